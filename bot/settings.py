@@ -1,0 +1,139 @@
+"""Sloth's settings: one typed, frozen object read once from the environment.
+
+Every problem is collected and reported together, naming the variable to set; token values
+never appear in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+
+
+class SettingsError(Exception):
+    """Raised with every problem found, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = field(repr=False)
+    app_token: str = field(repr=False)
+    user_token: str | None = field(default=None, repr=False)
+    api_url: str = SLACK_API_URL
+    command: str = "/sloth"
+    admins: frozenset[str] = frozenset()
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
+    data_dir: Path = Path("data")
+    store_url: str = "sqlite:///data/sloth.db"
+    log_level: str = "INFO"
+    log_format: str = "text"
+    # Tuning knobs with sensible defaults; not part of the documented environment.
+    workers: int = 32
+    drain_seconds: float = 10.0
+    directory_resync_seconds: float = 3600.0
+
+    @property
+    def command_name(self) -> str:
+        return self.command.lstrip("/")
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str, problems: list[str], required: bool) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        if required:
+            problems.append(f"{name} is not set: set it to your app's token that starts with '{prefix}'.")
+        return None
+    if not value.startswith(prefix) or len(value) < len(prefix) + 4 or any(c.isspace() for c in value):
+        problems.append(f"{name} does not look like a token: it must start with '{prefix}'.")
+        return None
+    return value
+
+
+def _port(env: Mapping[str, str], problems: list[str]) -> int:
+    raw = env.get("SLOTH_HTTP_PORT", "8080").strip()
+    if raw.isdigit() and 0 <= int(raw) <= 65535:
+        return int(raw)
+    problems.append(f"SLOTH_HTTP_PORT must be a port number between 0 and 65535, not {raw!r}.")
+    return 8080
+
+
+def _admins(env: Mapping[str, str], problems: list[str]) -> frozenset[str]:
+    ids = [part.strip() for part in env.get("SLOTH_ADMINS", "").split(",") if part.strip()]
+    bad = [i for i in ids if not _USER_ID.match(i)]
+    if bad:
+        problems.append(
+            "SLOTH_ADMINS must be comma-separated Slack user IDs like U012AB3CD; "
+            f"these are not: {', '.join(bad)}."
+        )
+    return frozenset(i for i in ids if _USER_ID.match(i))
+
+
+def _store_url(env: Mapping[str, str], data_dir: Path, problems: list[str]) -> str:
+    url = env.get("SLOTH_STORE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{data_dir / 'sloth.db'}"
+    if url.startswith(("sqlite:///", "redis://", "rediss://", "unix://")):
+        return url
+    problems.append("SLOTH_STORE_URL must be sqlite:///path/to/file.db or redis://host:port/db.")
+    return url
+
+
+def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    """Build Settings from `env` (default: os.environ, over a .env file if present)."""
+    if env is None:
+        merged: dict[str, str] = {}
+        if env_file and Path(env_file).is_file():
+            merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        merged.update(os.environ)
+        env = merged
+    problems: list[str] = []
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", problems, required=True)
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", problems, required=True)
+    user_token = _token(env, "SLACK_USER_TOKEN", "xoxp-", problems, required=False)
+    api_url = env.get("SLACK_API_URL", SLACK_API_URL).strip() or SLACK_API_URL
+    if not api_url.startswith(("http://", "https://")):
+        problems.append("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.")
+    command = env.get("SLOTH_COMMAND", "/sloth").strip() or "/sloth"
+    if not _COMMAND.match(command):
+        problems.append("SLOTH_COMMAND must be a slash command like /sloth (lowercase, up to 32 characters).")
+    log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
+    log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        problems.append("LOG_FORMAT must be 'text' or 'json'.")
+    data_dir = Path(env.get("SLOTH_DATA_DIR", "data").strip() or "data")
+    admins = _admins(env, problems)
+    http_port = _port(env, problems)
+    store_url = _store_url(env, data_dir, problems)
+    if problems:
+        raise SettingsError(problems)
+    assert bot_token and app_token
+    return Settings(
+        bot_token=bot_token,
+        app_token=app_token,
+        user_token=user_token,
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
+        command=command,
+        data_dir=data_dir,
+        log_level=log_level,
+        log_format=log_format,
+        admins=admins,
+        http_port=http_port,
+        store_url=store_url,
+    )
