@@ -1,0 +1,40 @@
+"""One page of a long list at a time, with Previous/Next buttons that edit the same message.
+
+A page button carries the command line and the page number, so turning a page re-runs the
+command (through the same dispatch and permission checks) for that page. Whatever the command
+lists comes from the directory cache or one Slack call, so this costs little.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from bot.reply import actions, button, context
+from bot.router import Invocation
+
+T = TypeVar("T")
+
+
+def page_of(items: Sequence[T], page: int, per_page: int) -> tuple[Sequence[T], int, int]:
+    """The slice for `page` (clamped), the page actually shown, and the number of pages."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(0, page), pages - 1)
+    return items[page * per_page : (page + 1) * per_page], page, pages
+
+
+def nav_blocks(inv: Invocation, page: int, pages: int, total: int, noun: str) -> list[dict[str, Any]]:
+    summary = context(f"Page {page + 1} of {pages} · {total:,} {noun}")
+    if pages <= 1:
+        return [summary]
+    buttons = []
+    if page > 0:
+        buttons.append(button("◀ Previous", "sloth_page_prev", _value(inv, page - 1)))
+    if page < pages - 1:
+        buttons.append(button("Next ▶", "sloth_page_next", _value(inv, page + 1)))
+    return [summary, actions(*buttons, block_id="sloth_pages")]
+
+
+def _value(inv: Invocation, page: int) -> str:
+    return json.dumps({"c": inv.line[:1900], "p": page}, separators=(",", ":"))
