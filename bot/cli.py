@@ -1,0 +1,76 @@
+"""`sloth run | sandbox | manifest | emulator`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from bot import logs
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("sloth")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sloth", description="Sloth, a Slack bot service.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the service against Slack (configured from the environment / .env)")
+    sandbox = sub.add_parser("sandbox", help="try Sloth offline against the built-in Slack emulator")
+    sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
+    emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
+    emulator.add_argument("--port", type=int, default=3001)
+    emulator.add_argument("--generated", metavar="USERS,CHANNELS")
+    args = parser.parse_args(argv)
+
+    if args.command == "manifest":
+        from bot.app import build_registry
+        from bot.manifest import manifest_yaml
+
+        sys.stdout.write(manifest_yaml(build_registry(), args.command_))
+        return 0
+    if args.command == "sandbox":
+        from bot.sandbox import run_sandbox
+
+        return run_sandbox(args.generated)
+    if args.command == "emulator":
+        from bot.emulator.__main__ import main as emulator_main
+
+        return emulator_main(["--port", str(args.port), *(["--generated", args.generated] if args.generated else [])])
+    return run()
+
+
+def run() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        print("Sloth cannot start; fix these settings:", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level, settings.log_format)
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings) -> int:
+    from bot.runtime import FatalError, Runtime
+
+    try:
+        async with Runtime(settings) as runtime:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, runtime.request_stop)
+            log.info("Sloth is running as %s in %s", runtime.ctx.identity.bot_user_id, runtime.ctx.identity.team_name)
+            code = await runtime.wait()
+            if runtime.fatal:
+                log.error("%s", runtime.fatal)
+            else:
+                log.info("stopping: finishing in-flight work")
+        return code
+    except FatalError as e:
+        log.error("%s", e)
+        return 1

@@ -1,0 +1,41 @@
+"""Prometheus metrics, one registry per runtime so several runtimes can share a process."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.envelopes = Counter(
+            "sloth_envelopes_total", "Socket Mode envelopes received, by type.", ["type"], registry=self.registry
+        )
+        self.ack_latency = Histogram(
+            "sloth_ack_latency_seconds",
+            "Time from reading an envelope to sending its ack.",
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
+            registry=self.registry,
+        )
+        self.duplicates = Counter(
+            "sloth_duplicate_events_total", "Redelivered events skipped as already handled.", registry=self.registry
+        )
+        self.handler_errors = Counter(
+            "sloth_handler_errors_total", "Handlers that failed, by kind.", ["kind"], registry=self.registry
+        )
+        self.api_calls = Counter(
+            "sloth_web_api_calls_total",
+            "Slack Web API calls, by method and outcome (ok, an error code, or an exception name).",
+            ["method", "outcome"],
+            registry=self.registry,
+        )
+        self.reconnects = Counter(
+            "sloth_socket_reconnects_total", "Socket Mode reconnections, by reason.", ["reason"], registry=self.registry
+        )
+        self.connected = Gauge("sloth_socket_connected", "1 while the socket is connected.", registry=self.registry)
+        self.queue_depth = Gauge(
+            "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

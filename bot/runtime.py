@@ -1,0 +1,197 @@
+"""The runtime's lifecycle: `async with Runtime(settings) as rt: await rt.wait()`.
+
+Entering checks the bot token, opens the store, connects Socket Mode and starts the HTTP side;
+leaving stops taking envelopes, lets in-flight work finish (bounded), and closes everything
+in reverse order. An envelope travels: socket (ack) -> worker pool -> dedupe -> Bolt ->
+entry point -> dispatch -> handler -> respond.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+
+from bot.app import build_registry
+from bot.context import Context, Identity
+from bot.directory import Directory
+from bot.entry import build_app
+from bot.metrics import Metrics
+from bot.server import make_web_app, serve
+from bot.settings import Settings
+from bot.slack import make_client
+from bot.socket import SocketClient
+from bot.store import Namespaced, open_store
+from bot.supervisor import Supervisor, WorkerPool
+
+log = logging.getLogger(__name__)
+
+DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
+WATCHDOG_SECONDS = 15.0
+AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
+
+
+class FatalError(Exception):
+    """Sloth cannot run as configured; the message tells the operator what to fix."""
+
+
+class Runtime:
+    def __init__(self, settings: Settings, http: bool = True) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.supervisor = Supervisor()
+        self.with_http = http
+        self.http_port: int | None = None
+        self.fatal: str | None = None
+        self._stop = asyncio.Event()
+        self._closers: list[Any] = []
+
+    async def __aenter__(self) -> Runtime:
+        try:
+            await self._start()
+        except BaseException:
+            await self._close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object | TracebackType | None) -> None:
+        await self._close()
+
+    async def _start(self) -> None:
+        settings = self.settings
+        self.session = aiohttp.ClientSession()
+        self._closers.append(self.session.close)
+        self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
+        identity = await self._check_bot_token()
+        self.store = await open_store(settings.store_url)
+        self._closers.append(self.store.close)
+        self.dedupe = Namespaced(self.store, "event")
+        self.directory = Directory(self.client)
+        self.ctx = Context(
+            settings=settings, identity=identity, client=self.client, session=self.session, store=self.store,
+            directory=self.directory, registry=build_registry(), supervisor=self.supervisor, metrics=self.metrics,
+        )
+        self.app = build_app(self.ctx)
+        self._closers.append(self.supervisor.close)
+        self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
+        if self.with_http:
+            runner, self.http_port = await serve(
+                make_web_app(self.metrics, self.connected), settings.http_host, settings.http_port
+            )
+            self._closers.append(runner.cleanup)
+        await self._connect_socket()
+        self.supervisor.spawn(self._resync_loop(), name="directory-resync")
+        self.supervisor.spawn(self._watchdog(), name="socket-watchdog")
+
+    async def _check_bot_token(self) -> Identity:
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as e:
+            code = e.response.get("error", "")
+            if code in AUTH_ERRORS:
+                raise FatalError(
+                    f"Slack refused SLACK_BOT_TOKEN ({code}). Copy the Bot User OAuth Token (xoxb-…) "
+                    "from your app's OAuth & Permissions page."
+                ) from None
+            raise FatalError(f"auth.test failed: {code}") from None
+        except aiohttp.ClientError as e:
+            raise FatalError(f"Cannot reach Slack at {self.settings.api_url}: {e}") from None
+        return Identity(
+            team_id=auth["team_id"], team_name=auth.get("team", ""), bot_user_id=auth["user_id"],
+            bot_id=auth.get("bot_id", ""), url=auth.get("url", ""),
+        )
+
+    async def _connect_socket(self) -> None:
+        socket_web_client = make_client(None, self.settings.api_url, self.session, self.metrics)
+        self.socket = SocketClient(
+            app_token=self.settings.app_token, web_client=socket_web_client, on_envelope=self._on_envelope,
+            on_fatal=self._on_fatal, metrics=self.metrics, supervisor=self.supervisor,
+        )
+        self._closers.append(self.socket.close)
+        try:
+            await self.socket.connect_to_new_endpoint(force=True)
+        except SlackApiError as e:
+            code = e.response.get("error", "")
+            raise FatalError(
+                f"Slack refused SLACK_APP_TOKEN ({code}). Create an app-level token (xapp-…) with the "
+                "connections:write scope and enable Socket Mode for the app."
+            ) from None
+
+    # -- envelopes ----------------------------------------------------------------------------
+
+    def _on_envelope(self, frame: dict[str, Any]) -> None:
+        if not self.pool.submit(lambda: self._handle(frame)):
+            log.warning("shutting down: dropped a %s envelope", frame.get("type"))
+
+    async def _handle(self, frame: dict[str, Any]) -> None:
+        payload = frame.get("payload") or {}
+        if frame.get("type") == "events_api":
+            event_id = payload.get("event_id")
+            # Every event_id once, whichever delivery or replica gets there first.
+            if event_id and not await self.dedupe.add(event_id, frame.get("retry_attempt", 0), DEDUPE_TTL):
+                self.metrics.duplicates.inc()
+                log.info("skipped redelivered event %s (retry %s)", event_id, frame.get("retry_attempt"))
+                return
+        await self.app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=payload, headers={}))
+
+    # -- running and stopping -----------------------------------------------------------------
+
+    async def connected(self) -> bool:
+        socket = getattr(self, "socket", None)
+        return socket is not None and await socket.connected()
+
+    def _on_fatal(self, message: str) -> None:
+        self.fatal = message
+        self._stop.set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def wait(self) -> int:
+        """Run until asked to stop; the process exit code."""
+        await self._stop.wait()
+        return 1 if self.fatal else 0
+
+    async def _resync_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.directory_resync_seconds)
+            try:
+                await self.directory.resync()
+            except Exception:
+                log.exception("directory re-sync failed; will try again")
+
+    async def _watchdog(self) -> None:
+        # The SDK reconnects by itself; this catches the rare wedged state where it doesn't.
+        down_since: float | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(WATCHDOG_SECONDS)
+            if self.fatal or self.socket.closed or await self.socket.connected():
+                down_since = None
+                continue
+            down_since = down_since or loop.time()
+            if loop.time() - down_since > 4 * WATCHDOG_SECONDS:
+                log.warning("socket down for over a minute; reconnecting")
+                self.metrics.reconnects.labels("watchdog").inc()
+                await self.socket.connect_to_new_endpoint(force=True)
+                down_since = None
+
+    async def _close(self) -> None:
+        socket = getattr(self, "socket", None)
+        if socket is not None:
+            await socket.close()  # no new envelopes; unacked events go to other connections
+            self._closers.remove(socket.close)
+        pool = getattr(self, "pool", None)
+        if pool is not None and not await pool.drain(self.settings.drain_seconds):
+            log.warning("in-flight work did not finish within %.0fs", self.settings.drain_seconds)
+        for close in reversed(self._closers):
+            try:
+                await close()
+            except Exception:
+                log.exception("error while closing")
+        self._closers.clear()

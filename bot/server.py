@@ -1,0 +1,37 @@
+"""Sloth's own HTTP side: health and metrics (later features add routes to it)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.metrics import Metrics
+
+
+def make_web_app(metrics: Metrics, is_connected: Callable[[], Awaitable[bool]]) -> web.Application:
+    async def healthz(request: web.Request) -> web.Response:
+        if await is_connected():
+            return web.json_response({"status": "ok", "socket": "connected"})
+        return web.json_response({"status": "unavailable", "socket": "disconnected"}, status=503)
+
+    async def metrics_page(request: web.Request) -> web.Response:
+        return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application(client_max_size=1024**2)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_page)
+    return app
+
+
+async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Start serving; returns the runner and the bound port (useful with port 0)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server
+    sockets = getattr(server, "sockets", None) or []
+    bound = sockets[0].getsockname()[1] if sockets else port
+    return runner, bound
