@@ -1,0 +1,55 @@
+"""`channels [filter]`: channels with their purpose and member count, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.pages import nav_blocks, page_of
+from bot.reply import Reply, section
+from bot.router import Args, Invocation, Param, Router
+from bot.text import escape, inert, truncate
+
+router = Router()
+PER_PAGE = 20
+
+
+@router.command(
+    "channels", "Channels with their purpose and member count.", Param("filter", required=False),
+    scopes=("channels:read", "groups:read"), examples=("channels", "channels python"),
+)
+async def channels_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    everything = await ctx.directory.channel_list()
+    wanted = (args["filter"] or "").lower().lstrip("#")
+    chosen = sorted(
+        (c for c in everything if not c.get("is_archived") and _matches(c, wanted)), key=lambda c: c.get("name", "")
+    )
+    return render_channels(ctx, inv, chosen, wanted)
+
+
+def _matches(channel: dict[str, Any], wanted: str) -> bool:
+    if not wanted:
+        return True
+    purpose = (channel.get("purpose") or {}).get("value", "")
+    return wanted in channel.get("name", "").lower() or wanted in purpose.lower()
+
+
+def render_channels(ctx: Context, inv: Invocation, channels: list[dict[str, Any]], wanted: str) -> Reply:
+    if not channels:
+        about = f" matching `{escape(truncate(wanted, 40))}`" if wanted else ""
+        return Reply(text=f"No channels{about}.", blocks=[section(f"No channels{about}.")])
+    shown, page, pages = page_of(channels, inv.page, PER_PAGE)
+    lines = [channel_line(ctx, c) for c in shown]
+    title = f"*Channels matching `{escape(truncate(wanted, 40))}`*" if wanted else "*Channels*"
+    blocks = [section(title), section("\n".join(lines)), *nav_blocks(inv, page, pages, len(channels), "channels")]
+    return Reply(text=f"{len(channels)} channels", blocks=blocks)
+
+
+def channel_line(ctx: Context, channel: dict[str, Any]) -> str:
+    purpose = (channel.get("purpose") or {}).get("value", "")
+    purpose = inert(purpose, ctx.directory.display_name, ctx.directory.channel_name)
+    count = channel.get("num_members")
+    members = f" · {count:,} members" if isinstance(count, int) else ""
+    lock = "🔒" if channel.get("is_private") else "#"
+    about = f" — {truncate(purpose, 90)}" if purpose else ""
+    return f"{lock}*{escape(channel.get('name', '?'))}*{about}{members}"

@@ -1,0 +1,61 @@
+"""`help` and `help <command>`: generated from the command registry."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.reply import Reply, context, header, section
+from bot.router import Args, Command, Invocation, Param, Router
+from bot.text import readable, truncate
+
+router = Router()
+
+
+@router.command(
+    "help", "List what Sloth can do, or show how to use one command.", Param("command", required=False),
+    examples=("help", "help history"),
+)
+async def help_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    name = args["command"]
+    if name:
+        command = ctx.registry.find(name)
+        if command is None:
+            suggestion = ctx.registry.closest(name)
+            hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            raise UserError(f"There is no command `{truncate(readable(name), 40)}`.{hint}")
+        return command_help(ctx, command)
+    return overview(ctx)
+
+
+def overview(ctx: Context) -> Reply:
+    lines = [f"• `{c.name}` — {c.summary}" for c in ctx.registry.listed()]
+    blocks = [
+        header("Sloth commands"),
+        section("\n".join(lines)),
+        context(
+            f"Type `{ctx.slash('help <command>')}` for usage and examples. "
+            f"Every command also works as `@{_bot_name(ctx)} <command>` in a channel or thread, and in a DM."
+        ),
+    ]
+    return Reply(text="Sloth commands: " + ", ".join(c.name for c in ctx.registry.listed()), blocks=blocks)
+
+
+def command_help(ctx: Context, command: Command) -> Reply:
+    lines = [f"*{command.summary}*", f"Usage: `{ctx.slash(command.usage)}`"]
+    if command.examples:
+        lines.append("Examples:\n" + "\n".join(f"• `{ctx.slash(e)}`" for e in command.examples))
+    notes = []
+    if command.admin_only:
+        notes.append("Only Sloth admins can run it.")
+    if command.token == "user":
+        notes.append("It acts with your own Slack authorization.")
+    if command.aliases:
+        notes.append("Also: " + ", ".join(f"`{a}`" for a in command.aliases))
+    blocks = [section("\n".join(lines))]
+    if notes:
+        blocks.append(context(" ".join(notes)))
+    return Reply(text=f"Usage: {ctx.slash(command.usage)}", blocks=blocks)
+
+
+def _bot_name(ctx: Context) -> str:
+    return ctx.directory.users.get(ctx.identity.bot_user_id, {}).get("name", "sloth")

@@ -1,0 +1,132 @@
+"""`users [filter]`, `whois @user` and `dnd [@user]`: members, profiles and Do Not Disturb."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.context import Context
+from bot.pages import nav_blocks, page_of
+from bot.reply import Reply, context, fields, section
+from bot.router import Args, Invocation, Param, Router
+from bot.text import UserRef, escape, truncate
+
+router = Router()
+PER_PAGE = 10
+
+
+@router.command(
+    "users", "Members with time zone and status.", Param("filter", required=False),
+    scopes=("users:read",), examples=("users", "users will"),
+)
+async def users_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    wanted = (args["filter"] or "").lower().lstrip("@")
+    members = [m for m in await ctx.directory.members() if _matches(m, wanted)]
+    members.sort(key=lambda m: (m.get("is_bot", False), real_name(m).lower()))
+    if not members:
+        about = f" matching `{escape(truncate(wanted, 40))}`" if wanted else ""
+        return Reply(text=f"No members{about}.", blocks=[section(f"No members{about}.")])
+    shown, page, pages = page_of(members, inv.page, PER_PAGE)
+    blocks = [member_block(m) for m in shown] + nav_blocks(inv, page, pages, len(members), "members")
+    return Reply(text=f"{len(members)} members", blocks=blocks)
+
+
+@router.command(
+    "whois", "A member's profile card: title, local time, status, DND.", Param("user", "user"),
+    scopes=("users:read", "users.profile:read", "dnd:read"), examples=("whois @wjk68",),
+)
+async def whois_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    user = await ctx.directory.resolve_user(args["user"])
+    dnd: dict[str, Any] = (await ctx.client.dnd_info(user=user["id"])).data  # type: ignore[assignment]
+    return render_whois(user, dnd, time.time())
+
+
+@router.command(
+    "dnd", "Do Not Disturb and snooze state (yours, or a member's).", Param("user", "user", required=False),
+    scopes=("dnd:read", "users:read"), examples=("dnd", "dnd @wjk68"),
+)
+async def dnd_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    ref: UserRef = args["user"] or UserRef(id=inv.user)
+    user = await ctx.directory.resolve_user(ref)
+    dnd: dict[str, Any] = (await ctx.client.dnd_info(user=user["id"])).data  # type: ignore[assignment]
+    text = f"*{escape(real_name(user))}*: {dnd_summary(dnd, time.time())}"
+    return Reply(text=text, blocks=[section(text)])
+
+
+def _matches(member: dict[str, Any], wanted: str) -> bool:
+    if not wanted:
+        return True
+    profile = member.get("profile", {})
+    names = (member.get("name", ""), real_name(member), profile.get("display_name", ""), member.get("tz_label", ""))
+    return any(wanted in n.lower() for n in names if n)
+
+
+def real_name(member: dict[str, Any]) -> str:
+    profile = member.get("profile", {})
+    return profile.get("real_name") or member.get("real_name") or member.get("name", "?")
+
+
+def status(member: dict[str, Any]) -> str:
+    profile = member.get("profile", {})
+    emoji, text = escape(profile.get("status_emoji", "")), escape(profile.get("status_text", ""))
+    return f"{emoji} {text}".strip() or "—"
+
+
+def member_block(member: dict[str, Any]) -> dict[str, Any]:
+    profile = member.get("profile", {})
+    line = (
+        f"*{escape(real_name(member))}* @{escape(member.get('name', '?'))}"
+        f"{' (bot)' if member.get('is_bot') else ''}\n"
+        f"{escape(member.get('tz_label') or 'No time zone')} · {status(member)}"
+    )
+    avatar = profile.get("image_72") or profile.get("image_48")
+    accessory = {"type": "image", "image_url": avatar, "alt_text": real_name(member)} if avatar else None
+    return section(line, accessory)
+
+
+def local_time(member: dict[str, Any], now: float) -> str:
+    zone: timezone | ZoneInfo
+    try:
+        zone = ZoneInfo(member["tz"])
+    except (KeyError, ZoneInfoNotFoundError, ValueError):
+        zone = timezone(timedelta(seconds=member.get("tz_offset", 0)))
+    return datetime.fromtimestamp(now, zone).strftime("%H:%M (%a)")
+
+
+def render_whois(member: dict[str, Any], dnd: dict[str, Any], now: float) -> Reply:
+    profile = member.get("profile", {})
+    title = escape(profile.get("title", "")) or "—"
+    card = fields([
+        ("Name", escape(real_name(member))),
+        ("Handle", "@" + escape(member.get("name", "?"))),
+        ("Title", title),
+        ("Local time", f"{local_time(member, now)}\n{escape(member.get('tz_label') or member.get('tz') or '?')}"),
+        ("Status", status(member)),
+        ("Do Not Disturb", dnd_summary(dnd, now)),
+    ])
+    avatar = profile.get("image_192") or profile.get("image_72")
+    head = section(f"*{escape(real_name(member))}*", (
+        {"type": "image", "image_url": avatar, "alt_text": real_name(member)} if avatar else None
+    ))
+    role = "Owner" if member.get("is_owner") else "Admin" if member.get("is_admin") else "Member"
+    blocks = [head, card, context(f"{role} · ID {member['id']}")]
+    return Reply(text=f"{real_name(member)} (@{member.get('name')})", blocks=blocks)
+
+
+def dnd_summary(dnd: dict[str, Any], now: float) -> str:
+    if dnd.get("snooze_enabled") and dnd.get("snooze_endtime", 0) > now:
+        return f"Snoozed until {_clock(dnd['snooze_endtime'])}"
+    start, end = dnd.get("next_dnd_start_ts"), dnd.get("next_dnd_end_ts")
+    if dnd.get("dnd_enabled") and start and end:
+        if start <= now < end:
+            return f"In Do Not Disturb until {_clock(end)}"
+        return f"Not snoozed; Do Not Disturb from {_clock(start)} to {_clock(end)}"
+    return "Not snoozed; no Do Not Disturb schedule"
+
+
+def _clock(ts: float) -> str:
+    # Slack renders <!date> in each reader's own time zone; the fallback is UTC.
+    fallback = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(ts)}^{{date_short_pretty}} {{time}}|{fallback}>"
