@@ -33,7 +33,7 @@ def readable(text: str) -> str:
     def plain(match: re.Match[str]) -> str:
         sigil, target, label = match.groups()
         if sigil == "!":
-            return "@" + (label or target.split("^")[0])
+            return "@" + (label or target.split("^")[0]).lstrip("@")
         return ("@" if sigil == "@" else "#") + (label or target)
 
     return escape(_ANY_REF.sub(plain, text))
@@ -113,7 +113,7 @@ def inert(text: str, user_name: Callable[[str], str], channel_name: Callable[[st
             return "@" + (label or user_name(target))
         if sigil == "#":
             return "#" + (label or channel_name(target))
-        return "@" + (label or target.split("^")[0])
+        return "@" + (label or target.split("^")[0]).lstrip("@")
 
     def link(match: re.Match[str]) -> str:
         return match.group(2) or match.group(1)
