@@ -1,0 +1,1 @@
+"""In-message games: pure rules in ``rules/``, Slack rendering and handlers beside them."""
