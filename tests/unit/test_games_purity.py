@@ -25,7 +25,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_rules_modules_import_only_the_standard_library_and_each_other() -> None:
     files = sorted(RULES_DIR.glob("*.py"))
-    assert len(files) >= 6
+    assert RULES_DIR / "base.py" in files
     for path in files:
         for name in imported_modules(path):
             top = name.split(".")[0]
@@ -37,8 +37,6 @@ def test_rules_modules_import_only_the_standard_library_and_each_other() -> None
 def test_importing_the_rules_loads_no_forbidden_module() -> None:
     # a fresh interpreter, so modules other tests imported do not hide a transitive import
     probe = "import sys, handlers.games.rules; print('\\n'.join(sys.modules))"
-    loaded = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.split()
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     leaked = [name for name in loaded if name.split(".")[0] in FORBIDDEN]
     assert leaked == []

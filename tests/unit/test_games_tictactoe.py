@@ -8,10 +8,10 @@ import pytest
 from handlers.games.rules import IllegalMove, tictactoe
 from handlers.games.rules.tictactoe import LINES, Move, TicTacToeState, apply, bot_move, legal_moves, new_game
 
-X, O = "U_X", "U_O"
+CROSS, NOUGHT = "U_X", "U_O"
 
 
-def play(*cells: int, players: tuple[str, str] = (X, O)) -> TicTacToeState:
+def play(*cells: int, players: tuple[str, str] = (CROSS, NOUGHT)) -> TicTacToeState:
     state = new_game(*players)
     for cell in cells:
         assert state.turn is not None
@@ -20,10 +20,10 @@ def play(*cells: int, players: tuple[str, str] = (X, O)) -> TicTacToeState:
 
 
 def test_x_moves_first_and_turns_alternate() -> None:
-    state = new_game(X, O)
-    assert state.turn == X
-    state = apply(state, Move(X, 4))
-    assert state.turn == O
+    state = new_game(CROSS, NOUGHT)
+    assert state.turn == CROSS
+    state = apply(state, Move(CROSS, 4))
+    assert state.turn == NOUGHT
     assert state.rows() == [["", "", ""], ["", "X", ""], ["", "", ""]]
     assert legal_moves(state) == [0, 1, 2, 3, 5, 6, 7, 8]
 
@@ -31,12 +31,12 @@ def test_x_moves_first_and_turns_alternate() -> None:
 @pytest.mark.parametrize(
     ("state", "move", "reason"),
     [
-        (play(4), Move(O, 4), "That cell is taken."),
-        (play(4), Move(X, 0), "It is not your turn."),
-        (play(), Move(X, 9), "There is no cell 10; pick 1 to 9."),
-        (play(), Move(X, -1), "There is no cell 0; pick 1 to 9."),
+        (play(4), Move(NOUGHT, 4), "That cell is taken."),
+        (play(4), Move(CROSS, 0), "It is not your turn."),
+        (play(), Move(CROSS, 9), "There is no cell 10; pick 1 to 9."),
+        (play(), Move(CROSS, -1), "There is no cell 0; pick 1 to 9."),
         (play(), Move("U_OTHER", 0), "You are not playing in this game."),
-        (play(0, 3, 1, 4, 2), Move(O, 8), "The game is over."),
+        (play(0, 3, 1, 4, 2), Move(NOUGHT, 8), "The game is over."),
     ],
 )
 def test_illegal_moves_say_why(state: TicTacToeState, move: Move, reason: str) -> None:
@@ -47,7 +47,7 @@ def test_illegal_moves_say_why(state: TicTacToeState, move: Move, reason: str) -
 
 def test_cannot_play_against_yourself() -> None:
     with pytest.raises(IllegalMove, match="against yourself"):
-        new_game(X, X)
+        new_game(CROSS, CROSS)
 
 
 @pytest.mark.parametrize("line", LINES)
@@ -55,7 +55,7 @@ def test_every_line_wins(line: tuple[int, int, int]) -> None:
     others = [cell for cell in range(9) if cell not in line]
     a, b, c = line
     state = play(a, others[0], b, others[1], c)
-    assert state.winner == X
+    assert state.winner == CROSS
     assert state.winning_line == line
     assert state.is_over and not state.is_draw and state.turn is None
     assert legal_moves(state) == []
@@ -78,11 +78,11 @@ def test_json_round_trip() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        {"game": "connect4", "players": [X, O], "moves": []},
-        {"game": "tictactoe", "players": [X], "moves": []},
-        {"game": "tictactoe", "players": [X, O], "moves": [4, 4]},
-        {"game": "tictactoe", "players": [X, O], "moves": [0, 3, 1, 4, 2, 5]},
-        {"game": "tictactoe", "players": [X, O], "moves": ["4"]},
+        {"game": "connect4", "players": [CROSS, NOUGHT], "moves": []},
+        {"game": "tictactoe", "players": [CROSS], "moves": []},
+        {"game": "tictactoe", "players": [CROSS, NOUGHT], "moves": [4, 4]},
+        {"game": "tictactoe", "players": [CROSS, NOUGHT], "moves": [0, 3, 1, 4, 2, 5]},
+        {"game": "tictactoe", "players": [CROSS, NOUGHT], "moves": ["4"]},
     ],
 )
 def test_from_dict_rejects_states_that_do_not_replay(data: dict[str, object]) -> None:
@@ -101,7 +101,7 @@ def test_bot_move_on_a_finished_game_is_refused() -> None:
 def reachable_positions() -> dict[tuple[str, ...], TicTacToeState]:
     """One state per distinct board reachable by legal play, finished or not."""
     seen: dict[tuple[str, ...], TicTacToeState] = {}
-    stack = [new_game(X, O)]
+    stack = [new_game(CROSS, NOUGHT)]
     while stack:
         state = stack.pop()
         if state.cells in seen:
@@ -128,7 +128,7 @@ def test_positions_enumerated() -> None:
     assert len(POSITIONS) == 5478  # the well-known count of legal tic-tac-toe boards
 
 
-@pytest.mark.parametrize("bot", [X, O])
+@pytest.mark.parametrize("bot", [CROSS, NOUGHT])
 def test_bot_never_loses_against_any_replies_from_any_reachable_position(bot: str) -> None:
     @cache
     def worst_for_bot(cells: tuple[str, ...]) -> int:
@@ -145,7 +145,7 @@ def test_bot_never_loses_against_any_replies_from_any_reachable_position(bot: st
     for state in bot_turns:
         # never worse than perfect play allows, so never a loss unless the position was already lost
         assert worst_for_bot(state.cells) == value(state.cells), state.rows()
-    assert worst_for_bot(new_game(X, O).cells) == 0  # from the start: at worst a draw
+    assert worst_for_bot(new_game(CROSS, NOUGHT).cells) == 0  # from the start: at worst a draw
 
 
 def test_bot_takes_an_immediate_win_whenever_there_is_one() -> None:
@@ -162,6 +162,6 @@ def test_bot_takes_an_immediate_win_whenever_there_is_one() -> None:
 
 
 def test_bot_move_is_for_the_player_to_move() -> None:
-    state = play(players=(X, "sloth"))
-    assert bot_move(apply(state, Move(X, 0))).player == "sloth"
-    assert tictactoe.bot_move(state) == Move(X, 4)
+    state = play(players=(CROSS, "sloth"))
+    assert bot_move(apply(state, Move(CROSS, 0))).player == "sloth"
+    assert tictactoe.bot_move(state) == Move(CROSS, 4)
