@@ -6,7 +6,7 @@ game can be played, stored and replayed from plain JSON in tests.
 
 from __future__ import annotations
 
-from handlers.games.rules import connect4, rps, tictactoe
+from handlers.games.rules import connect4, rps, tictactoe, trivia
 from handlers.games.rules.base import BOT, IllegalMove
 
-__all__ = ["BOT", "IllegalMove", "connect4", "rps", "tictactoe"]
+__all__ = ["BOT", "IllegalMove", "connect4", "rps", "tictactoe", "trivia"]
