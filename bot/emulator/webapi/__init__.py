@@ -1,0 +1,84 @@
+"""Slack's Web API (`/api/<method>`): authentication, token kinds, rate limits, then the handler."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.emulator.ratelimit import RateLimiter, RateLimits
+from bot.emulator.webapi import auth, chat, conversations, files, search, users, views
+from bot.emulator.webapi.context import Answer, ApiError, Call, Method
+
+if TYPE_CHECKING:
+    from bot.emulator.emulator import Emulator
+
+METHODS: dict[str, Method] = {
+    **auth.METHODS, **users.METHODS, **conversations.METHODS, **chat.METHODS, **files.METHODS,
+    **search.METHODS, **views.METHODS,
+}
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One recorded Web API call, as the emulator answered it."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    status: int
+    ok: bool
+    error: str | None
+    time: float
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApiResult:
+    status: int
+    body: Answer
+    headers: dict[str, str]
+
+
+class WebApi:
+    def __init__(self, emu: Emulator, rate_limits: RateLimits | None) -> None:
+        self.emu = emu
+        self.limiter = RateLimiter(rate_limits) if rate_limits else None
+
+    def handle(self, method: str, args: dict[str, Any], token: str | None,
+               basic_auth: tuple[str, str] | None = None) -> ApiResult:
+        result = self._answer(method, args, token, basic_auth)
+        self.emu.calls.append(ApiCall(method, args, token, result.status, bool(result.body.get("ok")),
+                                      result.body.get("error"), time.time(), result.body))
+        self.emu.changed()
+        return result
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None,
+                basic_auth: tuple[str, str] | None) -> ApiResult:
+        spec = METHODS.get(method)
+        if spec is None:
+            return _failure("unknown_method")
+        info = self.emu.tokens.get(token) if token else None
+        if spec.tokens:
+            if not token:
+                return _failure("not_authed")
+            if info is None:
+                return _failure("invalid_auth")
+            if info.kind not in spec.tokens:
+                return _failure("not_allowed_token_type")
+        if self.limiter is not None:
+            retry_after = self.limiter.check(method, info.kind if info else "none")
+            if retry_after is not None:
+                return ApiResult(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        try:
+            body = spec.handler(Call(self.emu, method, args, info, basic_auth))
+        except ApiError as exc:
+            return ApiResult(200, {"ok": False, "error": exc.error, **exc.extra}, {})
+        return ApiResult(200, {"ok": True, **body}, {})
+
+
+def _failure(error: str) -> ApiResult:
+    return ApiResult(200, {"ok": False, "error": error}, {})
+
+
+__all__ = ["METHODS", "ApiCall", "ApiResult", "WebApi"]

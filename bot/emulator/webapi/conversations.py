@@ -1,0 +1,222 @@
+"""conversations.*: listing and reading channels, IMs and their members."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.emulator.ids import parse_ts
+from bot.emulator.model import Channel, Message
+from bot.emulator.shapes import channel_dict, message_out
+from bot.emulator.webapi.context import Answer, ApiError, Call, Method
+
+ALL_TYPES = {"public_channel", "private_channel", "mpim", "im"}
+NAME_ALLOWED = re.compile(r"^[a-z0-9_-]+$")
+
+
+def conversations_list(call: Call) -> Answer:
+    types = set(call.id_list("types") or ["public_channel"])
+    if not types <= ALL_TYPES:
+        raise ApiError("invalid_types")
+    exclude_archived = call.flag("exclude_archived")
+    me = call.me
+    visible = [c for c in call.ws.channels.values()
+               if c.conversation_type in types and not (exclude_archived and c.is_archived)
+               and (not c.is_private or me in c.members)]
+    channels, cursor = call.page(visible, default_limit=100)
+    return {"channels": [channel_dict(c, call.ws, me, num_members=not (c.is_im or c.is_mpim)) for c in channels],
+            "response_metadata": {"next_cursor": cursor}}
+
+
+def conversations_info(call: Call) -> Answer:
+    channel = call.channel()
+    return {"channel": channel_dict(channel, call.ws, call.me, num_members=call.flag("include_num_members"))}
+
+
+def _readable(call: Call) -> Channel:
+    channel = call.channel()
+    # Bots read only where they are members; user tokens may read any public channel.
+    if call.auth and call.auth.kind == "bot" and call.me not in channel.members:
+        raise ApiError("not_in_channel")
+    return channel
+
+
+def _ts_arg(call: Call, name: str, default: int) -> int:
+    value = call.text(name)
+    if not value:
+        return default
+    try:
+        return parse_ts(value)
+    except ValueError:
+        raise ApiError(f"invalid_ts_{name}") from None
+
+
+def _in_range(call: Call, messages: list[Message]) -> list[Message]:
+    oldest = _ts_arg(call, "oldest", 0)
+    latest = _ts_arg(call, "latest", 2**62)
+    inclusive = call.flag("inclusive")
+
+    def keep(message: Message) -> bool:
+        ts = parse_ts(message["ts"])
+        if inclusive:
+            return oldest <= ts <= latest
+        return oldest < ts < latest
+
+    return [m for m in messages if keep(m)]
+
+
+def history(call: Call) -> Answer:
+    channel = _readable(call)
+    top_level = [m for m in channel.messages.values()
+                 if "parent_user_id" not in m or m.get("subtype") == "thread_broadcast"]
+    newest_first = _in_range(call, top_level)[::-1]
+    page, cursor = call.page(newest_first, default_limit=100, max_limit=999)
+    return {"messages": [message_out(m, call.ws, call.emu.base_url) for m in page], "has_more": bool(cursor),
+            "pin_count": 0, "response_metadata": {"next_cursor": cursor}}
+
+
+def replies(call: Call) -> Answer:
+    channel = _readable(call)
+    message = channel.messages.get(call.text("ts"))
+    if message is None:
+        raise ApiError("thread_not_found")
+    thread = _in_range(call, call.ws.replies(channel, str(message.get("thread_ts", message["ts"]))))
+    page, cursor = call.page(thread, default_limit=1000)
+    return {"messages": [message_out(m, call.ws, call.emu.base_url) for m in page], "has_more": bool(cursor),
+            "response_metadata": {"next_cursor": cursor}}
+
+
+def members(call: Call) -> Answer:
+    channel = call.channel()
+    page, cursor = call.page(list(channel.members), default_limit=100)
+    return {"members": page, "response_metadata": {"next_cursor": cursor}}
+
+
+def conversations_open(call: Call) -> Answer:
+    if call.text("channel"):
+        channel, already_open = call.channel(), True
+    else:
+        users = [u for u in call.id_list("users") if u != call.me]
+        if not users:
+            raise ApiError("users_list_not_supplied")
+        if len(users) > 8:
+            raise ApiError("too_many_users")
+        for user_id in users:
+            if call.ws.user(user_id) is None:
+                raise ApiError("user_not_found")
+        if len(users) == 1:
+            channel, already_open = call.ws.open_im(call.me, users[0])
+        else:
+            channel, already_open = call.ws.open_mpim([call.me, *users])
+    answer: Answer = {"channel": {"id": channel.id}}
+    if call.flag("return_im"):
+        answer["channel"] = channel_dict(channel, call.ws, call.me) | {
+            "last_read": "0000000000.000000", "latest": None, "unread_count": 0, "unread_count_display": 0}
+    if already_open:
+        answer.update({"no_op": True, "already_open": True})
+    return answer
+
+
+def check_channel_name(name: str) -> None:
+    """Slack's rules for new channel names, with its error codes."""
+    if not name:
+        raise ApiError("invalid_name_required")
+    if len(name) > 80:
+        raise ApiError("invalid_name_maxlength")
+    if not NAME_ALLOWED.match(name):
+        raise ApiError("invalid_name_specials")  # also upper case, spaces and periods
+    if not re.search(r"[a-z0-9]", name):
+        raise ApiError("invalid_name_punctuation")
+
+
+def create(call: Call) -> Answer:
+    name = call.text("name")
+    check_channel_name(name)
+    if any(c.name == name for c in call.ws.channels.values() if not c.is_im):
+        raise ApiError("name_taken")
+    channel = call.ws.create_channel(name, call.me, is_private=call.flag("is_private"))
+    return {"channel": channel_dict(channel, call.ws, call.me) | {
+        "last_read": "0000000000.000000", "latest": None, "unread_count": 0, "unread_count_display": 0,
+        "priority": 0}}
+
+
+def _writable(call: Call) -> Channel:
+    channel = call.channel()
+    if channel.is_archived:
+        raise ApiError("is_archived")
+    if call.me not in channel.members:
+        raise ApiError("not_in_channel")
+    return channel
+
+
+def set_purpose(call: Call) -> Answer:
+    channel = _writable(call)
+    purpose = call.text("purpose")
+    if len(purpose) > 250:
+        raise ApiError("too_long")
+    channel.purpose, channel.purpose_set_by, channel.purpose_set_at = purpose, call.me, call.ws.now()
+    return {"purpose": purpose}
+
+
+def invite(call: Call) -> Answer:
+    channel = _writable(call)
+    if channel.is_im:
+        raise ApiError("method_not_supported_for_channel_type")
+    user_ids = call.id_list("users")
+    if not user_ids:
+        raise ApiError("no_user")
+    errors: list[dict[str, Any]] = []
+    for user_id in user_ids:
+        user = call.ws.user(user_id)
+        error = ("user_not_found" if user is None or user.deleted else "cant_invite_self" if user_id == call.me
+                 else "already_in_channel" if user_id in channel.members else "")
+        if error:
+            errors.append({"user": user_id, "ok": False, "error": error})
+    # Without force, one bad user stops the whole invitation, as at Slack.
+    if errors and not call.flag("force"):
+        raise ApiError(errors[0]["error"], errors=errors)
+    failed = {e["user"] for e in errors}
+    channel.members.update(dict.fromkeys(u for u in user_ids if u not in failed))
+    return {"channel": channel_dict(channel, call.ws, call.me)}
+
+
+def archive(call: Call) -> Answer:
+    channel = call.channel()
+    if channel.is_im or channel.is_mpim:
+        raise ApiError("method_not_supported_for_channel_type")
+    if channel.is_general:
+        raise ApiError("cant_archive_general")
+    if channel.is_archived:
+        raise ApiError("already_archived")
+    if call.me not in channel.members:
+        raise ApiError("not_in_channel")
+    channel.is_archived = True
+    return {}
+
+
+def join(call: Call) -> Answer:
+    channel = call.channel()
+    if channel.is_private:
+        raise ApiError("method_not_supported_for_channel_type")
+    if channel.is_archived:
+        raise ApiError("is_archived")
+    answer: Answer = {}
+    if call.me in channel.members:
+        answer = {"warning": "already_in_channel", "response_metadata": {"warnings": ["already_in_channel"]}}
+    channel.members[call.me] = None
+    return {"channel": channel_dict(channel, call.ws, call.me), **answer}
+
+
+METHODS: dict[str, Method] = {
+    "conversations.list": Method(conversations_list),
+    "conversations.info": Method(conversations_info),
+    "conversations.history": Method(history),
+    "conversations.replies": Method(replies),
+    "conversations.members": Method(members),
+    "conversations.open": Method(conversations_open),
+    "conversations.create": Method(create),
+    "conversations.setPurpose": Method(set_purpose),
+    "conversations.invite": Method(invite),
+    "conversations.archive": Method(archive),
+    "conversations.join": Method(join),
+}
