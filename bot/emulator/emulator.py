@@ -1,0 +1,280 @@
+"""The Slack emulator: a Web API, Socket Mode and response_url server over one workspace.
+
+The real slack_sdk clients talk to it over real sockets; tests and the sandbox drive it by
+acting as Slack (slash commands, messages, clicks, events) and by reading what the bot did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from bot.emulator import payloads
+from bot.emulator.delivery import Delivery, Envelope
+from bot.emulator.model import Channel, Message, User
+from bot.emulator.ratelimit import RateLimits
+from bot.emulator.responses import ResponsePost, ResponseUrls
+from bot.emulator.server import build_app
+from bot.emulator.shapes import message_out
+from bot.emulator.socket import SocketHub
+from bot.emulator.tokens import Tokens
+from bot.emulator.triggers import Triggers
+from bot.emulator.webapi import ApiCall, WebApi
+from bot.emulator.workspace import Workspace
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Emulator:
+    def __init__(self, workspace: Workspace | None = None, *, rate_limits: RateLimits | None = None,
+                 redelivery_delay: float = 3.0, max_redeliveries: int = 3,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.workspace = workspace if workspace is not None else Workspace.default()
+        self.redelivery_delay = redelivery_delay
+        self.max_redeliveries = max_redeliveries
+        self.clock = clock
+        self.tokens = Tokens(self.workspace.app_id)
+        self.bot_token = self.tokens.issue("bot", self.workspace.bot_user_id)
+        self.app_token = self.tokens.issue("app", self.workspace.bot_user_id)
+        self.user_token = self.tokens.issue("user", self.workspace.first_human().id)
+        self.triggers = Triggers(clock)
+        self.uploads: dict[str, str] = {}  # upload URL key -> file ID
+        self.calls: list[ApiCall] = []
+        self.api = WebApi(self, rate_limits)
+        self.hub = SocketHub(self)
+        self.response_urls = ResponseUrls(self)
+        self.host, self.port = "127.0.0.1", 0
+        self._change = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._timers: list[asyncio.TimerHandle] = []
+
+    # -- identity and addresses ------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}api/"
+
+    @property
+    def socket_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/link/"
+
+    @property
+    def team_id(self) -> str:
+        return self.workspace.team.id
+
+    @property
+    def bot_user_id(self) -> str:
+        return self.workspace.bot_user_id
+
+    @property
+    def app_id(self) -> str:
+        return self.workspace.app_id
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> Emulator:
+        self._runner = web.AppRunner(build_app(self), shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        self.host, self.port = host, int(self._runner.addresses[0][1])
+        log.info("Slack emulator listening on %s", self.base_url)
+        return self
+
+    async def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        await self.hub.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+    # -- observing -------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Wake everything in wait_for; called after every recorded change."""
+        self._change.set()
+        self._change = asyncio.Event()
+
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+        """The first truthy value of predicate(), re-checked after each change; TimeoutError if none."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            change = self._change  # taken before checking, so no change slips in between
+            value = predicate()
+            if value:
+                return value
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met within {timeout} s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(change.wait(), remaining)
+
+    async def wait_connected(self, n: int = 1, timeout: float = 5.0) -> int:  # noqa: ASYNC109
+        return await self.wait_for(lambda: self.connections if self.connections >= n else 0, timeout)
+
+    @property
+    def connections(self) -> int:
+        return len(self.hub.connections)
+
+    @property
+    def events_sent(self) -> list[Envelope]:
+        return self.hub.events_sent
+
+    @property
+    def acks(self) -> dict[str, Envelope]:
+        return self.hub.acks
+
+    @property
+    def responses(self) -> list[ResponsePost]:
+        return self.response_urls.posts
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method == method]
+
+    def messages(self, channel: str) -> list[Message]:
+        """Stored messages of a channel (ID or name), oldest first, thread replies included."""
+        found = self._channel(channel)
+        return [message_out(m, self.workspace, self.base_url) for m in found.messages.values()]
+
+    def ephemerals(self, user: str | None = None, channel: str | None = None) -> list[Message]:
+        channel_id = self._channel(channel).id if channel else None
+        return [m for m in self.workspace.ephemerals
+                if (user is None or m["recipient"] == user) and (channel_id is None or m["channel"] == channel_id)]
+
+    def issue_oauth_code(self, user: str) -> str:
+        """A code for oauth.v2.access, as if `user` had just approved the app."""
+        return self.tokens.issue_code(self._user(user).id)
+
+    # -- acting as Slack -------------------------------------------------------------------
+
+    async def slash_command(self, text: str = "", user: str | None = None, channel: str | None = None,
+                            command: str = "/sloth") -> Delivery:
+        who, where = self._user(user), self._channel(channel)
+        target = self.response_urls.issue("command", where.id, who.id)
+        payload = payloads.slash_payload(self.workspace, command=command, text=text, user=who, channel=where,
+                                         response_url=target.url, trigger_id=self.triggers.issue(who.id))
+        return await self.hub.deliver("slash_commands", payload)
+
+    async def user_message(self, user: str | None = None, channel: str | None = None, text: str = "",
+                           thread_ts: str | None = None) -> Delivery:
+        """Post as a person and send the events: `message`, plus `app_mention` if the bot is mentioned
+        outside an IM. Returns the app_mention delivery when there is one, else the message's."""
+        who, where = self._user(user), self._channel(channel)
+        parent = where.messages.get(thread_ts) if thread_ts else None
+        if thread_ts and parent is None:
+            raise ValueError(f"no message {thread_ts} in {where.id} to reply to")
+        stored = self.workspace.post(where, payloads.user_message(self.workspace, who, text),
+                                     thread_ts=str(parent.get("thread_ts", parent["ts"])) if parent else None)
+        self.changed()
+        delivery = await self.send_event(payloads.message_event(stored, where))
+        if not where.is_im and re.search(rf"<@{self.bot_user_id}(\|[^>]*)?>", text):
+            delivery = await self.send_event(payloads.message_event(stored, where, "app_mention"))
+        return delivery
+
+    async def send_event(self, event: dict[str, Any]) -> Delivery:
+        return await self.hub.deliver("events_api", payloads.event_callback(self.workspace, dict(event)))
+
+    async def click(self, channel: str, ts: str, action_id: str, user: str | None = None,
+                    value: str | None = None) -> Delivery:
+        """A button (or select) press on a stored message, regular or ephemeral; ValueError if absent."""
+        where = self._channel(channel)
+        message = where.messages.get(ts)
+        ephemeral = None if message else next(
+            (m for m in self.workspace.ephemerals if m["ts"] == ts and m["channel"] == where.id), None)
+        if message is None and ephemeral is None:
+            raise ValueError(f"no message {ts} in {where.id}")
+        original = message if message is not None else ephemeral
+        assert original is not None
+        who = self._user(user or (ephemeral["recipient"] if ephemeral else None))
+        element, block_id, attachment_id = payloads.find_action(original, action_id)
+        action = payloads.action_from(element, block_id, value)
+        target = self.response_urls.issue("click", where.id, who.id, message_ts=ts, is_ephemeral=message is None)
+        payload = payloads.block_actions_payload(
+            self.workspace, user=who, channel=where, message=message_out(original, self.workspace, self.base_url),
+            is_ephemeral=message is None, action=action, attachment_id=attachment_id, response_url=target.url,
+            trigger_id=self.triggers.issue(who.id))
+        return await self.hub.deliver("interactive", payload)
+
+    async def disconnect_all(self, reason: str = "refresh_requested") -> None:
+        """Send {"type": "disconnect", "reason": ...} on every socket, then close them. After
+        "link_disabled", apps.connections.open fails until enable_socket_mode() is called."""
+        await self.hub.disconnect_all(reason)
+
+    def enable_socket_mode(self) -> None:
+        self.hub.link_disabled = False
+
+    # -- hooks for the server side ---------------------------------------------------------
+
+    def on_ack(self, delivery: Delivery, frame: Envelope) -> None:
+        payload = frame.get("payload")
+        if delivery.type != "slash_commands" or not isinstance(payload, dict):
+            return
+        if not any(payload.get(k) for k in ("text", "blocks", "attachments")):
+            return
+        target = self.response_urls.by_url(delivery.payload["response_url"])
+        if target is not None:
+            self.response_urls.apply_ack(target, payload)
+
+    def receive_upload(self, key: str, data: bytes) -> bool:
+        file_id = self.uploads.pop(key, None)
+        record = self.workspace.files.get(file_id or "")
+        if record is None:
+            return False
+        record.content = data
+        self.changed()
+        return True
+
+    def schedule_post(self, entry: dict[str, Any]) -> None:
+        """Post a chat.scheduleMessage entry when its time comes (only while running)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        delay = max(0.0, entry["post_at"] - self.clock())
+        self._timers.append(loop.call_later(delay, self._post_scheduled, entry))
+
+    def _post_scheduled(self, entry: dict[str, Any]) -> None:
+        ws = self.workspace
+        if entry not in ws.scheduled:
+            return
+        ws.scheduled.remove(entry)
+        channel = ws.channels.get(entry["channel_id"])
+        if channel is not None and not channel.is_archived:
+            thread_ts = entry["thread_ts"] if entry["thread_ts"] in channel.messages else None
+            ws.post(channel, entry["message"], thread_ts=thread_ts)
+        self.changed()
+
+    def _user(self, ref: str | None) -> User:
+        if ref is None:
+            return self.workspace.first_human()
+        found = self.workspace.user(ref) or next((u for u in self.workspace.users.values() if u.name == ref), None)
+        if found is None:
+            raise ValueError(f"no user {ref!r}")
+        return found
+
+    def _channel(self, ref: str | None) -> Channel:
+        found = self.workspace.general() if ref is None else self.workspace.channel(ref)
+        if found is None:
+            raise ValueError(f"no channel {ref!r}")
+        return found

@@ -1,0 +1,176 @@
+"""Socket Mode: one-time tickets, the /link/ WebSocket, envelopes, acks and event redelivery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from bot.emulator.delivery import Delivery, Envelope
+
+if TYPE_CHECKING:
+    from bot.emulator.emulator import Emulator
+
+log = logging.getLogger(__name__)
+
+MAX_CONNECTIONS = 10  # per app, as at Slack
+HOST = "applink-emulator"
+
+
+class NoConnectionError(RuntimeError):
+    """A slash command or click had no open Socket Mode connection to go to."""
+
+
+@dataclass
+class Connection:
+    id: int
+    ws: web.WebSocketResponse
+    opened_at: float = field(default_factory=time.time)
+
+    @property
+    def host(self) -> str:
+        return f"{HOST}-{self.id}"
+
+
+class SocketHub:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.connections: list[Connection] = []
+        self.link_disabled = False
+        self.events_sent: list[Envelope] = []
+        self.acks: dict[str, Envelope] = {}
+        self._tickets: set[str] = set()
+        self._deliveries: dict[str, Delivery] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._turn = 0
+        self._opened = 0
+
+    def issue_url(self) -> str:
+        ticket = str(uuid.uuid4())
+        self._tickets.add(ticket)
+        return f"{self.emu.socket_url}?ticket={ticket}&app_id={self.emu.app_id}"
+
+    def _frame_info(self, host: str) -> dict[str, Any]:
+        return {"debug_info": {"host": host, "build_number": 1, "approximate_connection_time": 18060},
+                "connection_info": {"app_id": self.emu.app_id}}
+
+    async def handle_link(self, request: web.Request) -> web.StreamResponse:
+        ticket = request.query.get("ticket", "")
+        if ticket not in self._tickets:
+            # A ticket is good for one connection; reconnecting means calling apps.connections.open again.
+            return web.json_response({"ok": False, "error": "invalid_ticket"}, status=401)
+        self._tickets.discard(ticket)
+        ws = web.WebSocketResponse(autoping=True)  # autoping answers the SDK's keep-alive pings
+        await ws.prepare(request)
+        self._opened += 1
+        connection = Connection(self._opened, ws)
+        if len(self.connections) >= MAX_CONNECTIONS:
+            await ws.send_json({"type": "disconnect", "reason": "too_many_websockets",
+                                "num_connections": len(self.connections), **self._frame_info(connection.host)})
+            await ws.close()
+            return ws
+        await ws.send_json({"type": "hello", "num_connections": len(self.connections) + 1,
+                            **self._frame_info(connection.host)})
+        # Registered only after hello, so no envelope can overtake it.
+        self.connections.append(connection)
+        self.emu.changed()
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self._on_frame(message.data)
+        finally:
+            self.connections.remove(connection)
+            self.emu.changed()
+        return ws
+
+    def _on_frame(self, data: str) -> None:
+        try:
+            frame = json.loads(data)
+        except json.JSONDecodeError:
+            log.warning("ignoring a frame that is not JSON: %.80s", data)
+            return
+        envelope_id = frame.get("envelope_id") if isinstance(frame, dict) else None
+        if not envelope_id:
+            return
+        self.acks.setdefault(envelope_id, frame)
+        delivery = self._deliveries.get(envelope_id)
+        if delivery is not None and delivery.settle(envelope_id, frame):
+            self.emu.on_ack(delivery, frame)
+        self.emu.changed()
+
+    def _pick(self, avoid: Connection | None = None) -> Connection | None:
+        """Round-robin over live connections, skipping `avoid` when there is another."""
+        live = [c for c in self.connections if not c.ws.closed]
+        if avoid is not None and len(live) > 1:
+            live = [c for c in live if c is not avoid]
+        if not live:
+            return None
+        self._turn += 1
+        return live[self._turn % len(live)]
+
+    async def _send(self, delivery: Delivery, envelope: Envelope, connection: Connection) -> bool:
+        envelope_id = envelope["envelope_id"]
+        self._deliveries[envelope_id] = delivery
+        delivery.mark_sent(envelope_id)
+        try:
+            await connection.ws.send_str(json.dumps(envelope))
+        except (ConnectionError, RuntimeError) as exc:
+            log.info("envelope %s lost with connection %s: %s", envelope_id, connection.id, exc)
+            return False
+        self.events_sent.append(envelope)
+        self.emu.changed()
+        return True
+
+    async def deliver(self, kind: str, payload: dict[str, Any]) -> Delivery:
+        envelope: Envelope = {"envelope_id": str(uuid.uuid4()), "payload": payload, "type": kind,
+                              "accepts_response_payload": kind != "events_api"}
+        if kind == "events_api":
+            envelope.update({"retry_attempt": 0, "retry_reason": ""})
+        delivery = Delivery(envelope)
+        connection = self._pick()
+        if connection is None and kind != "events_api":
+            # Slack shows the user "dispatch_failed"; a test wants to hear about it at once.
+            raise NoConnectionError(f"no open Socket Mode connection for {kind}")
+        if connection is not None:
+            await self._send(delivery, envelope, connection)
+        if kind == "events_api":
+            task = asyncio.create_task(self._redeliver(delivery, connection))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return delivery
+
+    async def _redeliver(self, delivery: Delivery, last: Connection | None) -> None:
+        """Re-send an unacked event: same payload and event_id, a new envelope, another connection."""
+        for attempt in range(1, self.emu.max_redeliveries + 1):
+            with contextlib.suppress(TimeoutError):
+                await delivery.acked(timeout=self.emu.redelivery_delay)
+                return
+            envelope = {**delivery.envelope, "envelope_id": str(uuid.uuid4()), "retry_attempt": attempt,
+                        "retry_reason": "timeout"}
+            delivery.envelopes.append(envelope)
+            connection = self._pick(avoid=last)
+            if connection is not None and await self._send(delivery, envelope, connection):
+                last = connection
+
+    async def disconnect_all(self, reason: str) -> None:
+        if reason == "link_disabled":
+            self.link_disabled = True
+        for connection in list(self.connections):
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await connection.ws.send_json({"type": "disconnect", "reason": reason,
+                                               "debug_info": {"host": connection.host}})
+            await connection.ws.close(code=WSCloseCode.OK, message=reason.encode())
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for connection in list(self.connections):
+            await connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+        self._tickets.clear()
