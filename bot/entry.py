@@ -20,6 +20,7 @@ from bot.dispatch import failure_reply, run_command
 from bot.reply import Reply
 from bot.respond import deliver
 from bot.router import Invocation, Source
+from bot.slack import make_client
 from bot.text import split_args, strip_mention
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def build_app(ctx: Context) -> AsyncApp:
         )
 
     app = AsyncApp(
-        client=ctx.client,
+        # Bolt builds each request's client from this one plus the token from `authorize`.
+        client=make_client(None, ctx.settings.api_url, ctx.session, ctx.metrics),
         authorize=authorize,
         process_before_response=True,
         request_verification_enabled=False,

@@ -63,7 +63,7 @@ class Param:
         shown = {"user": f"@{self.name}", "channel": f"#{self.name}"}.get(self.kind, self.name)
         if self.kind == "text":
             shown += "…"
-        return f"<{shown}>" if self.required else f"[{shown}]"
+        return shown if self.required else f"[{shown}]"
 
 
 @dataclass(frozen=True)

@@ -56,10 +56,12 @@ class SocketClient(SocketModeClient):
         kind = frame.get("type", "")
         envelope_id = frame.get("envelope_id")
         if envelope_id:
+            # Queued before the ack is sent (queueing never yields), so "acked" implies "queued":
+            # a drain after the ack cannot miss it.
+            self.on_envelope(frame)
             await self.send_message(json.dumps({"envelope_id": envelope_id}))
             self.metrics.ack_latency.observe(time.perf_counter() - started)
             self.metrics.envelopes.labels(kind).inc()
-            self.on_envelope(frame)
         elif kind == "hello":
             self.hellos += 1
             self.metrics.connected.set(1)

@@ -23,7 +23,7 @@ PER_PAGE = 10
 )
 async def users_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     wanted = (args["filter"] or "").lower().lstrip("@")
-    members = [m for m in await ctx.directory.members() if _matches(m, wanted)]
+    members = [m for m in await ctx.directory.members() if m["id"] != "USLACKBOT" and _matches(m, wanted)]
     members.sort(key=lambda m: (m.get("is_bot", False), real_name(m).lower()))
     if not members:
         about = f" matching `{escape(truncate(wanted, 40))}`" if wanted else ""

@@ -28,7 +28,7 @@ def test_parse_typed_arguments() -> None:
 def test_bad_arguments_give_usage(text: str) -> None:
     with pytest.raises(UsageError) as caught:
         parse_args(HISTORY, text)
-    assert str(caught.value).startswith("Usage: `history <#channel> [count]`")
+    assert str(caught.value).startswith("Usage: `history #channel [count]`")
 
 
 def test_user_param() -> None:

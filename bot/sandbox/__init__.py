@@ -1,0 +1,193 @@
+"""`sloth sandbox`: the whole product offline, against the built-in Slack emulator.
+
+The emulator and the real runtime run in one process; you type what a Slack user would and see
+what Sloth answers. Interactive on a terminal; one command per line when stdin is a pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bot.emulator import Emulator, Workspace
+from bot.runtime import FatalError, Runtime
+from bot.sandbox.render import Button, Renderer
+from bot.settings import Settings
+
+HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machine; nothing leaves it.
+  [cyan]/sloth <command>[/cyan]   a slash command, e.g. /sloth channels     ([cyan]/sloth help[/cyan] lists commands)
+  [cyan]@sloth <command>[/cyan]   mention Sloth in the current channel
+  [cyan]dm <command>[/cyan]       send Sloth a direct message
+  [cyan]say <text>[/cyan]         post a plain message in the current channel
+  [cyan]<number>[/cyan]           press the button with that number
+  [cyan]#channel[/cyan]           switch channel        [cyan]as @handle[/cyan]   act as another member
+  [cyan]?[/cyan]                  this help             [cyan]quit[/cyan]         leave"""
+
+
+@dataclass
+class Session:
+    emu: Emulator
+    runtime: Runtime
+    console: Console
+    user: str
+    channel: str
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)
+    buttons: dict[int, Button] = field(default_factory=dict)
+
+    @property
+    def prompt(self) -> str:
+        handle = self.emu.workspace.user(self.user).name  # type: ignore[union-attr]
+        return f"@{handle} in #{self.emu.workspace.channel(self.channel).name}> "  # type: ignore[union-attr]
+
+
+def run_sandbox(generated: str | None = None) -> int:
+    try:
+        return asyncio.run(_main(generated))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _workspace(generated: str | None) -> Workspace:
+    if not generated:
+        return Workspace.default()
+    users, _, channels = generated.partition(",")
+    return Workspace.generated(users=int(users), channels=int(channels or 100))
+
+
+async def _main(generated: str | None) -> int:
+    console = Console(highlight=False)
+    interactive = sys.stdin.isatty()
+    with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
+        async with Emulator(_workspace(generated)) as emu:
+            settings = Settings(
+                bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
+                http_port=0, data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
+            )
+            try:
+                async with Runtime(settings) as runtime:
+                    await emu.wait_connected(1, timeout=10)
+                    human = emu.workspace.first_human()
+                    session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id)
+                    _snapshot(session)
+                    if interactive:
+                        console.print(HELP)
+                        console.print(f"[dim]Health and metrics on http://127.0.0.1:{runtime.http_port}/[/dim]")
+                    await _loop(session, interactive)
+            except FatalError as e:
+                console.print(f"[red]{e}[/red]")
+                return 1
+    return 0
+
+
+async def _loop(session: Session, interactive: bool) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            line = await loop.run_in_executor(None, _ask, session.prompt)
+        else:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if line and line.strip():
+                session.console.print(f"[bold]> {line.strip()}[/bold]")
+        if line is None or (line == "" and not interactive):
+            return
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("quit", "exit", ":q"):
+            return
+        try:
+            await _perform(session, line)
+        except ValueError as e:
+            session.console.print(f"[yellow]{e}[/yellow]")
+        await session.runtime.pool.queue.join()
+        _show_new(session)
+
+
+def _ask(prompt: str) -> str | None:
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
+async def _perform(session: Session, line: str) -> None:
+    emu, ws = session.emu, session.emu.workspace
+    command = session.runtime.settings.command
+    if line == "?":
+        session.console.print(HELP)
+    elif line.startswith(command + " ") or line == command:
+        text = line[len(command) :].strip()
+        await _acked(await emu.slash_command(text=text, user=session.user, channel=session.channel))
+    elif line.startswith("@sloth") or line.startswith("@" + ws.bot_user.name):
+        text = f"<@{emu.bot_user_id}> " + line.split(" ", 1)[1] if " " in line else f"<@{emu.bot_user_id}>"
+        await _acked(await emu.user_message(user=session.user, channel=session.channel, text=text))
+    elif line.startswith("dm "):
+        im, _ = ws.open_im(session.user, emu.bot_user_id)
+        await _acked(await emu.user_message(user=session.user, channel=im.id, text=line[3:].strip()))
+    elif line.startswith("say "):
+        await _acked(await emu.user_message(user=session.user, channel=session.channel, text=line[4:].strip()))
+    elif line.isdigit():
+        button = session.buttons.get(int(line))
+        if button is None:
+            raise ValueError(f"There is no button {line} on screen.")
+        await _acked(await emu.click(button.channel, button.ts, button.action_id, user=session.user))
+    elif line.startswith("#"):
+        channel = ws.channel(line[1:])
+        if channel is None:
+            raise ValueError(f"No channel {line}.")
+        session.channel = channel.id
+    elif line.startswith("as @"):
+        user = next((u for u in ws.users.values() if u.name == line[4:]), None)
+        if user is None:
+            raise ValueError(f"No member {line[3:]}.")
+        session.user = user.id
+    else:
+        raise ValueError(f"Type `{command} help` to talk to Sloth, or `?` for the sandbox's help.")
+
+
+async def _acked(deliveries: Any) -> None:
+    for delivery in deliveries if isinstance(deliveries, list) else [deliveries]:
+        await delivery.acked(timeout=5)
+
+
+def _outputs(session: Session) -> list[tuple[str, dict[str, Any], str]]:
+    """Every message the bot has shown the current user: (channel, message, title)."""
+    emu, found = session.emu, []
+    for channel in emu.workspace.channels.values():
+        if not channel.messages:
+            continue
+        name = "a direct message" if channel.is_im else f"#{channel.name}"
+        for message in emu.messages(channel.id):
+            if message.get("user") == emu.bot_user_id or message.get("bot_id"):
+                threaded = message.get("thread_ts") not in (None, message.get("ts"))
+                where = name + (" (thread)" if threaded else "")
+                found.append((channel.id, message, f"{message.get('username') or 'sloth'} in {where}"))
+    for message in emu.ephemerals(user=session.user):
+        found.append((message.get("channel", ""), message, "sloth · only visible to you"))
+    return found
+
+
+def _snapshot(session: Session) -> None:
+    for channel, message, _ in _outputs(session):
+        session.seen[(channel, str(message.get("ts")))] = json.dumps(message, sort_keys=True)
+
+
+def _show_new(session: Session) -> None:
+    renderer = Renderer(lambda uid: getattr(session.emu.workspace.user(uid), "name", uid))
+    fresh = []
+    for channel, message, title in _outputs(session):
+        key, body = (channel, str(message.get("ts"))), json.dumps(message, sort_keys=True)
+        if session.seen.get(key) != body:
+            edited = key in session.seen
+            session.seen[key] = body
+            fresh.append(renderer.message(message, channel, title + (" (edited)" if edited else "")))
+    session.buttons = {b.number: b for b in renderer.buttons}
+    for renderable in fresh:
+        session.console.print(renderable)

@@ -1,0 +1,150 @@
+"""Drawing Slack messages in a terminal with rich: pure functions of the message.
+
+Sections, fields, headers, context, images (as links), attachments with their colour bar, and
+buttons numbered so the sandbox can press them by number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+COLOURS = {"good": "green", "warning": "yellow", "danger": "red"}
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button drawn on screen, pressable by its number."""
+
+    number: int
+    channel: str
+    ts: str
+    action_id: str
+    label: str
+
+
+def mrkdwn(text: str, names: Callable[[str], str]) -> Text:
+    """Slack mrkdwn to rich Text: *bold*, _italic_, `code`, links, mentions, dates."""
+    text = re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)
+    text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "@" + (m.group(2) or names(m.group(1))), text)
+    text = re.sub(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = re.sub(r"<!(\w+)(?:\|([^>]*))?>", lambda m: "@" + (m.group(2) or m.group(1)), text)
+    text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+    text = re.sub(r"<([^>]+)>", r"\1", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    out = Text()
+    for part in re.split(r"(`[^`]+`|\*[^*\n]+\*|_[^_\n]+_)", text):
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append(part[1:-1], style="cyan")
+        elif part.startswith("*") and part.endswith("*") and len(part) > 1:
+            out.append(part[1:-1], style="bold")
+        elif part.startswith("_") and part.endswith("_") and len(part) > 1:
+            out.append(part[1:-1], style="italic")
+        else:
+            out.append(part)
+    return out
+
+
+class Renderer:
+    """Turns messages into renderables, numbering buttons as it goes."""
+
+    def __init__(self, names: Callable[[str], str]) -> None:
+        self.names = names
+        self.buttons: list[Button] = []
+
+    def message(self, message: dict[str, Any], channel: str, title: str) -> RenderableType:
+        parts: list[RenderableType] = []
+        ts = str(message.get("ts", ""))
+        blocks = message.get("blocks") or []
+        if blocks:
+            parts.extend(self.blocks(blocks, channel, ts))
+        elif message.get("text"):
+            parts.append(mrkdwn(message["text"], self.names))
+        for attachment in message.get("attachments") or []:
+            parts.append(self.attachment(attachment, channel, ts))
+        return Panel(Group(*parts), title=title, title_align="left", border_style="bright_black")
+
+    def attachment(self, attachment: dict[str, Any], channel: str, ts: str) -> RenderableType:
+        parts: list[RenderableType] = []
+        for key, style in (("pretext", ""), ("title", "bold")):
+            if attachment.get(key):
+                parts.append(Text(str(attachment[key]), style=style))
+        if attachment.get("text"):
+            parts.append(mrkdwn(attachment["text"], self.names))
+        if attachment.get("fields"):
+            parts.append(self.field_table([(f.get("title", ""), f.get("value", "")) for f in attachment["fields"]]))
+        parts.extend(self.blocks(attachment.get("blocks") or [], channel, ts))
+        if attachment.get("image_url"):
+            parts.append(Text(f"[image] {attachment['image_url']}", style="blue underline"))
+        if attachment.get("footer"):
+            parts.append(Text(str(attachment["footer"]), style="dim"))
+        colour = str(attachment.get("color", "bright_black"))
+        colour = COLOURS.get(colour, colour if re.fullmatch(r"#[0-9a-fA-F]{6}", colour) else "bright_black")
+        return Panel(Group(*parts) if parts else Text(attachment.get("fallback", "")), border_style=colour)
+
+    def blocks(self, blocks: list[dict[str, Any]], channel: str, ts: str) -> list[RenderableType]:
+        out: list[RenderableType] = []
+        for block in blocks:
+            kind = block.get("type")
+            if kind == "header":
+                out.append(Text(block["text"]["text"], style="bold underline"))
+            elif kind == "section":
+                out.append(self.section(block, channel, ts))
+            elif kind == "context":
+                texts = [e.get("text", "") if e.get("type") != "image" else "🖼" for e in block.get("elements", [])]
+                out.append(mrkdwn("  ".join(texts), self.names).copy())
+                out[-1].stylize("dim")  # type: ignore[union-attr]
+            elif kind == "divider":
+                out.append(Text("─" * 40, style="bright_black"))
+            elif kind == "image":
+                out.append(self.image(block))
+            elif kind == "actions":
+                out.append(self.buttons_line(block.get("elements", []), channel, ts))
+        return out
+
+    def section(self, block: dict[str, Any], channel: str, ts: str) -> RenderableType:
+        parts: list[RenderableType] = []
+        if block.get("text"):
+            parts.append(mrkdwn(block["text"].get("text", ""), self.names))
+        if block.get("fields"):
+            pairs = []
+            for field in block["fields"]:
+                label, _, value = field.get("text", "").partition("\n")
+                pairs.append((label.strip("*"), value))
+            parts.append(self.field_table(pairs))
+        accessory = block.get("accessory") or {}
+        if accessory.get("type") == "image":
+            parts.append(self.image(accessory))
+        elif accessory.get("type") == "button":
+            parts.append(self.buttons_line([accessory], channel, ts))
+        return Group(*parts)
+
+    def image(self, element: dict[str, Any]) -> Text:
+        return Text(f"[image: {element.get('alt_text', '')}] {element.get('image_url', '')}", style="blue")
+
+    def field_table(self, pairs: list[tuple[str, str]]) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for label, value in pairs:
+            table.add_row(label, mrkdwn(value, self.names))
+        return table
+
+    def buttons_line(self, elements: list[dict[str, Any]], channel: str, ts: str) -> Text:
+        line = Text()
+        for element in elements:
+            if element.get("type") != "button":
+                continue
+            number = len(self.buttons) + 1
+            label = element.get("text", {}).get("text", "?")
+            self.buttons.append(Button(number, channel, ts, element.get("action_id", ""), label))
+            style = {"primary": "bold green", "danger": "bold red"}.get(element.get("style", ""), "bold")
+            line.append(f"[{number}] ", style="magenta").append(label, style=style).append("   ")
+        return line

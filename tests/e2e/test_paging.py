@@ -1,0 +1,109 @@
+"""Long lists: one page at a time, Next/Previous edit the same message, events keep the cache fresh."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator, Workspace
+from bot.runtime import Runtime
+from tests.e2e.harness import ask, running_bot, settle, visible_text
+
+
+@pytest.fixture
+async def big() -> AsyncIterator[Emulator]:
+    async with Emulator(Workspace.generated(users=95, channels=45, seed=3)) as emu:
+        yield emu
+
+
+@pytest.fixture
+async def big_bot(big: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
+    async with running_bot(big, tmp_path) as runtime:
+        yield runtime
+
+
+def member_pages(emu: Emulator) -> int:
+    members = [u for u in emu.workspace.users.values() if not u.deleted]
+    return -(-len(members) // 10)
+
+
+def names_on(message: dict) -> list[str]:
+    """The handles listed on a page of `users`."""
+    return [re.search(r"\* @(\S+)", b["text"]["text"]).group(1)  # type: ignore[union-attr]
+            for b in message.get("blocks", []) if b.get("accessory")]
+
+
+async def press(emu: Emulator, runtime: Runtime, message: dict, action_id: str, user: str) -> None:
+    await (await emu.click(channel=message["channel"], ts=message["ts"], action_id=action_id, user=user)).acked()
+    await settle(runtime)
+
+
+async def test_next_and_previous_edit_the_same_message(big: Emulator, big_bot: Runtime) -> None:
+    asker = big.workspace.first_human().id
+    pages = member_pages(big)
+    assert pages > 2
+    body = await ask(big, big_bot, "users", user=asker)
+    assert f"Page 1 of {pages}" in visible_text(body)
+    [shown] = big.ephemerals(user=asker)
+    first_page = names_on(shown)
+    assert len(first_page) == 10
+
+    await press(big, big_bot, shown, "sloth_page_next", asker)
+    [shown] = big.ephemerals(user=asker)  # still one message: edited, not added
+    assert f"Page 2 of {pages}" in visible_text(shown)
+    second_page = names_on(shown)
+    assert len(second_page) == 10 and not set(first_page) & set(second_page)
+
+    await press(big, big_bot, shown, "sloth_page_prev", asker)
+    [shown] = big.ephemerals(user=asker)
+    assert names_on(shown) == first_page
+    assert len(big.calls_to("users.list")) == 1  # pages come from the directory, not new list calls
+
+
+async def test_all_members_reachable_through_pages(big: Emulator, big_bot: Runtime) -> None:
+    asker = big.workspace.first_human().id
+    await ask(big, big_bot, "users", user=asker)
+    seen: list[str] = []
+    pages = member_pages(big)
+    for page in range(pages):
+        [shown] = big.ephemerals(user=asker)
+        seen += names_on(shown)
+        if page < pages - 1:
+            await press(big, big_bot, shown, "sloth_page_next", asker)
+    [shown] = big.ephemerals(user=asker)
+    assert "Next" not in visible_text(shown)
+    members = [u for u in big.workspace.users.values() if not u.deleted]
+    assert len(seen) == len(members) == len(set(seen))
+
+
+async def test_channel_events_keep_the_directory_fresh(big: Emulator, big_bot: Runtime) -> None:
+    await ask(big, big_bot, "channels")
+    lists = len(big.calls_to("conversations.list"))
+    fresh = big.workspace.create_channel("fresh-news", creator=big.workspace.first_human().id)
+    await (await big.send_event({"type": "channel_created", "channel": {"id": fresh.id, "name": fresh.name,
+                                                                       "created": 1, "creator": "U1"}})).acked()
+    await settle(big_bot)
+    assert "fresh-news" in visible_text(await ask(big, big_bot, "channels fresh"))
+    await (await big.send_event({"type": "channel_rename", "channel": {"id": fresh.id, "name": "old-news"}})).acked()
+    await (await big.send_event({"type": "channel_archive", "channel": fresh.id, "user": "U1"})).acked()
+    await settle(big_bot)
+    assert "No channels matching" in visible_text(await ask(big, big_bot, "channels news"))
+    assert len(big.calls_to("conversations.list")) == lists
+
+
+async def test_member_events_keep_the_directory_fresh(big: Emulator, big_bot: Runtime) -> None:
+    await ask(big, big_bot, "users")
+    lists = len(big.calls_to("users.list"))
+    newcomer = {"id": "U0NEWCOMER", "name": "newcomer", "real_name": "Nova Newcomer", "tz_label": "Pacific Time",
+                "profile": {"real_name": "Nova Newcomer", "status_text": "First day!", "status_emoji": ":wave:"}}
+    await (await big.send_event({"type": "team_join", "user": newcomer})).acked()
+    await settle(big_bot)
+    assert "First day!" in visible_text(await ask(big, big_bot, "users nova"))
+    changed = {**newcomer, "profile": {**newcomer["profile"], "status_text": "Settled in"}}
+    await (await big.send_event({"type": "user_change", "user": changed})).acked()
+    await settle(big_bot)
+    assert "Settled in" in visible_text(await ask(big, big_bot, "users nova"))
+    assert len(big.calls_to("users.list")) == lists
