@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "emulator":
         from bot.emulator.__main__ import main as emulator_main
 
-        return emulator_main(["--port", str(args.port), *(["--generated", args.generated] if args.generated else [])])
+        emulator_main(["--port", str(args.port), *(["--generated", args.generated] if args.generated else [])])
+        return 0
     return run()
 
 
