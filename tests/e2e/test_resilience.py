@@ -1,0 +1,88 @@
+"""Big workspaces under rate limits, disconnects, redeliveries, health, and fatal conditions."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.emulator import Emulator, RateLimits, Workspace
+from bot.runtime import FatalError, Runtime
+from tests.e2e.harness import ask, bot_settings, running_bot, settle, visible_text
+
+
+@pytest.mark.slow
+async def test_big_workspace_under_rate_limits_still_answers(tmp_path: Path) -> None:
+    limits = RateLimits(window=1.0, per_window={1: 1, 2: 5, 3: 50, 4: 100})
+    async with Emulator(Workspace.generated(users=20_000, channels=5_000, seed=7), rate_limits=limits) as emu:
+        async with running_bot(emu, tmp_path) as runtime:
+            team = visible_text(await ask(emu, runtime, "team"))
+            members = sum(1 for u in emu.workspace.users.values() if not (u.is_bot or u.deleted or u.id == "USLACKBOT"))
+            assert f"*Members*\\n{members:,}" in team
+            listed = [c for c in emu.calls_to("users.list") if c.status == 200]
+            assert len(listed) == -(-len(emu.workspace.users) // 1000)  # every page, once
+            assert any(c.status == 429 for c in emu.calls_to("users.list"))  # Slack did push back
+            # The second question costs no list calls at all.
+            before = len(emu.calls_to("users.list"))
+            assert "Will Koehrsen" in visible_text(await ask(emu, runtime, "users wjk68"))
+            assert "Page 1 of" in visible_text(await ask(emu, runtime, "channels"))
+            assert len(emu.calls_to("users.list")) == before
+            assert not any("ratelimited" in visible_text(p.body) for p in emu.responses)
+
+
+async def test_disconnect_mid_stream_loses_nothing(emulator: Emulator, tmp_path: Path) -> None:
+    async with running_bot(emulator, tmp_path) as runtime:
+        will = emulator.workspace.first_human()
+        im, _ = emulator.workspace.open_im(will.id, emulator.bot_user_id)
+        deliveries = []
+        for i in range(30):
+            if i == 10:
+                await emulator.disconnect_all("refresh_requested")
+            if i == 20:
+                await emulator.disconnect_all("warning")
+            deliveries.append(await emulator.user_message(user=will.id, channel=im.id, text="help team"))
+        for delivery in deliveries:
+            await delivery.acked(timeout=15)  # redelivered after the reconnect when the socket was down
+        await settle(runtime)
+        replies = [m for m in emulator.messages(im.id) if m.get("user") == emulator.bot_user_id]
+        assert len(replies) == 30  # each once: none lost, none doubled
+        assert runtime.metrics.reconnects.labels("refresh_requested")._value.get() == 1
+        await emulator.wait_connected(1, timeout=10)
+
+
+async def test_health_and_metrics(emulator: Emulator, tmp_path: Path) -> None:
+    async with running_bot(emulator, tmp_path) as runtime, aiohttp.ClientSession() as http:
+        base = f"http://127.0.0.1:{runtime.http_port}"
+        await ask(emulator, runtime, "team")
+        async with http.get(base + "/healthz") as response:
+            assert response.status == 200
+        async with http.get(base + "/metrics") as response:
+            text = await response.text()
+        assert 'sloth_envelopes_total{type="slash_commands"} 1.0' in text
+        assert 'sloth_web_api_calls_total{method="team.info",outcome="ok"} 1.0' in text
+        assert "sloth_ack_latency_seconds_bucket" in text
+        await emulator.disconnect_all("link_disabled")
+        assert await asyncio.wait_for(runtime.wait(), 10) == 1
+        assert runtime.fatal and "link_disabled" in runtime.fatal
+        async with http.get(base + "/healthz") as response:
+            assert response.status == 503
+
+
+async def test_link_disabled_stops_reconnecting(emulator: Emulator, tmp_path: Path) -> None:
+    async with running_bot(emulator, tmp_path) as runtime:
+        opened = len(emulator.calls_to("apps.connections.open"))
+        await emulator.disconnect_all("link_disabled")
+        assert await asyncio.wait_for(runtime.wait(), 10) == 1
+    assert len(emulator.calls_to("apps.connections.open")) == opened
+
+
+async def test_bad_tokens_are_fatal_with_a_clear_message(emulator: Emulator, tmp_path: Path) -> None:
+    with pytest.raises(FatalError, match="SLACK_BOT_TOKEN"):
+        async with Runtime(bot_settings(emulator, tmp_path, bot_token="xoxb-not-a-real-token")):
+            pass
+    with pytest.raises(FatalError, match="SLACK_APP_TOKEN"):
+        async with Runtime(bot_settings(emulator, tmp_path, app_token="xapp-not-a-real-token")):
+            pass
+    assert emulator.connections == 0
