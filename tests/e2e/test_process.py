@@ -30,7 +30,7 @@ async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Proces
 async def test_bad_settings_exit_2_listing_every_problem(tmp_path: Path) -> None:
     env = bot_env(None, tmp_path, SLACK_APP_TOKEN="xoxb-secret-in-wrong-place", SLOTH_HTTP_PORT="http")
     process = await start_bot(env, tmp_path)
-    out, err = await asyncio.wait_for(process.communicate(), 30)
+    _, err = await asyncio.wait_for(process.communicate(), 30)
     text = err.decode()
     assert process.returncode == 2
     for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLOTH_HTTP_PORT"):
