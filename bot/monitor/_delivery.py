@@ -230,9 +230,13 @@ class Sender:
                 self._failures = 0
                 self._retry_at = 0.0
             has_finish = any(e["type"] == "finish" for e in events)
-            self.finish_delivered = has_finish and reply.outcome == "ok"
-            if reply.outcome == "fatal" or (has_finish and reply.outcome == "drop") or self.finish_delivered:
-                self.finished.set()
+            self.finish_delivered = self.finish_delivered or (has_finish and reply.outcome == "ok")
+        self._report(reply)
+        # Last, so whoever waits on `finished` sees the stop flag and the warning already.
+        if reply.outcome == "fatal" or (has_finish and reply.outcome == "drop") or self.finish_delivered:
+            self.finished.set()
+
+    def _report(self, reply: Reply) -> None:
         if reply.stop and not self.stop_requested.is_set():
             self.stopped_by = reply.stopped_by
             self.stop_requested.set()

@@ -38,7 +38,12 @@ def _never_raises(method: Callable[Concatenate[TrainingRun, P], None]
 
 
 class TrainingRun:
-    """One training run reported to Sloth. Every method returns at once and never raises."""
+    """One training run reported to Sloth. Every method returns at once and never raises.
+
+    `url` defaults to $SLOTH_URL (else http://127.0.0.1:8080) and `token` to $SLOTH_MONITOR_TOKEN.
+    `poll_interval` is how often an idle client asks whether Stop was pressed; log_batch calls
+    closer than `progress_interval` seconds apart are skipped before any work is done.
+    """
 
     def __init__(self, name: str, channel: str, total_epochs: int | None = None, owner: str | None = None,
                  config: Mapping[str, Any] | None = None, url: str | None = None,
@@ -91,11 +96,14 @@ class TrainingRun:
 
     @_never_raises
     def start(self) -> None:
-        if self.enabled and not self._started:
+        """Report the start (entering the with-block, or the first log call, does it for you)."""
+        with self._sender.lock:  # training code may log from several threads
+            if not self.enabled or self._started:
+                return
             self._started = True
             self._put({"type": "start", "time": time.time()})
-            self._sender.start()
-            atexit.register(self._at_exit)
+        self._sender.start()
+        atexit.register(self._at_exit)
 
     def log_batch(self, epoch: int, batch: int, total_batches: int | None = None, **metrics: Any) -> None:
         """Progress within an epoch (0-based); calls closer than progress_interval apart are skipped."""
