@@ -49,7 +49,9 @@ one per event in the order the training code produced them; gaps mean dropped or
 events. A request that failed is sent again with the same events (possibly with newer events
 appended and an older ``batch`` replaced by a newer one), and requests for one run are sent
 one at a time, so the server applies only events whose ``seq`` is greater than the last
-``seq`` it applied for the run and ignores the rest. Batch updates are coalesced: only the
+``seq`` it applied for the run and ignores the rest (a retry can overlap a request the
+client gave up on after 10 s, so the server should apply one run's requests one at a time).
+Batch updates are coalesced: only the
 latest pending one is sent. The client POSTs an empty ``events`` list as a heartbeat when it
 has sent nothing for a few seconds, until it has delivered ``finish``.
 
