@@ -1,0 +1,33 @@
+"""The baseline: a bare Bolt AsyncApp in Socket Mode, the shape Bolt's documentation shows.
+
+Answers `/sloth <anything>` through respond(), like Sloth answers `help`. Reads the same
+environment as Sloth (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
+app = AsyncApp(client=AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=API_URL))
+
+
+@app.command("/sloth")
+async def sloth(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+    await ack()
+    await respond(f"You said: {command.get('text', '')}")
+
+
+async def main() -> None:
+    handler = AsyncSocketModeHandler(app, os.environ["SLACK_APP_TOKEN"], web_client=AsyncWebClient(base_url=API_URL))
+    await handler.start_async()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
