@@ -22,7 +22,7 @@ def manifest(registry: Router, command: str = "/sloth", name: str = "Sloth") -> 
     return {
         "display_information": {
             "name": name,
-            "description": "Answers about your workspace, acts on it, runs games and watches training runs.",
+            "description": "Answers questions about your workspace: team, channels, members, history and files.",
             "background_color": "#4a3b2c",
         },
         "features": {
