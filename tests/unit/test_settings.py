@@ -26,7 +26,8 @@ def test_every_problem_is_reported_together() -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings(env)
     text = str(caught.value)
-    for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLOTH_HTTP_PORT", "SLOTH_ADMINS", "LOG_FORMAT", "SLOTH_STORE_URL"):
+    named = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLOTH_HTTP_PORT", "SLOTH_ADMINS", "LOG_FORMAT", "SLOTH_STORE_URL")
+    for variable in named:
         assert variable in text
     assert len(caught.value.problems) == 6
     assert "xoxb-wrong-kind-secret" not in text  # never a token value

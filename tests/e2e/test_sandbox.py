@@ -1,0 +1,50 @@
+"""`sloth sandbox` as a newcomer meets it: a real process, commands on stdin, replies on stdout."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_sandbox(script: str, tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", *options], input=script, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100"},
+    )
+
+
+def test_scripted_session(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/sloth team",
+        "/sloth channels",
+        "@sloth users wjk",
+        "dm whois @wjk68",
+        "/sloth histroy",
+        "#random",
+        "say hello <!here>",
+        "/sloth history #random 3",
+        "7",
+    ]) + "\n"
+    result = run_sandbox(script, tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Data Analysis" in out and "data-analysis.slack.com" in out
+    assert "python_content — Data Science and Python" in out
+    assert "sloth in #general" in out and "Will Koehrsen @wjk68" in out  # the mention was answered in-channel
+    assert "sloth in a direct message" in out and "Eastern Standard Time" in out
+    assert "Did you mean history?" in out
+    assert "hello @here" in out  # history shows the message, made inert
+    assert "There is no button 7 on screen." in out
+    assert "Traceback" not in result.stderr
+
+
+def test_buttons_are_pressed_by_number(tmp_path: Path) -> None:
+    result = run_sandbox("/sloth users\n1\n2\n", tmp_path, "--generated", "40,10")
+    assert result.returncode == 0, result.stderr[-2000:]
+    first, second, third = re.split(r"^> ", result.stdout, flags=re.M)[1:4]
+    assert "Page 1 of 5" in first and "[1] Next ▶" in first
+    assert "Page 2 of 5" in second and "(edited)" in second and "[1] ◀ Previous" in second
+    assert "[2] Next ▶" in second
+    assert "Page 3 of 5" in third
