@@ -40,11 +40,12 @@ def profile_dict(user: User, ws: Workspace) -> dict[str, Any]:
         "fields": {}, "status_text": status_text, "status_emoji": status_emoji,
         "status_emoji_display_info": [], "status_expiration": status_expiration,
         "avatar_hash": digest, "email": user.email, "first_name": first, "last_name": last,
-        "huddle_state": "default_unset", "huddle_state_expiration_ts": 0,
+        "huddle_state": "default_unset", "huddle_state_expiration_ts": 0, "start_date": "", "pronouns": "",
         "team": ws.team.id,
     }
     for size in IMAGE_SIZES:
         profile[f"image_{size}"] = f"https://avatars.slack-edge.com/emulator/{digest}_{size}.png"
+    profile["image_original"] = profile["image_512"]
     if user.is_bot:
         profile.update({"bot_id": user.bot_id, "api_app_id": user.app_id, "always_active": True})
         profile.pop("email")
@@ -81,7 +82,7 @@ def channel_dict(channel: Channel, ws: Workspace, viewer: str, *, num_members: b
         "is_org_shared": False, "is_ext_shared": False, "is_pending_ext_shared": False, "pending_shared": [],
         "context_team_id": ws.team.id, "updated": channel.created * 1000, "parent_conversation": None,
         "creator": channel.creator, "shared_team_ids": [ws.team.id], "pending_connected_team_ids": [],
-        "is_member": viewer in channel.members,
+        "is_member": viewer in channel.members, "is_read_only": False, "is_frozen": False, "properties": {},
         "topic": {"value": channel.topic, "creator": "", "last_set": 0},
         "purpose": {"value": channel.purpose, "creator": channel.purpose_set_by,
                     "last_set": channel.purpose_set_at},

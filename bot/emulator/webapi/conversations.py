@@ -177,7 +177,11 @@ def invite(call: Call) -> Answer:
         raise ApiError(errors[0]["error"], errors=errors)
     failed = {e["user"] for e in errors}
     channel.members.update(dict.fromkeys(u for u in user_ids if u not in failed))
-    return {"channel": channel_dict(channel, call.ws, call.me)}
+    return {"channel": channel_dict(channel, call.ws, call.me) | {"last_read": _latest_ts(channel)}}
+
+
+def _latest_ts(channel: Channel) -> str:
+    return next(reversed(channel.messages), "0000000000.000000")
 
 
 def archive(call: Call) -> Answer:
