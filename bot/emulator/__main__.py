@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
+import signal
 
 from bot.emulator.emulator import Emulator
 from bot.emulator.workspace import Workspace
@@ -29,23 +29,27 @@ def build_workspace(args: argparse.Namespace) -> Workspace:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    async with Emulator(build_workspace(args)) as emu:
-        await emu.stop()  # restart on the requested address (start() defaults to port 0)
-        await emu.start(args.host, args.port)
+    emu = Emulator(build_workspace(args))
+    await emu.start(args.host, args.port)
+    try:
         ws = emu.workspace
         print(f"Slack emulator for {ws.team.name!r}: {len(ws.users)} users, {len(ws.channels)} channels")
         print(f"  SLACK_API_URL={emu.api_url}")
         print(f"  SLACK_BOT_TOKEN={emu.bot_token}")
         print(f"  SLACK_APP_TOKEN={emu.app_token}")
         print(f"  SLACK_USER_TOKEN={emu.user_token}   # {ws.first_human().name}")
-        print(f"  bot user {emu.bot_user_id}, team {emu.team_id}, app {emu.app_id}")
-        await asyncio.Event().wait()
+        print(f"  bot user {emu.bot_user_id}, team {emu.team_id}, app {emu.app_id}", flush=True)
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        await emu.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(parse_args(argv)))
+    asyncio.run(serve(parse_args(argv)))
 
 
 if __name__ == "__main__":

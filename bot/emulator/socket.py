@@ -44,6 +44,7 @@ class SocketHub:
         self.emu = emu
         self.connections: list[Connection] = []
         self.link_disabled = False
+        self.closing = False
         self.events_sent: list[Envelope] = []
         self.acks: dict[str, Envelope] = {}
         self._tickets: set[str] = set()
@@ -63,6 +64,8 @@ class SocketHub:
 
     async def handle_link(self, request: web.Request) -> web.StreamResponse:
         ticket = request.query.get("ticket", "")
+        if self.closing:
+            return web.json_response({"ok": False, "error": "server_shutting_down"}, status=503)
         if ticket not in self._tickets:
             # A ticket is good for one connection; reconnecting means calling apps.connections.open again.
             return web.json_response({"ok": False, "error": "invalid_ticket"}, status=401)
@@ -169,6 +172,7 @@ class SocketHub:
             await connection.ws.close(code=WSCloseCode.OK, message=reason.encode())
 
     async def close(self) -> None:
+        self.closing = True  # an SDK client reconnecting while we stop finds the door shut
         for task in list(self._tasks):
             task.cancel()
         for connection in list(self.connections):

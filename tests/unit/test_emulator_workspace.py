@@ -150,3 +150,19 @@ def test_token_kinds_are_checked_before_the_method_runs() -> None:
     assert emu.api.handle("users.list", {}, emu.app_token).body["error"] == "not_allowed_token_type"
     assert emu.api.handle("auth.test", {"token": "x"}, "xoxb-unknown").body["error"] == "invalid_auth"
     assert [c.ok for c in emu.calls] == [False] * 4
+
+
+def test_response_urls_expire_after_thirty_minutes_and_triggers_after_three_seconds() -> None:
+    now = [1_800_000_000.0]
+    emu = Emulator(Workspace.default(), clock=lambda: now[0])
+    target = emu.response_urls.issue("command", "C01GENERAL", "U01WJK68KS")
+    assert emu.response_urls.post(target.id, {"text": "first"}) == (200, None)
+    trigger = emu.triggers.issue("U01WJK68KS")
+    now[0] += 3.5
+    with pytest.raises(ApiError, match="expired_trigger_id"):
+        emu.triggers.use(trigger)
+    now[0] += 30 * 60
+    assert emu.response_urls.post(target.id, {"text": "too late"}) == (404, "expired_url")
+    assert emu.response_urls.post("nope", {"text": "x"}) == (404, "no_service")
+    assert emu.response_urls.post(emu.response_urls.issue("command", "C01GENERAL", "U01WJK68KS").id, {}) == (
+        400, "no_text")

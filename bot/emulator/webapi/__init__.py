@@ -57,7 +57,7 @@ class WebApi:
                 basic_auth: tuple[str, str] | None) -> ApiResult:
         spec = METHODS.get(method)
         if spec is None:
-            return _failure("unknown_method")
+            return ApiResult(200, {"ok": False, "error": "unknown_method", "req_method": method}, {})
         info = self.emu.tokens.get(token) if token else None
         if spec.tokens:
             if not token:
