@@ -275,6 +275,23 @@ async def test_redelivery_gives_up_after_max_attempts_and_acked_events_are_not_r
         assert not ignored.is_acked and acked.attempts == 1
 
 
+async def test_deliveries_are_spread_over_connections_and_retries_move(emu: Emulator) -> None:
+    first: list[SocketModeRequest] = []
+    second: list[SocketModeRequest] = []
+
+    def ack(request: SocketModeRequest) -> bool:
+        return request.type != "events_api" or request.retry_attempt > 0  # let the first try time out
+
+    async with socket_client(emu, received=first, ack=ack), socket_client(emu, received=second, ack=ack):
+        for _ in range(4):
+            await (await emu.slash_command(text="ping")).acked()
+        assert len(first) == len(second) == 2
+        event = await emu.send_event({"type": "member_joined_channel", "user": AMELIA, "channel": GENERAL})
+        await event.acked(timeout=3)
+        tried_on = [[r.retry_attempt for r in got if r.type == "events_api"] for got in (first, second)]
+        assert sorted(tried_on) == [[0], [1]]  # the retry went to the other connection
+
+
 async def test_user_message_sends_message_and_app_mention(emu: Emulator) -> None:
     async with socket_client(emu):
         mention = await emu.user_message(user="wjk68", channel="general", text=f"<@{emu.bot_user_id}> users")
