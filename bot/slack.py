@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -11,6 +14,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -37,13 +43,43 @@ class MeteredWebClient(AsyncWebClient):
                 self.metrics.api_calls.labels(api_method, outcome).inc()
 
 
+class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
+    """Waits as long as Slack's Retry-After says before retrying a 429.
+
+    slack_sdk's own handler reads only the first character of the header ("30" -> 3 s), which
+    retries too early and burns the retry budget on more 429s.
+    """
+
+    async def prepare_for_next_attempt_async(
+        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("rate-limit retry without a response")
+        state.next_attempt_requested = True
+        await asyncio.sleep(retry_after_seconds(response.headers) + random.random() * 0.5)
+        state.increment_current_attempt()
+
+
+def retry_after_seconds(headers: Mapping[str, Any]) -> float:
+    """Seconds to wait from a Retry-After header (a number of seconds); 1 when absent or odd."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(0.0, float(str(raw).strip()))
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
 def retry_handlers() -> list[Any]:
     # Slack's SDK retries connection errors once and never retries 429 by default. Sloth rides
     # out rate limits (honouring Retry-After) and brief outages instead of failing the user.
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=3),
         AsyncServerErrorRetryHandler(max_retry_count=3),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=20),
+        RetryAfterHandler(max_retry_count=20),
     ]
 
 

@@ -86,3 +86,15 @@ async def test_bad_tokens_are_fatal_with_a_clear_message(emulator: Emulator, tmp
         async with Runtime(bot_settings(emulator, tmp_path, app_token="xapp-not-a-real-token")):
             pass
     assert emulator.connections == 0
+
+
+@pytest.mark.slow
+async def test_retry_after_is_honoured_in_full(tmp_path: Path) -> None:
+    # A two-digit Retry-After: slack_sdk's stock handler would wait 1 s and collect more 429s.
+    async with Emulator(Workspace.default(), rate_limits=RateLimits(window=10.5, per_window={3: 1})) as emu:
+        async with running_bot(emu, tmp_path) as runtime:
+            await ask(emu, runtime, "team")
+            assert "Data Analysis" in visible_text(await ask(emu, runtime, "team"))
+            calls = emu.calls_to("team.info")
+            assert [c.status for c in calls] == [200, 429, 200]
+            assert calls[2].time - calls[1].time >= 10.0

@@ -37,3 +37,12 @@ def test_split_args_keeps_references_whole() -> None:
 def test_strip_mention() -> None:
     assert strip_mention("<@UBOT> users wjk", "UBOT") == "users wjk"
     assert strip_mention("<@UBOT|sloth>   team", "UBOT") == "team"
+
+
+def test_retry_after_reads_the_whole_header() -> None:
+    from bot.slack import retry_after_seconds
+
+    assert retry_after_seconds({"Retry-After": "30"}) == 30.0  # not 3, as slack_sdk's own handler reads it
+    assert retry_after_seconds({"retry-after": ["12"]}) == 12.0
+    assert retry_after_seconds({"Retry-After": "soon"}) == 1.0
+    assert retry_after_seconds({}) == 1.0
