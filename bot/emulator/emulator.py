@@ -221,6 +221,10 @@ class Emulator:
         "link_disabled", apps.connections.open fails until enable_socket_mode() is called."""
         await self.hub.disconnect_all(reason)
 
+    def lose_acks(self, count: int = 1) -> None:
+        """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
+        self.hub.acks_to_lose += count
+
     def enable_socket_mode(self) -> None:
         self.hub.link_disabled = False
 

@@ -52,6 +52,8 @@ class SocketHub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._turn = 0
         self._opened = 0
+        self.acks_to_lose = 0
+        self.lost_acks: list[Envelope] = []
 
     def issue_url(self) -> str:
         ticket = str(uuid.uuid4())
@@ -101,6 +103,11 @@ class SocketHub:
             return
         envelope_id = frame.get("envelope_id") if isinstance(frame, dict) else None
         if not envelope_id:
+            return
+        if self.acks_to_lose > 0:
+            # Fault injection: the ack went out but never arrived, so Slack will redeliver.
+            self.acks_to_lose -= 1
+            self.lost_acks.append(frame)
             return
         self.acks.setdefault(envelope_id, frame)
         delivery = self._deliveries.get(envelope_id)

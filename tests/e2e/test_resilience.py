@@ -98,3 +98,29 @@ async def test_retry_after_is_honoured_in_full(tmp_path: Path) -> None:
             calls = emu.calls_to("team.info")
             assert [c.status for c in calls] == [200, 429, 200]
             assert calls[2].time - calls[1].time >= 10.0
+
+
+async def test_redelivered_event_is_handled_once_across_replicas(tmp_path: Path) -> None:
+    # Two replicas share one store; an ack lost in transit makes Slack redeliver the event,
+    # with retry_attempt 1, to the other connection.
+    async with Emulator(Workspace.default(), redelivery_delay=0.3) as emu:
+        async with running_bot(emu, tmp_path, connections=1) as first, running_bot(emu, tmp_path, connections=2) as second:
+            will = emu.workspace.first_human()
+            im, _ = emu.workspace.open_im(will.id, emu.bot_user_id)
+            emu.lose_acks(1)
+            delivery = await emu.user_message(user=will.id, channel=im.id, text="team")
+            await delivery.acked(timeout=5)
+            assert delivery.attempts == 2 and delivery.envelopes[1]["retry_attempt"] == 1
+            await settle(first)
+            await settle(second)
+            replies = [m for m in emu.messages(im.id) if m.get("user") == emu.bot_user_id]
+            assert len(replies) == 1
+            skipped = first.metrics.duplicates._value.get() + second.metrics.duplicates._value.get()
+            assert skipped == 1
+
+
+async def test_events_nobody_listens_to_are_still_acked(emulator: Emulator, tmp_path: Path) -> None:
+    async with running_bot(emulator, tmp_path):
+        delivery = await emulator.send_event({"type": "reaction_added", "user": "U1", "reaction": "tada"})
+        await delivery.acked()
+        assert delivery.attempts == 1
