@@ -104,7 +104,10 @@ async def test_redelivered_event_is_handled_once_across_replicas(tmp_path: Path)
     # Two replicas share one store; an ack lost in transit makes Slack redeliver the event,
     # with retry_attempt 1, to the other connection.
     async with Emulator(Workspace.default(), redelivery_delay=0.3) as emu:
-        async with running_bot(emu, tmp_path, connections=1) as first, running_bot(emu, tmp_path, connections=2) as second:
+        async with (
+            running_bot(emu, tmp_path, connections=1) as first,
+            running_bot(emu, tmp_path, connections=2) as second,
+        ):
             will = emu.workspace.first_human()
             im, _ = emu.workspace.open_im(will.id, emu.bot_user_id)
             emu.lose_acks(1)
