@@ -19,5 +19,5 @@ def feature_routers() -> list[Router]:
     ]
 
 
-def build_registry() -> Router:
-    return combine(feature_routers())
+def build_registry(routers: list[Router] | None = None) -> Router:
+    return combine(feature_routers() if routers is None else routers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,8 @@ class Context:
     registry: Router
     supervisor: Supervisor
     metrics: Metrics
+    # Injected so that timed features (expiry, trivia rounds) can be tested without sleeping.
+    clock: Callable[[], float] = time.time
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""

@@ -9,7 +9,7 @@ app manifest and permission checks are generated from the same declarations.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +25,7 @@ Kind = Literal["user", "channel", "int", "word", "text"]
 Args = dict[str, Any]
 CommandHandler = Callable[["Context", "Invocation", Args], Awaitable["Reply"]]
 EventHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
+StartHook = Callable[["Context"], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ class Router:
     actions: dict[str, Callable[..., Awaitable[Any]]] = field(default_factory=dict)
     events: dict[str, list[EventHandler]] = field(default_factory=dict)
     scopes: set[str] = field(default_factory=set)
+    # (method, path) -> async handler(ctx, aiohttp request) -> aiohttp response, served on Sloth's HTTP side.
+    routes: dict[tuple[str, str], Callable[..., Awaitable[Any]]] = field(default_factory=dict)
+    # Run once the runtime is up, e.g. a sweeper loop; each is supervised like any background task.
+    on_start: list[Callable[[Context], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
     def command(
         self, name: str, summary: str, *params: Param, **options: Any
@@ -125,6 +130,19 @@ class Router:
 
         return register
 
+    def http(self, method: str, path: str) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+        def register(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+            if (method, path) in self.routes:
+                raise ValueError(f"route {method} {path} is declared twice")
+            self.routes[(method, path)] = handler
+            return handler
+
+        return register
+
+    def started(self, hook: StartHook) -> StartHook:
+        self.on_start.append(hook)
+        return hook
+
     def include(self, other: Router) -> None:
         for command in dict.fromkeys(other.commands.values()):
             self.add(command)
@@ -133,6 +151,9 @@ class Router:
         for event_type, handlers in other.events.items():
             self.events.setdefault(event_type, []).extend(handlers)
         self.scopes.update(other.scopes)
+        for (method, path), route in other.routes.items():
+            self.http(method, path)(route)
+        self.on_start.extend(other.on_start)
 
     # -- reading the registry -------------------------------------------------------------
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
@@ -22,6 +25,7 @@ from bot.context import Context, Identity
 from bot.directory import Directory
 from bot.entry import build_app
 from bot.metrics import Metrics
+from bot.router import Router
 from bot.server import make_web_app, serve
 from bot.settings import Settings
 from bot.slack import make_client
@@ -36,13 +40,25 @@ WATCHDOG_SECONDS = 15.0
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
+def _bind(ctx: Context, handler: Callable[..., Awaitable[Any]]) -> Callable[[web.Request], Awaitable[Any]]:
+    async def route(request: web.Request) -> Any:
+        return await handler(ctx, request)
+
+    return route
+
+
 class FatalError(Exception):
     """Sloth cannot run as configured; the message tells the operator what to fix."""
 
 
 class Runtime:
-    def __init__(self, settings: Settings, http: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, http: bool = True, routers: list[Router] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
+        self.routers = routers
+        self.clock = clock
         self.metrics = Metrics()
         self.supervisor = Supervisor()
         self.with_http = http
@@ -74,17 +90,21 @@ class Runtime:
         self.directory = Directory(self.client)
         self.ctx = Context(
             settings=settings, identity=identity, client=self.client, session=self.session, store=self.store,
-            directory=self.directory, registry=build_registry(), supervisor=self.supervisor, metrics=self.metrics,
+            directory=self.directory, registry=build_registry(self.routers), supervisor=self.supervisor,
+            metrics=self.metrics, clock=self.clock,
         )
         self.app = build_app(self.ctx)
         self._closers.append(self.supervisor.close)
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
         if self.with_http:
+            routes = {key: _bind(self.ctx, handler) for key, handler in self.ctx.registry.routes.items()}
             runner, self.http_port = await serve(
-                make_web_app(self.metrics, self.connected), settings.http_host, settings.http_port
+                make_web_app(self.metrics, self.connected, routes), settings.http_host, settings.http_port
             )
             self._closers.append(runner.cleanup)
         await self._connect_socket()
+        for hook in self.ctx.registry.on_start:
+            self.supervisor.spawn(hook(self.ctx), name=f"start-{getattr(hook, '__name__', 'hook')}")
         self.supervisor.spawn(self._resync_loop(), name="directory-resync")
         self.supervisor.spawn(self._watchdog(), name="socket-watchdog")
 

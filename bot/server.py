@@ -10,7 +10,11 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from bot.metrics import Metrics
 
 
-def make_web_app(metrics: Metrics, is_connected: Callable[[], Awaitable[bool]]) -> web.Application:
+def make_web_app(
+    metrics: Metrics,
+    is_connected: Callable[[], Awaitable[bool]],
+    routes: dict[tuple[str, str], Callable[[web.Request], Awaitable[web.StreamResponse]]] | None = None,
+) -> web.Application:
     async def healthz(request: web.Request) -> web.Response:
         if await is_connected():
             return web.json_response({"status": "ok", "socket": "connected"})
@@ -22,6 +26,8 @@ def make_web_app(metrics: Metrics, is_connected: Callable[[], Awaitable[bool]]) 
     app = web.Application(client_max_size=1024**2)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
+    for (method, path), handler in (routes or {}).items():
+        app.router.add_route(method, path, handler)
     return app
 
 

@@ -42,6 +42,12 @@ class Settings:
     store_url: str = "sqlite:///data/sloth.db"
     log_level: str = "INFO"
     log_format: str = "text"
+    # Feature settings.
+    public_url: str = "http://localhost:8080"
+    secret_key: str | None = field(default=None, repr=False)
+    files_dir: Path = Path("files")
+    monitor_token: str | None = field(default=None, repr=False)
+    game_idle_seconds: float = 24 * 3600.0
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
@@ -118,6 +124,20 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     if log_format not in ("text", "json"):
         problems.append("LOG_FORMAT must be 'text' or 'json'.")
     data_dir = Path(env.get("SLOTH_DATA_DIR", "data").strip() or "data")
+    public_url = env.get("SLOTH_PUBLIC_URL", "").strip().rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        problems.append("SLOTH_PUBLIC_URL must be the http(s) address where Slack and browsers reach Sloth.")
+    secret_key = env.get("SLOTH_SECRET_KEY", "").strip() or None
+    if secret_key is not None and len(secret_key) < 16:
+        problems.append("SLOTH_SECRET_KEY must be at least 16 characters (e.g. from `openssl rand -hex 32`).")
+    game_hours = env.get("SLOTH_GAME_IDLE_HOURS", "24").strip() or "24"
+    try:
+        game_idle_seconds = float(game_hours) * 3600
+        if game_idle_seconds <= 0:
+            raise ValueError
+    except ValueError:
+        problems.append("SLOTH_GAME_IDLE_HOURS must be a positive number of hours.")
+        game_idle_seconds = 24 * 3600.0
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -136,4 +156,9 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
         admins=admins,
         http_port=http_port,
         store_url=store_url,
+        public_url=public_url or f"http://localhost:{http_port}",
+        secret_key=secret_key,
+        files_dir=Path(env.get("SLOTH_FILES_DIR", "").strip() or "files"),
+        monitor_token=env.get("SLOTH_MONITOR_TOKEN", "").strip() or None,
+        game_idle_seconds=game_idle_seconds,
     )

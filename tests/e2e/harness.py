@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.emulator import Emulator
+from bot.router import Router
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -27,9 +29,12 @@ def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(emu: Emulator, data_dir: Path, connections: int = 1, **overrides: Any) -> AsyncIterator[Runtime]:
+async def running_bot(
+    emu: Emulator, data_dir: Path, connections: int = 1, routers: list[Router] | None = None,
+    clock: Callable[[], float] = time.time, **overrides: Any,
+) -> AsyncIterator[Runtime]:
     """A started runtime whose socket is connected (`connections`: how many the emulator should see)."""
-    async with Runtime(bot_settings(emu, data_dir, **overrides)) as runtime:
+    async with Runtime(bot_settings(emu, data_dir, **overrides), routers=routers, clock=clock) as runtime:
         await emu.wait_connected(connections, timeout=10)
         yield runtime
 

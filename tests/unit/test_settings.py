@@ -51,3 +51,15 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.delenv(name, raising=False)
     s = load_settings(env_file=env_file)
     assert s.bot_token == "xoxb-from-file" and s.command == "/slothy"
+
+
+def test_feature_settings() -> None:
+    s = load_settings({**GOOD, "SLOTH_SECRET_KEY": "k" * 32, "SLOTH_FILES_DIR": "/srv/files",
+                       "SLOTH_MONITOR_TOKEN": "m-token", "SLOTH_GAME_IDLE_HOURS": "2", "SLOTH_PUBLIC_URL": "https://x/"})
+    assert s.secret_key == "k" * 32 and str(s.files_dir) == "/srv/files" and s.monitor_token == "m-token"
+    assert s.game_idle_seconds == 7200 and s.public_url == "https://x"
+    assert load_settings(GOOD).public_url == "http://localhost:8080"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**GOOD, "SLOTH_SECRET_KEY": "short", "SLOTH_GAME_IDLE_HOURS": "-1", "SLOTH_PUBLIC_URL": "ftp:x"})
+    assert len(caught.value.problems) == 3
+    assert "short" not in str(caught.value)
