@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 
+def _pythonpath() -> dict[str, str]:
+    # A fresh environment, as a newcomer has; PYTHONPATH passes through for checkouts run in place.
+    path = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": path} if path else {}
+
+
 def run_sandbox(script: str, tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "sandbox", *options], input=script, capture_output=True, text=True, timeout=120,
-        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100"},
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100", **_pythonpath()},
     )
 
 
