@@ -44,6 +44,7 @@ class SocketClient(SocketModeClient):
         self.metrics = metrics
         self.supervisor = supervisor
         self.hellos = 0
+        self.asked_to_reconnect = False
 
     async def enqueue_message(self, message: str) -> None:
         # Called by the receive loop for every text frame; nothing goes to the SDK's queue.
@@ -63,13 +64,18 @@ class SocketClient(SocketModeClient):
             self.metrics.ack_latency.observe(time.perf_counter() - started)
             self.metrics.envelopes.labels(kind).inc()
         elif kind == "hello":
+            if self.hellos and not self.asked_to_reconnect:
+                # Reconnected after the socket dropped without a disconnect frame.
+                self.metrics.reconnects.labels("dropped").inc()
             self.hellos += 1
+            self.asked_to_reconnect = False
             self.metrics.connected.set(1)
             log.info("socket connected (%s open connections)", frame.get("num_connections", "?"))
         elif kind == "disconnect":
             self._on_disconnect(str(frame.get("reason", "")))
 
     def _on_disconnect(self, reason: str) -> None:
+        self.asked_to_reconnect = True
         self.metrics.reconnects.labels(reason or "unknown").inc()
         self.metrics.connected.set(0)
         if reason == "link_disabled":

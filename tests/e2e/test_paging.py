@@ -109,3 +109,15 @@ async def test_member_events_keep_the_directory_fresh(big: Emulator, big_bot: Ru
     await settle(big_bot)
     assert "Settled in" in visible_text(await ask(big, big_bot, "users nova"))
     assert len(big.calls_to("users.list")) == lists
+
+
+async def test_periodic_resync_catches_changes_missed_while_away(big: Emulator, big_bot: Runtime) -> None:
+    from bot.emulator.model import User
+
+    await ask(big, big_bot, "users")
+    template = big.workspace.first_human()
+    big.workspace.add_user(User(id="U0QUIET", name="quiet.one", real_name="Quinn Quiet", email="q@example.com",
+                                tz=template.tz, tz_label=template.tz_label, tz_offset=template.tz_offset))
+    assert "No members matching" in visible_text(await ask(big, big_bot, "users quiet.one"))  # no event was sent
+    await big_bot.directory.resync()
+    assert "Quinn Quiet" in visible_text(await ask(big, big_bot, "users quiet.one"))
