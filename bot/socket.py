@@ -87,14 +87,20 @@ class SocketClient(SocketModeClient):
                 "Turn Socket Mode back on in the app's settings, then start Sloth again."
             )
             return
-        delay = TOO_MANY_BACKOFF if reason == "too_many_websockets" else 0.0
+        delay = 0.0
+        if reason == "too_many_websockets":
+            # The SDK would reconnect the moment the socket closes and be refused again.
+            self.auto_reconnect_enabled = False
+            delay = TOO_MANY_BACKOFF
         log.info("Slack asked to reconnect (%s)", reason or "no reason given")
-        self.supervisor.spawn(self._reconnect(delay), name=f"reconnect-{reason}")
+        self.supervisor.spawn(self._reconnect(delay, self.current_session), name=f"reconnect-{reason}")
 
-    async def _reconnect(self, delay: float) -> None:
+    async def _reconnect(self, delay: float, old_session: object) -> None:
         if delay:
             await asyncio.sleep(delay)
-        if not self.closed:
+        # A `warning` comes before Slack closes the socket: replace it now. If the SDK already
+        # replaced it (it reconnects when a socket closes), there is nothing left to do.
+        if not self.closed and self.current_session is old_session:
             await self.connect_to_new_endpoint(force=True)
 
     async def connected(self) -> bool:

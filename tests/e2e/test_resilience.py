@@ -50,6 +50,7 @@ async def test_disconnect_mid_stream_loses_nothing(emulator: Emulator, tmp_path:
         assert len(replies) == 30  # each once: none lost, none doubled
         assert runtime.metrics.reconnects.labels("refresh_requested")._value.get() == 1
         await emulator.wait_connected(1, timeout=10)
+        assert len(emulator.calls_to("apps.connections.open")) == 3  # one per disconnect, no double reconnects
 
 
 async def test_health_and_metrics(emulator: Emulator, tmp_path: Path) -> None:
@@ -127,3 +128,20 @@ async def test_events_nobody_listens_to_are_still_acked(emulator: Emulator, tmp_
         delivery = await emulator.send_event({"type": "reaction_added", "user": "U1", "reaction": "tada"})
         await delivery.acked()
         assert delivery.attempts == 1
+
+
+async def test_too_many_websockets_backs_off_then_reconnects(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.socket
+
+    monkeypatch.setattr(bot.socket, "TOO_MANY_BACKOFF", 0.5)
+    async with running_bot(emulator, tmp_path) as runtime:
+        opened = len(emulator.calls_to("apps.connections.open"))
+        started = asyncio.get_running_loop().time()
+        await emulator.disconnect_all("too_many_websockets")
+        await emulator.wait_for(lambda: len(emulator.calls_to("apps.connections.open")) > opened, timeout=10)
+        assert asyncio.get_running_loop().time() - started >= 0.5
+        await emulator.wait_connected(1, timeout=10)
+        assert runtime.metrics.reconnects.labels("too_many_websockets")._value.get() == 1
+        assert "Data Analysis" in visible_text(await ask(emulator, runtime, "team"))
