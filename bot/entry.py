@@ -67,16 +67,24 @@ def build_app(ctx: Context) -> AsyncApp:
             bot_id=identity.bot_id, bot_user_id=identity.bot_user_id,
         )
 
-    app = AsyncApp(
-        # Bolt builds each request's client from this one plus the token from `authorize`.
-        client=make_client(None, ctx.settings.api_url, ctx.session, ctx.metrics),
-        authorize=authorize,
-        process_before_response=True,
-        request_verification_enabled=False,
-        url_verification_enabled=False,
-        ssl_check_enabled=False,
-        raise_error_for_unhandled_request=False,
-    )
+    # Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that it goes unused
+    # next to `client` and `authorize`; that is intended here, so the warning is only noise.
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    level = bolt_log.level
+    bolt_log.setLevel(logging.ERROR)
+    try:
+        app = AsyncApp(
+            # Bolt builds each request's client from this one plus the token from `authorize`.
+            client=make_client(None, ctx.settings.api_url, ctx.session, ctx.metrics),
+            authorize=authorize,
+            process_before_response=True,
+            request_verification_enabled=False,
+            url_verification_enabled=False,
+            ssl_check_enabled=False,
+            raise_error_for_unhandled_request=False,
+        )
+    finally:
+        bolt_log.setLevel(level)
 
     async def invoke(inv: Invocation) -> None:
         reply = await run_command(ctx, inv)
