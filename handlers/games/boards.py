@@ -32,7 +32,7 @@ def rows(game: Game) -> list[Any]:
     if game.kind == rps.KIND:
         return rps_view(game)["rounds"]
     if game.kind == trivia.KIND:
-        return [list(entry) for entry in trivia_view(game)["scoreboard"]]
+        return [[player, str(points)] for player, points in trivia_view(game)["scoreboard"]]
     rules = game.rules
     assert isinstance(rules, tictactoe.TicTacToeState | connect4.Connect4State)
     return rules.rows()
