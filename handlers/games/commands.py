@@ -51,7 +51,7 @@ async def play_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         raise UserError(f"I don't know the game `{said}`. Try {GAMES_LIST}.")
     options = parse_options(ctx, kind, args["options"] or "")
     opponent = await resolve_opponent(ctx, inv, options.opponent) if kind != trivia.KIND else None
-    game = await flow.post(ctx, new_game(ctx, inv, kind, opponent, options))
+    game = await flow.post(ctx, new_game(ctx, inv, kind, opponent, options), inv.thread)
     if game.status == WAITING and opponent is not None:
         text = f"I've asked {name(opponent)} to accept. The challenge expires if nobody answers it."
     elif game.kind == trivia.KIND:

@@ -37,6 +37,8 @@ BOT_GRACE = 5.0
 """Seconds Sloth's pending move is left to the replica making it before anyone else makes it."""
 SLOW_BOTS = frozenset({connect4.KIND})
 REDRAWS = 5
+# The game's message is gone or out of reach: the game goes on in the store, nothing to draw on.
+GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message", "is_archived", "not_in_channel"})
 _rng = random.SystemRandom()
 
 
@@ -60,12 +62,12 @@ async def drawing(ctx: Context, game: Game) -> Drawing:
     return draw(game, names, ctx.settings.game_idle_seconds)
 
 
-async def post(ctx: Context, game: Game) -> Game:
+async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
     """Post a new game's message, then store the game with the message's address."""
     shown = await drawing(ctx, game)
     response = await ctx.client.chat_postMessage(
-        channel=game.channel, text=shown.text, attachments=shown.attachments, metadata=shown.metadata,
-        unfurl_links=False, unfurl_media=False,
+        channel=game.channel, thread_ts=thread, text=shown.text, attachments=shown.attachments,
+        metadata=shown.metadata, unfurl_links=False, unfurl_media=False,
     )
     game = replace(game, ts=response["ts"], channel=response["channel"])
     store = games(ctx)
@@ -85,10 +87,16 @@ async def show(ctx: Context, game: Game) -> None:
         if game.ts is None:
             return
         shown = await drawing(ctx, game)
-        await ctx.client.chat_update(
-            channel=game.channel, ts=game.ts, text=shown.text, attachments=shown.attachments,
-            metadata=shown.metadata,
-        )
+        try:
+            await ctx.client.chat_update(
+                channel=game.channel, ts=game.ts, text=shown.text, attachments=shown.attachments,
+                metadata=shown.metadata,
+            )
+        except SlackApiError as error:
+            if error.response.get("error") not in GONE:
+                raise
+            log.warning("game %s: cannot redraw its message (%s)", game.id, error.response.get("error"))
+            return
         loaded = await store.load(game.id)
         if loaded is None or loaded[0].version <= game.version:
             return

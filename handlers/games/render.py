@@ -2,7 +2,9 @@
 
 The attachment's colour says whose turn it is (and green, red or grey once it is over), its
 fields name the players and the score, its `blocks` hold the board as buttons, and its
-`fallback` describes the position in plain words. The message metadata (`sloth_game`) lets
+`fallback` describes the position in plain words. The fields are a section's `fields` among the
+attachment's blocks: Slack does not take an attachment's legacy `fields` beside `blocks`
+(python-slack-sdk's BlockAttachment refuses the pair). The message metadata (`sloth_game`) lets
 other tools read the game without scraping text. Pure functions of a `Game` and the players'
 display names.
 """
@@ -42,7 +44,7 @@ class Drawing:
 def draw(game: Game, names: Mapping[str, str], idle_seconds: float) -> Drawing:
     """The whole message for `game`; `names` maps player ids to display names for plain text."""
     headline = f"*{title(game)}* · {status_line(game, idle_seconds)}"
-    blocks: list[dict[str, Any]] = [field_section([(label, text) for label, text, _ in fields(game)])]
+    blocks: list[dict[str, Any]] = [field_section(fields(game))]
     blocks += board_blocks(game)
     controls = control_buttons(game)
     if controls:
@@ -52,7 +54,6 @@ def draw(game: Game, names: Mapping[str, str], idle_seconds: float) -> Drawing:
     attachment = {
         "color": colour(game),
         "fallback": fallback(game, names, idle_seconds),
-        "fields": [{"title": label, "value": text, "short": short} for label, text, short in fields(game)],
         "blocks": blocks,
     }
     return Drawing(text=headline, attachments=[attachment], metadata=metadata(game))
@@ -103,23 +104,24 @@ def colour(game: Game) -> str:
     return IN_PLAY_COLOUR
 
 
-def fields(game: Game) -> list[tuple[str, str, bool]]:
-    """(title, mrkdwn value, short) for the players and the score."""
+def fields(game: Game) -> list[tuple[str, str]]:
+    """(title, mrkdwn value) for the players and the score."""
     if game.kind in MARKS:
         marks = MARKS[game.kind]
         players = "\n".join(f"{mark} {name(player)}" for mark, player in zip(marks, game.players, strict=True))
         moves = len(game.state.get("moves", []))
-        return [("Players", players, True), ("Moves", str(moves), True)]
+        return [("Players", players), ("Moves", str(moves))]
     if game.kind == rps.KIND:
         view = boards.rps_view(game)
         score = " – ".join(f"{name(player)} {wins}" for player, wins in zip(view["players"], view["score"],
                                                                           strict=True))
-        return [("Players", f"{name(game.players[0])} vs {name(game.players[1])}", True),
-                ("Score", f"{score} (first to {view['best_of'] // 2 + 1})", True)]
+        return [("Players", f"{name(game.players[0])} vs {name(game.players[1])}"),
+                ("Score", f"{score} (first to {view['best_of'] // 2 + 1})")]
     view = boards.trivia_view(game)
     board = "\n".join(f"{place}. {name(player)} {points}" for place, (player, points)
                       in enumerate(view["scoreboard"][:10], 1)) or "Nobody yet"
-    return [("Question", f"{view['round']} of {view['rounds']}", True), ("Scoreboard", board, True)]
+    question = f"{view['round']} of {view['rounds']}" if game.status != WAITING else f"{view['rounds']} to come"
+    return [("Question", question), ("Scoreboard", board)]
 
 
 def board_blocks(game: Game) -> list[dict[str, Any]]:
