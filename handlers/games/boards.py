@@ -14,11 +14,13 @@ from bot.text import escape
 from handlers.games.model import PLAYING, WAITING, Game
 from handlers.games.rules import connect4, rps, tictactoe, trivia
 
-TTT_MARKS = {"X": ":x:", "O": ":o:", "": ":white_large_square:"}
-C4_PIECES = {"R": ":red_circle:", "Y": ":large_yellow_circle:", "": ":white_circle:"}
-C4_WINNING = {"R": ":large_red_square:", "Y": ":large_yellow_square:"}
-C4_COLUMNS = ":one::two::three::four::five::six::seven:"
-RPS_ICONS = {"rock": ":fist:", "paper": ":raised_hand:", "scissors": ":v:"}
+# Unicode emoji rather than :codes:, so the board reads the same in Slack, the sandbox and logs.
+TTT_MARKS = {"X": "\u274c", "O": "\u2b55", "": "\u2b1c"}  # ❌ ⭕ ⬜
+C4_PIECES = {"R": "\U0001f534", "Y": "\U0001f7e1", "": "\u26aa"}  # 🔴 🟡 ⚪
+C4_WINNING = {"R": "\U0001f7e5", "Y": "\U0001f7e8"}  # 🟥 🟨: the four that won
+C4_COLUMNS = "".join(f"{n}\ufe0f\u20e3" for n in range(1, 8))  # 1️⃣ … 7️⃣
+PICKED, CHOOSING = "has picked \u2705", "is choosing \u23f3"
+RPS_ICONS = {"rock": "\u270a", "paper": "\u270b", "scissors": "\u270c\ufe0f"}  # ✊ ✋ ✌️
 LETTERS = "ABCD"
 
 
@@ -118,10 +120,8 @@ def rps_blocks(game: Game, show: Any) -> list[dict[str, Any]]:
     if history:
         blocks.append(section("\n".join(history[-5:])))
     if game.status == PLAYING:
-        ready = " · ".join(
-            f"{show(player)} {':white_check_mark: has picked' if picked else ':hourglass: is choosing'}"
-            for player, picked in zip(players, view["picked"], strict=True)
-        )
+        picked = zip(players, view["picked"], strict=True)
+        ready = " · ".join(f"{show(player)} {PICKED if done else CHOOSING}" for player, done in picked)
         blocks.append(section(f"*Round {view['round']}* — pick in secret; both picks show once both are in.\n{ready}"))
         picks = [button(f"{RPS_ICONS[choice]} {choice.title()}", f"game:pick:{choice}", value(game))
                  for choice in rps.CHOICES]

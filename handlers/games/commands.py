@@ -55,7 +55,7 @@ async def play_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     if game.status == WAITING and opponent is not None:
         text = f"I've asked {name(opponent)} to accept. The challenge expires if nobody answers it."
     elif game.kind == trivia.KIND:
-        text = "Your quiz is up: others can join; it starts when you press *Start now*."
+        text = f"Your quiz is up: others can join. It starts in {LOBBY_SECONDS:.0f} s, or when you press *Start now*."
     else:
         text = "Game on: your move."
     return Reply(text=text, blocks=[section(text)], ephemeral=True)

@@ -31,7 +31,10 @@ TURN_COLOURS = {
 IN_PLAY_COLOUR = "#4A154B"  # games without turns
 WAITING_COLOUR = "#D1D2D3"
 OVER_GREY = "#9E9E9E"
-MARKS = {tictactoe.KIND: (":x:", ":o:"), connect4.KIND: (":red_circle:", ":large_yellow_circle:")}
+MARKS = {
+    tictactoe.KIND: (boards.TTT_MARKS["X"], boards.TTT_MARKS["O"]),
+    connect4.KIND: (boards.C4_PIECES["R"], boards.C4_PIECES["Y"]),
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def draw(game: Game, names: Mapping[str, str], idle_seconds: float) -> Drawing:
     controls = control_buttons(game)
     if controls:
         blocks.append(actions(*controls, block_id="game-controls"))
-    if not game.over:
+    if not game.over and game.kind != trivia.KIND:  # a quiz runs on its own clock
         blocks.append(context(f"Idle games expire after {_hours(idle_seconds)}."))
     attachment = {
         "color": colour(game),

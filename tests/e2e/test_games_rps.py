@@ -70,7 +70,7 @@ async def test_a_pick_leaves_no_trace_before_the_reveal(emulator: Emulator, bot:
     game = await click(emulator, bot, game_in(emulator, GENERAL), "game:pick:paper", AMELIA)
     meta = payload(game)
     assert meta["board"] == [["rock", "paper", AMELIA]] and meta["score"] == [0, 1]
-    assert ":fist: vs :raised_hand:" in json.dumps(game["attachments"])
+    assert "\u270a vs \u270b" in json.dumps(game["attachments"], ensure_ascii=False)
 
 
 def game_in(emu: Emulator, channel: str) -> dict:

@@ -69,7 +69,7 @@ async def test_a_challenge_is_accepted_and_played_to_a_win(emulator: Emulator, b
     assert attachment["color"] == "good" and "won" in game["text"]
     assert "X X X / . O . / . . O" in attachment["fallback"]
     players, moves = attachment["blocks"][0]["fields"]
-    assert players["text"] == f"*Players*\n:x: <@{WILL}>\n:o: <@{AMELIA}>" and moves["text"] == "*Moves*\n5"
+    assert players["text"] == f"*Players*\n\u274c <@{WILL}>\n\u2b55 <@{AMELIA}>" and moves["text"] == "*Moves*\n5"
     # one message, edited in place: one post, and no other message in the channel
     assert emulator.calls_to("chat.postMessage") == [posted] and len(game_messages(emulator)) == 1
     assert len(emulator.calls_to("chat.update")) >= 6

@@ -47,7 +47,7 @@ def test_board_buttons_carry_the_game_and_its_stage() -> None:
     attachment = draw(ttt((4,)), NAMES, IDLE).attachments[0]
     cells = [e for b in attachment["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [e["action_id"] for e in cells[:9]] == [f"game:move:{i}" for i in range(9)]
-    assert {e["value"] for e in cells} == {"g1:0"} and cells[4]["text"]["text"] == ":x:"
+    assert {e["value"] for e in cells} == {"g1:0"} and cells[4]["text"]["text"] == "\u274c"
     assert cells[-1]["action_id"] == "game:resign" and "confirm" in cells[-1]
 
 
