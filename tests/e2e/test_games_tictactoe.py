@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
+from handlers.games import flow
+from handlers.games.logic import Action, judge
 from handlers.games.rules import tictactoe
 from tests.e2e.gameplay import (
     AMELIA,
@@ -199,6 +202,29 @@ async def test_a_restart_mid_game_loses_nothing(emulator: Emulator, tmp_path: Pa
             game = await click(emulator, second, game, f"game:move:{cell}", player)
         assert payload(game)["status"] == "won" and payload(game)["winner"] == WILL
         assert payload(game)["version"] == 6  # accept + five moves, none lost or repeated
+
+
+async def test_a_move_left_half_done_by_a_stopped_replica_is_finished_on_restart(
+    emulator: Emulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as first:
+        game = await start(emulator, first, "play tictactoe")
+        game = await click(emulator, first, game, "game:move:4", WILL)
+        # As if the process died right after storing Will's next move, before Sloth's reply
+        # and before redrawing: the store has the move, the message does not.
+        store = flow.games(first.ctx)
+        loaded = await store.load(payload(game)["id"])
+        assert loaded is not None
+        moved = judge(loaded[0], WILL, Action("move", "8", loaded[0].stage), clock(), random.Random(1))
+        assert moved is not None and await store.replace(loaded[1], moved) is not None
+    clock.advance(10)
+    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600):
+        # the new process's first sweep finds Sloth's turn pending and plays it
+        drawn = await emulator.wait_for(lambda: payload(message(emulator, game["ts"]))["turn"] == WILL
+                                        and payload(message(emulator, game["ts"]))["version"] == 4)
+        assert drawn
+    board = payload(message(emulator, game["ts"]))["board"]
+    assert board[2][2] == "X" and sum(row.count("O") for row in board) == 2
 
 
 async def test_scores_count_each_finished_game_once(emulator: Emulator, bot: Runtime) -> None:
