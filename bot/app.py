@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.directory import directory_router
 from bot.router import Router, combine
 from handlers import channels, files, help, history, team, users
+from handlers.games import commands as games
 
 
 def feature_routers() -> list[Router]:
@@ -15,6 +16,7 @@ def feature_routers() -> list[Router]:
         users.router,
         history.router,
         files.router,
+        games.router,
         directory_router(),
     ]
 

@@ -52,6 +52,7 @@ class Settings:
     workers: int = 32
     drain_seconds: float = 10.0
     directory_resync_seconds: float = 3600.0
+    game_tick_seconds: float = 1.0  # how often the game sweeper looks for due rounds and idle games
 
     @property
     def command_name(self) -> str:
