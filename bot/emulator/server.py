@@ -107,6 +107,9 @@ def build_app(emu: Emulator) -> web.Application:
     app.router.add_get("/link/", emu.hub.handle_link)
     app.router.add_get("/files-pri/{team_file}/{name}", download)
     app.router.add_get("/files-pri/{team_file}/download/{name}", download)
-    app.router.add_get("/oauth/v2/authorize", lambda request: authorize(emu, request))
+    async def authorize_page(request: web.Request) -> web.Response:
+        return await authorize(emu, request)
+
+    app.router.add_get("/oauth/v2/authorize", authorize_page)
     app.router.add_get("/", index)
     return app
