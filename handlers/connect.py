@@ -37,7 +37,8 @@ def oauth_problem(settings: Settings) -> str | None:
                                         ("SLACK_CLIENT_SECRET", settings.client_secret)) if not value]
     if not missing:
         return None
-    return f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set"
+    names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    return f"{names} {'is' if len(missing) == 1 else 'are'} not set"
 
 
 def signer(settings: Settings) -> StateSigner:

@@ -21,10 +21,10 @@ from bot.names import MAX_MESSAGE, MAX_USERNAME, check_length, has_mass_mention,
 from bot.permissions import is_admin
 from bot.reply import Reply, section
 from bot.router import Args, Invocation, Param, Router
-from bot.text import escape, readable, truncate, unescape
+from bot.text import escape, plain, truncate
 
 router = Router()
-_ICON = re.compile(r"^(?P<text>.*?)\s+icon\s+(?P<icon>\S+)\s*$", re.S)
+_ICON = re.compile(r"^(?P<text>.*?)\s+icon\s+(?P<icon>:[^:\n]+:|\S+)\s*$", re.S)
 _AS = re.compile(r"^(?P<text>.*)\s+as\s+(?P<name>[^\n]+?)\s*$", re.S)
 _QUOTED = re.compile(r'^\s*["“](?P<text>.*?)["”](?P<rest>(?:\s.*)?)$', re.S)
 _URL = re.compile(r"^<?(https?://[^\s|>]+)(?:\|[^>]*)?>?$")
@@ -66,7 +66,7 @@ def parse_post(message: str) -> Post:
     check_length("Your message", text, MAX_MESSAGE)
     post = Post(text=text)
     if name is not None:
-        name = unescape(readable(name)).strip().strip('"“”')
+        name = plain(name).strip().strip('"“”')
         check_length("The name", name, MAX_USERNAME)
         post = Post(text, name=name)
     if icon is not None:

@@ -18,7 +18,7 @@ from bot.names import MAX_STATUS_TEXT, check_length, parse_emoji
 from bot.reply import Reply, section
 from bot.router import Args, Invocation, Param, Router
 from bot.slack import MeteredWebClient
-from bot.text import readable, split_args, unescape
+from bot.text import plain, readable, split_args
 from bot.when import (
     WEEKDAYS,
     WhenError,
@@ -84,7 +84,7 @@ def parse_status(line: str, now: float, zone: tzinfo) -> StatusChange:
         expiration, start = ending
         words = words[:start]
     # Status text is plain: mentions and channels become their names, Slack's escaping is undone.
-    text = unescape(readable(" ".join(words))).strip()
+    text = plain(" ".join(words)).strip()
     if not emoji and not text:
         raise UserError("What should your status say? For example `status :palm_tree: On holiday for 2h`.")
     check_length("Your status text", text, MAX_STATUS_TEXT)

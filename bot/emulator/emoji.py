@@ -58,6 +58,7 @@ def unicode_names() -> frozenset[str]:
 
 def is_known(emoji: str, custom: set[str] | frozenset[str] = frozenset()) -> bool:
     """Whether `:name:` (or `:name::skin-tone-N:`) names an emoji of the workspace."""
-    name = _SKIN_TONE.sub("", emoji.strip(":")) if emoji.startswith(":") else ""
-    name = name.rstrip(":")
-    return bool(name) and (name in SLACK_NAMES or name in unicode_names() or name in custom)
+    if not (len(emoji) > 2 and emoji.startswith(":") and emoji.endswith(":")):
+        return False
+    name = _SKIN_TONE.sub("", emoji[1:-1])
+    return name in SLACK_NAMES or name in unicode_names() or name in custom
