@@ -12,7 +12,7 @@ import pytest
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from tests.e2e.browser import browser, connect_link, link_buttons, oauth_settings
-from tests.e2e.harness import ask, running_bot, visible_text
+from tests.e2e.harness import ask, running_bot, settle, visible_text
 
 WJK68, AMELIA = "U01WJK68KS", "U01AMHART1"
 
@@ -159,3 +159,15 @@ async def test_the_configured_user_token_acts_for_its_owner_only(emulator: Emula
                                                             "search.messages")]
         assert [(c.method, emulator.token_owner(c.token)) for c in acting] == [("dnd.setSnooze", WJK68)]
         assert "still acts as you" in visible_text(await ask(emulator, bot, "disconnect", user=WJK68))
+
+
+async def test_connect_from_a_mention_is_shown_only_to_the_asker(emulator: Emulator, tmp_path: Path) -> None:
+    async with running_bot(emulator, tmp_path, **oauth_settings(emulator)) as bot:
+        await (await emulator.user_message(user=AMELIA, channel="general",
+                                           text=f"<@{emulator.bot_user_id}> connect")).acked()
+        await settle(bot)
+        assert [m for m in emulator.messages("general") if m.get("user") == emulator.bot_user_id] == []
+        [private] = emulator.ephemerals(AMELIA, "general")
+        assert link_buttons(private)
+        help_text = visible_text(await ask(emulator, bot, "help status", user=AMELIA))
+        assert "your own Slack authorization" in help_text and "/sloth connect" in help_text
