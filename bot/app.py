@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from bot.directory import directory_router
 from bot.router import Router, combine
-from handlers import channels, files, help, history, team, users
+from handlers import (
+    channel_admin,
+    channels,
+    connect,
+    files,
+    help,
+    history,
+    join,
+    oauth_flow,
+    remind,
+    say,
+    search,
+    status,
+    team,
+    users,
+)
 from handlers.games import commands as games
 
 
@@ -16,6 +31,14 @@ def feature_routers() -> list[Router]:
         users.router,
         history.router,
         files.router,
+        connect.router,
+        oauth_flow.router,
+        status.router,
+        search.router,
+        remind.router,
+        say.router,
+        channel_admin.router,
+        join.router,
         games.router,
         directory_router(),
     ]

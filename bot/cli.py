@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
+    manifest.add_argument("--public-url", default=None,
+                          help="where Slack sends members back after `connect` (SLOTH_PUBLIC_URL)")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
     emulator.add_argument("--port", type=int, default=3001)
     emulator.add_argument("--generated", metavar="USERS,CHANNELS")
@@ -29,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "manifest":
         from bot.app import build_registry
-        from bot.manifest import manifest_yaml
+        from bot.manifest import PLACEHOLDER_URL, manifest_yaml
 
-        sys.stdout.write(manifest_yaml(build_registry(), args.command_))
+        sys.stdout.write(manifest_yaml(build_registry(), args.command_, args.public_url or PLACEHOLDER_URL))
         return 0
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox

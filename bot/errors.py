@@ -6,11 +6,20 @@ import secrets
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.reply import Reply
     from bot.router import Command
 
 
 class UserError(Exception):
     """Something the user can fix; its message is shown to them as it is (already safe mrkdwn)."""
+
+
+class ReplyError(UserError):
+    """A refusal that says more than a sentence (e.g. with a button); the reply is shown as it is."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.text)
+        self.reply = reply
 
 
 class UsageError(UserError):
@@ -36,6 +45,15 @@ SLACK_ERRORS = {
     "msg_too_long": "That message is too long for Slack.",
     "file_not_found": "I can't find that file.",
     "cant_delete_file": "I'm not allowed to delete that file.",
+    "name_taken": "A channel with that name already exists (it may be private or archived); pick another name.",
+    "already_archived": "That channel is already archived.",
+    "cant_archive_general": "The workspace's general channel can't be archived.",
+    "restricted_action": "The workspace's settings don't allow Sloth to do that.",
+    "method_not_supported_for_channel_type": "That doesn't work on this kind of conversation.",
+    "too_long": "That text is longer than Slack allows.",
+    "time_in_past": "That time has already passed.",
+    "time_too_far": "That time is too far ahead: Slack schedules messages at most 120 days ahead.",
+    "profile_status_set_failed_not_valid_emoji": "That status emoji is not an emoji in this workspace.",
 }
 
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
@@ -102,6 +103,10 @@ class Runtime:
                 make_web_app(self.metrics, self.connected, routes), settings.http_host, settings.http_port
             )
             self._closers.append(runner.cleanup)
+            if settings.http_port == 0:
+                # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
+                host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
+                self.settings = self.ctx.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
         await self._connect_socket()
         for hook in self.ctx.registry.on_start:
             self.supervisor.spawn(hook(self.ctx), name=f"start-{getattr(hook, '__name__', 'hook')}")

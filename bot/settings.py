@@ -45,6 +45,9 @@ class Settings:
     # Feature settings.
     public_url: str = "http://localhost:8080"
     secret_key: str | None = field(default=None, repr=False)
+    # The app's OAuth credentials (Basic Information -> App Credentials), for `connect`.
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     files_dir: Path = Path("files")
     monitor_token: str | None = field(default=None, repr=False)
     game_idle_seconds: float = 24 * 3600.0
@@ -57,6 +60,12 @@ class Settings:
     @property
     def command_name(self) -> str:
         return self.command.lstrip("/")
+
+    @property
+    def authorize_url(self) -> str:
+        """Slack's OAuth v2 authorize page, next to the Web API (https://slack.com/oauth/v2/authorize)."""
+        root = self.api_url.removesuffix("/").removesuffix("/api")
+        return f"{root}/oauth/v2/authorize"
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, problems: list[str], required: bool) -> str | None:
@@ -131,6 +140,10 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     secret_key = env.get("SLOTH_SECRET_KEY", "").strip() or None
     if secret_key is not None and len(secret_key) < 16:
         problems.append("SLOTH_SECRET_KEY must be at least 16 characters (e.g. from `openssl rand -hex 32`).")
+    client_id = env.get("SLACK_CLIENT_ID", "").strip() or None
+    client_secret = env.get("SLACK_CLIENT_SECRET", "").strip() or None
+    if bool(client_id) != bool(client_secret):
+        problems.append("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both (App Credentials) or neither.")
     game_hours = env.get("SLOTH_GAME_IDLE_HOURS", "24").strip() or "24"
     try:
         game_idle_seconds = float(game_hours) * 3600
@@ -159,6 +172,8 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
         store_url=store_url,
         public_url=public_url or f"http://localhost:{http_port}",
         secret_key=secret_key,
+        client_id=client_id,
+        client_secret=client_secret,
         files_dir=Path(env.get("SLOTH_FILES_DIR", "").strip() or "files"),
         monitor_token=env.get("SLOTH_MONITOR_TOKEN", "").strip() or None,
         game_idle_seconds=game_idle_seconds,

@@ -121,3 +121,9 @@ def inert(text: str, user_name: Callable[[str], str], channel_name: Callable[[st
     text = _ANY_REF.sub(plain, text)
     text = re.sub(r"<(https?://[^>|]*)(?:\|([^>]*))?>", link, text)
     return escape(unescape(text))
+
+
+def plain(text: str) -> str:
+    """Incoming text for a plain-text field (a status, a display name): references become words,
+    Slack's escaping is undone. Not for echoing in mrkdwn; use `readable` for that."""
+    return unescape(unescape(readable(text)))

@@ -46,9 +46,9 @@ def command_help(ctx: Context, command: Command) -> Reply:
         lines.append("Examples:\n" + "\n".join(f"• `{ctx.slash(e)}`" for e in command.examples))
     notes = []
     if command.admin_only:
-        notes.append("Only Sloth admins can run it.")
+        notes.append("Only Sloth's admins and the workspace's admins and owners can run it.")
     if command.token == "user":
-        notes.append("It acts with your own Slack authorization.")
+        notes.append(f"It acts with your own Slack authorization: `{ctx.slash('connect')}` once to give it.")
     if command.aliases:
         notes.append("Also: " + ", ".join(f"`{a}`" for a in command.aliases))
     blocks = [section("\n".join(lines))]

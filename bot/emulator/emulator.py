@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -46,6 +47,11 @@ class Emulator:
         self.bot_token = self.tokens.issue("bot", self.workspace.bot_user_id)
         self.app_token = self.tokens.issue("app", self.workspace.bot_user_id)
         self.user_token = self.tokens.issue("user", self.workspace.first_human().id)
+        # The app's credentials for oauth.v2.access; the authorize page approves unless told not to.
+        self.client_id = f"{secrets.randbelow(9 * 10**9) + 10**9}.{secrets.randbelow(9 * 10**12) + 10**12}"
+        self.client_secret = secrets.token_hex(16)
+        self.oauth_approves = True
+        self.approvals: list[tuple[str, str]] = []  # (user ID, where the authorize page sent them)
         self.triggers = Triggers(clock)
         self.uploads: dict[str, str] = {}  # upload URL key -> file ID
         self.calls: list[ApiCall] = []
@@ -165,6 +171,19 @@ class Emulator:
     def issue_oauth_code(self, user: str) -> str:
         """A code for oauth.v2.access, as if `user` had just approved the app."""
         return self.tokens.issue_code(self._user(user).id)
+
+    def restrict_scopes(self, token: str, scopes: set[str] | frozenset[str] | None) -> None:
+        """Let `token` call only methods its scopes allow (others answer missing_scope); None lifts it."""
+        self.tokens.restrict(token, frozenset(scopes) if scopes is not None else None)
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """Make the next `times` calls to `method` answer {"ok": false, "error": error}, as Slack sometimes does."""
+        self.api.failures.setdefault(method, []).extend([error] * times)
+
+    def token_owner(self, token: str | None) -> str | None:
+        """The user a token acts as (the bot user for bot tokens), or None for unknown tokens."""
+        info = self.tokens.get(token) if token else None
+        return info.user_id if info else None
 
     # -- acting as Slack -------------------------------------------------------------------
 

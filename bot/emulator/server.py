@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.emulator.oauth import authorize
 from bot.emulator.shapes import file_kind
 
 if TYPE_CHECKING:
@@ -106,5 +107,9 @@ def build_app(emu: Emulator) -> web.Application:
     app.router.add_get("/link/", emu.hub.handle_link)
     app.router.add_get("/files-pri/{team_file}/{name}", download)
     app.router.add_get("/files-pri/{team_file}/download/{name}", download)
+    async def authorize_page(request: web.Request) -> web.Response:
+        return await authorize(emu, request)
+
+    app.router.add_get("/oauth/v2/authorize", authorize_page)
     app.router.add_get("/", index)
     return app

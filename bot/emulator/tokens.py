@@ -14,6 +14,17 @@ class TokenInfo:
     token: str
     kind: TokenKind
     user_id: str  # the bot user for bot and app tokens
+    scopes: frozenset[str] | None = None  # None: every scope (the emulator's own tokens)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a user approved on the authorize page, waiting to be redeemed with oauth.v2.access."""
+
+    user_id: str
+    redirect_uri: str | None = None
+    user_scopes: frozenset[str] | None = None  # None: the emulator's default user scopes, unrestricted
+    bot_scopes: frozenset[str] = frozenset({"commands", "chat:write"})
 
 
 def _digits(n: int) -> str:
@@ -24,17 +35,21 @@ class Tokens:
     def __init__(self, app_id: str) -> None:
         self.app_id = app_id
         self._tokens: dict[str, TokenInfo] = {}
-        self._codes: dict[str, str] = {}
+        self._codes: dict[str, Grant] = {}
 
-    def issue(self, kind: TokenKind, user_id: str) -> str:
+    def issue(self, kind: TokenKind, user_id: str, scopes: frozenset[str] | None = None) -> str:
         if kind == "bot":
             token = f"xoxb-{_digits(12)}-{_digits(13)}-{secrets.token_urlsafe(18)[:24]}"
         elif kind == "user":
             token = f"xoxp-{_digits(12)}-{_digits(12)}-{_digits(13)}-{secrets.token_hex(16)}"
         else:
             token = f"xapp-1-{self.app_id}-{_digits(13)}-{secrets.token_hex(32)}"
-        self._tokens[token] = TokenInfo(token, kind, user_id)
+        self._tokens[token] = TokenInfo(token, kind, user_id, scopes)
         return token
+
+    def restrict(self, token: str, scopes: frozenset[str] | None) -> None:
+        info = self._tokens[token]
+        self._tokens[token] = TokenInfo(info.token, info.kind, info.user_id, scopes)
 
     def get(self, token: str) -> TokenInfo | None:
         return self._tokens.get(token)
@@ -42,12 +57,12 @@ class Tokens:
     def revoke(self, token: str) -> None:
         self._tokens.pop(token, None)
 
-    def issue_code(self, user_id: str) -> str:
+    def issue_code(self, user_id: str, grant: Grant | None = None) -> str:
         """An OAuth authorization code, as if `user_id` had just approved the app."""
         code = f"{_digits(12)}.{_digits(13)}.{secrets.token_hex(32)}"
-        self._codes[code] = user_id
+        self._codes[code] = grant or Grant(user_id)
         return code
 
-    def redeem_code(self, code: str) -> str | None:
-        """The user behind a code; a code works once, like Slack's."""
+    def redeem_code(self, code: str) -> Grant | None:
+        """What was approved behind a code; a code works once, like Slack's."""
         return self._codes.pop(code, None)

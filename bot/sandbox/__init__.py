@@ -7,16 +7,22 @@ what Sloth answers. Interactive on a terminal; one command per line when stdin i
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
+import secrets
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from rich.console import Console
+from yarl import URL
 
 from bot.emulator import Emulator, Workspace
+from bot.emulator.oauth import SESSION_COOKIE
 from bot.runtime import FatalError, Runtime
 from bot.sandbox.render import Button, Renderer
 from bot.settings import Settings
@@ -26,7 +32,8 @@ HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machi
   [cyan]@sloth <command>[/cyan]   mention Sloth in the current channel
   [cyan]dm <command>[/cyan]       send Sloth a direct message
   [cyan]say <text>[/cyan]         post a plain message in the current channel
-  [cyan]<number>[/cyan]           press the button with that number
+  [cyan]<number>[/cyan]           press the button with that number (a link button ↗ opens in a
+                     pretend browser signed in as you: [cyan]/sloth connect[/cyan] then its number)
   [cyan]#channel[/cyan]           switch channel        [cyan]as @handle[/cyan]   act as another member
   [cyan]?[/cyan]                  this help             [cyan]quit[/cyan]         leave"""
 
@@ -69,6 +76,8 @@ async def _main(generated: str | None) -> int:
             settings = Settings(
                 bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
                 http_port=0, data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
+                # `connect` works here too: the emulator's app credentials and a key for this session only.
+                client_id=emu.client_id, client_secret=emu.client_secret, secret_key=secrets.token_hex(32),
             )
             try:
                 async with Runtime(settings) as runtime:
@@ -138,6 +147,8 @@ async def _perform(session: Session, line: str) -> None:
         if button is None:
             raise ValueError(f"There is no button {line} on screen.")
         await _acked(await emu.click(button.channel, button.ts, button.action_id, user=session.user))
+        if button.url:
+            await open_link(session, button.url)
     elif line.startswith("#"):
         channel = ws.channel(line[1:])
         if channel is None:
@@ -150,6 +161,19 @@ async def _perform(session: Session, line: str) -> None:
         session.user = user.id
     else:
         raise ValueError(f"Type `{command} help` to talk to Sloth, or `?` for the sandbox's help.")
+
+
+async def open_link(session: Session, url: str) -> None:
+    """Follow a link button as the member's browser would, signed in to the emulator as them."""
+    jar = aiohttp.CookieJar(unsafe=True)  # unsafe: accept cookies from an IP address (127.0.0.1)
+    jar.update_cookies({SESSION_COOKIE: session.user}, URL(session.emu.base_url))
+    handle = session.emu.workspace.user(session.user).name  # type: ignore[union-attr]
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser, browser.get(url) as response:
+        page = await response.text()
+    title = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    words = re.sub(r"<[^>]+>", " ", page.split("</h1>", 1)[-1])
+    session.console.print(f"[blue]Opened {url}\n  in @{handle}'s browser → {html.unescape(title[1]) if title else ''}: "
+                          f"{' '.join(html.unescape(words).split())}[/blue]")
 
 
 async def _acked(deliveries: Any) -> None:
@@ -180,7 +204,9 @@ def _snapshot(session: Session) -> None:
 
 
 def _show_new(session: Session) -> None:
-    renderer = Renderer(lambda uid: getattr(session.emu.workspace.user(uid), "name", uid))
+    ws = session.emu.workspace
+    # Names for <@U…> and <#C…> references alike.
+    renderer = Renderer(lambda ref: getattr(ws.user(ref) or ws.channels.get(ref), "name", ref))
     fresh = []
     for channel, message, title in _outputs(session):
         key, body = (channel, str(message.get("ts"))), json.dumps(message, sort_keys=True)

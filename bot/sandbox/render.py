@@ -28,13 +28,14 @@ class Button:
     ts: str
     action_id: str
     label: str
+    url: str = ""  # a link button: pressing it opens the address, as Slack does
 
 
 def mrkdwn(text: str, names: Callable[[str], str]) -> Text:
     """Slack mrkdwn to rich Text: *bold*, _italic_, `code`, links, mentions, dates."""
     text = re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)
     text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "@" + (m.group(2) or names(m.group(1))), text)
-    text = re.sub(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = re.sub(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or names(m.group(1))), text)
     text = re.sub(r"<!(\w+)(?:\|([^>]*))?>", lambda m: "@" + (m.group(2) or m.group(1)), text)
     text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", text)
     text = re.sub(r"<([^>]+)>", r"\1", text)
@@ -144,7 +145,11 @@ class Renderer:
                 continue
             number = len(self.buttons) + 1
             label = element.get("text", {}).get("text", "?")
-            self.buttons.append(Button(number, channel, ts, element.get("action_id", ""), label))
+            url = str(element.get("url", ""))
+            self.buttons.append(Button(number, channel, ts, element.get("action_id", ""), label, url))
             style = {"primary": "bold green", "danger": "bold red"}.get(element.get("style", ""), "bold")
-            line.append(f"[{number}] ", style="magenta").append(label, style=style).append("   ")
+            line.append(f"[{number}] ", style="magenta").append(label, style=style)
+            if url:
+                line.append(" ↗", style="blue")
+            line.append("   ")
         return line

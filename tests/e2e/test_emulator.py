@@ -177,11 +177,11 @@ async def test_channels_private_archive_and_names(emu: Emulator, client: AsyncWe
 @pytest.mark.filterwarnings("ignore:BasicAuth is deprecated")  # inside slack_sdk's oauth_v2_access
 async def test_user_token_profile_dnd_search_and_oauth(emu: Emulator) -> None:
     code = emu.issue_oauth_code("amelia")
-    granted = await AsyncWebClient(base_url=emu.api_url).oauth_v2_access(client_id="1.2", client_secret="s",
-                                                                         code=code)
+    granted = await AsyncWebClient(base_url=emu.api_url).oauth_v2_access(
+        client_id=emu.client_id, client_secret=emu.client_secret, code=code)
     assert granted["authed_user"]["id"] == AMELIA
     assert await error_of(AsyncWebClient(base_url=emu.api_url).oauth_v2_access(
-        client_id="1.2", client_secret="s", code=code)) == (200, "invalid_code")
+        client_id=emu.client_id, client_secret=emu.client_secret, code=code)) == (200, "invalid_code")
     amelia = AsyncWebClient(token=granted["authed_user"]["access_token"], base_url=emu.api_url)
     await amelia.users_profile_set(profile={"status_text": "Writing", "status_emoji": ":pencil:"})
     assert emu.workspace.users[AMELIA].status_text == "Writing"

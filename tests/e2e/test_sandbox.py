@@ -55,3 +55,25 @@ def test_buttons_are_pressed_by_number(tmp_path: Path) -> None:
     assert "Page 2 of 5" in second and "(edited)" in second and "[1] ◀ Previous" in second
     assert "[2] Next ▶" in second
     assert "Page 3 of 5" in third
+
+
+def test_connect_and_act_in_the_sandbox(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/sloth status :palm_tree: Away for 2h",
+        "1",
+        "/sloth status :palm_tree: Away for 2h",
+        "/sloth snooze 30",
+        "/sloth say #general Build green as Python Test icon :snake:",
+        "as @amelia",
+        "/sloth create secret-plans",
+    ]) + "\n"
+    result = run_sandbox(script, tmp_path)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "To change your status, Sloth needs your permission" in out and "[1] Connect to Slack ↗" in out
+    assert "in @wjk68's browser → Sloth is connected" in out and "You're connected" in out
+    assert "Your status is now" in out and "Away, until" in out
+    assert "Notifications paused for 30 minutes" in out
+    assert "Python Test in #general" in out and "Posted in #general as Python Test" in out
+    assert "Only Sloth's admins" in out
+    assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.ratelimit import RateLimiter, RateLimits
+from bot.emulator.scopes import missing_scope
 from bot.emulator.webapi import auth, chat, conversations, files, search, users, views
 from bot.emulator.webapi.context import Answer, ApiError, Call, Method
 
@@ -44,6 +45,7 @@ class WebApi:
     def __init__(self, emu: Emulator, rate_limits: RateLimits | None) -> None:
         self.emu = emu
         self.limiter = RateLimiter(rate_limits) if rate_limits else None
+        self.failures: dict[str, list[str]] = {}  # method -> errors its next calls answer (tests)
 
     def handle(self, method: str, args: dict[str, Any], token: str | None,
                basic_auth: tuple[str, str] | None = None) -> ApiResult:
@@ -66,6 +68,14 @@ class WebApi:
                 return _failure("invalid_auth")
             if info.kind not in spec.tokens:
                 return _failure("not_allowed_token_type")
+            needed = missing_scope(method, info.scopes)
+            if needed is not None:
+                provided = ",".join(sorted(info.scopes or ()))
+                return ApiResult(200, {"ok": False, "error": "missing_scope", "needed": needed,
+                                       "provided": provided}, {})
+        planned = self.failures.get(method)
+        if planned:
+            return _failure(planned.pop(0))
         if self.limiter is not None:
             retry_after = self.limiter.check(method, info.kind if info else "none")
             if retry_after is not None:

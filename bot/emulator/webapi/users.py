@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.emulator.emoji import is_known
 from bot.emulator.ids import new_id
 from bot.emulator.model import DndState
 from bot.emulator.shapes import profile_dict, user_dict
@@ -12,7 +13,7 @@ from bot.emulator.webapi.context import USER_ONLY, Answer, ApiError, Call, Metho
 
 SETTABLE_PROFILE = ("status_text", "status_emoji", "status_expiration", "display_name", "title", "real_name",
                     "phone")
-EMOJI = re.compile(r"^:[a-z0-9_+\-']+:$")
+EMOJI = re.compile(r"^:[a-z0-9_+\-']+:(?::skin-tone-[2-6]:)?$")
 RELATIVE = re.compile(r"^in (\d+) (second|minute|hour|day|week)s?$")
 UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
@@ -57,7 +58,8 @@ def profile_set(call: Call) -> Answer:
                 user.status_expiration = int(value or 0)
             except (TypeError, ValueError):
                 raise ApiError("invalid_profile") from None
-        elif key == "status_emoji" and value and not EMOJI.match(str(value)):
+        elif key == "status_emoji" and value and not (
+                EMOJI.match(str(value)) and is_known(str(value), call.ws.custom_emoji)):
             raise ApiError("profile_status_set_failed_not_valid_emoji")
         elif key == "status_text" and len(str(value)) > 100:
             raise ApiError("too_long")
