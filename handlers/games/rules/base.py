@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 BOT = "sloth"
 """The player id the bot plays under."""
@@ -36,3 +36,29 @@ def two_players(value: Any) -> tuple[str, str]:
 def refuse_self_play(players: tuple[str, str]) -> None:
     if players[0] == players[1]:
         raise IllegalMove("You cannot play against yourself.")
+
+
+class Replayable(Protocol):
+    @property
+    def turn(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=Replayable)
+
+
+def replay(start: S, moves: Any, play: Callable[[S, str, int], S]) -> S:
+    """Rebuild a turn-based game from its stored list of moves; ValueError if they do not replay.
+
+    `play(state, player, move)` applies one move for the player whose turn it is.
+    """
+    if not isinstance(moves, list):
+        raise ValueError(f"moves must be a list, got {moves!r}")
+    state = start
+    for move in moves:
+        if state.turn is None or not isinstance(move, int) or isinstance(move, bool):
+            raise ValueError(f"moves do not replay: {moves!r}")
+        try:
+            state = play(state, state.turn, move)
+        except IllegalMove as refused:
+            raise ValueError(f"moves do not replay: {refused.reason}") from None
+    return state

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from handlers.games.rules import connect4_search
-from handlers.games.rules.base import IllegalMove, check_kind, refuse_self_play, two_players
+from handlers.games.rules.base import IllegalMove, check_kind, refuse_self_play, replay, two_players
 
 KIND = "connect4"
 COLUMNS = 7
@@ -80,18 +80,8 @@ class Connect4State:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Connect4State:
         check_kind(data, KIND)
-        state = cls(two_players(data.get("players")))
-        moves = data.get("moves")
-        if not isinstance(moves, list):
-            raise ValueError(f"moves must be a list, got {moves!r}")
-        for column in moves:
-            if state.turn is None or not isinstance(column, int) or isinstance(column, bool):
-                raise ValueError(f"moves do not replay: {moves!r}")
-            try:
-                state = apply(state, Move(state.turn, column))
-            except IllegalMove as refused:
-                raise ValueError(f"moves do not replay: {refused.reason}") from None
-        return state
+        start = cls(two_players(data.get("players")))
+        return replay(start, data.get("moves"), lambda state, player, move: apply(state, Move(player, move)))
 
 
 def new_game(red: str, yellow: str) -> Connect4State:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-from handlers.games.rules.base import IllegalMove, check_kind, refuse_self_play, two_players
+from handlers.games.rules.base import IllegalMove, check_kind, refuse_self_play, replay, two_players
 
 KIND = "tictactoe"
 MARKS = ("X", "O")
@@ -79,18 +79,8 @@ class TicTacToeState:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TicTacToeState:
         check_kind(data, KIND)
-        state = cls(two_players(data.get("players")))
-        moves = data.get("moves")
-        if not isinstance(moves, list):
-            raise ValueError(f"moves must be a list, got {moves!r}")
-        for cell in moves:
-            if state.turn is None or not isinstance(cell, int) or isinstance(cell, bool):
-                raise ValueError(f"moves do not replay: {moves!r}")
-            try:
-                state = apply(state, Move(state.turn, cell))
-            except IllegalMove as refused:
-                raise ValueError(f"moves do not replay: {refused.reason}") from None
-        return state
+        start = cls(two_players(data.get("players")))
+        return replay(start, data.get("moves"), lambda state, player, move: apply(state, Move(player, move)))
 
 
 def new_game(x: str, o: str) -> TicTacToeState:
