@@ -115,6 +115,7 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
 
 
 def metrics_table(run: Run) -> str:
+    """Latest and best of each metric, in a code block so the columns line up."""
     latest = dict(run.latest)
     for name, value in run.batch_metrics.items():
         latest.setdefault(name, value)
@@ -122,11 +123,11 @@ def metrics_table(run: Run) -> str:
     for name in list(latest)[:MAX_METRIC_ROWS]:
         best = run.best.get(name)
         best_text = f"{number(best['value'])} (epoch {best['epoch'] + 1})" if best else "–"
-        rows.append((truncate(name, 24), number(latest[name]), best_text))
+        label = f"{truncate(name, 24)} {'↓' if lower_is_better(name) else '↑'}"
+        rows.append((label, number(latest[name]), best_text))
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [f"{a.ljust(widths[0])}  {b.rjust(widths[1])}  {c}" for a, b, c in rows]
-    arrows = " ".join(f"{escape(n)} {'↓' if lower_is_better(n) else '↑'}" for n in list(latest)[:4])
-    return "```" + escape("\n".join(lines)) + "```" + (f"\nbetter: {arrows}" if arrows else "")
+    return "```" + escape("\n".join(lines).replace("`", "'")) + "```"
 
 
 def number(value: float | None) -> str:
@@ -138,8 +139,14 @@ def number(value: float | None) -> str:
 
 
 def config_text(config: dict[str, Any]) -> str:
-    pairs = [f"{key}={value}" for key, value in config.items()]
-    return escape(truncate(" · ".join(pairs), 600))
+    shown: list[str] = []
+    for key, value in config.items():
+        piece = "`" + escape(truncate(f"{key}={value}".replace("`", "'"), 120)) + "`"
+        if sum(len(s) + 1 for s in shown) + len(piece) > 1500:
+            shown.append("…")
+            break
+        shown.append(piece)
+    return " ".join(shown)
 
 
 def card_buttons(run: Run) -> list[dict[str, Any]]:
