@@ -17,12 +17,12 @@ import sys
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402  (the backend must be chosen before keras is imported)
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
+import keras  # after choosing the backend above
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
 
-from bot.monitor import KerasCallback  # noqa: E402
+from bot.monitor import KerasCallback
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

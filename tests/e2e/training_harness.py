@@ -88,9 +88,10 @@ def digits(count: int = 8) -> tuple[list[list[list[float]]], list[int], list[int
 
 
 def train(url: str, channel: str, epochs: int = 4, batches: int = 5, step: float = 0.04,
-          owner: str | None = WILL, name: str = "digits-cnn", fail_at: int | None = None) -> TrainingRun:
+          owner: str | None = WILL, name: str = "digits-cnn", fail_at: int | None = None,
+          token: str = TOKEN) -> TrainingRun:
     """A pretend training loop (blocking: run it in a thread) reporting through the real client."""
-    run = TrainingRun(name, channel=channel, total_epochs=epochs, owner=owner, url=url, token=TOKEN,
+    run = TrainingRun(name, channel=channel, total_epochs=epochs, owner=owner, url=url, token=token,
                       config={"lr": 0.001, "batch_size": 32}, poll_interval=0.2, progress_interval=0.0)
     with run:
         for epoch in range(epochs):
