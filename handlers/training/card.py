@@ -46,7 +46,7 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
     if buttons:
         blocks.append(actions(*buttons, block_id=f"training-{run.run_id}"))
     summary = f"Training run {run.name}: {plain_status(run)}"
-    attachment = {"color": colour, "fallback": truncate(summary, 300), "blocks": blocks}
+    attachment = {"color": colour, "fallback": truncate(escape(summary), 300), "blocks": blocks}
     return {"text": truncate(escape(summary), 300), "attachments": [attachment], "metadata": metadata(run)}
 
 
