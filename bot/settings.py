@@ -96,7 +96,7 @@ def _minutes(env: Mapping[str, str], name: str, default: float, problems: list[s
     raw = env.get(name, "").strip() or str(default)
     try:
         minutes = float(raw)
-        if minutes <= 0 or minutes != minutes:
+        if not 0 < minutes < float("inf"):  # also refuses nan
             raise ValueError
     except ValueError:
         problems.append(f"{name} must be a positive number of minutes.")
