@@ -45,10 +45,17 @@ class Follower:
         if run_id not in self._tasks:
             self._tasks[run_id] = self.ctx.supervisor.spawn(self._follow(run_id), name=f"training-{run_id[:8]}")
 
+    async def finished(self, run_id: str) -> None:
+        """Wait until the run's follower, if any, has ended (it ends idle, or when the card cannot be posted)."""
+        task = self._tasks.get(run_id)
+        if task is not None:
+            await asyncio.wait([task])
+
     async def _follow(self, run_id: str) -> None:
         loop = asyncio.get_running_loop()
         last_write = -math.inf
         failures = 0
+        mine: set[str] = set()  # claims this follower holds, so a retry after an error goes ahead
         elsewhere: set[str] = set()  # jobs another Sloth process claimed
         try:
             while failures < MAX_FAILURES:
@@ -61,7 +68,7 @@ class Follower:
                 jobs = [job for job in run.jobs if job["id"] not in elsewhere]
                 try:
                     if run.card_ts is None:
-                        if not await self.runs.claim(f"card:{run_id}", CLAIM_SECONDS):
+                        if not await self._claim(mine, f"card:{run_id}"):
                             return  # another process posts it; the sweeper looks again later
                         await self._post(run)
                         last_write = loop.time()
@@ -69,7 +76,7 @@ class Follower:
                         await self._edit(run)
                         last_write = loop.time()
                     elif jobs:
-                        if await self.runs.claim(f"job:{run_id}:{jobs[0]['id']}", CLAIM_SECONDS):
+                        if await self._claim(mine, f"job:{run_id}:{jobs[0]['id']}"):
                             await self._do(run, jobs[0])
                         else:
                             elsewhere.add(jobs[0]["id"])
@@ -88,6 +95,12 @@ class Follower:
         finally:
             self._tasks.pop(run_id, None)
             self._wake.pop(run_id, None)
+
+    async def _claim(self, mine: set[str], what: str) -> bool:
+        if what not in mine and not await self.runs.claim(what, CLAIM_SECONDS):
+            return False
+        mine.add(what)
+        return True
 
     async def _post(self, run: Run) -> None:
         message = card_message(run, await self._names(run))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bot.emulator import Emulator
@@ -76,3 +77,18 @@ async def test_runs_lists_active_runs_first_with_a_link_to_each_card(emulator: E
     for card in found:
         assert f"/archives/C01TESTEXP/p{card['ts'].replace('.', '')}|raw" in listing, listing
     assert again == listing and len(emulator.calls_to("chat.getPermalink")) == 2  # links are kept
+
+
+async def test_a_card_that_cannot_be_posted_is_reported_once_in_runs(emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        nowhere = {"name": "lost", "channel": "#no-such-channel", "owner": None, "total_epochs": None, "config": {}}
+        body = '{"run": %s, "events": [{"type": "start", "seq": 1, "time": 1.0}], "dropped": 0}'
+        status, _ = await post_events(runtime, "run-lost-0001", [], body=body % json.dumps(nowhere))
+        assert status == 200
+        await emulator.wait_for(lambda: emulator.calls_to("chat.postMessage"), timeout=10)
+        await training(runtime.ctx).follower.finished("run-lost-0001")  # it stops after recording why
+        listing = visible_text(await ask(emulator, runtime, "runs"))
+        status, _ = await post_events(runtime, "run-lost-0001", [], body=body % json.dumps(nowhere))
+    assert "card not posted: `channel_not_found`" in listing
+    assert len(emulator.calls_to("chat.postMessage")) == 1  # not retried on every report
+
