@@ -137,3 +137,25 @@ async def test_a_repeated_request_is_applied_once(emulator: Emulator, tmp_path: 
         await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         run = await training(runtime.ctx).runs.get("run-00000001")
     assert run is not None and run.last_seq == 2 and len(run.history) == 1 and run.epochs_done == 1
+
+
+def report_oversized_predictions(url: str) -> tuple[TrainingRun, bool]:
+    run = TrainingRun("big", channel="#testing_exp", url=url, token=TOKEN, flush_timeout=10)
+    with run:
+        run.log_epoch(0, loss=1.0)
+        fake_png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 400  # ~100 KB each, 16 of them: over 1 MiB
+        run.log_predictions([fake_png] * 16, list(range(16)), list(range(16)))
+        run.log_epoch(1, loss=0.5)
+    return run, run.finish()
+
+
+async def test_the_real_client_drops_a_request_refused_with_413_and_carries_on(
+        emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        run, _ = await asyncio.to_thread(report_oversized_predictions, ingest_url(runtime))
+        [card] = await emulator.wait_for(
+            lambda: [c for c in cards(emulator, "testing_exp") if c["metadata"]["event_payload"]["status"]
+                     == "completed"], timeout=15)
+        stored = await training(runtime.ctx).runs.get(run.run_id)
+    assert card["metadata"]["event_payload"]["epoch"] == 2  # what came after the refused request arrived
+    assert stored is not None and not any(job["kind"] == "predictions" for job in stored.jobs)

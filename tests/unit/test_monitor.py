@@ -81,6 +81,14 @@ def test_outbox_take_respects_the_limit_and_seq_order() -> None:
     assert [e["seq"] for e in box.take(10)] == [3, 4, 5, 6]
 
 
+def test_outbox_sends_predictions_in_a_request_of_their_own() -> None:
+    box = Outbox()
+    for kind in ("start", "epoch", "predictions", "epoch", "finish"):
+        box.put({"type": kind})
+    assert [[e["type"] for e in box.take(10)] for _ in range(3)] == [
+        ["start", "epoch"], ["predictions"], ["epoch", "finish"]]
+
+
 def test_outbox_put_back_restores_order_and_prefers_a_newer_batch() -> None:
     box = Outbox()
     box.put(event("epoch", epoch=0))
