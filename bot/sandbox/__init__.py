@@ -204,7 +204,7 @@ def _show_new(session: Session) -> None:
             session.seen[key] = body
             fresh.append(renderer.message(message, channel, title + (" (edited)" if edited else "")))
             fresh.extend(session.files.lines(message) if session.files else [])
-    if fresh:  # the buttons on screen are those of what was printed last
+    if renderer.buttons:  # the numbers of the last buttons printed; a reply without any keeps them
         session.buttons = {b.number: b for b in renderer.buttons}
     for renderable in fresh:
         session.console.print(renderable)

@@ -63,12 +63,12 @@ def status_words(run: Run, names: Names) -> str:
     if run.status == "running":
         words = "running" + (" · _stale_" if run.stale else "")
         if run.stop_by:
-            words += f" · stop requested by {escape(names(run.stop_by))} at epoch {run.stop_epoch}"
+            words += f" · stop requested by {escape(names(run.stop_by))} during epoch {(run.stop_epoch or 0) + 1}"
         return words
     if run.status == "stopped":
-        who = escape(names(run.stop_by)) if run.stop_by else "the training code"
-        epoch = run.stop_epoch if run.stop_by else run.epochs_done
-        return f"stopped by {who} at epoch {epoch}"
+        if run.stop_by:  # pressed while epoch stop_epoch + 1 was running; the job ends it as it can
+            return f"stopped by {escape(names(run.stop_by))} during epoch {(run.stop_epoch or 0) + 1}"
+        return f"stopped by the training code after epoch {run.epochs_done}"
     if run.status == "failed":
         return "*failed*" + (f": {escape(truncate(run.error['type'], 100))}" if run.error else "")
     return "completed"

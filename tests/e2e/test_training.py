@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from pathlib import Path
 
@@ -82,7 +83,8 @@ async def test_stop_from_the_owner_reaches_the_job_and_from_anyone_else_does_not
             lambda: [c for c in cards(emulator, "testing_exp") if payload(c)["status"] == "stopped"], timeout=10)
     stopped_at = payload(card)["epoch"]
     assert 0 < stopped_at < 200
-    assert "stopped by Will Koehrsen at epoch" in visible_text(card)
+    pressed = re.search(r"stopped by Will Koehrsen during epoch (\d+)", visible_text(card))
+    assert pressed and int(pressed.group(1)) - 1 <= payload(card)["epoch"]  # epochs done when pressed
     assert card["attachments"][0]["color"] == COLOURS["stopped"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -73,5 +74,6 @@ async def test_stop_on_the_card_ends_model_fit(emulator: Emulator, tmp_path: Pat
         [card] = await emulator.wait_for(
             lambda: [c for c in cards(emulator, "testing_exp") if payload(c)["status"] == "stopped"], timeout=15)
     assert payload(card)["epoch"] < 500
-    assert "stopped by Will Koehrsen at epoch" in visible_text(card)
+    pressed = re.search(r"stopped by Will Koehrsen during epoch (\d+)", visible_text(card))
+    assert pressed and int(pressed.group(1)) - 1 <= payload(card)["epoch"]  # epochs done when pressed
     assert card["attachments"][0]["color"] == COLOURS["stopped"]

@@ -116,7 +116,7 @@ def test_the_card_escapes_what_the_job_sent_and_has_clean_metadata() -> None:
 
 
 @pytest.mark.parametrize(("status", "words"), [("completed", "completed"), ("failed", "*failed*: KeyError"),
-                                                ("stopped", "stopped by Adam &lt;Admin&gt; at epoch 1")])
+                                                ("stopped", "stopped by Adam &lt;Admin&gt; during epoch 2")])
 def test_the_card_of_a_finished_run(status: str, words: str) -> None:
     run = fresh(epoch(1, 0, loss=1.0))
     if status == "stopped":
