@@ -18,6 +18,7 @@ from handlers import (
     search,
     status,
     team,
+    training,
     users,
 )
 from handlers.games import commands as games
@@ -40,6 +41,7 @@ def feature_routers() -> list[Router]:
         channel_admin.router,
         join.router,
         games.router,
+        training.router,
         directory_router(),
     ]
 

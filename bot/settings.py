@@ -51,11 +51,14 @@ class Settings:
     files_dir: Path = Path("files")
     monitor_token: str | None = field(default=None, repr=False)
     game_idle_seconds: float = 24 * 3600.0
+    training_stale_seconds: float = 5 * 60.0
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
     directory_resync_seconds: float = 3600.0
     game_tick_seconds: float = 1.0  # how often the game sweeper looks for due rounds and idle games
+    training_edit_seconds: float = 2.0  # at most one edit of a run card this often
+    training_sweep_seconds: float = 15.0
 
     @property
     def command_name(self) -> str:
@@ -97,6 +100,18 @@ def _admins(env: Mapping[str, str], problems: list[str]) -> frozenset[str]:
             f"these are not: {', '.join(bad)}."
         )
     return frozenset(i for i in ids if _USER_ID.match(i))
+
+
+def _minutes(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
+    raw = env.get(name, "").strip() or str(default)
+    try:
+        minutes = float(raw)
+        if not 0 < minutes < float("inf"):  # also refuses nan
+            raise ValueError
+    except ValueError:
+        problems.append(f"{name} must be a positive number of minutes.")
+        return default * 60
+    return minutes * 60
 
 
 def _store_url(env: Mapping[str, str], data_dir: Path, problems: list[str]) -> str:
@@ -152,6 +167,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     except ValueError:
         problems.append("SLOTH_GAME_IDLE_HOURS must be a positive number of hours.")
         game_idle_seconds = 24 * 3600.0
+    training_stale_seconds = _minutes(env, "SLOTH_TRAINING_STALE_MINUTES", 5.0, problems)
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -177,4 +193,5 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
         files_dir=Path(env.get("SLOTH_FILES_DIR", "").strip() or "files"),
         monitor_token=env.get("SLOTH_MONITOR_TOKEN", "").strip() or None,
         game_idle_seconds=game_idle_seconds,
+        training_stale_seconds=training_stale_seconds,
     )

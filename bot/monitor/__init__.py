@@ -51,7 +51,8 @@ appended and an older ``batch`` replaced by a newer one), and requests for one r
 one at a time, so the server applies only events whose ``seq`` is greater than the last
 ``seq`` it applied for the run and ignores the rest (a retry can overlap a request the
 client gave up on after 10 s, so the server should apply one run's requests one at a time).
-Batch updates are coalesced: only the latest pending one is sent. The client POSTs an empty
+Batch updates are coalesced: only the latest pending one is sent. A ``predictions`` event is
+sent in a request of its own, so that a 413 for it drops nothing else. The client POSTs an empty
 ``events`` list as a heartbeat when it has sent nothing for a few seconds, until it has
 delivered ``finish``.
 

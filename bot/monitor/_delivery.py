@@ -52,14 +52,23 @@ class Outbox:
             self._trim()
 
     def take(self, limit: int) -> list[dict[str, Any]]:
-        """Remove and return the `limit` oldest events."""
+        """Remove and return the `limit` oldest events.
+
+        A predictions event travels in a request of its own: it is by far the biggest, and a
+        request refused as too large (413) is dropped whole, which must not take start, epochs
+        or finish with it.
+        """
         taken: list[dict[str, Any]] = []
         while len(taken) < limit and (self._events or self._batch):
             if self._batch and (not self._events or self._batch["seq"] < self._events[0]["seq"]):
                 taken.append(self._batch)
                 self._batch = None
+            elif self._events[0]["type"] == "predictions" and taken:
+                break
             else:
                 taken.append(self._events.popleft())
+                if taken[-1]["type"] == "predictions":
+                    break
         return taken
 
     def put_back(self, events: list[dict[str, Any]]) -> None:

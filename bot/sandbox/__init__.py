@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import re
 import secrets
 import sys
@@ -24,6 +23,7 @@ from yarl import URL
 from bot.emulator import Emulator, Workspace
 from bot.emulator.oauth import SESSION_COOKIE
 from bot.runtime import FatalError, Runtime
+from bot.sandbox import live
 from bot.sandbox.render import Button, Renderer
 from bot.settings import Settings
 
@@ -47,6 +47,7 @@ class Session:
     channel: str
     seen: dict[tuple[str, str], str] = field(default_factory=dict)
     buttons: dict[int, Button] = field(default_factory=dict)
+    files: live.SavedFiles | None = None
 
     @property
     def prompt(self) -> str:
@@ -73,9 +74,11 @@ async def _main(generated: str | None) -> int:
     interactive = sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
         async with Emulator(_workspace(generated)) as emu:
+            token = live.monitor_token()
             settings = Settings(
                 bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
-                http_port=0, data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
+                http_port=live.pick_port(), data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
+                monitor_token=token,
                 # `connect` works here too: the emulator's app credentials and a key for this session only.
                 client_id=emu.client_id, client_secret=emu.client_secret, secret_key=secrets.token_hex(32),
             )
@@ -83,12 +86,19 @@ async def _main(generated: str | None) -> int:
                 async with Runtime(settings) as runtime:
                     await emu.wait_connected(1, timeout=10)
                     human = emu.workspace.first_human()
-                    session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id)
+                    session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id,
+                                      files=live.SavedFiles(emu))
                     _snapshot(session)
                     if interactive:
                         console.print(HELP)
                         console.print(f"[dim]Health and metrics on http://127.0.0.1:{runtime.http_port}/[/dim]")
-                    await _loop(session, interactive)
+                    console.print(live.how_to_report(runtime.http_port or 0, token), markup=False, soft_wrap=True)
+                    watcher = runtime.supervisor.spawn(
+                        live.show_changes(emu, lambda: _unseen(session), lambda: _show_new(session)), "sandbox-live")
+                    try:
+                        await _loop(session, interactive)
+                    finally:
+                        watcher.cancel()
             except FatalError as e:
                 console.print(f"[red]{e}[/red]")
                 return 1
@@ -200,7 +210,12 @@ def _outputs(session: Session) -> list[tuple[str, dict[str, Any], str]]:
 
 def _snapshot(session: Session) -> None:
     for channel, message, _ in _outputs(session):
-        session.seen[(channel, str(message.get("ts")))] = json.dumps(message, sort_keys=True)
+        session.seen[(channel, str(message.get("ts")))] = live.fingerprint(message)
+
+
+def _unseen(session: Session) -> bool:
+    return any(session.seen.get((channel, str(message.get("ts")))) != live.fingerprint(message)
+               for channel, message, _ in _outputs(session))
 
 
 def _show_new(session: Session) -> None:
@@ -209,11 +224,13 @@ def _show_new(session: Session) -> None:
     renderer = Renderer(lambda ref: getattr(ws.user(ref) or ws.channels.get(ref), "name", ref))
     fresh = []
     for channel, message, title in _outputs(session):
-        key, body = (channel, str(message.get("ts"))), json.dumps(message, sort_keys=True)
+        key, body = (channel, str(message.get("ts"))), live.fingerprint(message)
         if session.seen.get(key) != body:
             edited = key in session.seen
             session.seen[key] = body
             fresh.append(renderer.message(message, channel, title + (" (edited)" if edited else "")))
-    session.buttons = {b.number: b for b in renderer.buttons}
+            fresh.extend(session.files.lines(message) if session.files else [])
+    if renderer.buttons:  # the numbers of the last buttons printed; a reply without any keeps them
+        session.buttons = {b.number: b for b in renderer.buttons}
     for renderable in fresh:
         session.console.print(renderable)

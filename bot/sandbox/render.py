@@ -41,8 +41,10 @@ def mrkdwn(text: str, names: Callable[[str], str]) -> Text:
     text = re.sub(r"<([^>]+)>", r"\1", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     out = Text()
-    for part in re.split(r"(`[^`]+`|\*[^*\n]+\*|_[^_\n]+_)", text):
-        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+    for part in re.split(r"(```[\s\S]+?```|`[^`]+`|\*[^*\n]+\*|\b_[^_\n]+_\b)", text):
+        if part.startswith("```") and part.endswith("```") and len(part) > 6:
+            out.append(part[3:-3].strip("\n"), style="cyan")
+        elif part.startswith("`") and part.endswith("`") and len(part) > 1:
             out.append(part[1:-1], style="cyan")
         elif part.startswith("*") and part.endswith("*") and len(part) > 1:
             out.append(part[1:-1], style="bold")

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 
@@ -77,3 +78,45 @@ def test_connect_and_act_in_the_sandbox(tmp_path: Path) -> None:
     assert "Python Test in #general" in out and "Posted in #general as Python Test" in out
     assert "Only Sloth's admins" in out
     assert "Traceback" not in result.stderr
+
+def test_the_sandbox_serves_training_ingest_and_shows_the_card_as_it_changes(tmp_path: Path) -> None:
+    from tests.e2e.training_harness import train
+
+    errors = (tmp_path / "stderr.txt").open("w")  # a file, so a chatty stderr can never block the process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "COLUMNS": "100", **_pythonpath()}, stderr=errors,
+    )
+    lines: list[str] = []
+    arrived = threading.Condition()
+
+    def read() -> None:
+        for line in process.stdout:  # type: ignore[union-attr]
+            with arrived:
+                lines.append(line)
+                arrived.notify_all()
+
+    def wait_for(pattern: str) -> re.Match[str]:
+        with arrived:
+            assert arrived.wait_for(lambda: re.search(pattern, "".join(lines)), timeout=60), "".join(lines)[-3000:]
+            return re.search(pattern, "".join(lines))  # type: ignore[return-value]
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        hint = wait_for(r"SLOTH_URL=(\S+) SLOTH_MONITOR_TOKEN=(\S+)")
+        url, token = hint.group(1), hint.group(2)
+        run = train(url, "#general", epochs=3, batches=3, token=token)
+        assert run.finished
+        wait_for(r"digits-cnn · completed")
+        saved = wait_for(r"saved to\s+(\S+curves\.png)")
+        assert Path(saved.group(1)).read_bytes().startswith(b"\x89PNG")
+        process.stdin.write("quit\n")  # type: ignore[union-attr]
+        process.stdin.flush()  # type: ignore[union-attr]
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        errors.close()
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
+import sys
 import threading
 from typing import Any
 
 import pytest
 
 from bot.monitor import KerasCallback, TrainingRun
+from bot.monitor import _keras as monitor_keras
 from bot.monitor._delivery import Outbox, reply_for_body, reply_for_status
 from bot.monitor._wire import (
     MAX_IMAGE_SIDE,
@@ -79,6 +80,14 @@ def test_outbox_take_respects_the_limit_and_seq_order() -> None:
     box.put(event("batch", batch=7))
     assert [e["seq"] for e in box.take(2)] == [1, 2]
     assert [e["seq"] for e in box.take(10)] == [3, 4, 5, 6]
+
+
+def test_outbox_sends_predictions_in_a_request_of_their_own() -> None:
+    box = Outbox()
+    for kind in ("start", "epoch", "predictions", "epoch", "finish"):
+        box.put({"type": kind})
+    assert [[e["type"] for e in box.take(10)] for _ in range(3)] == [
+        ["start", "epoch"], ["predictions"], ["epoch", "finish"]]
 
 
 def test_outbox_put_back_restores_order_and_prefers_a_newer_batch() -> None:
@@ -225,7 +234,9 @@ def test_run_ids_are_uuid4_hex_and_unique() -> None:
     assert all(len(run_id) == 32 and int(run_id, 16) >= 0 for run_id in ids)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("keras") is not None, reason="keras is installed")
-def test_keras_callback_needs_keras_only_when_made() -> None:
+def test_keras_callback_needs_keras_only_when_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As on a machine without keras, whether or not this one has it.
+    monkeypatch.setitem(sys.modules, "keras", None)
+    monkeypatch.setattr(monitor_keras, "_keras_class", None)
     with pytest.raises(ImportError):
         KerasCallback("mnist", channel="#ml")

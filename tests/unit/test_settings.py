@@ -63,3 +63,12 @@ def test_feature_settings() -> None:
         load_settings({**GOOD, "SLOTH_SECRET_KEY": "short", "SLOTH_GAME_IDLE_HOURS": "-1", "SLOTH_PUBLIC_URL": "ftp:x"})
     assert len(caught.value.problems) == 3
     assert "short" not in str(caught.value)
+
+
+def test_training_stale_minutes() -> None:
+    assert load_settings(GOOD).training_stale_seconds == 300
+    assert load_settings({**GOOD, "SLOTH_TRAINING_STALE_MINUTES": "1.5"}).training_stale_seconds == 90
+    for bad in ("0", "-2", "soon", "nan", "inf"):
+        with pytest.raises(SettingsError) as caught:
+            load_settings({**GOOD, "SLOTH_TRAINING_STALE_MINUTES": bad})
+        assert caught.value.problems == ["SLOTH_TRAINING_STALE_MINUTES must be a positive number of minutes."]

@@ -1,0 +1,75 @@
+"""The run card's buttons: Stop (the run's owner and Sloth's admins), Mute, Curves."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.entry import Click
+from bot.reply import Reply, error_reply, section
+from bot.router import Router
+from bot.text import escape
+from handlers.training.service import name_of, training
+from handlers.training.state import Run, add_curves_job, request_stop
+
+router = Router()
+
+GONE = "Sloth no longer keeps this training run (runs are kept for 30 days)."
+
+
+def note(text: str) -> Reply:
+    """Said only to the person who pressed, leaving the card as it is."""
+    return Reply(text=text, blocks=[section(text)], ephemeral=True, replace=False)
+
+
+def may_stop(ctx: Context, run: Run, user: str) -> bool:
+    return user == run.owner or user in ctx.settings.admins
+
+
+@router.action("training:stop")
+async def stop(ctx: Context, click: Click) -> Reply | None:
+    service = training(ctx)
+    run = await service.runs.get(click.value)
+    if run is None:
+        return error_reply(GONE)
+    if not may_stop(ctx, run, click.user):
+        owner = f"its owner ({escape(await name_of(ctx, run.owner) or '')})" if run.owner else "its owner"
+        return error_reply(f"Only {owner} or one of Sloth's admins can stop *{escape(run.name)}*.")
+    changed = await service.runs.change(run.run_id, lambda r: request_stop(r, click.user))
+    if changed is None:
+        return error_reply(GONE)
+    run, stopped = changed
+    if not stopped:
+        if run.running:
+            return note(f"Stopping *{escape(run.name)}* was already requested.")
+        return note(f"*{escape(run.name)}* has already finished ({run.status}).")
+    service.follower.touch(run.run_id)
+    return note(f"Asked *{escape(run.name)}* to stop: the training job sees it on its next report to Sloth "
+                "(within seconds) and stops after the current batch or epoch.")
+
+
+@router.action("training:mute")
+async def mute(ctx: Context, click: Click) -> Reply | None:
+    service = training(ctx)
+
+    def toggle(run: Run) -> bool:
+        run.muted = not run.muted
+        run.jobs = [job for job in run.jobs if job["kind"] != "line" or not run.muted]
+        run.version += 1
+        return run.muted
+
+    changed = await service.runs.change(click.value, toggle)
+    if changed is None:
+        return error_reply(GONE)
+    service.follower.touch(click.value)
+    return None  # the card itself shows the new state
+
+
+@router.action("training:curves")
+async def curves(ctx: Context, click: Click) -> Reply | None:
+    service = training(ctx)
+    changed = await service.runs.change(click.value, add_curves_job)
+    if changed is None:
+        return error_reply(GONE)
+    if not changed[1]:
+        return note("No epoch has finished yet, so there are no curves to draw.")
+    service.follower.touch(click.value)
+    return None

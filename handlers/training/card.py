@@ -1,0 +1,180 @@
+"""The run card: one message per run, drawn from its state. Pure functions, no Slack calls.
+
+Everything the training side named (run name, metric names, config, the error) is escaped
+before it is drawn, so nothing in it can ping anyone or turn into a link.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.reply import actions, button, context, section
+from bot.text import escape, truncate
+from handlers.training.state import Run, eta_seconds, lower_is_better
+
+EVENT_TYPE = "sloth_training_run"
+COLOURS = {"running": "#1D9BD1", "completed": "#2EB67D", "stopped": "#ECB22E", "failed": "#E01E5A"}
+STALE_COLOUR = "#9E9E9E"
+ICONS = {"running": "⏳", "completed": "✅", "stopped": "⏹️", "failed": "❌"}
+BAR_WIDTH = 20
+MAX_METRIC_ROWS = 12
+
+Names = Callable[[str], str]
+
+
+def card_message(run: Run, names: Names) -> dict[str, Any]:
+    """text, attachments and metadata for chat.postMessage / chat.update."""
+    colour = STALE_COLOUR if run.stale else COLOURS[run.status]
+    blocks = [section(f"{ICONS[run.status]} *{escape(truncate(run.name, 150))}* · {status_words(run, names)}")]
+    blocks.append(context(*who_and_when(run, names)))
+    blocks.append(section(progress_text(run)))
+    if run.history or run.batch_metrics:
+        blocks.append(section(metrics_table(run)))
+    if run.error:
+        blocks.append(section(f"*{escape(truncate(run.error['type'], 100))}*: "
+                              f"{escape(truncate(run.error['message'], 1500)) or '(no message)'}"))
+    if run.config:
+        blocks.append(context("Config: " + config_text(run.config)))
+    if run.stale:
+        blocks.append(context(f"⚠️ No report since {slack_date(run.seen)}: the job may have died or lost "
+                              "its connection to Sloth."))
+    if run.dropped:
+        blocks.append(context(f"The training side skipped {run.dropped} updates it could not send in time."))
+    buttons = card_buttons(run)
+    if buttons:
+        blocks.append(actions(*buttons, block_id=f"training-{run.run_id}"))
+    summary = f"Training run {run.name}: {plain_status(run)}"
+    attachment = {"color": colour, "fallback": truncate(escape(summary), 300), "blocks": blocks}
+    return {"text": truncate(escape(summary), 300), "attachments": [attachment], "metadata": metadata(run)}
+
+
+def metadata(run: Run) -> dict[str, Any]:
+    metrics = {name: value for name, value in run.latest.items() if value is not None}
+    return {"event_type": EVENT_TYPE, "event_payload": {
+        "run_id": run.run_id, "status": run.status, "epoch": run.epochs_done,
+        # Metadata values cannot be null, so an unknown total is 0.
+        "total_epochs": run.total_epochs or 0, "metrics": metrics,
+    }}
+
+
+def status_words(run: Run, names: Names) -> str:
+    if run.status == "running":
+        words = "running" + (" · _stale_" if run.stale else "")
+        if run.stop_by:
+            words += f" · stop requested by {escape(names(run.stop_by))} during epoch {(run.stop_epoch or 0) + 1}"
+        return words
+    if run.status == "stopped":
+        if run.stop_by:  # pressed while epoch stop_epoch + 1 was running; the job ends it as it can
+            return f"stopped by {escape(names(run.stop_by))} during epoch {(run.stop_epoch or 0) + 1}"
+        return f"stopped by the training code after epoch {run.epochs_done}"
+    if run.status == "failed":
+        return "*failed*" + (f": {escape(truncate(run.error['type'], 100))}" if run.error else "")
+    return "completed"
+
+
+def plain_status(run: Run) -> str:
+    of = f"/{run.total_epochs}" if run.total_epochs else ""
+    return f"{run.status}{' (stale)' if run.stale else ''}, epoch {run.epochs_done}{of}"
+
+
+def who_and_when(run: Run, names: Names) -> list[str]:
+    parts = [f"Owner: {escape(names(run.owner))}" if run.owner else "Owner: not given"]
+    if run.started_at is not None:
+        end = run.finished_at if run.finished_at is not None else run.last_event_at or run.started_at
+        parts.append(f"Started {slack_date(run.started_at)} · {'took' if run.finished_at else 'elapsed'} "
+                     f"{duration(end - run.started_at)}")
+    if run.muted:
+        parts.append("🔕 improvements muted")
+    return parts
+
+
+def progress_text(run: Run) -> str:
+    total = run.total_epochs
+    if total:
+        done = min(run.epochs_done, total)
+        line = f"`{bar(done / total)}` epoch *{done}/{total}*"
+    else:
+        line = f"epoch *{run.epochs_done}*"
+    if run.running and run.batch is not None:
+        if run.total_batches:
+            line += f"\n`{bar((run.batch + 1) / run.total_batches)}` batch {run.batch + 1}/{run.total_batches}"
+        else:
+            line += f"\nbatch {run.batch + 1}"
+        line += f" of epoch {(run.batch_epoch or 0) + 1}"
+    eta = eta_seconds(run)
+    if eta is not None:
+        line += f" · ETA {duration(eta)}"
+    return line
+
+
+def bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def metrics_table(run: Run) -> str:
+    """Latest and best of each metric, in a code block so the columns line up."""
+    latest = dict(run.latest)
+    for name, value in run.batch_metrics.items():
+        latest.setdefault(name, value)
+    rows = [("metric", "latest", "best")]
+    for name in list(latest)[:MAX_METRIC_ROWS]:
+        best = run.best.get(name)
+        best_text = f"{number(best['value'])} (epoch {best['epoch'] + 1})" if best else "–"
+        label = f"{truncate(name, 24)} {'↓' if lower_is_better(name) else '↑'}"
+        rows.append((label, number(latest[name]), best_text))
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    lines = [f"{a.ljust(widths[0])}  {b.rjust(widths[1])}  {c}" for a, b, c in rows]
+    return "```" + escape("\n".join(lines).replace("`", "'")) + "```"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+        return f"{value:.3e}"
+    return f"{value:.4f}"
+
+
+def config_text(config: dict[str, Any]) -> str:
+    shown: list[str] = []
+    for key, value in config.items():
+        piece = "`" + escape(truncate(f"{key}={value}".replace("`", "'"), 120)) + "`"
+        if sum(len(s) + 1 for s in shown) + len(piece) > 1500:
+            shown.append("…")
+            break
+        shown.append(piece)
+    return " ".join(shown)
+
+
+def card_buttons(run: Run) -> list[dict[str, Any]]:
+    found = []
+    if run.running and not run.stop_by:
+        found.append(button("Stop", "training:stop", run.run_id, style="danger"))
+    if run.running:
+        found.append(button("Unmute" if run.muted else "Mute", "training:mute", run.run_id))
+    if run.history:
+        found.append(button("Curves", "training:curves", run.run_id))
+    return found
+
+
+def improvement_line(job: dict[str, Any]) -> str:
+    return (f"📈 New best *{escape(truncate(job['metric'], 60))}*: {number(job['value'])} at epoch "
+            f"{job['epoch'] + 1} (was {number(job['was'])}).")
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def slack_date(when: float) -> str:
+    """A time each reader sees in their own time zone; the fallback is UTC."""
+    fallback = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+    return f"<!date^{int(when)}^{{date_short_pretty}} at {{time}}|{fallback}>"

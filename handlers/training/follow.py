@@ -1,0 +1,198 @@
+"""Keeping each run's card and thread in step with its stored state: one follower task per run.
+
+Ingest and buttons only change the store and `touch` the run. The follower posts the card
+once, then edits it at most once every `training_edit_seconds` (2 s): changes that arrive in
+between are drawn together by the next edit, which reads the latest state, so the card always
+ends on it. Between edits it does the thread's jobs (improvement lines, curves, predictions),
+drawing pictures in a worker thread so the event loop never waits on matplotlib.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import math
+import re
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.context import Context
+from handlers.training import render
+from handlers.training.card import card_message, improvement_line
+from handlers.training.runs import RunStore
+from handlers.training.state import Run
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 30.0  # a follower with nothing to do for this long ends; the next touch starts another
+RETRY_SECONDS = 5.0
+MAX_FAILURES = 5
+CLAIM_SECONDS = 120.0
+# chat.update is Tier 3 (about 50 a minute per workspace), shared by every card: stay under it
+# so that several live runs slow each other's edits down instead of running into 429s.
+EDITS_PER_MINUTE = 45
+
+
+class EditBudget:
+    """At most `per_minute` edits in any 60 s window."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.spent: collections.deque[float] = collections.deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more edit fits (0: it fits now)."""
+        while self.spent and self.spent[0] <= now - 60:
+            self.spent.popleft()
+        return 0.0 if len(self.spent) < self.per_minute else self.spent[0] + 60 - now
+
+    def spend(self, now: float) -> None:
+        self.spent.append(now)
+
+
+class Follower:
+    def __init__(self, ctx: Context, runs: RunStore) -> None:
+        self.ctx = ctx
+        self.runs = runs
+        self.gap = ctx.settings.training_edit_seconds
+        self._wake: dict[str, asyncio.Event] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._edits = EditBudget(EDITS_PER_MINUTE)  # shared by every card this process draws
+
+    def touch(self, run_id: str) -> None:
+        """The run changed: bring its card and thread up to date soon."""
+        self._wake.setdefault(run_id, asyncio.Event()).set()
+        if run_id not in self._tasks:
+            self._tasks[run_id] = self.ctx.supervisor.spawn(self._follow(run_id), name=f"training-{run_id[:8]}")
+
+    async def finished(self, run_id: str) -> None:
+        """Wait until the run's follower, if any, has ended (it ends idle, or when the card cannot be posted)."""
+        task = self._tasks.get(run_id)
+        if task is not None:
+            await asyncio.wait([task])
+
+    async def _follow(self, run_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        last_write = -math.inf
+        failures = 0
+        mine: set[str] = set()  # claims this follower holds, so a retry after an error goes ahead
+        elsewhere: set[str] = set()  # jobs another Sloth process claimed
+        try:
+            while failures < MAX_FAILURES:
+                wake = self._wake[run_id]
+                wake.clear()  # before reading, so a change made after the read wakes us again
+                run = await self.runs.get(run_id)
+                if run is None or run.card_error:
+                    return
+                since = loop.time() - last_write
+                jobs = [job for job in run.jobs if job["id"] not in elsewhere]
+                try:
+                    if run.card_ts is None:
+                        if not await self._claim(mine, f"card:{run_id}"):
+                            return  # another process posts it; the sweeper looks again later
+                        await self._post(run)
+                        last_write = loop.time()
+                    elif run.version > run.shown and since >= self.gap:
+                        wait = self._edits.wait(loop.time())
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                            continue  # read again: the edit draws whatever is latest by then
+                        self._edits.spend(loop.time())
+                        await self._edit(run)
+                        last_write = loop.time()
+                    elif jobs:
+                        if await self._claim(mine, f"job:{run_id}:{jobs[0]['id']}"):
+                            await self._do(run, jobs[0])
+                        else:
+                            elsewhere.add(jobs[0]["id"])
+                    elif run.version > run.shown:
+                        await asyncio.sleep(self.gap - since)
+                    else:
+                        try:
+                            await asyncio.wait_for(wake.wait(), IDLE_SECONDS)
+                        except TimeoutError:
+                            return
+                    failures = 0
+                except Exception as e:  # Slack unreachable even after the client's own retries
+                    failures += 1
+                    log.warning("training card %s: %s: %s; trying again", run_id, type(e).__name__, e)
+                    await asyncio.sleep(RETRY_SECONDS)
+        finally:
+            self._tasks.pop(run_id, None)
+            self._wake.pop(run_id, None)
+
+    async def _claim(self, mine: set[str], what: str) -> bool:
+        if what not in mine and not await self.runs.claim(what, CLAIM_SECONDS):
+            return False
+        mine.add(what)
+        return True
+
+    async def _post(self, run: Run) -> None:
+        message = card_message(run, await self._names(run))
+        try:
+            posted = await self.ctx.client.chat_postMessage(
+                channel=run.channel, unfurl_links=False, unfurl_media=False, **message)
+        except SlackApiError as e:
+            code = str(e.response.get("error", "error"))
+            log.warning("cannot post the card of training run %s in %s: %s", run.run_id, run.channel, code)
+            await self.runs.change(run.run_id, lambda r: setattr(r, "card_error", code))
+            return
+
+        def posted_card(r: Run) -> None:
+            r.card_channel, r.card_ts = posted["channel"], posted["ts"]
+            r.shown = max(r.shown, run.version)
+
+        await self.runs.change(run.run_id, posted_card)
+
+    async def _edit(self, run: Run) -> None:
+        message = card_message(run, await self._names(run))
+        try:
+            channel, ts = run.card
+            await self.ctx.client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError as e:
+            # The card was deleted or the channel archived: drawing again would fail the same way.
+            log.warning("cannot update the card of training run %s: %s", run.run_id, e.response.get("error"))
+        await self.runs.change(run.run_id, lambda r: setattr(r, "shown", max(r.shown, run.version)))
+
+    async def _do(self, run: Run, job: dict[str, Any]) -> None:
+        try:
+            if job["kind"] == "line" and not run.muted:
+                channel, ts = run.card
+                await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
+            elif job["kind"] == "curves":
+                png = await asyncio.to_thread(render.curves_png, f"Training curves · {run.name}", run.history)
+                await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
+            elif job["kind"] == "predictions":
+                await self._predictions(run, job["seq"])
+        except SlackApiError as e:
+            log.warning("training run %s: %s for the thread failed: %s", run.run_id, job["kind"],
+                        e.response.get("error"))
+        await self.runs.change(run.run_id, lambda r: setattr(r, "jobs", [j for j in r.jobs if j["id"] != job["id"]]))
+
+    async def _predictions(self, run: Run, seq: int) -> None:
+        event = await self.runs.predictions(run.run_id, seq)
+        if event is None:
+            log.warning("training run %s: predictions %s expired before they were drawn", run.run_id, seq)
+            return
+        png = await asyncio.to_thread(render.predictions_png, run.name, event)
+        wrong = sum(1 for t, p in zip(event["y_true"], event["y_pred"], strict=True) if t != p)
+        total = len(event["y_true"])
+        await self._upload(run, png, "predictions", f"Predictions on {total} samples: {total - wrong} right, "
+                                                    f"{wrong} wrong (marked in red)")
+
+    async def _upload(self, run: Run, png: bytes, what: str, comment: str) -> None:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", run.name).strip("-")[:60] or "run"
+        channel, ts = run.card
+        await self.ctx.client.files_upload_v2(
+            channel=channel, thread_ts=ts, file=png, filename=f"{slug}-{what}.png",
+            title=f"{run.name[:80]} · {what}", initial_comment=comment, alt_txt=f"{what} of {run.name[:80]}")
+
+    async def _names(self, run: Run) -> Any:
+        for user_id in filter(None, (run.owner, run.stop_by)):
+            try:
+                await self.ctx.directory.user(user_id)
+            except SlackApiError:
+                pass  # shown as the bare ID
+        return self.ctx.directory.display_name

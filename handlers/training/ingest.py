@@ -1,0 +1,109 @@
+"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol in bot.monitor).
+
+Checks in order: ingest is configured (403 while SLOTH_MONITOR_TOKEN is unset, which also
+tells the client to stop trying), the bearer token (401), the size (413), the JSON and every
+field (400 with the reason). Then the run's requests are applied one at a time, only events
+with a seq above the last one applied, and the answer says whether Stop was pressed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.context import Context
+from bot.router import Router
+from handlers.training.runs import RunStore
+from handlers.training.service import name_of, training
+from handlers.training.state import Run, apply_batch, new_run
+from handlers.training.wire import MAX_BODY, Batch, Malformed, check_run_id, parse_batch
+
+log = logging.getLogger(__name__)
+
+router = Router()
+PATH = "/monitor/v1/runs/{run_id}/events"
+NO_TOKEN = ("Training ingest is off: this Sloth has no SLOTH_MONITOR_TOKEN. Set it on Sloth and give "
+            "the training job the same value.")
+
+
+class TooLarge(Exception):
+    pass
+
+
+def problem(status: int, error: str, **headers: str) -> web.Response:
+    return web.json_response({"ok": False, "error": error}, status=status, headers=headers or None)
+
+
+def authorized(header: str, token: str) -> bool:
+    scheme, _, given = header.partition(" ")
+    # compare_digest on bytes: equal time for any mismatch, and no TypeError on non-ASCII input.
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+@router.http("POST", PATH)
+async def ingest(ctx: Context, request: web.Request) -> web.Response:
+    token = ctx.settings.monitor_token
+    if not token:
+        return problem(403, NO_TOKEN)
+    if not authorized(request.headers.get("Authorization", ""), token):
+        return problem(401, "missing or wrong bearer token (SLOTH_MONITOR_TOKEN)",
+                       **{"WWW-Authenticate": 'Bearer realm="sloth-monitor"'})
+    try:
+        raw = await read_body(request)
+    except TooLarge:
+        return problem(413, f"request body over {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return problem(400, "the body is not JSON (UTF-8, no NaN or Infinity)")
+    try:
+        run_id = check_run_id(request.match_info["run_id"])
+        batch = parse_batch(body)
+    except Malformed as e:
+        return problem(400, str(e))
+    return web.json_response(await receive(ctx, run_id, batch))
+
+
+async def read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise TooLarge
+    data = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        data += chunk
+        if len(data) > MAX_BODY:  # a chunked body without a length
+            raise TooLarge
+    return bytes(data)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any]:
+    service = training(ctx)
+    now = ctx.clock()
+    async with service.runs.serial(run_id):
+        existing = await service.runs.get(run_id)
+        if existing is None:
+            existing = new_run(run_id, batch.run, now)
+            if await service.runs.create(existing):
+                log.info("training run %s (%s) started reporting", run_id, batch.run.name)
+        await save_predictions(service.runs, existing, batch)
+        changed = await service.runs.change(run_id, lambda run: apply_batch(run, batch, now))
+    if changed is None:  # expired between the two reads; the next request creates it again
+        return {"ok": True, "stop": False, "stopped_by": None}
+    run = changed[0]
+    if not run.card_error and (run.card_ts is None or run.version > run.shown or run.jobs):
+        service.follower.touch(run_id)
+    return {"ok": True, "stop": run.stop_by is not None, "stopped_by": await name_of(ctx, run.stop_by)}
+
+
+async def save_predictions(runs: RunStore, run: Run, batch: Batch) -> None:
+    # Kept apart from the run (they can be a few hundred KB) until the follower draws them.
+    for event in batch.events:
+        if event["type"] == "predictions" and event["seq"] > run.last_seq:
+            await runs.save_predictions(run.run_id, event["seq"], event)

@@ -1,0 +1,130 @@
+"""Pictures for the card's thread, drawn with matplotlib's Agg canvas into PNG bytes.
+
+Blocking and CPU-bound: callers run these in a worker thread (`asyncio.to_thread`). matplotlib
+is imported on first use so that Sloth starts without paying for it, and one lock keeps two
+drawings from sharing matplotlib's global state (font cache, rcParams) at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import threading
+from typing import Any
+
+from handlers.training.state import lower_is_better
+
+_draw_lock = threading.Lock()
+MAX_PANELS = 6
+TRAIN_COLOUR, VAL_COLOUR, WRONG_COLOUR, RIGHT_COLOUR = "#1D9BD1", "#E8912D", "#E01E5A", "#2EB67D"
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def curve_groups(history: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None]]:
+    """Metric base name -> (training metric, validation metric), in first-seen order."""
+    groups: dict[str, list[str | None]] = {}
+    for record in history:
+        for name in record["metrics"]:
+            base = name.removeprefix("val_")
+            pair = groups.setdefault(base, [None, None])
+            pair[1 if name.startswith("val_") else 0] = name
+    return {base: (pair[0], pair[1]) for base, pair in list(groups.items())[:MAX_PANELS]}
+
+
+def curves_png(title: str, history: list[dict[str, Any]]) -> bytes:
+    """Every metric over epochs, training and validation on one panel per metric."""
+    groups = curve_groups(history)
+    columns = min(3, max(1, len(groups)))
+    rows = max(1, math.ceil(len(groups) / columns))
+    with _draw_lock:
+        figure = _figure(4.2 * columns, 3.2 * rows + 0.5)
+        figure.suptitle(title[:80])
+        epochs = [record["epoch"] + 1 for record in history]
+        for index, (base, (train, val)) in enumerate(groups.items()):
+            axes = figure.add_subplot(rows, columns, index + 1)
+            for name, colour, label in ((train, TRAIN_COLOUR, "train"), (val, VAL_COLOUR, "validation")):
+                if name is None:
+                    continue
+                points = [(e, r["metrics"].get(name)) for e, r in zip(epochs, history, strict=True)]
+                xs = [e for e, v in points if v is not None]
+                ys = [v for e, v in points if v is not None]
+                axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label)
+            axes.set_title(f"{base} ({'lower' if lower_is_better(base) else 'higher'} is better)", fontsize=10)
+            axes.set_xlabel("epoch")
+            axes.grid(alpha=0.3)
+            axes.legend(fontsize=8)
+        if not groups:
+            figure.text(0.5, 0.5, "no metrics reported", ha="center")
+        figure.tight_layout()
+        return _png(figure)
+
+
+def label_text(label: int | str, class_names: list[str]) -> str:
+    if isinstance(label, int) and 0 <= label < len(class_names):
+        return class_names[label]
+    return str(label)
+
+
+def predictions_png(title: str, event: dict[str, Any]) -> bytes:
+    """A grid of samples, each titled with its predicted and true label; wrong ones in red."""
+    y_true, y_pred, names = event["y_true"], event["y_pred"], event["class_names"]
+    count = len(y_true)
+    columns = min(4, max(1, count))
+    rows = max(1, math.ceil(count / columns))
+    with _draw_lock:
+        figure = _figure(2.3 * columns, 2.5 * rows + 0.6)
+        wrong = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t != p)
+        figure.suptitle(f"{title[:60]}: {count - wrong}/{count} right")
+        for index in range(count):
+            axes = figure.add_subplot(rows, columns, index + 1)
+            right = y_true[index] == y_pred[index]
+            _show_sample(axes, event, index)
+            mark = "✓" if right else "✗"
+            axes.set_title(f"{mark} pred {label_text(y_pred[index], names)[:14]}\n"
+                           f"true {label_text(y_true[index], names)[:14]}", fontsize=9,
+                           color=RIGHT_COLOUR if right else WRONG_COLOUR)
+            axes.set_xticks([])
+            axes.set_yticks([])
+            for spine in axes.spines.values():
+                spine.set_color(RIGHT_COLOUR if right else WRONG_COLOUR)
+                spine.set_linewidth(1 if right else 3)
+        figure.tight_layout()
+        return _png(figure)
+
+
+def _show_sample(axes: Any, event: dict[str, Any], index: int) -> None:
+    if "png_b64" in event:
+        from matplotlib import image
+
+        try:
+            axes.imshow(image.imread(io.BytesIO(base64.b64decode(event["png_b64"][index])), format="png"))
+        except (ValueError, OSError, SyntaxError):
+            axes.text(0.5, 0.5, "unreadable PNG", ha="center", va="center", fontsize=8)
+        return
+    pixels = event["images"][index]
+    if not pixels:
+        axes.text(0.5, 0.5, "no image", ha="center", va="center", fontsize=8)
+        return
+    low = min(min(row) for row in pixels)
+    high = max(max(row) for row in pixels)
+    # Each image's own min..max as black..white, as the protocol says.
+    axes.imshow(pixels, cmap="gray", vmin=low, vmax=high if high > low else low + 1, interpolation="nearest")
+
+
+def is_png(data: bytes) -> bool:
+    return data.startswith(b"\x89PNG\r\n\x1a\n")

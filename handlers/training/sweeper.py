@@ -1,0 +1,53 @@
+"""A background sweep: marks runs that stopped reporting as stale, and picks up unfinished card work.
+
+Runs once when Sloth starts (so cards and thread jobs left over from a restart are finished)
+and then every `training_sweep_seconds`. Staleness is judged with the runtime's clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.context import Context
+from bot.router import Router
+from handlers.training.service import training
+from handlers.training.state import mark_stale
+
+log = logging.getLogger(__name__)
+
+router = Router()
+
+
+@router.started
+async def sweep_runs(ctx: Context) -> None:
+    if not ctx.settings.monitor_token:
+        log.warning("training ingest is off: set SLOTH_MONITOR_TOKEN to let training jobs report to Sloth")
+    while True:
+        try:
+            await sweep_once(ctx)
+        except Exception:
+            log.exception("sweeping training runs failed; will try again")
+        await asyncio.sleep(ctx.settings.training_sweep_seconds)
+
+
+async def sweep_once(ctx: Context) -> None:
+    service = training(ctx)
+    gone = set()
+    now, after = ctx.clock(), ctx.settings.training_stale_seconds
+    for run_id in await service.runs.recent():
+        run = await service.runs.get(run_id)
+        if run is None:
+            gone.add(run_id)  # expired
+            continue
+        if run.running and not run.stale and now - run.seen > after:
+            changed = await service.runs.change(run_id, lambda r: mark_stale(r, now, after))
+            if changed is None:
+                continue
+            run = changed[0]
+            log.info("training run %s (%s) stopped reporting; marked stale", run_id, run.name)
+        unfinished = run.card_ts is None or run.version > run.shown or run.jobs
+        if unfinished and not run.card_error:
+            service.follower.touch(run_id)
+    if gone:
+        await service.runs.forget(gone)

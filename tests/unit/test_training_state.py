@@ -1,0 +1,179 @@
+"""The training feature's pure parts: reading requests, applying events, drawing the card."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from handlers.training import render
+from handlers.training.card import COLOURS, STALE_COLOUR, card_message, improvement_line
+from handlers.training.state import (
+    Run,
+    add_curves_job,
+    apply_batch,
+    eta_seconds,
+    lower_is_better,
+    mark_stale,
+    new_run,
+    request_stop,
+)
+from handlers.training.wire import Malformed, parse_batch
+
+RUN = {"name": "mnist <!channel>", "channel": "#ml", "owner": "U0OWNER1", "total_epochs": 4,
+       "config": {"lr": 0.001, "note": "<@U0SOMEONE> & co"}}
+
+
+def body(*events: dict[str, Any], run: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"run": run or RUN, "events": list(events), "dropped": 0}
+
+
+def epoch(seq: int, number: int, **metrics: float | None) -> dict[str, Any]:
+    return {"type": "epoch", "seq": seq, "time": 100.0 + seq, "epoch": number, "metrics": metrics}
+
+
+def fresh(*events: dict[str, Any]) -> Run:
+    batch = parse_batch(body(*events))
+    run = new_run("run-0001", batch.run, now=1000.0)
+    apply_batch(run, batch, now=1000.0)
+    return run
+
+
+def names(user_id: str) -> str:
+    return {"U0OWNER1": "Olivia Owner", "U0ADMIN1": "Adam <Admin>"}.get(user_id, user_id)
+
+
+def test_events_are_sorted_and_applied_once() -> None:
+    start = {"type": "start", "seq": 1, "time": 100.0}
+    batch = parse_batch(body(epoch(3, 1, loss=0.5), start, epoch(2, 0, loss=0.9)))
+    assert [e["seq"] for e in batch.events] == [1, 2, 3]
+    run = new_run("run-0001", batch.run, now=1000.0)
+    apply_batch(run, batch, now=1000.0)
+    once = copy.deepcopy(run)
+    apply_batch(run, batch, now=1001.0)  # the same request again
+    assert run.history == once.history and run.version == once.version and run.last_seq == 3
+    apply_batch(run, parse_batch(body(epoch(2, 5, loss=0.1))), now=1002.0)  # an old seq with new content
+    assert run.epochs_done == 2 and run.latest == {"loss": 0.5}
+
+
+def test_nothing_changes_a_finished_run() -> None:
+    run = fresh(epoch(1, 0, loss=1.0), {"type": "finish", "seq": 2, "time": 5.0, "status": "completed",
+                                        "error": None})
+    apply_batch(run, parse_batch(body(epoch(3, 1, loss=0.1))), now=1.0)
+    assert run.status == "completed" and run.epochs_done == 1 and run.last_seq == 3
+    assert [job["kind"] for job in run.jobs] == ["curves"]
+
+
+def test_best_values_and_a_line_when_the_watched_metric_improves() -> None:
+    run = fresh(epoch(1, 0, loss=1.0, val_loss=1.2, val_accuracy=0.5), epoch(2, 1, loss=0.8, val_loss=1.3),
+                epoch(3, 2, loss=0.7, val_loss=0.9, val_accuracy=0.7))
+    assert run.watch == "val_loss"
+    assert run.best["val_loss"] == {"value": 0.9, "epoch": 2} and run.best["val_accuracy"]["value"] == 0.7
+    [line] = [job for job in run.jobs if job["kind"] == "line"]
+    assert "New best *val_loss*: 0.9000 at epoch 3 (was 1.2000)" in improvement_line(line)
+    assert lower_is_better("val_loss") and not lower_is_better("val_accuracy")
+
+
+def test_muted_runs_get_no_improvement_lines() -> None:
+    run = fresh(epoch(1, 0, val_loss=1.0))
+    run.muted = True
+    apply_batch(run, parse_batch(body(epoch(2, 1, val_loss=0.5))), now=1.0)
+    assert run.jobs == [] and run.best["val_loss"]["value"] == 0.5
+
+
+def test_stop_stale_curves_and_eta() -> None:
+    run = fresh({"type": "start", "seq": 1, "time": 100.0}, epoch(2, 0, loss=1.0))
+    run.last_event_at = 110.0  # one epoch of four took 10 s
+    assert eta_seconds(run) == pytest.approx(30.0)
+    assert request_stop(run, "U0ADMIN1") and not request_stop(run, "U0OWNER1")
+    assert run.stop_by == "U0ADMIN1" and run.stop_epoch == 1
+    assert not mark_stale(run, now=1000.0 + 60, after=300) and mark_stale(run, now=1000.0 + 301, after=300)
+    assert run.stale and not mark_stale(run, now=5000.0, after=300)
+    apply_batch(run, parse_batch(body()), now=5001.0)  # a heartbeat
+    assert not run.stale
+    assert add_curves_job(run) and add_curves_job(run)
+    assert [job["kind"] for job in run.jobs] == ["curves"]  # asked twice, drawn once
+    assert not add_curves_job(fresh())
+
+
+def test_the_card_escapes_what_the_job_sent_and_has_clean_metadata() -> None:
+    run = fresh({"type": "start", "seq": 1, "time": 100.0}, epoch(2, 0, loss=1.0, val_loss=None))
+    message = card_message(run, names)
+    raw = json.dumps(message)
+    assert "<!channel>" not in raw and "<@U0SOMEONE>" not in raw and "&lt;!channel&gt;" in raw
+    payload = message["metadata"]["event_payload"]
+    assert message["metadata"]["event_type"] == "sloth_training_run"
+    assert payload == {"run_id": "run-0001", "status": "running", "epoch": 1, "total_epochs": 4,
+                       "metrics": {"loss": 1.0}}  # metadata values cannot be null
+    assert message["attachments"][0]["color"] == COLOURS["running"]
+    actions = [e["action_id"] for b in message["attachments"][0]["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert actions == ["training:stop", "training:mute", "training:curves"]
+    assert "Olivia Owner" in raw and "epoch *1/4*" in raw
+
+
+@pytest.mark.parametrize(("status", "words"), [("completed", "completed"), ("failed", "*failed*: KeyError"),
+                                                ("stopped", "stopped by Adam &lt;Admin&gt; during epoch 2")])
+def test_the_card_of_a_finished_run(status: str, words: str) -> None:
+    run = fresh(epoch(1, 0, loss=1.0))
+    if status == "stopped":
+        request_stop(run, "U0ADMIN1")
+    error = {"type": "KeyError", "message": "'<b>'"} if status == "failed" else None
+    apply_batch(run, parse_batch(body({"type": "finish", "seq": 2, "time": 9.0, "status": status,
+                                        "error": error})), now=2.0)
+    message = card_message(run, names)
+    raw = json.dumps(message)
+    assert message["attachments"][0]["color"] == COLOURS[status] and words in raw
+    assert "training:stop" not in raw and "training:curves" in raw
+    if status == "failed":
+        assert "*KeyError*: '&lt;b&gt;'" in raw
+
+
+def test_a_stale_card_is_grey() -> None:
+    run = fresh(epoch(1, 0, loss=1.0))
+    mark_stale(run, now=10_000.0, after=300)
+    message = card_message(run, names)
+    assert message["attachments"][0]["color"] == STALE_COLOUR and "No report since" in json.dumps(message)
+
+
+@pytest.mark.parametrize("bad", [
+    {"run": RUN, "events": [], "dropped": -1},
+    {"run": {**RUN, "config": {"x": "y" * 5000}}, "events": []},
+    {"run": RUN, "events": [{"type": "batch", "seq": 1, "time": 1.0, "epoch": 0, "batch": 0,
+                             "total_batches": 0, "metrics": {}}]},
+    {"run": RUN, "events": [{"type": "finish", "seq": 1, "time": 1.0, "status": "failed",
+                             "error": {"type": "", "message": "x"}}]},
+    {"run": RUN, "events": [{"type": "start", "seq": 1, "time": -5}]},
+    {"run": RUN, "events": [{"type": "start", "seq": 1, "time": 1.0, "extra": True}]},
+])
+def test_malformed_fields_are_refused(bad: dict[str, Any]) -> None:
+    with pytest.raises(Malformed):
+        parse_batch(bad)
+
+
+def test_pictures_are_pngs() -> None:
+    history = [{"epoch": e, "metrics": {"loss": 1 / (e + 1), "val_loss": None if e == 1 else 1.1 / (e + 1)},
+                "time": float(e)} for e in range(4)]
+    assert render.is_png(render.curves_png("curves", history))
+    images = [[[float(r + c) for c in range(8)] for r in range(8)], []]
+    grid = {"y_true": [1, "cat"], "y_pred": [2, "cat"], "class_names": ["zero", "one", "two"], "images": images}
+    assert render.is_png(render.predictions_png("run", grid))
+    tiny = render.curves_png("tiny", history[:1])
+    as_png = {**grid, "images": None, "png_b64": [base64.b64encode(tiny).decode()] * 2}
+    del as_png["images"]
+    assert render.is_png(render.predictions_png("run", as_png))
+    assert render.label_text(1, ["zero", "one"]) == "one" and render.label_text(7, []) == "7"
+
+
+def test_the_edit_budget_spreads_edits_over_the_minute() -> None:
+    from handlers.training.follow import EditBudget
+
+    budget = EditBudget(per_minute=3)
+    for now in (0.0, 1.0, 2.0):
+        assert budget.wait(now) == 0
+        budget.spend(now)
+    assert budget.wait(10.0) == 50.0  # the first edit leaves the window at 60 s
+    assert budget.wait(60.0) == 0
