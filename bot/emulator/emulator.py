@@ -49,6 +49,7 @@ class Emulator:
         self.triggers = Triggers(clock)
         self.uploads: dict[str, str] = {}  # upload URL key -> file ID
         self.calls: list[ApiCall] = []
+        self.forced_errors: dict[str, list[dict[str, Any]]] = {}  # method -> answers to give next
         self.api = WebApi(self, rate_limits)
         self.hub = SocketHub(self)
         self.response_urls = ResponseUrls(self)
@@ -224,6 +225,11 @@ class Emulator:
     def lose_acks(self, count: int = 1) -> None:
         """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
         self.hub.acks_to_lose += count
+
+    def fail_next(self, method: str, error: str, times: int = 1, **extra: Any) -> None:
+        """Answer the next `times` calls of `method` with {"ok": false, "error": error, **extra},
+        e.g. fail_next("files.getUploadURLExternal", "missing_scope", needed="files:write")."""
+        self.forced_errors.setdefault(method, []).extend([{"error": error, **extra}] * times)
 
     def enable_socket_mode(self) -> None:
         self.hub.link_disabled = False

@@ -9,6 +9,7 @@ import pytest
 from bot.emulator import Emulator, RateLimits, Workspace
 from bot.emulator.content import message_content
 from bot.emulator.errors import ApiError
+from bot.emulator.generated import add_history
 from bot.emulator.ids import TsClock, decode_cursor, encode_cursor, parse_ts
 from bot.emulator.payloads import action_from, find_action
 from bot.emulator.ratelimit import RateLimiter
@@ -166,3 +167,28 @@ def test_response_urls_expire_after_thirty_minutes_and_triggers_after_three_seco
     assert emu.response_urls.post("nope", {"text": "x"}) == (404, "no_service")
     assert emu.response_urls.post(emu.response_urls.issue("command", "C01GENERAL", "U01WJK68KS").id, {}) == (
         400, "no_text")
+
+
+def test_generated_history_is_seeded_shaped_and_quick() -> None:
+    started = time.perf_counter()
+    ws = Workspace.default()
+    add_history(ws, "C01RANDOM1", messages=10_000, days=30, seed=4)
+    assert time.perf_counter() - started < 2
+    random_channel = ws.channels["C01RANDOM1"]
+    generated = [m for m in random_channel.messages.values() if m.get("client_msg_id", "").isalnum()]
+    assert len(random_channel.messages) == 10_002
+    now = ws.now()
+    assert all(now - 31 * 86400 <= float(m["ts"]) <= now for m in generated)
+    parents = [m for m in random_channel.messages.values() if m.get("reply_count")]
+    assert len(parents) == 300  # 3% of 10,000
+    for parent in parents[:20]:  # the stored summaries agree with the replies
+        replies = [m for m in ws.replies(random_channel, parent["ts"]) if m["ts"] != parent["ts"]]
+        assert parent["reply_count"] == len(replies) and parent["latest_reply"] == replies[-1]["ts"]
+    assert any(m.get("reactions") for m in generated)
+    assert any("<@U" in m["text"] for m in generated) and any("&amp;" in m["text"] for m in generated)
+    again = Workspace.default()
+    add_history(again, "C01RANDOM1", messages=10_000, days=30, seed=4)
+    assert [m["text"] for m in again.channels["C01RANDOM1"].messages.values()] == [
+        m["text"] for m in random_channel.messages.values()]
+    with pytest.raises(ValueError, match="no human members"):
+        add_history(ws, ws.create_channel("robots", ws.bot_user_id).id, messages=10)

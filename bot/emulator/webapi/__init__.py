@@ -66,6 +66,9 @@ class WebApi:
                 return _failure("invalid_auth")
             if info.kind not in spec.tokens:
                 return _failure("not_allowed_token_type")
+        forced = self.emu.forced_errors.get(method)
+        if forced:
+            return ApiResult(200, {"ok": False, **forced.pop(0)}, {})
         if self.limiter is not None:
             retry_after = self.limiter.check(method, info.kind if info else "none")
             if retry_after is not None:
