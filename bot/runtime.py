@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_registry
 from bot.context import Context, Identity
+from bot.cpu import CpuPool
 from bot.directory import Directory
 from bot.entry import build_app
 from bot.metrics import Metrics
@@ -91,8 +92,9 @@ class Runtime:
         self.ctx = Context(
             settings=settings, identity=identity, client=self.client, session=self.session, store=self.store,
             directory=self.directory, registry=build_registry(self.routers), supervisor=self.supervisor,
-            metrics=self.metrics, clock=self.clock,
+            metrics=self.metrics, clock=self.clock, cpu=CpuPool(settings.render_workers or None),
         )
+        self._closers.append(self.ctx.cpu.close)
         self.app = build_app(self.ctx)
         self._closers.append(self.supervisor.close)
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)

@@ -63,3 +63,16 @@ def test_feature_settings() -> None:
         load_settings({**GOOD, "SLOTH_SECRET_KEY": "short", "SLOTH_GAME_IDLE_HOURS": "-1", "SLOTH_PUBLIC_URL": "ftp:x"})
     assert len(caught.value.problems) == 3
     assert "short" not in str(caught.value)
+
+
+def test_share_limit_and_render_workers() -> None:
+    s = load_settings(GOOD)
+    assert s.share_max_bytes == 25 * 1024 * 1024 and s.render_workers == 0
+    s = load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "0.5", "SLOTH_RENDER_WORKERS": "3"})
+    assert s.share_max_bytes == 512 * 1024 and s.render_workers == 3
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "0", "SLOTH_RENDER_WORKERS": "1.5"})
+    assert len(caught.value.problems) == 2
+    assert "SLOTH_SHARE_MAX_MB" in str(caught.value) and "SLOTH_RENDER_WORKERS" in str(caught.value)
+    with pytest.raises(SettingsError):
+        load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "lots"})
