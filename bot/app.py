@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.directory import directory_router
 from bot.router import Router, combine
-from handlers import channels, files, help, history, team, users
+from handlers import channels, export, files, help, history, plots, share, team, uploads, users
 
 
 def feature_routers() -> list[Router]:
@@ -15,6 +15,10 @@ def feature_routers() -> list[Router]:
         users.router,
         history.router,
         files.router,
+        plots.router,
+        export.router,
+        share.router,
+        uploads.router,
         directory_router(),
     ]
 
