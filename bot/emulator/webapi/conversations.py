@@ -57,7 +57,10 @@ def _in_range(call: Call, messages: list[Message]) -> list[Message]:
     inclusive = call.flag("inclusive")
 
     def keep(message: Message) -> bool:
-        ts = parse_ts(message["ts"])
+        stamp = message["ts"]
+        # Stored stamps are "<10 digits>.<6 digits>": dropping the dot gives the microseconds
+        # at a tenth of parse_ts's cost, which counts when a page is cut from 10,000 messages.
+        ts = int(stamp.replace(".", "")) if len(stamp) == 17 and stamp[10] == "." else parse_ts(stamp)
         if inclusive:
             return oldest <= ts <= latest
         return oldest < ts < latest
