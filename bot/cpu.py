@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.forkserver as forkserver
 import os
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -27,9 +28,10 @@ from bot.errors import UserError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Imported once by the fork server, so each worker starts with matplotlib already loaded.
-PRELOAD = ["handlers.charts"]
-NICENESS = 10
+# Imported once by the fork server, so each worker starts at a low priority with matplotlib
+# already loaded.
+PRELOAD = ["bot.cpu_priority", "handlers.charts"]
+NICENESS = 10  # as in bot.cpu_priority, which must not be imported here: it would slow this process
 
 
 def default_workers() -> int:
@@ -37,9 +39,19 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int) -> None:
+    # Normally inherited from the fork server already; this covers a server started without it.
     with contextlib.suppress(OSError):
-        os.nice(NICENESS)
+        if os.getpriority(os.PRIO_PROCESS, 0) < niceness:
+            os.setpriority(os.PRIO_PROCESS, 0, niceness)
+
+
+def _context() -> Any:
+    # The fork server is a clean process: forking it is safe, unlike forking this process with
+    # its threads and event loop, and cheaper than spawning and importing afresh.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 class Busy(UserError):
@@ -71,7 +83,10 @@ class CpuPool:
         executor = self._ensure()
         self.running += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(executor, function, *args)
+            # Submitting may start a worker process, which waits for the fork server (the first
+            # time, for it to import matplotlib): do that in a thread, never on the event loop.
+            future = await asyncio.to_thread(executor.submit, function, *args)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             # A worker died (killed, out of memory): start afresh next time instead of failing forever.
             log.error("a worker process died; the pool will be restarted")
@@ -81,13 +96,18 @@ class CpuPool:
             self.running -= 1
             self.done += 1
 
+    async def prepare(self) -> None:
+        """Start the fork server now, in a thread, so that its one-off import of matplotlib (about
+        a second of CPU) happens while Sloth starts, not while the first chart is asked for."""
+        _context()
+        await asyncio.to_thread(forkserver.ensure_running)
+
     def _ensure(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # The fork server is a clean process: forking it is safe, unlike forking this
-            # process with its threads and event loop, and cheaper than spawning afresh.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_lower_priority)
+            niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=_context(), initializer=_lower_priority, initargs=(niceness,)
+            )
         return self._executor
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:

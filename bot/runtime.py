@@ -105,6 +105,7 @@ class Runtime:
             )
             self._closers.append(runner.cleanup)
         await self._connect_socket()
+        self.supervisor.spawn(self.ctx.cpu.prepare(), name="cpu-prepare")
         for hook in self.ctx.registry.on_start:
             self.supervisor.spawn(hook(self.ctx), name=f"start-{getattr(hook, '__name__', 'hook')}")
         self.supervisor.spawn(self._resync_loop(), name="directory-resync")

@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from handlers.tally import Post, awake_by_hour, per_day, rolling_mean, top_posters, utc_label
+from handlers.tally import Post, Row, awake_by_hour, per_day, posts_of, rolling_mean, top_posters, utc_label
 
 SIZE = (11.2, 6.3)  # inches; at DPI, 1120×630 (16:9)
 DPI = 100
@@ -46,7 +46,7 @@ TOP = 8
 
 class Activity(NamedTuple):
     channel: str
-    posts: list[Post]  # top-level messages in the period
+    rows: list[Row]  # top-level messages in the period
     first: date  # first and last local day shown
     last: date
     tz_offset: int
@@ -64,13 +64,14 @@ class Members(NamedTuple):
 
 
 def activity_png(data: Activity) -> bytes:
-    days = per_day(data.posts, data.tz_offset, data.first, data.last)
+    posts = posts_of(data.rows)
+    days = per_day(posts, data.tz_offset, data.first, data.last)
     counts = [n for _, n in days]
     with rc_context(STYLE):  # type: ignore[arg-type]
         figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
         left, right = figure.subplots(1, 2, width_ratios=[2.2, 1])
         _per_day(left, days, counts)
-        _posters(right, data)
+        _posters(right, posts, data.names)
         period = "today" if len(days) == 1 else f"in the last {len(days)} days"
         figure.suptitle(f"#{data.channel} · {sum(counts):,} messages {period}",
                         fontsize=24, fontweight="bold", x=0.02, ha="left")
@@ -107,10 +108,10 @@ def _per_day(axes: Axes, days: list[tuple[date, int]], counts: list[int]) -> Non
     axes.legend(handles=handles, loc="upper left", ncols=3, frameon=False)
 
 
-def _posters(axes: Axes, data: Activity) -> None:
-    ranked = top_posters(data.posts, TOP)
+def _posters(axes: Axes, posts: list[Post], names: dict[str, str]) -> None:
+    ranked = top_posters(posts, TOP)
     rest = ranked.pop()[1] if ranked and not ranked[-1][0] else 0
-    labels = [_short(_author_name(key, data.names)) for key, _ in ranked]
+    labels = [_short(_author_name(key, names)) for key, _ in ranked]
     values = [n for _, n in ranked]
     positions = list(range(len(ranked)))
     axes.barh(positions, values, color=GREEN, height=0.7)

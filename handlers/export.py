@@ -12,7 +12,7 @@ from bot.router import Args, Invocation, Param, Router
 from bot.text import escape
 from handlers.plots import MAX_DAYS, period
 from handlers.reading import MAX_THREADS, read_channel
-from handlers.tally import csv_bytes
+from handlers.tally import csv_file
 from handlers.uploads import Place, notice, open_dm, readable_channel, upload, working
 
 router = Router()
@@ -39,21 +39,20 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         # Days are UTC here: the file's times are UTC, so its first and last rows match its name.
         first, last, start = period(ctx.clock(), 0, days)
         reading = await read_channel(ctx, channel["id"], start, replies=True)
-        if not reading.posts:
+        if not reading.rows:
             return notice(f"#{name} has no messages from {span}, so there is nothing to export.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
-        data = await ctx.cpu.run(csv_bytes, reading.posts, names)
+        data = await ctx.cpu.run(csv_file, reading.rows, names)
         dm = await open_dm(ctx, inv.user)
-        replies = len(reading.posts) - sum(1 for p in reading.posts if not p.thread or p.thread == p.ts)
         note = (f" Replies of the {reading.threads_skipped:,} oldest threads are left out (only the newest "
                 f"{MAX_THREADS} threads are expanded)." if reading.threads_skipped else "")
         filename = f"{channel.get('name', channel['id'])}-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}.csv"
         file = await upload(
             ctx, requester=inv.user, place=Place(dm, None, "a DM", moved=True), data=data, filename=filename,
             title=f"Export of #{channel.get('name')}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
-            comment=(f"#{name} from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC): {len(reading.posts) - replies:,} "
-                     f"messages and {replies:,} thread replies.{note}"),
+            comment=(f"#{name} from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC): {reading.messages:,} "
+                     f"messages and {reading.fetched_replies:,} thread replies.{note}"),
         )
     link = file.get("permalink")
     shown = f"<{link}|{escape(filename)}>" if link else f"`{escape(filename)}`"

@@ -82,16 +82,16 @@ async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
         tz_offset, tz_label = await viewer_zone(ctx, inv.user)
         first, last, start = period(ctx.clock(), tz_offset, days)
         reading = await read_channel(ctx, channel["id"], start, replies=False)
-        if not reading.posts:
+        if not reading.rows:
             return notice(f"#{name} has no messages from {span}, so there is nothing to plot.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
         png = await ctx.cpu.run(activity_png, Activity(
-            channel.get("name", channel["id"]), reading.posts, first, last, tz_offset, tz_label, names,
+            channel.get("name", channel["id"]), reading.rows, first, last, tz_offset, tz_label, names,
             reading.replies))
         private = channel["id"] if channel.get("is_private") else None
         place = await reply_place(ctx, inv, private_to=private)
-        count = f"{len(reading.posts):,} messages"
+        count = f"{reading.messages:,} messages"
         asker = await asker_name(ctx, inv.user)
         file = await upload(
             ctx, requester=inv.user, place=place, data=png, filename=f"activity-{channel.get('name', 'channel')}.png",

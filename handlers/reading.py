@@ -1,7 +1,8 @@
 """Reading a channel for charts and exports: every page of its history, and thread replies.
 
-Pages are turned into compact `Post` tuples as they arrive, a thousand at a time, so the event
-loop never holds more than one page of Slack's JSON and never does one long stretch of work.
+Pages are turned into plain `Row` tuples as they arrive, a thousand at a time: the event loop
+never holds more than one page of Slack's JSON, never does one long stretch of work, and what
+it keeps costs the garbage collector nothing (see `handlers.tally.Row`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.context import Context
-from handlers.tally import Post, mentioned_ids, to_post
+from handlers.tally import Post, Row, as_row, mentioned_ids, to_post
 
 PAGE = 999  # conversations.history's largest page: fewest calls against its rate limit
 MAX_THREADS = 500  # threads whose replies an export fetches (the newest); one call each
@@ -18,8 +19,10 @@ MAX_THREADS = 500  # threads whose replies an export fetches (the newest); one c
 
 @dataclass
 class Reading:
-    posts: list[Post] = field(default_factory=list)  # oldest first; replies follow their parent
-    replies: int = 0  # thread replies, fetched or not, of the threads in `posts`
+    rows: list[Row] = field(default_factory=list)  # oldest first; replies follow their parent
+    messages: int = 0  # top-level messages (and replies also sent to the channel)
+    replies: int = 0  # thread replies of those messages, as the parents count them
+    fetched_replies: int = 0  # replies in `rows`
     threads_skipped: int = 0
     people: set[str] = field(default_factory=set)  # user IDs that wrote or were mentioned
 
@@ -27,7 +30,8 @@ class Reading:
 async def read_channel(ctx: Context, channel: str, oldest: float, *, replies: bool) -> Reading:
     """The channel's messages since `oldest` (unix seconds); with `replies`, threads are expanded."""
     reading = Reading()
-    newest_first: list[Post] = []
+    newest_first: list[Row] = []
+    threads: list[str] = []
     cursor = ""
     while True:
         response = await ctx.client.conversations_history(
@@ -36,35 +40,40 @@ async def read_channel(ctx: Context, channel: str, oldest: float, *, replies: bo
         messages: list[dict[str, Any]] = response.get("messages", [])
         for message in messages:
             post = _take(reading, message)
-            newest_first.append(post)
+            newest_first.append(as_row(post))
             reading.replies += post.reply_count
+            if post.reply_count and post.thread == post.ts:
+                threads.append(post.ts)
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
         if not cursor:
             break
+    reading.messages = len(newest_first)
     oldest_first = newest_first[::-1]
     if not replies:
-        reading.posts = oldest_first
+        reading.rows = oldest_first
         return reading
-    threads = [p for p in oldest_first if p.reply_count and p.thread == p.ts]
     reading.threads_skipped = max(0, len(threads) - MAX_THREADS)
-    # The newest threads, when there are too many to fetch.
-    expanded = {p.ts: await _replies(ctx, reading, channel, p.ts) for p in threads[-MAX_THREADS:]}
+    # The newest threads, when there are too many to fetch (`threads` is newest first).
+    expanded = {ts: await _replies(ctx, reading, channel, ts) for ts in threads[:MAX_THREADS]}
     # A reply "also sent to the channel" is in the history too; keep it in its thread only.
-    in_threads = {r.ts for found in expanded.values() for r in found}
-    for post in oldest_first:
-        if post.ts not in in_threads:
-            reading.posts += [post, *expanded.get(post.ts, [])]
+    in_threads = {row[0] for found in expanded.values() for row in found}
+    for row in oldest_first:
+        if row[0] not in in_threads:
+            reading.rows.append(row)
+            reading.rows += expanded.get(row[0], [])
+    reading.messages -= len(in_threads & {row[0] for row in oldest_first})
+    reading.fetched_replies = sum(len(found) for found in expanded.values())
     return reading
 
 
-async def _replies(ctx: Context, reading: Reading, channel: str, thread: str) -> list[Post]:
-    found: list[Post] = []
+async def _replies(ctx: Context, reading: Reading, channel: str, thread: str) -> list[Row]:
+    found: list[Row] = []
     cursor = ""
     while True:
         response = await ctx.client.conversations_replies(channel=channel, ts=thread, limit=PAGE,
                                                           cursor=cursor or None)
         messages: list[dict[str, Any]] = response.get("messages", [])
-        found += [_take(reading, m) for m in messages if m.get("ts") != thread]
+        found += [as_row(_take(reading, m)) for m in messages if m.get("ts") != thread]
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
         if not cursor:
             return found

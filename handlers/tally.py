@@ -35,6 +35,20 @@ class Post(NamedTuple):
     reactions: tuple[tuple[str, int], ...]
 
 
+# A Post as a plain tuple. The garbage collector stops tracking plain tuples of strings and
+# numbers, so ten thousand of them held while a channel is read cost its full passes nothing;
+# NamedTuple instances stay tracked, and each pass would walk them all while acks wait.
+Row = tuple[str, str, str, str, str, int, tuple[tuple[str, int], ...]]
+
+
+def as_row(post: Post) -> Row:
+    return (post.ts, post.user, post.author, post.text, post.thread, post.reply_count, post.reactions)
+
+
+def posts_of(rows: Iterable[Row]) -> list[Post]:
+    return [Post._make(row) for row in rows]
+
+
 def to_post(message: Mapping[str, Any]) -> Post:
     profile = message.get("bot_profile") or {}
     author = "" if message.get("user") else str(message.get("username") or profile.get("name") or "a bot")
@@ -173,6 +187,11 @@ def csv_row(post: Post, names: Mapping[str, str]) -> list[str]:
     reactions = " ".join(f":{name}: {count}" for name, count in post.reactions)
     return [iso_time(post.ts), post.ts, post.user, cell(real_name), cell(plain_text(post.text, names)),
             post.thread, reactions]
+
+
+def csv_file(rows: list[Row], names: Mapping[str, str]) -> bytes:
+    """csv_bytes of plain rows: what a worker process is sent."""
+    return csv_bytes(posts_of(rows), names)
 
 
 def csv_bytes(posts: Iterable[Post], names: Mapping[str, str]) -> bytes:
