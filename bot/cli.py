@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from bot import logs
 from bot.settings import Settings, SettingsError, load_settings
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the service against Slack (configured from the environment / .env)")
     sandbox = sub.add_parser("sandbox", help="try Sloth offline against the built-in Slack emulator")
     sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
+    sandbox.add_argument("--files-dir", metavar="DIR", type=Path,
+                         help="the folder `share` uploads from (default: a sample folder)")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
-        return run_sandbox(args.generated)
+        return run_sandbox(args.generated, args.files_dir)
     if args.command == "emulator":
         from bot.emulator.__main__ import main as emulator_main
 

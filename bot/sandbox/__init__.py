@@ -7,6 +7,8 @@ what Sloth answers. Interactive on a terminal; one command per line when stdin i
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import sys
 import tempfile
@@ -17,6 +19,7 @@ from typing import Any
 from rich.console import Console
 
 from bot.emulator import Emulator, Workspace
+from bot.emulator.generated import add_history
 from bot.runtime import FatalError, Runtime
 from bot.sandbox.render import Button, Renderer
 from bot.settings import Settings
@@ -38,8 +41,10 @@ class Session:
     console: Console
     user: str
     channel: str
+    uploads: Path = Path("uploads")  # where uploaded files are saved so they can be opened
     seen: dict[tuple[str, str], str] = field(default_factory=dict)
     buttons: dict[int, Button] = field(default_factory=dict)
+    saved: dict[str, str] = field(default_factory=dict)  # file ID -> where it was saved, and what it is
 
     @property
     def prompt(self) -> str:
@@ -47,21 +52,38 @@ class Session:
         return f"@{handle} in #{self.emu.workspace.channel(self.channel).name}> "  # type: ignore[union-attr]
 
 
-def run_sandbox(generated: str | None = None) -> int:
+def run_sandbox(generated: str | None = None, files_dir: Path | None = None) -> int:
     try:
-        return asyncio.run(_main(generated))
+        return asyncio.run(_main(generated, files_dir))
     except KeyboardInterrupt:
         return 0
 
 
 def _workspace(generated: str | None) -> Workspace:
     if not generated:
-        return Workspace.default()
-    users, _, channels = generated.partition(",")
-    return Workspace.generated(users=int(users), channels=int(channels or 100))
+        workspace = Workspace.default()
+    else:
+        users, _, channels = generated.partition(",")
+        workspace = Workspace.generated(users=int(users), channels=int(channels or 100))
+    # A busy channel to try `plot activity #chatter` and `export #chatter` on.
+    chatter = workspace.create_channel("chatter", workspace.first_human().id)
+    chatter.purpose = "Busy chatter: try plot activity #chatter and export #chatter"
+    humans = [u.id for u in workspace.users.values() if u.is_human][:40]
+    chatter.members.update(dict.fromkeys([*humans, workspace.bot_user_id]))
+    add_history(workspace, chatter.id, messages=3000, days=45, seed=7)
+    return workspace
 
 
-async def _main(generated: str | None) -> int:
+def _sample_files(data: Path) -> Path:
+    """A files folder for `share`, with something in it."""
+    folder = data / "files"
+    (folder / "reports").mkdir(parents=True)
+    (folder / "welcome.txt").write_text("Hello from Sloth's files folder (SLOTH_FILES_DIR).\n")
+    (folder / "reports" / "q3.csv").write_text("quarter,revenue\nQ1,31\nQ2,37\nQ3,42\n")
+    return folder
+
+
+async def _main(generated: str | None, files_dir: Path | None) -> int:
     console = Console(highlight=False)
     interactive = sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
@@ -69,12 +91,14 @@ async def _main(generated: str | None) -> int:
             settings = Settings(
                 bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
                 http_port=0, data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
+                files_dir=files_dir or _sample_files(Path(data)),
             )
             try:
                 async with Runtime(settings) as runtime:
                     await emu.wait_connected(1, timeout=10)
                     human = emu.workspace.first_human()
-                    session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id)
+                    session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id,
+                                      uploads=Path(data) / "uploads")
                     _snapshot(session)
                     if interactive:
                         console.print(HELP)
@@ -179,14 +203,36 @@ def _snapshot(session: Session) -> None:
         session.seen[(channel, str(message.get("ts")))] = json.dumps(message, sort_keys=True)
 
 
+def _save_files(session: Session, message: dict[str, Any]) -> None:
+    """Write uploaded files to disk, so a chart can be opened and an export read."""
+    for shared in message.get("files") or []:
+        record = session.emu.workspace.files.get(shared.get("id", ""))
+        if record is None or record.content is None or record.id in session.saved:
+            continue
+        session.uploads.mkdir(parents=True, exist_ok=True)
+        path = session.uploads / f"{record.id}-{Path(record.name).name}"
+        path.write_bytes(record.content)
+        session.saved[record.id] = f"{path}{_what(record.content)}"
+
+
+def _what(data: bytes) -> str:
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return f" ({int.from_bytes(data[16:20], 'big')}×{int.from_bytes(data[20:24], 'big')} PNG)"
+    if data[:3] == b"\xef\xbb\xbf":  # a CSV export, UTF-8 with a BOM
+        rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))) - 1
+        return f" (CSV, {rows:,} rows)"
+    return ""
+
+
 def _show_new(session: Session) -> None:
-    renderer = Renderer(lambda uid: getattr(session.emu.workspace.user(uid), "name", uid))
+    renderer = Renderer(lambda uid: getattr(session.emu.workspace.user(uid), "name", uid), session.saved.get)
     fresh = []
     for channel, message, title in _outputs(session):
         key, body = (channel, str(message.get("ts"))), json.dumps(message, sort_keys=True)
         if session.seen.get(key) != body:
             edited = key in session.seen
             session.seen[key] = body
+            _save_files(session, message)
             fresh.append(renderer.message(message, channel, title + (" (edited)" if edited else "")))
     session.buttons = {b.number: b for b in renderer.buttons}
     for renderable in fresh:
