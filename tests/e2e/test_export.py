@@ -182,3 +182,12 @@ async def test_a_failed_dm_upload_is_explained(emu: Emulator, bot: Runtime) -> N
     emu.fail_next("files.completeUploadExternal", "missing_scope", needed="files:write")
     assert "missing a permission (scope)" in said(await run(emu, bot, "export #busy 2"))
     assert file_messages(emu, dm_of(emu, WILL)) == []
+
+
+async def test_export_from_a_dm(emu: Emulator, bot: Runtime) -> None:
+    im, _ = emu.workspace.open_im(KENJI, emu.bot_user_id)
+    await (await emu.user_message(user=KENJI, channel=im.id, text="export #busy 2")).acked()
+    await settle(bot)
+    _, rows = exported_rows(emu, KENJI)
+    assert [r["ts"] for r in rows] == [m["ts"] for m in history_since(emu, "busy", 2)]
+    assert "Sent you the export of #busy" in " ".join(m.get("text", "") for m in emu.messages(im.id))

@@ -103,3 +103,16 @@ async def test_a_missing_folder_is_explained(emulator: Emulator, tmp_path: Path)
     async with running_bot(emulator, tmp_path / "data", files_dir=tmp_path / "nowhere") as runtime:
         for text in ("share", "share report.csv"):
             assert "files folder (SLOTH_FILES_DIR) is missing" in said(await run(emulator, runtime, text))
+
+
+async def test_a_mention_shares_in_its_thread_and_a_dm_in_the_dm(emulator: Emulator, bot: Runtime) -> None:
+    parent = emulator.messages("random")[0]
+    await (await emulator.user_message(user=WILL, channel="random", thread_ts=parent["ts"],
+                                       text=f"<@{emulator.bot_user_id}> share report.csv")).acked()
+    im, _ = emulator.workspace.open_im(WILL, emulator.bot_user_id)
+    await (await emulator.user_message(user=WILL, channel=im.id, text="share charts/q3.png")).acked()
+    await settle(bot)
+    [in_thread] = file_messages(emulator, "random")
+    assert in_thread["thread_ts"] == parent["ts"]
+    [in_dm] = file_messages(emulator, im.id)
+    assert emulator.workspace.files[in_dm["files"][0]["id"]].name == "q3.png"
