@@ -171,10 +171,14 @@ def figure(runs: list[Run], path: Path, args: argparse.Namespace) -> None:
                         linewidth=3, label=f"{run.name} ({run.sent} commands)")
         spread.axvline(GOAL_MS, color=MUTED, linewidth=1.5, linestyle="--")
         spread.set_xscale("log")
+        ticks = [t for t in (0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000)
+                 if t <= max(max(r.latencies, default=1) for r in runs) * 2]
+        spread.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        spread.minorticks_off()
         spread.set_xlabel("ack latency (ms, log scale)")
         spread.set_ylabel("% of commands acked within")
         spread.set_title("Every command", loc="left")
-        spread.legend(loc="lower right", frameon=False)
+        spread.legend(loc="upper left", frameon=False)
         fig.suptitle(f"Acks while 4 charts or exports of {args.messages:,} messages are made", fontsize=22,
                      fontweight="bold", x=0.02, ha="left")
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,7 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
                 f"{MAX_THREADS} threads are expanded)." if reading.threads_skipped else "")
         filename = f"{channel.get('name', channel['id'])}-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}.csv"
         file = await upload(
-            ctx, requester=inv.user, place=Place(dm, None, "a DM", moved=True), data=data, filename=filename,
+            ctx, requester=inv.user, place=Place(dm, None, "a DM"), data=data, filename=filename,
             title=f"Export of #{channel.get('name')}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
             comment=(f"#{name} from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC): {reading.messages:,} "
                      f"messages and {reading.fetched_replies:,} thread replies.{note}"),

@@ -148,7 +148,7 @@ def _done(place: Any, file: dict[str, Any], what: str) -> Reply:
     link = file.get("permalink")
     shown = f"<{link}|{escape(file.get('name', 'the file'))}>" if link else f"`{escape(file.get('name', ''))}`"
     if place.moved:
-        text = f"I can't post in this conversation, so I sent you {what} in a DM: {shown}"
+        text = f"{place.moved[:1].upper()}{place.moved[1:]}, so I sent you {what} in a DM: {shown}"
     else:
         text = f"Posted {what}: {shown}"
     return notice(text)

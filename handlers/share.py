@@ -51,7 +51,7 @@ async def share_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     asker = await asker_name(ctx, inv.user)
     await upload(ctx, requester=inv.user, place=place, data=data, filename=filename, title=filename,
                  comment=f"`{escape(filename)}`, shared by {asker}.")
-    where = "in a DM (I can't post in this conversation)" if place.moved else (
+    where = f"in a DM, since {place.moved}" if place.moved else (
         "here" if place.label == "here" else f"in {escape(place.label)}")
     return notice(f"Shared `{escape(filename)}` ({human_size(len(data))}) {where}.")
 

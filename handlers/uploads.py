@@ -102,7 +102,7 @@ class Place:
     channel: str
     thread: str | None
     label: str  # how to name it to the asker: "here", "#random", "a DM"
-    moved: bool = False  # True when it goes to the asker's DM because Sloth can't post where asked
+    moved: str = ""  # why it goes to the asker's DM instead of where they asked ("it is private")
 
 
 async def reply_place(ctx: Context, inv: Invocation, private_to: str | None = None) -> Place:
@@ -112,18 +112,19 @@ async def reply_place(ctx: Context, inv: Invocation, private_to: str | None = No
     come from anywhere, including a channel Sloth is not in or a DM between two people. When
     `private_to` names a private channel, what comes from it goes only there or to the asker.
     """
-    if inv.source in ("mention", "dm") and private_to in (None, inv.channel):
+    if private_to not in (None, inv.channel):
+        return Place(await open_dm(ctx, inv.user), None, "a DM", moved="it comes from a private channel")
+    if inv.source in ("mention", "dm"):
         return Place(inv.channel, inv.thread, "here")
-    if private_to in (None, inv.channel):
-        try:
-            info = (await ctx.client.conversations_info(channel=inv.channel))["channel"]
-        except SlackApiError:
-            info = None
-        if info and info.get("is_member") and not info.get("is_archived"):
-            return Place(inv.channel, inv.thread, "here")
-        if info and info.get("is_im") and info.get("user") == inv.user:
-            return Place(inv.channel, None, "here")
-    return Place(await open_dm(ctx, inv.user), None, "a DM", moved=True)
+    try:
+        info = (await ctx.client.conversations_info(channel=inv.channel))["channel"]
+    except SlackApiError:
+        info = None
+    if info and info.get("is_member") and not info.get("is_archived"):
+        return Place(inv.channel, inv.thread, "here")
+    if info and info.get("is_im") and info.get("user") == inv.user:
+        return Place(inv.channel, None, "here")
+    return Place(await open_dm(ctx, inv.user), None, "a DM", moved="I can't post in this conversation")
 
 
 async def open_dm(ctx: Context, user: str) -> str:

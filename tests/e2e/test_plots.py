@@ -112,7 +112,8 @@ async def test_a_private_channel_chart_never_goes_to_another_channel(emu: Emulat
     secret.members[emu.bot_user_id] = None
     emu.workspace.post(secret, {"user": WILL, "text": "plans"})
     bodies = await run(emu, bot, "plot activity #secret", channel="general")
-    assert "in a DM" in said(bodies) and file_messages(emu, "general") == []
+    assert "It comes from a private channel, so I sent you the activity chart of #secret in a DM" in said(bodies)
+    assert file_messages(emu, "general") == []
     refused = await run(emu, bot, "plot activity #secret", user=AMELIA, channel="general")
     assert "Only members of #secret can ask me to plot it" in said(refused)
     assert len(uploads(emu)) == 1

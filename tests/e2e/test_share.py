@@ -116,3 +116,10 @@ async def test_a_mention_shares_in_its_thread_and_a_dm_in_the_dm(emulator: Emula
     assert in_thread["thread_ts"] == parent["ts"]
     [in_dm] = file_messages(emulator, im.id)
     assert emulator.workspace.files[in_dm["files"][0]["id"]].name == "q3.png"
+
+
+async def test_a_slash_command_where_sloth_cannot_post_shares_by_dm(emulator: Emulator, bot: Runtime) -> None:
+    outside = emulator.workspace.create_channel("outside", WILL)
+    shown = said(await run(emulator, bot, "share report.csv", channel=outside.id))
+    assert "Shared `report.csv` (22 B) in a DM, since I can't post in this conversation." in shown
+    assert file_messages(emulator, outside.id) == []
