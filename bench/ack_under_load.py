@@ -1,11 +1,12 @@
 """Ack latency of light commands while charts and exports of a 10,000-message channel are made.
 
-    python bench/ack_under_load.py [--rate 100] [--messages 10000] [--figure bench/results/ack_under_load.png]
+    python bench/ack_under_load.py [--rate 100] [--rounds 3] [--messages 10000] [--figure PNG]
 
 Sloth runs as its own process against the emulator, which runs here with a #busy channel of
 `--messages` messages. Three runs, each sending `/sloth help` open-loop at `--rate` a second:
 idle; while four `plot activity #busy 30` are made; while four `export #busy 30` are made (each
-reads every page of the history, the exports also every thread). Latency is measured at the
+reads every page of the history, the exports also every thread), `--rounds` batches of four
+one after another. Latency is measured at the
 emulator, from writing an envelope to reading its ack; "lost" counts commands not acked within
 3 s. Prints a table and draws a side-by-side figure. Not a test.
 
@@ -20,11 +21,16 @@ import asyncio
 import contextlib
 import gc
 import os
+import re
+import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,12 +50,20 @@ class Run:
     sent: int = 0
     lost: int = 0
     answered: int = 0
-    heavy_seconds: list[float] = field(default_factory=list)  # from command to file, per heavy job
+    heavy_seconds: list[float] = field(default_factory=list)  # per round: until all four files were posted
     seconds: float = 0.0
+    emulator_stall_ms: float = 0.0  # the longest the emulator's own loop was held up (it measures acks)
+    bot_lag_ms: float = 0.0  # the bot's own longest event-loop lag, from its metrics (a bucket's edge)
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def busy_workspace(messages: int) -> Workspace:
@@ -64,29 +78,68 @@ def files_done(emu: Emulator) -> int:
     return sum(1 for f in emu.workspace.files.values() if f.user == emu.bot_user_id and f.complete)
 
 
-async def measure(emu: Emulator, name: str, heavy: list[str], rate: float, idle_seconds: float) -> Run:
+async def watch_loop(run: Run) -> None:
+    """How late a 5 ms sleep wakes up: this process's own stalls, which delay reading acks too."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(0.005)
+        run.emulator_stall_ms = max(run.emulator_stall_ms, (loop.time() - before - 0.005) * 1000)
+
+
+async def lag_buckets(metrics_url: str) -> dict[float, float]:
+    """The bot's sloth_event_loop_lag_seconds histogram: upper edge -> cumulative count."""
+    async with aiohttp.ClientSession() as http, http.get(metrics_url) as response:
+        text = await response.text()
+    buckets = {}
+    for match in re.finditer(r'^sloth_event_loop_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M):
+        buckets[float(match.group(1))] = float(match.group(2))
+    return buckets
+
+
+def worst_lag_ms(before: dict[float, float], after: dict[float, float]) -> float:
+    """The smallest bucket edge that holds every lag sampled between two scrapes."""
+    total = after[float("inf")] - before[float("inf")]
+    for edge in sorted(after):
+        if after[edge] - before.get(edge, 0) >= total:
+            return edge * 1000
+    return float("inf")
+
+
+async def measure(emu: Emulator, name: str, heavy: list[str], args: argparse.Namespace) -> Run:
     run = Run(name)
-    before = files_done(emu)
+    watcher = asyncio.create_task(watch_loop(run))
+    before = await lag_buckets(args.metrics_url)
+    try:
+        return await _measure(emu, run, heavy, args.rate, args.idle_seconds, args.rounds)
+    finally:
+        watcher.cancel()
+        run.bot_lag_ms = worst_lag_ms(before, await lag_buckets(args.metrics_url))
+
+
+async def _measure(emu: Emulator, run: Run, heavy: list[str], rate: float, idle_seconds: float,
+                   rounds: int) -> Run:
     started = time.perf_counter()
-    jobs = [await emu.slash_command(text=text) for text in heavy]
-    finished: list[float] = []
-
-    def heavy_done() -> bool:
-        while files_done(emu) - before > len(finished):
-            finished.append(time.perf_counter() - started)
-        return len(finished) >= len(heavy)
-
     deliveries: list[Delivery] = []
-    i = 0
-    # Open loop: keep sending at the rate until the heavy work is done (or for idle_seconds).
-    while (not heavy_done()) if heavy else (time.perf_counter() - started < idle_seconds):
-        delay = started + i / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        deliveries.append(await emu.slash_command(text="help"))
-        i += 1
-        if time.perf_counter() - started > 300:
-            raise RuntimeError(f"{name}: the heavy work did not finish in 5 minutes")
+    jobs: list[Delivery] = []
+
+    async def light_until(done: Callable[[], bool]) -> None:
+        # Open loop: each command leaves at its scheduled time, whatever the bot is doing.
+        while not done():
+            delay = started + len(deliveries) / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            deliveries.append(await emu.slash_command(text="help"))
+            if time.perf_counter() - started > 300:
+                raise RuntimeError(f"{run.name}: the heavy work did not finish in 5 minutes")
+
+    if not heavy:
+        await light_until(lambda: time.perf_counter() - started >= idle_seconds)
+    for _ in range(rounds if heavy else 0):
+        before, begun = files_done(emu), time.perf_counter()
+        jobs += [await emu.slash_command(text=text) for text in heavy]
+        await light_until(lambda: files_done(emu) - before >= len(heavy))  # noqa: B023 - used at once
+        run.heavy_seconds.append(time.perf_counter() - begun)
     run.seconds = time.perf_counter() - started
     await asyncio.gather(*(d.acked(timeout=3.0) for d in [*deliveries, *jobs]), return_exceptions=True)
     run.sent = len(deliveries)
@@ -100,7 +153,6 @@ async def measure(emu: Emulator, name: str, heavy: list[str], rate: float, idle_
     with contextlib.suppress(TimeoutError):
         await emu.wait_for(lambda: answered() >= run.sent, timeout=10)
     run.answered = answered()
-    run.heavy_seconds = finished
     return run
 
 
@@ -112,17 +164,20 @@ async def bench(args: argparse.Namespace) -> list[Run]:
     async with Emulator(workspace) as emu:
         with tempfile.TemporaryDirectory() as data:
             env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+            port = free_port()
+            args.metrics_url = f"http://127.0.0.1:{port}/metrics"
             env.update(SLACK_BOT_TOKEN=emu.bot_token, SLACK_APP_TOKEN=emu.app_token, SLACK_API_URL=emu.api_url,
-                       SLOTH_HTTP_PORT="0", SLOTH_DATA_DIR=data, LOG_LEVEL="WARNING",
+                       SLOTH_HTTP_PORT=str(port), SLOTH_DATA_DIR=data, LOG_LEVEL="WARNING",
                        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
             process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=data,
                                                            stdout=asyncio.subprocess.DEVNULL)
             try:
                 await emu.wait_connected(1, timeout=30)
-                await measure(emu, "warm-up", ["plot activity #busy 7"], args.rate, 1.0)
+                await measure(emu, "warm-up", ["plot activity #busy 7"], argparse.Namespace(
+                    rate=args.rate, idle_seconds=1.0, rounds=1, metrics_url=args.metrics_url))
                 gc.disable()
                 for name, heavy in SCENARIOS.items():
-                    runs.append(await measure(emu, name, heavy, args.rate, args.idle_seconds))
+                    runs.append(await measure(emu, name, heavy, args))
                     gc.collect()  # between runs, not during them
             finally:
                 gc.enable()
@@ -132,14 +187,18 @@ async def bench(args: argparse.Namespace) -> list[Run]:
 
 
 def report(runs: list[Run], args: argparse.Namespace) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nAck latency of /sloth help, open loop at {args.rate:g}/s, while heavy work runs "
-          f"(#busy: {args.messages:,} messages; {os.cpu_count()} CPUs; measured at the emulator)\n")
-    print("| while | sent | p50 ms | p99 ms | max ms | lost | answered | heavy jobs done after (s) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+          f"(#busy: {args.messages:,} messages; {os.cpu_count()} CPUs, load average {load} before the "
+          "runs; measured at the emulator)\n")
+    print("| while | sent | p50 ms | p99 ms | max ms | lost | answered | all four done after (s) "
+          "| Sloth's loop lag ≤ ms | emulator stall ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for run in runs:
         heavy = ", ".join(f"{s:.1f}" for s in run.heavy_seconds) or "—"
         print(f"| {run.name} | {run.sent} | {run.percentile(0.5):.2f} | {run.percentile(0.99):.2f} | "
-              f"{max(run.latencies, default=float('nan')):.1f} | {run.lost} | {run.answered} | {heavy} |")
+              f"{max(run.latencies, default=float('nan')):.1f} | {run.lost} | {run.answered} | {heavy} | "
+              f"{run.bot_lag_ms:g} | {run.emulator_stall_ms:.0f} |")
     print()
 
 
@@ -191,6 +250,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="light commands per second")
     parser.add_argument("--messages", type=int, default=10_000, help="messages in #busy")
     parser.add_argument("--idle-seconds", type=float, default=5.0, help="how long the idle run lasts")
+    parser.add_argument("--rounds", type=int, default=3, help="batches of four heavy commands, one after another")
     parser.add_argument("--figure", type=Path, default=ROOT / "bench" / "results" / "ack_under_load.png")
     args = parser.parse_args()
     runs = asyncio.run(bench(args))

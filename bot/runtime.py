@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
 WATCHDOG_SECONDS = 15.0
+LAG_PROBE_SECONDS = 0.05
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
@@ -110,6 +111,7 @@ class Runtime:
             self.supervisor.spawn(hook(self.ctx), name=f"start-{getattr(hook, '__name__', 'hook')}")
         self.supervisor.spawn(self._resync_loop(), name="directory-resync")
         self.supervisor.spawn(self._watchdog(), name="socket-watchdog")
+        self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
     async def _check_bot_token(self) -> Identity:
         try:
@@ -187,6 +189,13 @@ class Runtime:
                 await self.directory.resync()
             except Exception:
                 log.exception("directory re-sync failed; will try again")
+
+    async def _measure_loop_lag(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self.metrics.loop_lag.observe(max(0.0, loop.time() - before - LAG_PROBE_SECONDS))
 
     async def _watchdog(self) -> None:
         # The SDK reconnects by itself; this catches the rare wedged state where it doesn't.

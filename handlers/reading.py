@@ -13,7 +13,10 @@ from typing import Any
 from bot.context import Context
 from handlers.tally import Post, Row, as_row, mentioned_ids, to_post
 
-PAGE = 999  # conversations.history's largest page: fewest calls against its rate limit
+# Slack's recommended page size. The largest (999) would take a fifth of the calls against the
+# rate limit, but each page then holds the event loop five times longer while it is parsed:
+# measured with four charts being made at once, acks' p99 went from about 30 ms to 90 ms.
+PAGE = 200
 MAX_THREADS = 500  # threads whose replies an export fetches (the newest); one call each
 
 
