@@ -229,10 +229,12 @@ def figure(runs: list[Run], path: Path, args: argparse.Namespace) -> None:
             spread.plot(ordered, [100 * (i + 1) / len(ordered) for i in range(len(ordered))], color=colour,
                         linewidth=3, label=f"{run.name} ({run.sent} commands)")
         spread.axvline(GOAL_MS, color=MUTED, linewidth=1.5, linestyle="--")
+        spread.text(GOAL_MS, 3, " goal", color=MUTED, fontsize=13, va="bottom")
         spread.set_xscale("log")
         ticks = [t for t in (0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000)
-                 if t <= max(max(r.latencies, default=1) for r in runs) * 2]
+                 if t <= max(GOAL_MS * 2, max(max(r.latencies, default=1) for r in runs) * 1.5)]
         spread.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        spread.set_xlim(0.1, max(GOAL_MS * 2, max(max(r.latencies, default=1) for r in runs) * 1.5))
         spread.minorticks_off()
         spread.set_xlabel("ack latency (ms, log scale)")
         spread.set_ylabel("% of commands acked within")
