@@ -5,9 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     SLOTH_DATA_DIR=/data \
+    SLOTH_FILES_DIR=/files \
     SLOTH_HTTP_PORT=8080
 
-RUN useradd --create-home --uid 10001 sloth && mkdir /data && chown sloth /data
+RUN useradd --create-home --uid 10001 sloth && mkdir /data /files && chown sloth /data
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cpu import CpuPool
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.store import Store
@@ -44,6 +45,8 @@ class Context:
     metrics: Metrics
     # Injected so that timed features (expiry, trivia rounds) can be tested without sleeping.
     clock: Callable[[], float] = time.time
+    # Worker processes for charts and exports, so heavy work never runs on the event loop.
+    cpu: CpuPool = field(default_factory=CpuPool)
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""

@@ -33,6 +33,12 @@ class Metrics:
             "sloth_socket_reconnects_total", "Socket Mode reconnections, by reason.", ["reason"], registry=self.registry
         )
         self.connected = Gauge("sloth_socket_connected", "1 while the socket is connected.", registry=self.registry)
+        self.loop_lag = Histogram(
+            "sloth_event_loop_lag_seconds",
+            "How late a timer on the event loop fires, sampled every 50 ms: time the loop (and acks) were held up.",
+            buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0),
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry
         )

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_registry
 from bot.context import Context, Identity
+from bot.cpu import CpuPool
 from bot.directory import Directory
 from bot.entry import build_app
 from bot.metrics import Metrics
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
 WATCHDOG_SECONDS = 15.0
+LAG_PROBE_SECONDS = 0.05
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
@@ -92,8 +94,9 @@ class Runtime:
         self.ctx = Context(
             settings=settings, identity=identity, client=self.client, session=self.session, store=self.store,
             directory=self.directory, registry=build_registry(self.routers), supervisor=self.supervisor,
-            metrics=self.metrics, clock=self.clock,
+            metrics=self.metrics, clock=self.clock, cpu=CpuPool(settings.render_workers or None),
         )
+        self._closers.append(self.ctx.cpu.close)
         self.app = build_app(self.ctx)
         self._closers.append(self.supervisor.close)
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
@@ -108,10 +111,12 @@ class Runtime:
                 host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
                 self.settings = self.ctx.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
         await self._connect_socket()
+        self.supervisor.spawn(self.ctx.cpu.prepare(), name="cpu-prepare")
         for hook in self.ctx.registry.on_start:
             self.supervisor.spawn(hook(self.ctx), name=f"start-{getattr(hook, '__name__', 'hook')}")
         self.supervisor.spawn(self._resync_loop(), name="directory-resync")
         self.supervisor.spawn(self._watchdog(), name="socket-watchdog")
+        self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
     async def _check_bot_token(self) -> Identity:
         try:
@@ -189,6 +194,13 @@ class Runtime:
                 await self.directory.resync()
             except Exception:
                 log.exception("directory re-sync failed; will try again")
+
+    async def _measure_loop_lag(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self.metrics.loop_lag.observe(max(0.0, loop.time() - before - LAG_PROBE_SECONDS))
 
     async def _watchdog(self) -> None:
         # The SDK reconnects by itself; this catches the rare wedged state where it doesn't.

@@ -52,6 +52,9 @@ class Settings:
     monitor_token: str | None = field(default=None, repr=False)
     game_idle_seconds: float = 24 * 3600.0
     training_stale_seconds: float = 5 * 60.0
+
+    share_max_bytes: int = 25 * 1024 * 1024
+    render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
@@ -124,6 +127,20 @@ def _store_url(env: Mapping[str, str], data_dir: Path, problems: list[str]) -> s
     return url
 
 
+def _positive(
+    env: Mapping[str, str], name: str, default: str, problems: list[str], what: str, zero: bool = False
+) -> float:
+    raw = env.get(name, default).strip() or default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0 or (value == 0 and not zero) or (zero and not value.is_integer()) or value > 1e6:
+        problems.append(f"{name} must be {what}, not {raw!r}.")
+        return float(default)
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
     """Build Settings from `env` (default: os.environ, over a .env file if present)."""
     if env is None:
@@ -168,6 +185,9 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
         problems.append("SLOTH_GAME_IDLE_HOURS must be a positive number of hours.")
         game_idle_seconds = 24 * 3600.0
     training_stale_seconds = _minutes(env, "SLOTH_TRAINING_STALE_MINUTES", 5.0, problems)
+
+    share_max_bytes = _positive(env, "SLOTH_SHARE_MAX_MB", "25", problems, "a positive number of megabytes")
+    render_workers = _positive(env, "SLOTH_RENDER_WORKERS", "0", problems, "a whole number of processes", zero=True)
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -194,4 +214,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
         monitor_token=env.get("SLOTH_MONITOR_TOKEN", "").strip() or None,
         game_idle_seconds=game_idle_seconds,
         training_stale_seconds=training_stale_seconds,
+
+        share_max_bytes=int(share_max_bytes * 1024 * 1024),
+        render_workers=int(render_workers),
     )

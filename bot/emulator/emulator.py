@@ -176,9 +176,10 @@ class Emulator:
         """Let `token` call only methods its scopes allow (others answer missing_scope); None lifts it."""
         self.tokens.restrict(token, frozenset(scopes) if scopes is not None else None)
 
-    def fail_next(self, method: str, error: str, times: int = 1) -> None:
-        """Make the next `times` calls to `method` answer {"ok": false, "error": error}, as Slack sometimes does."""
-        self.api.failures.setdefault(method, []).extend([error] * times)
+    def fail_next(self, method: str, error: str, times: int = 1, **extra: Any) -> None:
+        """Answer the next `times` calls of `method` with {"ok": false, "error": error, **extra},
+        e.g. fail_next("files.getUploadURLExternal", "missing_scope", needed="files:write")."""
+        self.api.failures.setdefault(method, []).extend([{"error": error, **extra}] * times)
 
     def token_owner(self, token: str | None) -> str | None:
         """The user a token acts as (the bot user for bot tokens), or None for unknown tokens."""

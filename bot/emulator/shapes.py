@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import mimetypes
+import pickle
 from typing import Any
 
 from bot.emulator.model import Channel, FileRecord, Message, User
@@ -134,11 +134,18 @@ def file_dict(record: FileRecord, ws: Workspace, base_url: str) -> dict[str, Any
 
 def message_out(message: Message, ws: Workspace, base_url: str) -> Message:
     """A copy of a stored message for the wire, with shared files expanded (tombstones if deleted)."""
-    out = copy.deepcopy(message)
+    out = _copy(message)
     if "files" in out:
         out["files"] = [file_dict(ws.files[f["id"]], ws, base_url) if f["id"] in ws.files
                         else {"id": f["id"], "mode": "tombstone"} for f in out["files"]]
     return out
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data. A pickle round trip runs in C and is about three times
+    quicker than copy.deepcopy; it counts when each conversations.history page copies a thousand
+    messages of a 10,000-message channel."""
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def bot_profile(ws: Workspace) -> dict[str, Any]:

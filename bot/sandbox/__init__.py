@@ -21,6 +21,7 @@ from rich.console import Console
 from yarl import URL
 
 from bot.emulator import Emulator, Workspace
+from bot.emulator.generated import add_history
 from bot.emulator.oauth import SESSION_COOKIE
 from bot.runtime import FatalError, Runtime
 from bot.sandbox import live
@@ -55,21 +56,38 @@ class Session:
         return f"@{handle} in #{self.emu.workspace.channel(self.channel).name}> "  # type: ignore[union-attr]
 
 
-def run_sandbox(generated: str | None = None) -> int:
+def run_sandbox(generated: str | None = None, files_dir: Path | None = None) -> int:
     try:
-        return asyncio.run(_main(generated))
+        return asyncio.run(_main(generated, files_dir))
     except KeyboardInterrupt:
         return 0
 
 
 def _workspace(generated: str | None) -> Workspace:
     if not generated:
-        return Workspace.default()
-    users, _, channels = generated.partition(",")
-    return Workspace.generated(users=int(users), channels=int(channels or 100))
+        workspace = Workspace.default()
+    else:
+        users, _, channels = generated.partition(",")
+        workspace = Workspace.generated(users=int(users), channels=int(channels or 100))
+    # A busy channel to try `plot activity #chatter` and `export #chatter` on.
+    chatter = workspace.create_channel("chatter", workspace.first_human().id)
+    chatter.purpose = "Busy chatter: try plot activity #chatter and export #chatter"
+    humans = [u.id for u in workspace.users.values() if u.is_human][:40]
+    chatter.members.update(dict.fromkeys([*humans, workspace.bot_user_id]))
+    add_history(workspace, chatter.id, messages=3000, days=45, seed=7)
+    return workspace
 
 
-async def _main(generated: str | None) -> int:
+def _sample_files(data: Path) -> Path:
+    """A files folder for `share`, with something in it."""
+    folder = data / "files"
+    (folder / "reports").mkdir(parents=True)
+    (folder / "welcome.txt").write_text("Hello from Sloth's files folder (SLOTH_FILES_DIR).\n")
+    (folder / "reports" / "q3.csv").write_text("quarter,revenue\nQ1,31\nQ2,37\nQ3,42\n")
+    return folder
+
+
+async def _main(generated: str | None, files_dir: Path | None) -> int:
     console = Console(highlight=False)
     interactive = sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
@@ -78,7 +96,7 @@ async def _main(generated: str | None) -> int:
             settings = Settings(
                 bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
                 http_port=live.pick_port(), data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
-                monitor_token=token,
+                monitor_token=token, files_dir=files_dir or _sample_files(Path(data)),
                 # `connect` works here too: the emulator's app credentials and a key for this session only.
                 client_id=emu.client_id, client_secret=emu.client_secret, secret_key=secrets.token_hex(32),
             )
@@ -221,15 +239,18 @@ def _unseen(session: Session) -> bool:
 def _show_new(session: Session) -> None:
     ws = session.emu.workspace
     # Names for <@U…> and <#C…> references alike.
-    renderer = Renderer(lambda ref: getattr(ws.user(ref) or ws.channels.get(ref), "name", ref))
+    files = session.files
+    renderer = Renderer(lambda ref: getattr(ws.user(ref) or ws.channels.get(ref), "name", ref),
+                        files.describe if files else lambda _: None)
     fresh = []
     for channel, message, title in _outputs(session):
         key, body = (channel, str(message.get("ts"))), live.fingerprint(message)
         if session.seen.get(key) != body:
             edited = key in session.seen
             session.seen[key] = body
+            if files:
+                files.save_all(message)
             fresh.append(renderer.message(message, channel, title + (" (edited)" if edited else "")))
-            fresh.extend(session.files.lines(message) if session.files else [])
     if renderer.buttons:  # the numbers of the last buttons printed; a reply without any keeps them
         session.buttons = {b.number: b for b in renderer.buttons}
     for renderable in fresh:

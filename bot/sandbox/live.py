@@ -5,6 +5,8 @@ saved to disk so their pictures can be opened."""
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import re
@@ -14,8 +16,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from rich.text import Text
 
 from bot.emulator import Emulator
 
@@ -57,16 +57,16 @@ class SavedFiles:
         self.folder: Path | None = None
         self.saved: dict[str, Path] = {}
 
-    def lines(self, message: dict[str, Any]) -> list[Text]:
-        found = []
+    def save_all(self, message: dict[str, Any]) -> None:
         for shared in message.get("files") or []:
             record = self.emu.workspace.files.get(shared.get("id", ""))
-            if record is None or record.content is None:
-                continue
-            path = self._save(record.id, record.name, record.content)
-            found.append(Text(f"📎 {record.title or record.name} ({len(record.content):,} bytes) saved to {path}",
-                              style="blue"))
-        return found
+            if record is not None and record.content is not None:
+                self._save(record.id, record.name, record.content)
+
+    def describe(self, file_id: str) -> str | None:
+        """Where a file was saved, and what it is (PNG size, CSV rows)."""
+        path = self.saved.get(file_id)
+        return f"{path}{_what(path.read_bytes())}" if path else None
 
     def _save(self, file_id: str, name: str, content: bytes) -> Path:
         if file_id not in self.saved:
@@ -77,6 +77,15 @@ class SavedFiles:
             path.write_bytes(content)
             self.saved[file_id] = path
         return self.saved[file_id]
+
+
+def _what(data: bytes) -> str:
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return f" ({int.from_bytes(data[16:20], 'big')}×{int.from_bytes(data[20:24], 'big')} PNG)"
+    if data[:3] == b"\xef\xbb\xbf":  # a CSV export, UTF-8 with a BOM
+        rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))) - 1
+        return f" (CSV, {rows:,} rows)"
+    return ""
 
 
 def fingerprint(message: dict[str, Any]) -> str:

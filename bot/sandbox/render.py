@@ -56,10 +56,14 @@ def mrkdwn(text: str, names: Callable[[str], str]) -> Text:
 
 
 class Renderer:
-    """Turns messages into renderables, numbering buttons as it goes."""
+    """Turns messages into renderables, numbering buttons as it goes.
 
-    def __init__(self, names: Callable[[str], str]) -> None:
+    `saved(file_id)` tells where the sandbox saved an uploaded file's bytes, if it did.
+    """
+
+    def __init__(self, names: Callable[[str], str], saved: Callable[[str], str | None] = lambda _: None) -> None:
         self.names = names
+        self.saved = saved
         self.buttons: list[Button] = []
 
     def message(self, message: dict[str, Any], channel: str, title: str) -> RenderableType:
@@ -72,6 +76,7 @@ class Renderer:
             parts.append(mrkdwn(message["text"], self.names))
         for attachment in message.get("attachments") or []:
             parts.append(self.attachment(attachment, channel, ts))
+        parts.extend(self.file(f) for f in message.get("files") or [])
         return Panel(Group(*parts), title=title, title_align="left", border_style="bright_black")
 
     def attachment(self, attachment: dict[str, Any], channel: str, ts: str) -> RenderableType:
@@ -129,6 +134,17 @@ class Renderer:
             parts.append(self.buttons_line([accessory], channel, ts))
         return Group(*parts)
 
+    def file(self, file: dict[str, Any]) -> Text:
+        """An uploaded file: name, kind and size, and where to open it."""
+        if file.get("mode") == "tombstone":
+            return Text("📎 (a deleted file)", style="dim")
+        line = Text("📎 ").append(str(file.get("title") or file.get("name") or "file"), style="bold")
+        line.append(f"  {file.get('pretty_type', 'file')} · {_size(int(file.get('size') or 0))}", style="dim")
+        where = self.saved(str(file.get("id", "")))
+        if where:
+            line.append(f"\n   saved to {where}", style="blue")
+        return line
+
     def image(self, element: dict[str, Any]) -> Text:
         return Text(f"[image: {element.get('alt_text', '')}] {element.get('image_url', '')}", style="blue")
 
@@ -155,3 +171,7 @@ class Renderer:
                 line.append(" ↗", style="blue")
             line.append("   ")
         return line
+
+
+def _size(size: int) -> str:
+    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB" if size < 1024**2 else f"{size / 1024**2:.1f} MB"

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.emulator import Emulator, RateLimits, Workspace
+from bot.emulator.generated import add_history
 
 GENERAL = "C01GENERAL"
 WJK68 = "U01WJK68KS"
@@ -213,6 +214,51 @@ async def test_files_upload_v2_stores_the_bytes(emu: Emulator, client: AsyncWebC
             assert response.content_type == "text/html"  # like Slack: a sign-in page, not the file
     await client.files_delete(file=file_id)
     assert emu.messages(GENERAL)[-1]["files"] == [{"id": file_id, "mode": "tombstone"}]
+
+
+async def test_sharing_a_file_needs_membership_like_slack(emu: Emulator, client: AsyncWebClient) -> None:
+    outside = emu.workspace.create_channel("elsewhere", WJK68)
+    assert await error_of(client.files_upload_v2(content=b"x", filename="x.txt", channel=outside.id)) == (
+        200, "not_in_channel")
+    user = AsyncWebClient(token=emu.user_token, base_url=emu.api_url)  # a person's token may share where they are
+    uploaded = await user.files_upload_v2(content=b"x", filename="x.txt", channel=outside.id)
+    assert emu.workspace.files[uploaded["file"]["id"]].shares == {outside.id: [emu.messages(outside.id)[-1]["ts"]]}
+
+
+async def test_fail_next_answers_an_error_then_behaves_again(emu: Emulator, client: AsyncWebClient) -> None:
+    emu.fail_next("files.getUploadURLExternal", "missing_scope", times=2, needed="files:write", provided="chat:write")
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as failure:
+            await client.files_getUploadURLExternal(filename="a.txt", length=1)
+        assert failure.value.response["error"] == "missing_scope"
+        assert failure.value.response["needed"] == "files:write"
+    assert (await client.files_getUploadURLExternal(filename="a.txt", length=1))["file_id"].startswith("F")
+    assert [c.error for c in emu.calls_to("files.getUploadURLExternal")] == ["missing_scope", "missing_scope", None]
+
+
+async def test_a_ten_thousand_message_history_pages_and_threads(emu: Emulator, client: AsyncWebClient) -> None:
+    add_history(emu.workspace, GENERAL, messages=10_000, days=30, seed=3)
+    general = emu.workspace.channels[GENERAL]
+    stored = list(general.messages.values())
+    assert len(stored) == 10_000 + 2  # the two seeded messages are kept
+    assert [m["ts"] for m in stored] == sorted((m["ts"] for m in stored), key=float)
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = await client.conversations_history(channel=GENERAL, limit=999, cursor=cursor)
+        seen += page["messages"]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    top_level = [m for m in stored if "parent_user_id" not in m]
+    assert len(seen) == len(top_level) and pages == -(-len(top_level) // 999)
+    assert [m["ts"] for m in seen] == [m["ts"] for m in reversed(top_level)]  # newest first, like Slack
+    parent = next(m for m in seen if m.get("reply_count"))
+    thread = (await client.conversations_replies(channel=GENERAL, ts=parent["ts"]))["messages"]
+    assert len(thread) == parent["reply_count"] + 1 and thread[-1]["ts"] == parent["latest_reply"]
+    assert {m["user"] for m in thread[1:]} == set(parent["reply_users"])
+    posted = await client.chat_postMessage(channel=GENERAL, text="newest")
+    assert float(posted["ts"]) > float(stored[-1]["ts"])  # later posts stay the newest
 
 
 async def test_scheduled_message_is_posted_when_due(emu: Emulator, client: AsyncWebClient) -> None:

@@ -120,3 +120,26 @@ def test_the_sandbox_serves_training_ingest_and_shows_the_card_as_it_changes(tmp
             process.wait()
         errors.close()
     assert "Traceback" not in (tmp_path / "stderr.txt").read_text()
+
+def test_charts_exports_and_shared_files_are_saved_and_shown(tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "notes.txt").write_text("hello")
+    script = "\n".join([
+        "/sloth plot activity #chatter 14",
+        "/sloth export #chatter 3",
+        "/sloth share notes.txt #random",
+        "/sloth share ../secret.txt",
+        "/sloth files #random",
+        "1",
+    ]) + "\n"
+    result = run_sandbox(script, tmp_path, "--files-dir", str(files))
+    out = re.sub(r"\s*│\s*", "", result.stdout)  # undo rich's wrapping inside panels
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "(1120×630 PNG)" in out and "activity-chatter.png" in out
+    export = re.search(r"saved to\s*(\S+\.csv)\s*\(CSV, ([\d,]+) rows\)", out)
+    assert export and int(export.group(2).replace(",", "")) > 0
+    assert "Shared notes.txt (5 B) in #random." in out
+    assert "leads outside Sloth's files folder" in out
+    assert "Deleted notes.txt." in out and "(a deleted file)" in out
+    assert "Traceback" not in result.stderr

@@ -9,7 +9,9 @@ import pytest
 from bot.emulator import Emulator, RateLimits, Workspace
 from bot.emulator.content import message_content
 from bot.emulator.errors import ApiError
+from bot.emulator.generated import add_history
 from bot.emulator.ids import TsClock, decode_cursor, encode_cursor, parse_ts
+from bot.emulator.index import index_of
 from bot.emulator.payloads import action_from, find_action
 from bot.emulator.ratelimit import RateLimiter
 from bot.emulator.webapi.conversations import check_channel_name
@@ -166,3 +168,50 @@ def test_response_urls_expire_after_thirty_minutes_and_triggers_after_three_seco
     assert emu.response_urls.post("nope", {"text": "x"}) == (404, "no_service")
     assert emu.response_urls.post(emu.response_urls.issue("command", "C01GENERAL", "U01WJK68KS").id, {}) == (
         400, "no_text")
+
+
+def test_generated_history_is_seeded_shaped_and_quick() -> None:
+    started = time.perf_counter()
+    ws = Workspace.default()
+    add_history(ws, "C01RANDOM1", messages=10_000, days=30, seed=4)
+    assert time.perf_counter() - started < 2
+    random_channel = ws.channels["C01RANDOM1"]
+    generated = [m for m in random_channel.messages.values() if m.get("client_msg_id", "").isalnum()]
+    assert len(random_channel.messages) == 10_002
+    now = ws.now()
+    assert all(now - 31 * 86400 <= float(m["ts"]) <= now for m in generated)
+    parents = [m for m in random_channel.messages.values() if m.get("reply_count")]
+    assert len(parents) == 300  # 3% of 10,000
+    for parent in parents[:20]:  # the stored summaries agree with the replies
+        replies = [m for m in ws.replies(random_channel, parent["ts"]) if m["ts"] != parent["ts"]]
+        assert parent["reply_count"] == len(replies) and parent["latest_reply"] == replies[-1]["ts"]
+    assert any(m.get("reactions") for m in generated)
+    assert any("<@U" in m["text"] for m in generated) and any("&amp;" in m["text"] for m in generated)
+    again = Workspace.default()
+    add_history(again, "C01RANDOM1", messages=10_000, days=30, seed=4)
+    assert [m["text"] for m in again.channels["C01RANDOM1"].messages.values()] == [
+        m["text"] for m in random_channel.messages.values()]
+    with pytest.raises(ValueError, match="no human members"):
+        add_history(ws, ws.create_channel("robots", ws.bot_user_id).id, messages=10)
+
+
+def test_the_paging_index_agrees_with_the_workspace_and_follows_changes() -> None:
+    ws = Workspace.default()
+    add_history(ws, "C01RANDOM1", messages=2_000, days=10, seed=2)
+    channel = ws.channels["C01RANDOM1"]
+    index = index_of(channel)
+    assert index_of(channel) is index  # kept while nothing is added or removed
+    assert index.top_level == [m for m in channel.messages.values() if "parent_user_id" not in m]
+    parents = [m["ts"] for m in channel.messages.values() if m.get("reply_count")]
+    assert parents and all(index.threads[ts] == ws.replies(channel, ts) for ts in parents)
+    channel.messages[parents[0]]["text"] = "edited"  # edits need no rebuild: the index holds the messages
+    assert index_of(channel).threads[parents[0]][0]["text"] == "edited"
+    reply = ws.post(channel, {"user": "U01AMHART1", "text": "late reply"}, thread_ts=parents[0])
+    after_reply = index_of(channel)
+    assert after_reply is not index and after_reply.threads[parents[0]][-1] is reply
+    ws.delete_message(channel, reply["ts"])
+    assert reply not in index_of(channel).threads[parents[0]]
+    newest = ws.post(channel, {"user": "U01AMHART1", "text": "newest"})
+    assert index_of(channel).top_level[-1] is newest
+    window = index_of(channel).window(0, 2**62, False, lambda m: True)
+    assert window[0] is newest and index_of(channel).window(0, 2**62, False, lambda m: False) is window  # remembered

@@ -72,3 +72,15 @@ def test_training_stale_minutes() -> None:
         with pytest.raises(SettingsError) as caught:
             load_settings({**GOOD, "SLOTH_TRAINING_STALE_MINUTES": bad})
         assert caught.value.problems == ["SLOTH_TRAINING_STALE_MINUTES must be a positive number of minutes."]
+
+def test_share_limit_and_render_workers() -> None:
+    s = load_settings(GOOD)
+    assert s.share_max_bytes == 25 * 1024 * 1024 and s.render_workers == 0
+    s = load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "0.5", "SLOTH_RENDER_WORKERS": "3"})
+    assert s.share_max_bytes == 512 * 1024 and s.render_workers == 3
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "0", "SLOTH_RENDER_WORKERS": "1.5"})
+    assert len(caught.value.problems) == 2
+    assert "SLOTH_SHARE_MAX_MB" in str(caught.value) and "SLOTH_RENDER_WORKERS" in str(caught.value)
+    with pytest.raises(SettingsError):
+        load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "lots"})

@@ -45,7 +45,8 @@ class WebApi:
     def __init__(self, emu: Emulator, rate_limits: RateLimits | None) -> None:
         self.emu = emu
         self.limiter = RateLimiter(rate_limits) if rate_limits else None
-        self.failures: dict[str, list[str]] = {}  # method -> errors its next calls answer (tests)
+        # method -> the answers its next calls give, e.g. {"error": "missing_scope", "needed": ...} (tests)
+        self.failures: dict[str, list[dict[str, Any]]] = {}
 
     def handle(self, method: str, args: dict[str, Any], token: str | None,
                basic_auth: tuple[str, str] | None = None) -> ApiResult:
@@ -75,7 +76,7 @@ class WebApi:
                                        "provided": provided}, {})
         planned = self.failures.get(method)
         if planned:
-            return _failure(planned.pop(0))
+            return ApiResult(200, {"ok": False, **planned.pop(0)}, {})
         if self.limiter is not None:
             retry_after = self.limiter.check(method, info.kind if info else "none")
             if retry_after is not None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.emulator.ids import parse_ts
+from bot.emulator.index import index_of
 from bot.emulator.model import Channel, Message
 from bot.emulator.shapes import channel_dict, message_out
 from bot.emulator.webapi.context import Answer, ApiError, Call, Method
@@ -51,25 +53,26 @@ def _ts_arg(call: Call, name: str, default: int) -> int:
         raise ApiError(f"invalid_ts_{name}") from None
 
 
-def _in_range(call: Call, messages: list[Message]) -> list[Message]:
+def _range(call: Call) -> tuple[int, int, bool, Callable[[Message], bool]]:
     oldest = _ts_arg(call, "oldest", 0)
     latest = _ts_arg(call, "latest", 2**62)
     inclusive = call.flag("inclusive")
 
     def keep(message: Message) -> bool:
-        ts = parse_ts(message["ts"])
+        stamp = message["ts"]
+        # Stored stamps are "<10 digits>.<6 digits>": dropping the dot gives the microseconds
+        # at a tenth of parse_ts's cost, which counts when 10,000 messages are looked at.
+        ts = int(stamp.replace(".", "")) if len(stamp) == 17 and stamp[10] == "." else parse_ts(stamp)
         if inclusive:
             return oldest <= ts <= latest
         return oldest < ts < latest
 
-    return [m for m in messages if keep(m)]
+    return oldest, latest, inclusive, keep
 
 
 def history(call: Call) -> Answer:
     channel = _readable(call)
-    top_level = [m for m in channel.messages.values()
-                 if "parent_user_id" not in m or m.get("subtype") == "thread_broadcast"]
-    newest_first = _in_range(call, top_level)[::-1]
+    newest_first = index_of(channel).window(*_range(call))
     page, cursor = call.page(newest_first, default_limit=100, max_limit=999)
     return {"messages": [message_out(m, call.ws, call.emu.base_url) for m in page], "has_more": bool(cursor),
             "pin_count": 0, "response_metadata": {"next_cursor": cursor}}
@@ -80,7 +83,9 @@ def replies(call: Call) -> Answer:
     message = channel.messages.get(call.text("ts"))
     if message is None:
         raise ApiError("thread_not_found")
-    thread = _in_range(call, call.ws.replies(channel, str(message.get("thread_ts", message["ts"]))))
+    keep = _range(call)[3]
+    whole = index_of(channel).threads.get(str(message.get("thread_ts", message["ts"])), [])
+    thread = [m for m in whole if keep(m)]
     page, cursor = call.page(thread, default_limit=1000)
     return {"messages": [message_out(m, call.ws, call.emu.base_url) for m in page], "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor}}

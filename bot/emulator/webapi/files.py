@@ -33,6 +33,9 @@ def _share_targets(call: Call) -> list[Channel]:
             raise ApiError("channel_not_found")
         if channel.is_archived:
             raise ApiError("is_archived")
+        # Sharing needs real membership (chat:write.public does not cover files).
+        if call.auth is not None and call.auth.kind == "bot" and call.me not in channel.members:
+            raise ApiError("not_in_channel")
         channels.append(channel)
     return channels
 

@@ -1,0 +1,59 @@
+"""`export #channel [days]`: the channel's history as a CSV file, sent to the asker in a DM.
+
+Every page of history is read, and the replies of each thread follow their parent. The CSV is
+built in a worker process, like the charts, so a big channel does not hold up the event loop.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.reply import Reply
+from bot.router import Args, Invocation, Param, Router
+from bot.text import escape
+from handlers.plots import MAX_DAYS, period
+from handlers.reading import MAX_THREADS, read_channel
+from handlers.tally import csv_file
+from handlers.uploads import Place, notice, open_dm, readable_channel, upload, working
+
+router = Router()
+DEFAULT_DAYS = 30
+
+
+@router.command(
+    "export", "A channel's history as a CSV file (time, author, text, thread, reactions), sent to you in a DM.",
+    Param("channel", "channel"),
+    Param("days", "int", required=False, default=DEFAULT_DAYS, minimum=1, maximum=MAX_DAYS),
+    scopes=("files:write", "channels:history", "groups:history", "channels:read", "groups:read", "users:read",
+            "im:write", "channels:join"),
+    examples=("export #general", "export #random 7"),
+)
+async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    channel = await readable_channel(ctx, inv, args["channel"], "export")
+    if isinstance(channel, Reply):
+        return channel
+    days: int = args["days"]
+    name = escape(channel.get("name", channel["id"]))
+    span = "today" if days == 1 else f"the last {days} days"
+    async with ctx.cpu.job():
+        await working(ctx, inv, f"Exporting #{name} over {span}… I'll send you the CSV in a DM.")
+        # Days are UTC here: the file's times are UTC, so its first and last rows match its name.
+        first, last, start = period(ctx.clock(), 0, days)
+        reading = await read_channel(ctx, channel["id"], start, replies=True)
+        if not reading.rows:
+            return notice(f"#{name} has no messages from {span}, so there is nothing to export.")
+        await ctx.directory.load_users()
+        names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
+        data = await ctx.cpu.run(csv_file, reading.rows, names)
+        dm = await open_dm(ctx, inv.user)
+        note = (f" Replies of the {reading.threads_skipped:,} oldest threads are left out (only the newest "
+                f"{MAX_THREADS} threads are expanded)." if reading.threads_skipped else "")
+        filename = f"{channel.get('name', channel['id'])}-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}.csv"
+        file = await upload(
+            ctx, requester=inv.user, place=Place(dm, None, "a DM"), data=data, filename=filename,
+            title=f"Export of #{channel.get('name')}, {first:%Y-%m-%d} to {last:%Y-%m-%d}",
+            comment=(f"#{name} from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC): {reading.messages:,} "
+                     f"messages and {reading.fetched_replies:,} thread replies.{note}"),
+        )
+    link = file.get("permalink")
+    shown = f"<{link}|{escape(filename)}>" if link else f"`{escape(filename)}`"
+    return notice(f"Sent you the export of #{name} in a DM: {shown}")
