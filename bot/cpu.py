@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 # Imported once by the fork server, so each worker starts at a low priority with matplotlib
 # already loaded.
-PRELOAD = ["bot.cpu_priority", "handlers.charts"]
+PRELOAD = ["bot.cpu_priority", "handlers.charts", "handlers.training.render"]
 NICENESS = 10  # as in bot.cpu_priority, which must not be imported here: it would slow this process
 
 

@@ -162,7 +162,7 @@ class Follower:
                 channel, ts = run.card
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
             elif job["kind"] == "curves":
-                png = await asyncio.to_thread(render.curves_png, f"Training curves · {run.name}", run.history)
+                png = await self.ctx.cpu.run(render.curves_png, f"Training curves · {run.name}", run.history)
                 await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
             elif job["kind"] == "predictions":
                 await self._predictions(run, job["seq"])
@@ -176,7 +176,7 @@ class Follower:
         if event is None:
             log.warning("training run %s: predictions %s expired before they were drawn", run.run_id, seq)
             return
-        png = await asyncio.to_thread(render.predictions_png, run.name, event)
+        png = await self.ctx.cpu.run(render.predictions_png, run.name, event)
         wrong = sum(1 for t, p in zip(event["y_true"], event["y_pred"], strict=True) if t != p)
         total = len(event["y_true"])
         await self._upload(run, png, "predictions", f"Predictions on {total} samples: {total - wrong} right, "

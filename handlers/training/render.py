@@ -1,6 +1,6 @@
 """Pictures for the card's thread, drawn with matplotlib's Agg canvas into PNG bytes.
 
-Blocking and CPU-bound: callers run these in a worker thread (`asyncio.to_thread`). matplotlib
+Blocking and CPU-bound: callers run these in a worker process (`ctx.cpu.run`). matplotlib
 is imported on first use so that Sloth starts without paying for it, and one lock keeps two
 drawings from sharing matplotlib's global state (font cache, rcParams) at once.
 """
