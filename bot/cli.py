@@ -80,12 +80,14 @@ def quiet_garbage_collector() -> None:
 async def serve(settings: Settings) -> int:
     from bot.runtime import FatalError, Runtime
 
+    runtime = Runtime(settings)
+    loop = asyncio.get_running_loop()
+    # Installed before start-up, so a SIGTERM that arrives while connecting still drains cleanly.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, runtime.request_stop)
     try:
-        async with Runtime(settings) as runtime:
+        async with runtime:
             quiet_garbage_collector()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, runtime.request_stop)
             log.info("Sloth is running as %s in %s", runtime.ctx.identity.bot_user_id, runtime.ctx.identity.team_name)
             code = await runtime.wait()
             if runtime.fatal:

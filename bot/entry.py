@@ -68,23 +68,20 @@ def build_app(ctx: Context) -> AsyncApp:
         )
 
     # Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that it goes unused
-    # next to `client` and `authorize`; that is intended here, so the warning is only noise.
+    # next to `client` and `authorize`; that is intended here, so only that warning is dropped.
     bolt_log = logging.getLogger("slack_bolt.AsyncApp")
-    level = bolt_log.level
-    bolt_log.setLevel(logging.ERROR)
-    try:
-        app = AsyncApp(
-            # Bolt builds each request's client from this one plus the token from `authorize`.
-            client=make_client(None, ctx.settings.api_url, ctx.session, ctx.metrics),
-            authorize=authorize,
-            process_before_response=True,
-            request_verification_enabled=False,
-            url_verification_enabled=False,
-            ssl_check_enabled=False,
-            raise_error_for_unhandled_request=False,
-        )
-    finally:
-        bolt_log.setLevel(level)
+    if not any(isinstance(f, _UnusedTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_UnusedTokenWarning())
+    app = AsyncApp(
+        # Bolt builds each request's client from this one plus the token from `authorize`.
+        client=make_client(None, ctx.settings.api_url, ctx.session, ctx.metrics),
+        authorize=authorize,
+        process_before_response=True,
+        request_verification_enabled=False,
+        url_verification_enabled=False,
+        ssl_check_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
 
     async def invoke(inv: Invocation) -> None:
         reply = await run_command(ctx, inv)
@@ -120,6 +117,12 @@ def build_app(ctx: Context) -> AsyncApp:
         if event_type not in ("message", "app_mention"):
             app.event(event_type)(_event_listener(ctx))
     return app
+
+
+class _UnusedTokenWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("As you gave `client`") or "`token` (or SLACK_BOT_TOKEN" in message)
 
 
 def _event_listener(ctx: Context) -> Any:

@@ -68,3 +68,17 @@ async def test_sigterm_lets_in_flight_work_finish_then_exits_0(tmp_path: Path) -
         assert "Page 1 of" in visible_text(reply.body)
         assert "Traceback" not in err.decode()
         assert emu.connections == 0
+
+
+async def test_the_log_has_no_noise_at_start(tmp_path: Path) -> None:
+    async with Emulator(Workspace.default()) as emu:
+        process = await start_bot({**bot_env(emu, tmp_path), "LOG_LEVEL": "INFO"}, tmp_path)
+        try:
+            await emu.wait_connected(1, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), 15)
+    text = err.decode()
+    assert process.returncode == 0 and "Sloth is running" in text
+    assert "`token` will be unused" not in text and "will be ignored" not in text
+    assert emu.bot_token not in text and emu.app_token not in text
