@@ -14,11 +14,12 @@ from bot.context import Context
 from bot.dispatch import run_command
 from bot.entry import Click, split_line
 from bot.pages import nav_blocks, page_of
+from bot.permissions import is_admin
 from bot.reply import Reply, button, context, error_reply, section
 from bot.router import Args, Invocation, Param, Router
 from bot.text import escape, truncate
 from handlers.history import when
-from handlers.uploads import is_admin, uploads
+from handlers.uploads import uploads
 
 router = Router()
 DELETE_ACTION = "files_delete"

@@ -30,14 +30,6 @@ def uploads(ctx: Context) -> Namespaced:
     return Namespaced(ctx.store, "upload")
 
 
-async def is_admin(ctx: Context, user_id: str) -> bool:
-    """Sloth's admins (SLOTH_ADMINS) and the workspace's admins and owners."""
-    if user_id in ctx.settings.admins:
-        return True
-    member = await ctx.directory.user(user_id)
-    return bool(member and (member.get("is_admin") or member.get("is_owner")))
-
-
 # -- reading a channel ------------------------------------------------------------------------
 
 
