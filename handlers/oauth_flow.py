@@ -50,9 +50,13 @@ def switched_off(ctx: Context) -> web.Response | None:
     return page(503, "Connecting is switched off", f"This Sloth cannot connect accounts because {problem}.")
 
 
-def read_state(ctx: Context, raw: str) -> State | web.Response:
+def checked_state(ctx: Context, request: web.Request) -> State | web.Response:
+    """The request's signed state, or the page that refuses it (connecting off, bad or expired link)."""
+    refusal = switched_off(ctx)
+    if refusal is not None:
+        return refusal
     try:
-        return signer(ctx.settings).read(raw, ctx.clock())
+        return signer(ctx.settings).read(request.query.get("state", ""), ctx.clock())
     except SealError as e:
         again = f"Ask Sloth for a new one with {ctx.slash('connect')} in Slack."
         return page(400, "This link cannot be used", f"This link cannot be used: {e}. {again}")
@@ -60,13 +64,10 @@ def read_state(ctx: Context, raw: str) -> State | web.Response:
 
 @router.http("GET", "/slack/install")
 async def install(ctx: Context, request: web.Request) -> web.StreamResponse:
-    refusal = switched_off(ctx)
-    if refusal is not None:
-        return refusal
-    raw = request.query.get("state", "")
-    state = read_state(ctx, raw)
+    state = checked_state(ctx, request)
     if isinstance(state, web.Response):
         return state
+    raw = request.query.get("state", "")
     query = {"client_id": ctx.settings.client_id, "user_scope": ",".join(sorted(ctx.registry.user_scopes())),
              "redirect_uri": redirect_url(ctx), "state": raw, "team": ctx.identity.team_id}
     response = web.Response(status=302, headers={"Location": f"{ctx.settings.authorize_url}?{urlencode(query)}",
@@ -78,13 +79,10 @@ async def install(ctx: Context, request: web.Request) -> web.StreamResponse:
 
 @router.http("GET", "/slack/oauth_redirect")
 async def oauth_redirect(ctx: Context, request: web.Request) -> web.StreamResponse:
-    refusal = switched_off(ctx)
-    if refusal is not None:
-        return refusal
-    raw = request.query.get("state", "")
-    state = read_state(ctx, raw)
+    state = checked_state(ctx, request)
     if isinstance(state, web.Response):
         return state
+    raw = request.query.get("state", "")
     if request.cookies.get(STATE_COOKIE) != raw:
         return page(400, "Please start again from Slack",
                     f"This browser did not start this connection. Use the button from {ctx.slash('connect')}.")
