@@ -6,11 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.pages import nav_blocks, page_of
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Router
-from bot.text import escape, truncate
+from bot.api import Args, Context, Invocation, Reply, Router, escape, nav_blocks, page_of, section, truncate
 from handlers.training.card import ICONS, slack_date
 from handlers.training.ingest import PATH
 from handlers.training.service import Training, name_of, training
@@ -34,7 +30,7 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
             found.append(run)
     if not found:
         url = ctx.settings.public_url + PATH.replace("/runs/{run_id}/events", "")
-        text = (f"No training runs yet. Report one from a training job with `bot.monitor` (see the README), "
+        text = (f"No training runs yet. Report one from a training job with `sloth_monitor` (see the README), "
                 f"pointed at {url} with `SLOTH_MONITOR_TOKEN`.")
         return Reply(text=text, blocks=[section(text)])
     found.sort(key=lambda r: (not r.running, -r.created))

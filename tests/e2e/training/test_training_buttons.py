@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.emulator import Emulator
 from handlers.training.service import training
 from tests.e2e.harness import ask, settle, visible_text
-from tests.e2e.test_training_ingest import post_events
-from tests.e2e.training_harness import AMELIA, cards, monitoring_bot, payload, replies, uploads
+from tests.e2e.training.test_training_ingest import post_events
+from tests.e2e.training.training_harness import AMELIA, cards, monitoring_bot, payload, replies, uploads
 
 
 def epoch(seq: int, number: int, val_loss: float) -> dict:
@@ -38,7 +38,7 @@ async def test_mute_silences_new_best_lines_and_curves_are_drawn_on_request(
 
         assert (await post_events(runtime, "run-mute-0001", [epoch(4, 2, 0.25)]))[0] == 200
         await emulator.wait_for(lambda: payload(cards(emulator, "testing_exp")[0])["epoch"] == 3, timeout=10)
-        run = await training(runtime.ctx).runs.get("run-mute-0001")
+        run = await training(runtime.ctx.of("training")).runs.get("run-mute-0001")
         assert run is not None and run.jobs == [] and run.best["val_loss"]["value"] == 0.25
         assert len(lines(emulator, card["ts"])) == 1  # the improvement came, muted
 
@@ -86,7 +86,7 @@ async def test_a_card_that_cannot_be_posted_is_reported_once_in_runs(emulator: E
         status, _ = await post_events(runtime, "run-lost-0001", [], body=body % json.dumps(nowhere))
         assert status == 200
         await emulator.wait_for(lambda: emulator.calls_to("chat.postMessage"), timeout=10)
-        await training(runtime.ctx).follower.finished("run-lost-0001")  # it stops after recording why
+        await training(runtime.ctx.of("training")).follower.finished("run-lost-0001")  # it stops after recording why
         listing = visible_text(await ask(emulator, runtime, "runs"))
         status, _ = await post_events(runtime, "run-lost-0001", [], body=body % json.dumps(nowhere))
     assert "card not posted: `channel_not_found`" in listing

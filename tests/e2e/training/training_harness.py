@@ -12,6 +12,7 @@ from typing import Any
 from bot.emulator import Emulator
 from bot.monitor import TrainingRun
 from bot.runtime import Runtime
+from bot.testing import FakeClock
 from handlers.training.card import EVENT_TYPE
 from tests.e2e.harness import running_bot
 
@@ -21,24 +22,20 @@ AMELIA = "U01AMHART1"  # neither owner nor admin
 PRIYA = "U01PNAIR01"  # one of Sloth's admins in these tests
 
 
-class FakeClock:
-    """The runtime's clock, moved by hand to make a run look quiet for minutes."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+def now_clock() -> FakeClock:
+    """A fake clock that starts now: runs carry the training job's own (real) times."""
+    return FakeClock(time.time())
 
 
 @asynccontextmanager
-async def monitoring_bot(emu: Emulator, data_dir: Path, **overrides: Any) -> AsyncIterator[Runtime]:
-    settings: dict[str, Any] = {"monitor_token": TOKEN, "admins": frozenset({PRIYA}),
-                                "training_sweep_seconds": 0.05, **overrides}
-    async with running_bot(emu, data_dir, **settings) as runtime:
+async def monitoring_bot(emu: Emulator, data_dir: Path, monitor_token: str | None = TOKEN,
+                         env: dict[str, str] | None = None, **overrides: Any) -> AsyncIterator[Runtime]:
+    """Sloth with training ingest on (`monitor_token`), PRIYA an admin; the sweeper runs often."""
+    settings = {"SLOTH_TRAINING_SWEEP_SECONDS": "0.05", **(env or {})}
+    if monitor_token:
+        settings["SLOTH_MONITOR_TOKEN"] = monitor_token
+    overrides.setdefault("admins", frozenset({PRIYA}))
+    async with running_bot(emu, data_dir, env=settings, jobs="auto", **overrides) as runtime:
         yield runtime
 
 

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.games.rules import connect4
-from tests.e2e.gameplay import AMELIA, WILL, buttons, click, drawn_payload, notes_to, payload, start
-from tests.e2e.harness import running_bot
+from tests.e2e.games.gameplay import AMELIA, WILL, buttons, click, drawn_payload, notes_to, payload, start
 
 # a full board with no four in a line (the same filling the rules' unit tests use)
 DRAW = (6, 3, 5, 2, 2, 5, 5, 2, 6, 3, 6, 2, 4, 6, 3, 0, 5, 5, 3, 4, 6, 6, 2, 5, 2,
         4, 0, 4, 1, 3, 1, 0, 4, 1, 1, 1, 0, 1, 0, 3, 4, 0)  # fmt: skip
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(emulator, tmp_path, game_tick_seconds=3600) as runtime:
-        yield runtime
 
 
 async def accepted(emu: Emulator, bot: Runtime) -> dict:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
+from bot.testing import FakeClock
 from handlers.games import flow
 from handlers.games.logic import Action, judge
 from handlers.games.rules import tictactoe
-from tests.e2e.gameplay import (
+from tests.e2e.games.gameplay import (
     AMELIA,
     GENERAL,
     JONAS,
     WILL,
-    FakeClock,
     buttons,
     click,
     click_many,
@@ -32,18 +29,6 @@ from tests.e2e.gameplay import (
     tick,
 )
 from tests.e2e.harness import ask, running_bot
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Runtime]:
-    # A sweeper tick of an hour: in these tests the sweeper runs only when a test calls it.
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as runtime:
-        yield runtime
 
 
 async def challenge(emu: Emulator, bot: Runtime) -> dict:
@@ -194,10 +179,10 @@ async def test_idle_games_expire(emulator: Emulator, bot: Runtime, clock: FakeCl
 
 
 async def test_a_restart_mid_game_loses_nothing(emulator: Emulator, tmp_path: Path, clock: FakeClock) -> None:
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as first:
+    async with running_bot(emulator, tmp_path, clock=clock) as first:
         game = await challenge(emulator, first)
         game = await click(emulator, first, game, "game:move:0", WILL)
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as second:
+    async with running_bot(emulator, tmp_path, clock=clock) as second:
         for cell, player in ((3, AMELIA), (1, WILL), (4, AMELIA), (2, WILL)):
             game = await click(emulator, second, game, f"game:move:{cell}", player)
         assert payload(game)["status"] == "won" and payload(game)["winner"] == WILL
@@ -207,18 +192,18 @@ async def test_a_restart_mid_game_loses_nothing(emulator: Emulator, tmp_path: Pa
 async def test_a_move_left_half_done_by_a_stopped_replica_is_finished_on_restart(
     emulator: Emulator, tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as first:
+    async with running_bot(emulator, tmp_path, clock=clock) as first:
         game = await start(emulator, first, "play tictactoe")
         game = await click(emulator, first, game, "game:move:4", WILL)
         # As if the process died right after storing Will's next move, before Sloth's reply
         # and before redrawing: the store has the move, the message does not.
-        store = flow.games(first.ctx)
+        store = flow.games(first.ctx.of("games"))
         loaded = await store.load(payload(game)["id"])
         assert loaded is not None
         moved = judge(loaded[0], WILL, Action("move", "8", loaded[0].stage), clock(), random.Random(1))
         assert moved is not None and await store.replace(loaded[1], moved) is not None
     clock.advance(10)
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600):
+    async with running_bot(emulator, tmp_path, clock=clock):
         # the new process's first sweep finds Sloth's turn pending and plays it
         drawn = await emulator.wait_for(lambda: payload(message(emulator, game["ts"]))["turn"] == WILL
                                         and payload(message(emulator, game["ts"]))["version"] == 4)

@@ -15,7 +15,7 @@ from bot.emulator import Emulator
 from bot.monitor import TrainingRun
 from bot.runtime import Runtime
 from handlers.training.service import training
-from tests.e2e.training_harness import TOKEN, cards, ingest_url, monitoring_bot
+from tests.e2e.training.training_harness import TOKEN, cards, ingest_url, monitoring_bot
 
 RUN = {"name": "raw", "channel": "#testing_exp", "owner": None, "total_epochs": 3, "config": {}}
 
@@ -135,7 +135,7 @@ async def test_a_repeated_request_is_applied_once(emulator: Emulator, tmp_path: 
         assert all(status == 200 and answer == {"ok": True, "stop": False, "stopped_by": None}
                    for status, answer in answers)
         await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
-        run = await training(runtime.ctx).runs.get("run-00000001")
+        run = await training(runtime.ctx.of("training")).runs.get("run-00000001")
     assert run is not None and run.last_seq == 2 and len(run.history) == 1 and run.epochs_done == 1
 
 
@@ -156,6 +156,6 @@ async def test_the_real_client_drops_a_request_refused_with_413_and_carries_on(
         [card] = await emulator.wait_for(
             lambda: [c for c in cards(emulator, "testing_exp") if c["metadata"]["event_payload"]["status"]
                      == "completed"], timeout=15)
-        stored = await training(runtime.ctx).runs.get(run.run_id)
+        stored = await training(runtime.ctx.of("training")).runs.get(run.run_id)
     assert card["metadata"]["event_payload"]["epoch"] == 2  # what came after the refused request arrived
     assert stored is not None and not any(job["kind"] == "predictions" for job in stored.jobs)

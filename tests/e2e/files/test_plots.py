@@ -10,7 +10,7 @@ import pytest
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.reading import PAGE
-from tests.e2e.filework import (
+from tests.e2e.files.filework import (
     AMELIA,
     PNG_SIZE,
     WILL,
@@ -165,7 +165,7 @@ async def test_not_in_channel_offers_to_join_and_then_plots(emu: Emulator, bot: 
     assert "I'm not in #busy yet, so I can't plot it. Shall I join it?" in said(bodies)
     assert uploads(emu) == []
     [offer] = emu.ephemerals(user=WILL, channel="general")
-    await (await emu.click("general", offer["ts"], "files_join", user=WILL)).acked()
+    await (await emu.click("general", offer["ts"], "sloth_join_retry", user=WILL)).acked()
     await settle(bot)
     assert emu.bot_user_id in busy.members
     assert [c.args["channel"] for c in emu.calls_to("conversations.join")] == [busy.id]

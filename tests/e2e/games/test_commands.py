@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
+from bot.testing import FakeClock
 from handlers.games import flow
-from tests.e2e.gameplay import (
+from tests.e2e.games.gameplay import (
     AMELIA,
     GENERAL,
     WILL,
-    FakeClock,
     game_messages,
     notes_to,
     payload,
     start,
     tick,
 )
-from tests.e2e.harness import ask, running_bot, settle, visible_text
+from tests.e2e.harness import ask, settle, visible_text
 
 MASS = ("<!everyone>", "<!channel>", "<!here>")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Runtime]:
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as runtime:
-        yield runtime
 
 
 async def test_help_lists_the_games(emulator: Emulator, bot: Runtime) -> None:
@@ -109,7 +95,7 @@ async def test_a_deleted_game_message_does_not_stall_the_sweeper(
     emulator.workspace.delete_message(emulator.workspace.general(), game["ts"])
     clock.advance(25 * 3600)
     await tick(bot)
-    store = flow.games(bot.ctx)
+    store = flow.games(bot.ctx.of("games"))
     loaded = await store.load(payload(game)["id"])
     assert loaded is not None and loaded[0].status == "expired"
     assert await store.live() == {}

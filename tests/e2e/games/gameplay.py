@@ -16,19 +16,6 @@ GENERAL = "C01GENERAL"
 WILL, AMELIA, JONAS, PRIYA, KENJI = "U01WJK68KS", "U01AMHART1", "U01JBECKER", "U01PNAIR01", "U01KSATO01"
 
 
-class FakeClock:
-    """The runtime's clock, moved by hand; starts at a fixed, realistic time."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 async def settle_all(runtimes: Iterable[Runtime]) -> None:
     # Twice: work on one replica can be waiting on a store write the other just made.
     for _ in range(2):
@@ -101,7 +88,7 @@ async def click_many(emu: Emulator, runtimes: list[Runtime], msg: dict[str, Any]
 
 async def tick(runtime: Runtime) -> None:
     """One sweeper pass, as the background loop would run it, then its effects settled."""
-    await sweep(runtime.ctx)
+    await sweep(runtime.ctx.of("games"))
     await settle(runtime)
 
 

@@ -12,16 +12,16 @@ import pytest
 from bot.emulator import Emulator
 from handlers.training.card import COLOURS, STALE_COLOUR
 from tests.e2e.harness import settle, visible_text
-from tests.e2e.training_harness import (
+from tests.e2e.training.training_harness import (
     AMELIA,
     PRIYA,
     WILL,
-    FakeClock,
     cards,
     edit_budget,
     edits,
     ingest_url,
     monitoring_bot,
+    now_clock,
     payload,
     replies,
     train,
@@ -115,16 +115,16 @@ async def test_a_failed_run_turns_the_card_red_with_the_error(emulator: Emulator
 
 async def test_a_run_that_stops_reporting_is_shown_stale_until_it_reports_again(
         emulator: Emulator, tmp_path: Path) -> None:
-    clock = FakeClock()
+    clock = now_clock()
     async with monitoring_bot(emulator, tmp_path, clock=clock) as runtime:
-        from tests.e2e.test_training_ingest import post_events  # one raw client for the protocol
+        from tests.e2e.training.test_training_ingest import post_events  # one raw client for the protocol
 
         status, _ = await post_events(runtime, "quiet-run-0001", [{"type": "start", "seq": 1, "time": 1.0}])
         assert status == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         assert card["attachments"][0]["color"] == COLOURS["running"]
 
-        clock.advance(runtime.settings.training_stale_seconds + 1)
+        clock.advance(5 * 60 + 1)  # past SLOTH_TRAINING_STALE_MINUTES
         [card] = await emulator.wait_for(
             lambda: [c for c in cards(emulator, "testing_exp") if c["attachments"][0]["color"] == STALE_COLOUR], 10)
         assert "No report since" in visible_text(card) and "stale" in visible_text(card)

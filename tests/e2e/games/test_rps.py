@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
-from tests.e2e.gameplay import (
+from tests.e2e.games.gameplay import (
     AMELIA,
     GENERAL,
     JONAS,
@@ -23,15 +19,8 @@ from tests.e2e.gameplay import (
     payload,
     start,
 )
-from tests.e2e.harness import running_bot
 
 RANDOM = "C01RANDOM1"
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(emulator, tmp_path, game_tick_seconds=3600) as runtime:
-        yield runtime
 
 
 async def accepted(emu: Emulator, bot: Runtime, text: str = "", channel: str = GENERAL) -> dict:

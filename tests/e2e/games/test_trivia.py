@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
+from bot.testing import FakeClock
 from handlers.games import flow
 from handlers.games.rules import trivia
-from tests.e2e.gameplay import (
+from tests.e2e.games.gameplay import (
     AMELIA,
     JONAS,
     KENJI,
     WILL,
-    FakeClock,
     buttons,
     click,
     message,
@@ -26,23 +22,12 @@ from tests.e2e.gameplay import (
     start,
     tick,
 )
-from tests.e2e.harness import ask, running_bot
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Runtime]:
-    async with running_bot(emulator, tmp_path, clock=clock, game_tick_seconds=3600) as runtime:
-        yield runtime
+from tests.e2e.harness import ask
 
 
 async def right_answer(bot: Runtime, game: dict) -> int:
     """The open question's answer, read from the store (the message never shows it)."""
-    loaded = await flow.games(bot.ctx).load(payload(game)["id"])
+    loaded = await flow.games(bot.ctx.of("games")).load(payload(game)["id"])
     assert loaded is not None
     rules = loaded[0].rules
     assert isinstance(rules, trivia.TriviaState) and rules.question is not None

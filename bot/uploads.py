@@ -1,41 +1,55 @@
 """Putting files in Slack: which channel, whether Sloth may read or post there, who asked.
 
 Every file Sloth uploads is remembered with the member who asked for it (`upload:<file id>` in
-the store), so the `files` list can offer that member a Delete button.
+the store), so the `files` list can offer that member a Delete button, whichever feature made it.
+Uploads use Slack's file upload v2, whose sharing finishes after the upload call returns: `upload`
+waits (briefly) until `files.info` shows the file shared, and takes its permalink from there.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
-from bot.dispatch import run_command
-from bot.entry import Click, split_line
 from bot.errors import UserError
-from bot.reply import Reply, actions, button, section
-from bot.respond import deliver
-from bot.router import Invocation, Router
+from bot.invocation import Invocation
+from bot.joining import NotInChannel
+from bot.reply import Reply
 from bot.store import Namespaced
 from bot.text import ChannelRef, escape
 
-router = Router()
-JOIN_ACTION = "files_join"
+# Upload v2 shares a file a moment after files.completeUploadExternal answers; look this often.
+SHARE_CHECKS = (0.1, 0.2, 0.4, 0.8, 1.5)
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def uploads(ctx: Context) -> Namespaced:
-    return Namespaced(ctx.store, "upload")
+    return Namespaced(ctx.backend, "upload")
+
+
+async def uploader(ctx: Context, file_id: str) -> str | None:
+    """The member who asked Sloth for the file `file_id`, if Sloth uploaded it."""
+    record = await uploads(ctx).get(file_id)
+    return str(record["by"]) if isinstance(record, dict) and record.get("by") else None
+
+
+async def forget_upload(ctx: Context, file_id: str) -> None:
+    await uploads(ctx).delete(file_id)
 
 
 # -- reading a channel ------------------------------------------------------------------------
 
 
-async def readable_channel(ctx: Context, inv: Invocation, ref: ChannelRef, doing: str) -> dict[str, Any] | Reply:
-    """The channel, fresh from conversations.info, when Sloth can read it for `inv.user`;
-    otherwise a Reply: an offer to join a public channel Sloth is not in."""
+async def readable_channel(ctx: Context, inv: Invocation, ref: ChannelRef, doing: str) -> dict[str, Any]:
+    """The channel, fresh from conversations.info, when Sloth can read it for `inv.user`.
+
+    Raises UserError for what cannot be done (a DM, an archived channel, a private channel the
+    asker is not in, or Sloth is not in) and NotInChannel for a public channel Sloth may join.
+    """
     channel = await ctx.directory.resolve_channel(ref)
     info: dict[str, Any] = (await ctx.client.conversations_info(channel=channel["id"]))["channel"]
     name = escape(info.get("name") or channel.get("name") or info["id"])
@@ -44,7 +58,9 @@ async def readable_channel(ctx: Context, inv: Invocation, ref: ChannelRef, doing
     if info.get("is_archived"):
         raise UserError(f"#{name} is archived, so I can't {doing} it.")
     if not info.get("is_member"):
-        return join_offer(ctx, inv, info, doing)
+        if info.get("is_private"):
+            raise UserError(f"I'm not in #{name}. Invite me there with `/invite @sloth`, then try again.")
+        raise NotInChannel(info["id"], info.get("name") or info["id"], doing=f"{doing} it")
     # A private channel's history is for its members: never hand it to anyone else.
     if info.get("is_private") and not await is_member(ctx, info["id"], inv.user):
         raise UserError(f"Only members of #{name} can ask me to {doing} it.")
@@ -60,30 +76,6 @@ async def is_member(ctx: Context, channel: str, user: str) -> bool:
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
         if not cursor:
             return False
-
-
-def join_offer(ctx: Context, inv: Invocation, channel: dict[str, Any], doing: str) -> Reply:
-    name = escape(channel.get("name") or channel["id"])
-    if channel.get("is_private"):
-        raise UserError(f"I'm not in #{name}. Invite me there with `/invite @sloth`, then try again.")
-    text = f"I'm not in #{name} yet, so I can't {doing} it. Shall I join it?"
-    value = json.dumps({"c": channel["id"], "line": inv.line[:1900]}, separators=(",", ":"))
-    blocks = [section(text), actions(button(f"Join #{name}"[:75], JOIN_ACTION, value, style="primary"))]
-    return Reply(text=text, blocks=blocks, ephemeral=True, replace=False)
-
-
-@router.action(JOIN_ACTION)
-async def join_and_retry(ctx: Context, click: Click) -> Reply:
-    """Join the channel, then run the command that needed it again."""
-    try:
-        state = json.loads(click.value)
-        channel, line = str(state["c"]), str(state["line"])
-    except (ValueError, KeyError, TypeError):
-        raise UserError("That button is out of date; run the command again.") from None
-    await ctx.client.conversations_join(channel=channel)
-    ctx.directory.put_channel(channel, is_member=True)
-    name, args = split_line(line)
-    return await run_command(ctx, click.invocation(name, args))
 
 
 # -- where a file goes ------------------------------------------------------------------------
@@ -128,14 +120,41 @@ async def upload(
     ctx: Context, *, requester: str, place: Place, data: bytes, filename: str, title: str, comment: str,
     alt: str = "",
 ) -> dict[str, Any]:
-    """Upload with files upload v2 and remember who asked for the file."""
+    """Upload with files upload v2, remember who asked, and wait until Slack has shared it.
+
+    The answer has `id`, `name` (the filename), `title`, `permalink` (once shared) and `shared`.
+    `alt` text is sent only with images: on other files it has been reported to make the share
+    fail silently (python-slack-sdk#1818).
+    """
+    if not data:
+        raise UserError(f"`{escape(filename)}` is empty, and Slack takes no empty files.")
+    image = filename.lower().endswith(IMAGE_TYPES)
     response = await ctx.client.files_upload_v2(
         channel=place.channel, thread_ts=place.thread, file=data, filename=filename, title=title,
-        initial_comment=comment, alt_txt=alt or None,
+        initial_comment=comment, alt_txt=(alt or None) if image else None,
     )
-    file: dict[str, Any] = response.get("file") or response["files"][0]
-    await uploads(ctx).set(file["id"], {"by": requester, "channel": place.channel, "name": filename})
-    return file
+    file_id = str((response.get("files") or [response.get("file") or {}])[0]["id"])
+    await uploads(ctx).set(file_id, {"by": requester, "channel": place.channel, "name": filename})
+    info = await shared_info(ctx, file_id)
+    return {"id": file_id, "name": filename, "title": title, "permalink": info.get("permalink") if info else None,
+            "shared": info is not None}
+
+
+async def shared_info(ctx: Context, file_id: str) -> dict[str, Any] | None:
+    """files.info of the file once it is shared somewhere; None if it is not shared in time."""
+    for wait in SHARE_CHECKS:
+        info: dict[str, Any] = (await ctx.client.files_info(file=file_id))["file"]
+        if info.get("shares") or info.get("channels") or info.get("groups") or info.get("ims"):
+            return info
+        await asyncio.sleep(wait)
+    return None
+
+
+def file_link(file: dict[str, Any]) -> str:
+    """The file as a link to it once shared, else its name, for an answer."""
+    name = escape(file.get("name") or file.get("title") or "the file")
+    link = file.get("permalink")
+    return f"<{link}|{name}>" if link else f"`{name}`"
 
 
 async def asker_name(ctx: Context, user_id: str) -> str:
@@ -147,9 +166,4 @@ async def asker_name(ctx: Context, user_id: str) -> str:
 async def working(ctx: Context, inv: Invocation, text: str) -> None:
     """Tell the asker that slow work has started (only them, where possible). After a button
     (Join), this takes the button's place; the outcome then comes as a `notice` below it."""
-    await deliver(ctx, inv, Reply(text=text, ephemeral=True))
-
-
-def notice(text: str) -> Reply:
-    """A private answer to the asker that never replaces the message a button was on."""
-    return Reply(text=text, ephemeral=True, replace=False)
+    await ctx.say(inv, Reply(text=text, ephemeral=True))

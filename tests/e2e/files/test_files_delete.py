@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
-from tests.e2e.filework import AMELIA, JONAS, KENJI, PRIYA, WILL, run, uploads
+from tests.e2e.files.filework import AMELIA, JONAS, KENJI, PRIYA, WILL, run, uploads
 from tests.e2e.harness import running_bot, settle, visible_text
 
 

@@ -16,7 +16,7 @@ import handlers.reading
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.tally import CSV_COLUMNS
-from tests.e2e.filework import (
+from tests.e2e.files.filework import (
     AMELIA,
     KENJI,
     WILL,
@@ -172,7 +172,7 @@ async def test_archived_empty_and_unjoined_channels(emu: Emulator, bot: Runtime)
     assert "I'm not in #outside yet" in said(await run(emu, bot, "export #outside"))
     assert uploads(emu) == []
     [offer] = [m for m in emu.ephemerals(user=WILL) if "Join #outside" in visible_text(m)]
-    await (await emu.click(offer["channel"], offer["ts"], "files_join", user=WILL)).acked()
+    await (await emu.click(offer["channel"], offer["ts"], "sloth_join_retry", user=WILL)).acked()
     await settle(bot)
     _, rows = exported_rows(emu, WILL)
     assert [r["text"] for r in rows] == ["hello"]

@@ -19,7 +19,16 @@ from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.training.card import COLOURS
 from tests.e2e.harness import visible_text
-from tests.e2e.training_harness import TOKEN, WILL, cards, ingest_url, monitoring_bot, payload, replies, uploads
+from tests.e2e.training.training_harness import (
+    TOKEN,
+    WILL,
+    cards,
+    ingest_url,
+    monitoring_bot,
+    payload,
+    replies,
+    uploads,
+)
 
 pytestmark = [
     pytest.mark.keras,
@@ -27,7 +36,7 @@ pytestmark = [
                        reason="needs the [examples] extra: pip install torch==2.13.0 && pip install -e '.[examples]'"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

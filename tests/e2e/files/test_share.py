@@ -10,7 +10,7 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
-from tests.e2e.filework import WILL, file_messages, run, said, uploads
+from tests.e2e.files.filework import WILL, file_messages, run, said, uploads
 from tests.e2e.harness import running_bot, settle, visible_text
 
 LIMIT = 4096
@@ -38,7 +38,8 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def bot(emulator: Emulator, tmp_path: Path, folder: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(emulator, tmp_path / "data", files_dir=folder, share_max_bytes=LIMIT) as runtime:
+    env = {"SLOTH_FILES_DIR": str(folder), "SLOTH_SHARE_MAX_MB": str(LIMIT / 1024 / 1024)}
+    async with running_bot(emulator, tmp_path / "data", env=env) as runtime:
         yield runtime
 
 
@@ -92,7 +93,7 @@ async def test_a_channel_sloth_is_not_in_is_offered_a_join(emulator: Emulator, b
     shown = said(await run(emulator, bot, f"share report.csv <#{outside.id}|outside>"))
     assert "I'm not in #outside yet, so I can't share files in it" in shown
     [offer] = emulator.ephemerals(user=WILL)
-    await (await emulator.click(offer["channel"], offer["ts"], "files_join", user=WILL)).acked()
+    await (await emulator.click(offer["channel"], offer["ts"], "sloth_join_retry", user=WILL)).acked()
     await settle(bot)
     [posted] = file_messages(emulator, outside.id)
     assert emulator.workspace.files[posted["files"][0]["id"]].content == REPORT
@@ -100,7 +101,7 @@ async def test_a_channel_sloth_is_not_in_is_offered_a_join(emulator: Emulator, b
 
 
 async def test_a_missing_folder_is_explained(emulator: Emulator, tmp_path: Path) -> None:
-    async with running_bot(emulator, tmp_path / "data", files_dir=tmp_path / "nowhere") as runtime:
+    async with running_bot(emulator, tmp_path / "data", env={"SLOTH_FILES_DIR": str(tmp_path / "nowhere")}) as runtime:
         for text in ("share", "share report.csv"):
             assert "files folder (SLOTH_FILES_DIR) is missing" in said(await run(emulator, runtime, text))
 

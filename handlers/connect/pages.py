@@ -16,13 +16,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.router import Router
+from bot.api import Context, Router
+from bot.members import oauth_problem, signer
 from bot.sealing import STATE_TTL, SealError, State
 from bot.slack import make_client
-from bot.store import Namespaced
 from bot.user_tokens import save_token
-from handlers.connect import oauth_problem, revoke, signer
+from handlers.connect.commands import revoke
 
 log = logging.getLogger(__name__)
 router = Router()
@@ -86,7 +85,7 @@ async def oauth_redirect(ctx: Context, request: web.Request) -> web.StreamRespon
     if request.cookies.get(STATE_COOKIE) != raw:
         return page(400, "Please start again from Slack",
                     f"This browser did not start this connection. Use the button from {ctx.slash('connect')}.")
-    if not await Namespaced(ctx.store, "oauth_nonce").add(state.nonce, state.user, ttl=2 * STATE_TTL):
+    if not await ctx.store.child("oauth_nonce").add(state.nonce, state.user, ttl=2 * STATE_TTL):
         return page(400, "This link was already used", f"Ask Sloth for a new one with {ctx.slash('connect')}.")
     if request.query.get("error"):
         response = page(200, "Nothing changed", "You did not allow Sloth to act as you, so nothing changed.")

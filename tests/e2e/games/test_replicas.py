@@ -16,11 +16,11 @@ import pytest
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.store import open_store
+from bot.testing import FakeClock
 from handlers.games.sweeper import sweep
-from tests.e2e.gameplay import (
+from tests.e2e.games.gameplay import (
     AMELIA,
     WILL,
-    FakeClock,
     click,
     click_many,
     drawn_payload,
@@ -33,11 +33,6 @@ from tests.e2e.harness import running_bot
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 async def replicas(
     emulator: Emulator, tmp_path: Path, redis_url: str, clock: FakeClock
 ) -> AsyncIterator[list[Runtime]]:
@@ -47,9 +42,9 @@ async def replicas(
     await store.close()
     async with AsyncExitStack() as stack:
         first = await stack.enter_async_context(running_bot(
-            emulator, tmp_path / "a", connections=1, clock=clock, store_url=url, game_tick_seconds=3600))
+            emulator, tmp_path / "a", connections=1, clock=clock, store_url=url))
         second = await stack.enter_async_context(running_bot(
-            emulator, tmp_path / "b", connections=2, clock=clock, store_url=url, game_tick_seconds=3600))
+            emulator, tmp_path / "b", connections=2, clock=clock, store_url=url))
         yield [first, second]
 
 
@@ -101,7 +96,7 @@ async def test_both_sweepers_expire_a_game_once(
     game = await start(emulator, replicas, "play tictactoe")
     clock.advance(24 * 3600)
     updates = len(emulator.calls_to("chat.update"))
-    await asyncio.gather(*(sweep(runtime.ctx) for runtime in replicas))  # both at once
+    await asyncio.gather(*(sweep(runtime.ctx.of("games")) for runtime in replicas))  # both at once
     await settle_all(replicas)
     assert payload(message(emulator, game["ts"]))["status"] == "expired"
     assert len(emulator.calls_to("chat.update")) == updates + 1
