@@ -48,8 +48,8 @@ async def scope_for(ctx: Context, inv: Invocation, command: Command | None) -> g
             everyone = await is_admin(ctx, inv.user)
         except SlackApiError:
             everyone = False
-    return guard.Scope(typed=inv.line, asker=inv.user, users=mentions in ("users", "all"), everyone=everyone,
-                       name_of=ctx.directory.display_name)
+    return guard.Scope(typed=inv.line, asker=inv.user, users=mentions in ("users", "all"), links=mentions == "all",
+                       everyone=everyone, name_of=ctx.directory.display_name)
 
 
 async def run_command(ctx: Context, inv: Invocation, command: Command | None = None) -> Reply:

@@ -6,9 +6,10 @@ first. It makes inert:
 
 - every mass mention (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`, rich-text
   broadcasts), unless the command declares `mentions="all"` and the member asking is an admin;
-- while a request is handled, every member mention, labelled link or other reference that came
-  from what the member typed, unless the command declares `mentions="users"` or `"all"`
-  (a challenge to the member named, `say`), and never the asker's own mention;
+- while a request is handled, every member mention and labelled link that came from what the
+  member typed (never the asker's own mention): a command declaring `mentions="users"` keeps
+  the mentions (a challenge to the member named), `mentions="all"` keeps both (`say` posts
+  what was typed);
 - `link_names` and `parse=full`, which would turn plain `@channel` text into a ping.
 
 The request in progress travels in a context variable set by dispatch, so code deep inside a
@@ -42,6 +43,7 @@ class Scope:
     typed: str = ""
     asker: str = ""
     users: bool = False  # mentions of members the input names are meant (a challenge, `say`)
+    links: bool = False  # links as typed are meant, labels and all (`say`)
     everyone: bool = False  # mass mentions are meant and the asker may make them
     name_of: Callable[[str], str] | None = None  # a member's name, to show instead of a mention
 
@@ -84,13 +86,13 @@ def inert_text(text: str, scope: Scope | None = None) -> str:
             if mass and not (scope and scope.everyone):
                 return _escape("@" + (label or target.split("^")[0]).lstrip("@"))
             return whole
-        if scope is None or scope.users:
+        if scope is None:
             return whole
         if sigil == "@":
-            if target == scope.asker or target not in named:
+            if scope.users or target == scope.asker or target not in named:
                 return whole
             return _escape("@" + (label or (scope.name_of(target) if scope.name_of else target)))
-        if sigil == "" and label and whole in refs:
+        if sigil == "" and label and whole in refs and not scope.links:
             return _escape(whole)  # a link whose label hides where it goes, as the member typed it
         return whole
 
