@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.emulator import payloads
 from bot.emulator.channel_events import ChannelChanges
+from bot.emulator.controls import ScheduledPosts, SocketFaults
 from bot.emulator.delivery import Delivery, Envelope
 from bot.emulator.model import Channel, FileRecord, Message, User
 from bot.emulator.ratelimit import RateLimits
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ChannelChanges):
+class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
@@ -271,31 +272,6 @@ class Emulator(ChannelChanges):
             trigger_id=self.triggers.issue(who.id))
         return await self.hub.deliver("interactive", payload)
 
-    async def disconnect_all(self, reason: str = "refresh_requested", close_after: float = 0.0) -> None:
-        """Send {"type": "disconnect", "reason": ...} on every socket, then close them (after
-        `close_after` seconds, as Slack keeps them about 10 s). After "link_disabled",
-        apps.connections.open fails until enable_socket_mode() is called."""
-        await self.hub.disconnect(reason, close_after=close_after)
-
-    async def disconnect(self, connection_id: int, reason: str = "refresh_requested", close_after: float = 0.0) -> None:
-        """disconnect_all for one connection."""
-        await self.hub.disconnect(reason, [connection_id], close_after)
-
-    def silence_connection(self, connection_id: int) -> None:
-        """The connection dies without a close frame: no more pongs, frames or acks through it."""
-        self.hub.silence(connection_id)
-
-    def drop_connection(self, connection_id: int) -> None:
-        """Abort the TCP connection under a socket, without a close frame."""
-        self.hub.drop(connection_id)
-
-    def lose_acks(self, count: int = 1) -> None:
-        """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
-        self.hub.acks_to_lose += count
-
-    def enable_socket_mode(self) -> None:
-        self.hub.link_disabled = False
-
     # -- hooks for the server side ---------------------------------------------------------
 
     def on_ack(self, delivery: Delivery, frame: Envelope) -> None:
@@ -317,33 +293,9 @@ class Emulator(ChannelChanges):
         self.changed()
         return True
 
-    def schedule_post(self, entry: dict[str, Any]) -> None:
-        """Post a chat.scheduleMessage entry when its time comes (only while running)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        delay = max(0.0, entry["post_at"] - self.clock())
-        self.timers.append(loop.call_later(delay, self._post_scheduled, entry))
-
     def share_later(self, files: list[FileRecord], messages: list[tuple[Channel, Message]],
                     thread_ts: str | None) -> None:
         self.shares.later(files, messages, thread_ts)
-
-    def _post_scheduled(self, entry: dict[str, Any]) -> None:
-        ws = self.workspace
-        if entry not in ws.scheduled:
-            return
-        ws.scheduled.remove(entry)
-        if entry.get("never_posts"):
-            self.unposted.append(entry)
-            self.changed()
-            return
-        channel = ws.channels.get(entry["channel_id"])
-        if channel is not None and not channel.is_archived:
-            thread_ts = entry["thread_ts"] if entry["thread_ts"] in channel.messages else None
-            ws.post(channel, entry["message"], thread_ts=thread_ts)
-        self.changed()
 
     def _user(self, ref: str | None) -> User:
         if ref is None:
