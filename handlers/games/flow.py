@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -40,6 +41,7 @@ REDRAWS = 5
 GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message", "is_inactive", "is_archived",
                   "not_in_channel"})
 _rng = random.SystemRandom()
+T = TypeVar("T")
 
 
 def idle_seconds(ctx: Context) -> float:
@@ -70,10 +72,10 @@ async def drawing(ctx: Context, game: Game) -> Drawing:
 async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
     """Post a new game's message, then store the game with the message's address."""
     shown = await drawing(ctx, game)
-    response = await ctx.client.chat_postMessage(
+    response = await with_metadata(ctx, game, shown.metadata, lambda metadata: ctx.client.chat_postMessage(
         channel=game.channel, thread_ts=thread, text=shown.text, attachments=shown.attachments,
-        metadata=shown.metadata, unfurl_links=False, unfurl_media=False,
-    )
+        metadata=metadata, unfurl_links=False, unfurl_media=False,
+    ))
     game = replace(game, ts=response["ts"], channel=response["channel"])
     store = games(ctx)
     await store.create(game)
@@ -92,11 +94,11 @@ async def show(ctx: Context, game: Game) -> None:
         if game.ts is None:
             return
         shown = await drawing(ctx, game)
+        channel, ts = game.channel, game.ts
         try:
-            await ctx.client.chat_update(
-                channel=game.channel, ts=game.ts, text=shown.text, attachments=shown.attachments,
-                metadata=shown.metadata,
-            )
+            await with_metadata(ctx, game, shown.metadata, lambda metadata: ctx.client.chat_update(
+                channel=channel, ts=ts, text=shown.text, attachments=shown.attachments, metadata=metadata,
+            ))
         except SlackApiError as error:
             if error.response.get("error") not in GONE:
                 raise
@@ -106,6 +108,23 @@ async def show(ctx: Context, game: Game) -> None:
         if loaded is None or loaded[0].version <= game.version:
             return
         game = loaded[0]
+
+
+async def with_metadata(ctx: Context, game: Game, metadata: dict[str, Any],
+                        send: Callable[[dict[str, Any] | None], Awaitable[T]]) -> T:
+    """`send(metadata)`; if Slack refuses the metadata, `send(None)`: a game never fails to be
+    shown because of its machine-readable record. Each kind of refusal is logged once per runtime."""
+    try:
+        return await send(metadata)
+    except SlackApiError as error:
+        code = str(error.response.get("error", ""))
+        if not code.startswith("invalid_metadata") and code != "metadata_too_large":
+            raise
+        refused: set[str] = ctx.state.__dict__.setdefault("metadata_refused", set())
+        if code not in refused:
+            refused.add(code)
+            log.warning("Slack refused a %s game's metadata (%s); games are shown without it", game.kind, code)
+        return await send(None)
 
 
 # -- changes ---------------------------------------------------------------------------------------
