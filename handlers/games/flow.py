@@ -84,30 +84,48 @@ async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
 
 
 async def show(ctx: Context, game: Game) -> None:
-    """Edit the game's message to show `game`, and again until it shows the newest version.
+    """Edit the game's message to show its newest version (at least `game`).
 
-    Two writers' edits can reach Slack in either order; whoever finishes last re-reads the
-    store, so the message always ends up drawn from the latest record.
+    Redraws of one message are folded together and paced within chat.update's budget
+    (`ctx.edits`); the drawing reads the store when its turn comes. Two processes' edits can
+    still reach Slack in either order, so after each edit the store is read again and the
+    message drawn again if it has moved on: it always ends drawn from the latest record.
     """
+    if game.ts is None:
+        return
     store = games(ctx)
-    for _ in range(REDRAWS):
-        if game.ts is None:
-            return
-        shown = await drawing(ctx, game)
-        channel, ts = game.channel, game.ts
-        try:
-            await with_metadata(ctx, game, shown.metadata, lambda metadata: ctx.client.chat_update(
-                channel=channel, ts=ts, text=shown.text, attachments=shown.attachments, metadata=metadata,
-            ))
-        except SlackApiError as error:
-            if error.response.get("error") not in GONE:
-                raise
-            log.warning("game %s: cannot redraw its message (%s)", game.id, error.response.get("error"))
-            return
-        loaded = await store.load(game.id)
-        if loaded is None or loaded[0].version <= game.version:
-            return
-        game = loaded[0]
+
+    async def draw() -> None:
+        latest = game
+        for attempt in range(REDRAWS):
+            loaded = await store.load(game.id)
+            if loaded is not None and loaded[0].version > latest.version:
+                latest = loaded[0]
+            elif attempt:
+                return  # what was drawn is the newest
+            if attempt:
+                await ctx.edits.acquire()
+            if not await edit_message(ctx, latest):
+                return
+
+    await ctx.edits.redraw(f"{game.channel}:{game.ts}", draw)
+
+
+async def edit_message(ctx: Context, game: Game) -> bool:
+    """Draw `game` on its message; False when the message is out of reach (gone, archived)."""
+    assert game.ts is not None
+    shown = await drawing(ctx, game)
+    channel, ts = game.channel, game.ts
+    try:
+        await with_metadata(ctx, game, shown.metadata, lambda metadata: ctx.client.chat_update(
+            channel=channel, ts=ts, text=shown.text, attachments=shown.attachments, metadata=metadata,
+        ))
+    except SlackApiError as error:
+        if error.response.get("error") not in GONE:
+            raise
+        log.warning("game %s: cannot redraw its message (%s)", game.id, error.response.get("error"))
+        return False
+    return True
 
 
 async def with_metadata(ctx: Context, game: Game, metadata: dict[str, Any],

@@ -175,14 +175,3 @@ def test_pictures_are_pngs() -> None:
     del as_png["images"]
     assert render.is_png(render.predictions_png("run", as_png))
     assert render.label_text(1, ["zero", "one"]) == "one" and render.label_text(7, []) == "7"
-
-
-def test_the_edit_budget_spreads_edits_over_the_minute() -> None:
-    from handlers.training.follow import EditBudget
-
-    budget = EditBudget(per_minute=3)
-    for now in (0.0, 1.0, 2.0):
-        assert budget.wait(now) == 0
-        budget.spend(now)
-    assert budget.wait(10.0) == 50.0  # the first edit leaves the window at 60 s
-    assert budget.wait(60.0) == 0
