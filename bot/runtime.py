@@ -94,7 +94,8 @@ class Runtime:
         self.ctx = Context(
             settings=settings, identity=identity, client=self.client, session=self.session, store=self.store,
             directory=self.directory, registry=build_registry(self.routers), supervisor=self.supervisor,
-            metrics=self.metrics, clock=self.clock, cpu=CpuPool(settings.render_workers or None),
+            metrics=self.metrics, clock=self.clock,
+            cpu=CpuPool(settings.render_workers or None, preload=["handlers.charts"]),
         )
         self._closers.append(self.ctx.cpu.close)
         self.app = build_app(self.ctx)

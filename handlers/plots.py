@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.context import Context
+from bot.cpu import Task
 from bot.errors import UsageError, UserError
 from bot.reply import Reply
 from bot.router import Args, Invocation, Param, Router
 from bot.text import ChannelRef, escape, readable, truncate
-from handlers.charts import Activity, Members, activity_png, members_png
+from handlers.chart_data import Activity, Members
 from handlers.reading import read_channel
 from handlers.tally import local_day, zones
 from handlers.uploads import asker_name, notice, readable_channel, reply_place, upload, working
@@ -23,6 +24,9 @@ router = Router()
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 KINDS = "activity|members"
+# Drawn in a worker process; named, not imported, so this process never loads matplotlib.
+ACTIVITY_PNG: Task[[Activity], bytes] = Task("handlers.charts:activity_png")
+MEMBERS_PNG: Task[[Members], bytes] = Task("handlers.charts:members_png")
 
 
 @router.command(
@@ -86,7 +90,7 @@ async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
             return notice(f"#{name} has no messages from {span}, so there is nothing to plot.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
-        png = await ctx.cpu.run(activity_png, Activity(
+        png = await ctx.cpu.run(ACTIVITY_PNG, Activity(
             channel.get("name", channel["id"]), reading.rows, first, last, tz_offset, tz_label, names,
             reading.replies))
         private = channel["id"] if channel.get("is_private") else None
@@ -119,7 +123,7 @@ async def plot_members(ctx: Context, inv: Invocation, ref: ChannelRef | None) ->
     async with ctx.cpu.job():
         tz_offset, tz_label = await viewer_zone(ctx, inv.user)
         now_hour = ((ctx.clock() + tz_offset) % 86400) / 3600
-        png = await ctx.cpu.run(members_png, Members(where, zones(humans), tz_offset, tz_label, now_hour))
+        png = await ctx.cpu.run(MEMBERS_PNG, Members(where, zones(humans), tz_offset, tz_label, now_hour))
         place = await reply_place(ctx, inv, private_to=private)
         asker = await asker_name(ctx, inv.user)
         file = await upload(

@@ -4,7 +4,7 @@ Ingest and buttons only change the store and `touch` the run. The follower posts
 once, then edits it at most once every `training_edit_seconds` (2 s): changes that arrive in
 between are drawn together by the next edit, which reads the latest state, so the card always
 ends on it. Between edits it does the thread's jobs (improvement lines, curves, predictions),
-drawing pictures in a worker thread so the event loop never waits on matplotlib.
+drawing pictures in a worker process so the event loop never waits on matplotlib.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
-from handlers.training import render
+from bot.cpu import Task
 from handlers.training.card import card_message, improvement_line
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
@@ -33,6 +33,9 @@ CLAIM_SECONDS = 120.0
 # chat.update is Tier 3 (about 50 a minute per workspace), shared by every card: stay under it
 # so that several live runs slow each other's edits down instead of running into 429s.
 EDITS_PER_MINUTE = 45
+# Drawn in a worker process; named, not imported, so this process never loads matplotlib.
+CURVES_PNG: Task[[str, list[dict[str, Any]]], bytes] = Task("handlers.training.render:curves_png")
+PREDICTIONS_PNG: Task[[str, dict[str, Any]], bytes] = Task("handlers.training.render:predictions_png")
 
 
 class EditBudget:
@@ -162,7 +165,7 @@ class Follower:
                 channel, ts = run.card
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
             elif job["kind"] == "curves":
-                png = await self.ctx.cpu.run(render.curves_png, f"Training curves · {run.name}", run.history)
+                png = await self.ctx.cpu.run(CURVES_PNG, f"Training curves · {run.name}", run.history)
                 await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
             elif job["kind"] == "predictions":
                 await self._predictions(run, job["seq"])
@@ -176,7 +179,7 @@ class Follower:
         if event is None:
             log.warning("training run %s: predictions %s expired before they were drawn", run.run_id, seq)
             return
-        png = await self.ctx.cpu.run(render.predictions_png, run.name, event)
+        png = await self.ctx.cpu.run(PREDICTIONS_PNG, run.name, event)
         wrong = sum(1 for t, p in zip(event["y_true"], event["y_pred"], strict=True) if t != p)
         total = len(event["y_true"])
         await self._upload(run, png, "predictions", f"Predictions on {total} samples: {total - wrong} right, "
