@@ -28,9 +28,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -76,20 +79,20 @@ def findable(name: str) -> bool:
         fullname = ".".join(parts[:depth])
         if fullname in sys.modules:
             path = getattr(sys.modules[fullname], "__path__", None)
-        else:
-            spec = _find_spec(fullname, path)
-            if spec is None:
-                return False
-            path = spec.submodule_search_locations
-        if depth < len(parts) and path is None:
-            return False  # a module, not a package: it has no submodules
+            continue
+        if depth > 1 and path is None:
+            return False  # its parent is a module, not a package: it has no submodules
+        spec = _find_spec(fullname, path)
+        if spec is None:
+            return False
+        path = spec.submodule_search_locations
     return True
 
 
-def _find_spec(fullname: str, path: Sequence[str] | None) -> Any:
+def _find_spec(fullname: str, path: Sequence[str] | None) -> ModuleSpec | None:
     for finder in sys.meta_path:
         find = getattr(finder, "find_spec", None)
-        spec = find(fullname, path) if find is not None else None
+        spec: ModuleSpec | None = find(fullname, path) if find is not None else None
         if spec is not None:
             return spec
     return None
