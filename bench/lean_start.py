@@ -8,6 +8,8 @@ start it measures:
 
 - start: from spawning the process to the emulator having written `hello` on the bot's socket
   and registered the connection (the moment envelopes can reach the bot). Same for both bots.
+- CPU to connect: user + system CPU time the bot's process had used when it connected, a
+  figure that other work on the machine does not inflate the way it does wall-clock time.
 - idle RSS: VmRSS of the bot's own process (/proc/<pid>/status) once connected and idle: no
   process of its tree used more than 10 ms of CPU in the last second. Child processes (Sloth's
   fork server and multiprocessing's resource tracker) are not counted; they are listed apart.
@@ -56,6 +58,7 @@ QUIET_CPU = 0.010
 @dataclass
 class Samples:
     start_s: list[float] = field(default_factory=list)
+    start_cpu_s: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     answer_at_connect_ms: list[float] = field(default_factory=list)
     answer_when_idle_ms: list[float] = field(default_factory=list)
@@ -184,6 +187,7 @@ async def chart_s(emu: Emulator) -> float:
 async def idle_start(name: str, samples: Samples) -> None:
     async with started(BOTS[name]) as (emu, process, seconds):
         samples.start_s.append(seconds)
+        samples.start_cpu_s.append(cpu_seconds(process.pid))
         samples.answer_at_connect_ms.append(await answer_ms(emu))
         await wait_idle(process.pid)
         samples.rss_mb.append(rss_mb(process.pid))
@@ -225,15 +229,16 @@ def report(results: dict[str, Samples], repeats: int) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nStart-up and idle memory, {repeats} starts of each bot, median (min–max); "
           f"{os.cpu_count()} CPUs, load average {load} at the end\n")
-    print("| bot | start → hello (s) | idle RSS, main process (MB) | `/sloth help` answered at connect (ms) "
-          "| … once idle (ms) |")
-    print("|---|---:|---:|---:|---:|")
+    print("| bot | start → hello (s) | CPU to connect (s) | idle RSS, main process (MB) "
+          "| `/sloth help` answered at connect (ms) | … once idle (ms) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, s in results.items():
-        print(f"| {name} | {spread(s.start_s, 2)} | {spread(s.rss_mb, 1)} | {spread(s.answer_at_connect_ms, 0)} "
-              f"| {spread(s.answer_when_idle_ms, 0)} |")
+        print(f"| {name} | {spread(s.start_s, 2)} | {spread(s.start_cpu_s, 2)} | {spread(s.rss_mb, 1)} "
+              f"| {spread(s.answer_at_connect_ms, 0)} | {spread(s.answer_when_idle_ms, 0)} |")
     sloth, bolt = results[SLOTH], results[BOLT]
     print(f"\nSloth / bare Bolt: idle RSS {statistics.median(sloth.rss_mb) / statistics.median(bolt.rss_mb):.2f}×, "
-          f"start {statistics.median(sloth.start_s) / statistics.median(bolt.start_s):.2f}× (medians).")
+          f"start {statistics.median(sloth.start_s) / statistics.median(bolt.start_s):.2f}×, CPU to connect "
+          f"{statistics.median(sloth.start_cpu_s) / statistics.median(bolt.start_cpu_s):.2f}× (medians).")
     for child, sizes in sorted(sloth.children_mb.items()):
         print(f"Not counted above: Sloth's {child}, {spread(sizes, 1)} MB.")
     if sloth.chart_at_connect_s:

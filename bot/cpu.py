@@ -61,6 +61,10 @@ class Task(Generic[P, T]):
             raise ValueError(f"a task is named 'package.module:function', not {self.path!r}")
 
 
+def same_types(task: Task[P, T], function: Callable[P, T]) -> None:
+    """Called only under TYPE_CHECKING, where mypy checks that `task` declares `function`'s types."""
+
+
 def _call(path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     # In the worker: the module is usually preloaded already, so this is a dictionary lookup.
     module, _, name = path.partition(":")

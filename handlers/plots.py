@@ -7,7 +7,7 @@ a worker process (`ctx.cpu`), so acks and other commands are not held up while a
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.context import Context
 from bot.cpu import Task
@@ -27,6 +27,12 @@ KINDS = "activity|members"
 # Drawn in a worker process; named, not imported, so this process never loads matplotlib.
 ACTIVITY_PNG: Task[[Activity], bytes] = Task("handlers.charts:activity_png")
 MEMBERS_PNG: Task[[Members], bytes] = Task("handlers.charts:members_png")
+if TYPE_CHECKING:  # only mypy imports the chart module, to check the tasks' types
+    from bot.cpu import same_types
+    from handlers import charts
+
+    same_types(ACTIVITY_PNG, charts.activity_png)
+    same_types(MEMBERS_PNG, charts.members_png)
 
 
 @router.command(

@@ -14,7 +14,7 @@ import collections
 import logging
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -36,6 +36,12 @@ EDITS_PER_MINUTE = 45
 # Drawn in a worker process; named, not imported, so this process never loads matplotlib.
 CURVES_PNG: Task[[str, list[dict[str, Any]]], bytes] = Task("handlers.training.render:curves_png")
 PREDICTIONS_PNG: Task[[str, dict[str, Any]], bytes] = Task("handlers.training.render:predictions_png")
+if TYPE_CHECKING:  # only mypy imports the drawing module, to check the tasks' types
+    from bot.cpu import same_types
+    from handlers.training import render
+
+    same_types(CURVES_PNG, render.curves_png)
+    same_types(PREDICTIONS_PNG, render.predictions_png)
 
 
 class EditBudget:

@@ -3,6 +3,7 @@ tasks named by import path, and the modules its fork server preloads."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.cpu import NICENESS, Busy, CpuPool, Task, findable
+from handlers import charts, plots
 from handlers.tally import rolling_mean
+from handlers.training import follow, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,6 +79,15 @@ async def test_a_task_named_by_its_import_path_runs_in_a_worker() -> None:
 def test_a_task_name_says_module_and_function(path: str) -> None:
     with pytest.raises(ValueError, match=r"package\.module:function"):
         Task(path)
+
+
+@pytest.mark.parametrize(("task", "function"), [
+    (plots.ACTIVITY_PNG, charts.activity_png), (plots.MEMBERS_PNG, charts.members_png),
+    (follow.CURVES_PNG, render.curves_png), (follow.PREDICTIONS_PNG, render.predictions_png),
+])
+def test_each_task_names_the_function_mypy_checks_its_types_against(task: Task, function: object) -> None:
+    module, _, name = task.path.partition(":")
+    assert getattr(importlib.import_module(module), name) is function
 
 
 def test_preloaded_modules_are_checked_at_construction_without_being_imported() -> None:
