@@ -103,14 +103,14 @@ def _find_spec(fullname: str, path: Sequence[str] | None) -> ModuleSpec | None:
 
 
 def _not_preloaded(names: list[str]) -> list[tuple[str, str]]:
-    """In a worker: the preloaded modules its fork server did not import, and why."""
+    """In a worker: the preloaded modules its fork server lacks, each with why ("" if it imports)."""
     missing = []
     for name in names:
         if name in sys.modules:
             continue
         try:  # the fork server swallows ImportError; importing again here shows what it was
             importlib.import_module(name)
-            missing.append((name, "the fork server did not import it, a worker could"))
+            missing.append((name, ""))  # the fork server was started without it, by another pool
         except Exception as e:
             missing.append((name, f"{type(e).__name__}: {e}"))
     return missing
@@ -199,7 +199,10 @@ class CpuPool:
         connecting rather than when the first chart is asked for; and report, once, each module
         the fork server could not import (it would silently go without)."""
         for name, problem in await self.run(_not_preloaded, self.preload):
-            log.error("the worker processes could not preload %s (%s); what needs it will fail", name, problem)
+            if problem:
+                log.error("the worker processes could not preload %s (%s); what needs it will fail", name, problem)
+            else:
+                log.warning("the fork server was started without %s; each worker imports it on first use", name)
 
     def _ensure(self) -> ProcessPoolExecutor:
         if self._executor is None:

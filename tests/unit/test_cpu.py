@@ -136,3 +136,26 @@ def test_a_module_the_fork_server_cannot_import_is_logged_once_by_name(tmp_path:
     errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
     assert errors == ["ERROR the worker processes could not preload broken_for_preload (ModuleNotFoundError: "
                       "No module named 'no_such_dependency_xyz'); what needs it will fail"]
+
+
+def test_a_pool_sharing_a_fork_server_started_without_its_modules_says_so() -> None:
+    # One fork server per process: the first pool starts it, so a second pool's list comes too late.
+    result = run_python("""
+        import asyncio, logging
+        from bot.cpu import CpuPool
+        logging.basicConfig(format="%(levelname)s %(message)s")
+
+        async def main():
+            first, second = CpuPool(workers=1), CpuPool(workers=1, preload=["handlers.tally"])
+            try:
+                await first.prepare()
+                await second.prepare()
+            finally:
+                await first.close()
+                await second.close()
+
+        asyncio.run(main())
+    """)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))] == [
+        "WARNING the fork server was started without handlers.tally; each worker imports it on first use"]
