@@ -23,7 +23,9 @@ import importlib
 import logging
 import multiprocessing
 import os
+import select
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -121,11 +123,32 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def _lower_priority(niceness: int) -> None:
+def _start_worker(niceness: int, owner: int) -> None:
     # Normally inherited from the fork server already; this covers a server started without it.
     with contextlib.suppress(OSError):
         if os.getpriority(os.PRIO_PROCESS, 0) < niceness:
             os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    _end_with(owner)
+
+
+def _end_with(owner: int) -> None:
+    """End this worker when the process that owns the pool ends, even killed without a word.
+
+    A worker waits for work on a pipe it holds both ends of, so it would wait forever, and keep
+    the fork server and the resource tracker alive with it.
+    """
+    try:
+        watched = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)  # already gone
+    except (AttributeError, OSError):
+        return  # no pidfd here (not Linux): only a clean shutdown ends the workers
+
+    def wait() -> None:
+        select.select([watched], [], [])  # readable once the owner has exited
+        os._exit(1)
+
+    threading.Thread(target=wait, name="owner-watch", daemon=True).start()
 
 
 def _context(preload: Sequence[str]) -> Any:
@@ -208,7 +231,8 @@ class CpuPool:
         if self._executor is None:
             niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=_context(self.preload), initializer=_lower_priority, initargs=(niceness,)
+                self.workers, mp_context=_context(self.preload), initializer=_start_worker,
+                initargs=(niceness, os.getpid()),
             )
         return self._executor
 

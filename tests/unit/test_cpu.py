@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import select
 import subprocess
 import sys
 import textwrap
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -159,3 +161,38 @@ def test_a_pool_sharing_a_fork_server_started_without_its_modules_says_so() -> N
     assert result.returncode == 0, result.stderr
     assert [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))] == [
         "WARNING the fork server was started without handlers.tally; each worker imports it on first use"]
+
+
+def test_workers_fork_server_and_tracker_end_when_the_owner_is_killed() -> None:
+    # Killed without a word (SIGKILL, out of memory), the owner cannot shut its pool down.
+    owner = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import asyncio, os
+        from multiprocessing import forkserver, resource_tracker
+        from bot.cpu import CpuPool
+
+        async def main():
+            pool = CpuPool(workers=1)
+            worker = await pool.run(os.getpid)
+            print(worker, forkserver._forkserver._forkserver_pid, resource_tracker._resource_tracker._pid, flush=True)
+            await asyncio.Event().wait()
+
+        asyncio.run(main())
+    """)], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert owner.stdout is not None
+        helpers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(helpers) == 3
+        watched = running = [os.pidfd_open(pid) for pid in helpers]
+        owner.kill()
+        owner.wait(30)
+        deadline = time.monotonic() + 30
+        while running and time.monotonic() < deadline:
+            # A pidfd is readable once its process has exited.
+            ended, _, _ = select.select(running, [], [], deadline - time.monotonic())
+            running = [fd for fd in running if fd not in ended]
+        assert running == [], "a helper process outlived its owner"
+        for fd in watched:
+            os.close(fd)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
