@@ -4,7 +4,7 @@ Ingest and buttons only change the store and `touch` the run. The follower posts
 once, then edits it at most once every `SLOTH_TRAINING_EDIT_SECONDS` (2 s): changes that arrive in
 between are drawn together by the next edit, which reads the latest state, so the card always
 ends on it. Between edits it does the thread's jobs (improvement lines, curves, predictions),
-drawing pictures in a worker thread so the event loop never waits on matplotlib.
+drawing pictures in a worker process so the event loop never waits on matplotlib.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import asyncio
 import logging
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Context
-from handlers.training import render
+from bot.cpu import Task
 from handlers.training.card import card_message, improvement_line
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
@@ -29,6 +29,15 @@ IDLE_SECONDS = 30.0  # a follower with nothing to do for this long ends; the nex
 RETRY_SECONDS = 5.0
 MAX_FAILURES = 5
 CLAIM_SECONDS = 120.0
+# Drawn in a worker process; named, not imported, so this process never loads matplotlib.
+CURVES_PNG: Task[[str, list[dict[str, Any]]], bytes] = Task("handlers.training.render:curves_png")
+PREDICTIONS_PNG: Task[[str, dict[str, Any]], bytes] = Task("handlers.training.render:predictions_png")
+if TYPE_CHECKING:  # only mypy imports the drawing module, to check the tasks' types
+    from bot.cpu import same_types
+    from handlers.training import render
+
+    same_types(CURVES_PNG, render.curves_png)
+    same_types(PREDICTIONS_PNG, render.predictions_png)
 
 
 class Follower:
@@ -140,7 +149,7 @@ class Follower:
                 channel, ts = run.card
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
             elif job["kind"] == "curves":
-                png = await self.ctx.cpu.run(render.curves_png, f"Training curves · {run.name}", run.history)
+                png = await self.ctx.cpu.run(CURVES_PNG, f"Training curves · {run.name}", run.history)
                 await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
             elif job["kind"] == "predictions":
                 await self._predictions(run, job["seq"])
@@ -154,7 +163,7 @@ class Follower:
         if event is None:
             log.warning("training run %s: predictions %s expired before they were drawn", run.run_id, seq)
             return
-        png = await self.ctx.cpu.run(render.predictions_png, run.name, event)
+        png = await self.ctx.cpu.run(PREDICTIONS_PNG, run.name, event)
         wrong = sum(1 for t, p in zip(event["y_true"], event["y_pred"], strict=True) if t != p)
         total = len(event["y_true"])
         await self._upload(run, png, "predictions", f"Predictions on {total} samples: {total - wrong} right, "
