@@ -115,7 +115,7 @@ async def test_an_invalid_app_token(tmp_path: Path) -> None:
 async def test_a_missing_scope_names_the_commands_the_runtime_switches_off(tmp_path: Path) -> None:
     async with Emulator(Workspace.default(), bot_scopes=MANIFEST_SCOPES - {"files:write"}) as emu:
         outcome = await check_workspace(doctor_env(emu, tmp_path), "#general")
-        async with running_bot(emu, tmp_path / "sloth") as sloth:
+        async with running_bot(emu, tmp_path / "sloth", scopes=False) as sloth:
             switched_off = dict(sloth.registry.unavailable)
     scopes = line(outcome, "bot token scopes")
     assert scopes.status == "failed"
