@@ -84,6 +84,26 @@ def test_a_command_declared_by_two_features_names_both() -> None:
     assert "'ops' (SLOTH_FEATURES: ops_feature)" in message
 
 
+def test_every_clash_between_features_is_reported_at_once() -> None:
+    async def press(ctx, click):  # type: ignore[no-untyped-def]
+        return None
+
+    one, two, again = Router("deploy"), Router("release"), Router("deploy")
+    for router in (one, two):
+        router.add(Command("ship", "Ship it", _noop))
+        router.action("ship")(press)
+    with pytest.raises(DuplicateError) as caught:
+        Registry([Feature(one, "SLOTH_FEATURES", "deploy"), Feature(two, "SLOTH_FEATURES", "release"),
+                  Feature(again, "entry point", "deploy_again")])
+    assert caught.value.problems == [
+        "The command 'ship' is declared by two features: 'deploy' (SLOTH_FEATURES: deploy) and "
+        "'release' (SLOTH_FEATURES: release).",
+        "The button action 'ship' is declared by two features: 'deploy' (SLOTH_FEATURES: deploy) and "
+        "'release' (SLOTH_FEATURES: release).",
+        "Two features are called 'deploy': 'deploy' (SLOTH_FEATURES: deploy) and 'deploy' (entry point: deploy_again).",
+    ]
+
+
 def test_pages_clamp_and_buttons_carry_the_command_line() -> None:
     items = list(range(25))
     shown, page, pages = page_of(items, 7, 10)
