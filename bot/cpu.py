@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Imported once by the fork server, so each worker starts at a low priority with matplotlib
-# already loaded.
-PRELOAD = ["bot.cpu_priority", "handlers.charts", "handlers.training.render"]
+# already loaded; first of all Sloth's own `bot` and `handlers`, whatever the working directory holds.
+PRELOAD = ["sloth_bot.own", "bot.cpu_priority", "handlers.charts", "handlers.training.render"]
 NICENESS = 10  # as in bot.cpu_priority, which must not be imported here: it would slow this process
 
 

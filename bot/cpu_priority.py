@@ -1,4 +1,4 @@
-"""Imported by the fork server before anything else (see bot.cpu.PRELOAD), and by nothing else.
+"""Imported by the fork server before anything heavy (see bot.cpu.PRELOAD), and by nothing else.
 
 Importing it lowers the priority of the process that imports it: the fork server, and so every
 worker it forks, yields the CPU to Sloth's event loop. The server's one-off import of
