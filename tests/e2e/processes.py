@@ -104,6 +104,16 @@ def install_into(wheel: Path, target: Path) -> Path:
     return target
 
 
+def dockerfile_sources() -> list[str]:
+    """The files and folders the Dockerfile copies into the image to install Sloth from."""
+    names: list[str] = []
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["COPY"]:
+            names += [w for w in words[1:-1] if not w.startswith("--")]
+    return names
+
+
 def copy_project(source: Path, into: Path, names: Sequence[str]) -> Path:
     """The parts of a project a wheel is built from, without caches or earlier builds."""
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache")

@@ -19,6 +19,7 @@ from tests.e2e.processes import (
     SLOTH,
     build_wheel,
     copy_project,
+    dockerfile_sources,
     install_into,
     run,
     running,
@@ -53,29 +54,32 @@ def team(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def plain_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Sloth's own wheel (from the files the Dockerfile copies), installed into a folder of its own."""
+    """Sloth's own wheel, built from what the Dockerfile copies (so the image's install is this
+    one), installed into a folder of its own."""
     work = tmp_path_factory.mktemp("sloth-wheel")
-    source = copy_project(ROOT, work / "source", ["pyproject.toml", "README.md", "bot", "handlers", "sloth_bot"])
-    return install_into(build_wheel(source, work / "wheels"), work / "site")
-
-
-def started_as(install: str, team: Path, plain_install: Path | None) -> tuple[Path, str]:
-    """(the `sloth` script, PYTHONPATH) for one way of installing Sloth; the team's folder is on the path."""
-    if install == "editable":
-        return SLOTH, str(team)
-    assert plain_install is not None
-    return plain_install / "bin" / "sloth", f"{plain_install}:{team}"
+    source = copy_project(ROOT, work / "source", dockerfile_sources())
+    site = install_into(build_wheel(source, work / "wheels"), work / "site")
+    # The test venv's editable install would stand in for anything missing: check nothing is.
+    for package in ("bot", "handlers", "sloth_bot"):
+        assert (site / package / "__init__.py").is_file(), f"the wheel has no {package} package"
+    assert (site / "bot" / "emulator" / "fixtures").is_dir() and (site / "handlers" / "data").is_dir()
+    return site
 
 
 @pytest.fixture(params=["editable", "plain"])
-def sloth_script(request: pytest.FixtureRequest, team: Path) -> tuple[Path, str]:
-    plain = request.getfixturevalue("plain_install") if request.param == "plain" else None
-    return started_as(request.param, team, plain)
+def sloth_script(request: pytest.FixtureRequest, team: Path) -> tuple[Path, str, Path]:
+    """(the `sloth` script, PYTHONPATH with the team's folder on it, where that install keeps Sloth)."""
+    if request.param == "editable":
+        return SLOTH, str(team), ROOT
+    site: Path = request.getfixturevalue("plain_install")
+    return site / "bin" / "sloth", f"{site}:{team}", site
 
 
-def test_features_and_manifest_are_sloths_own(team: Path, sloth_script: tuple[Path, str]) -> None:
-    script, path = sloth_script
+def test_features_and_manifest_are_sloths_own(team: Path, sloth_script: tuple[Path, str, Path]) -> None:
+    script, path, installed = sloth_script
     env = sloth_env(team.parent / "data", PYTHONPATH=path, SLOTH_FEATURES="ops_feature")
+    found = run([sys.executable, "-c", "import sloth_bot; print(sloth_bot.__file__)"], env, team)
+    assert Path(found.stdout.strip()) == installed / "sloth_bot" / "__init__.py"  # the script is that install's
     features = run([script, "features"], env, team)
     assert features.returncode == 0, features.stderr
     assert "games  (built-in: handlers.games.feature)" in features.stdout
@@ -86,8 +90,8 @@ def test_features_and_manifest_are_sloths_own(team: Path, sloth_script: tuple[Pa
     assert LOUD not in features.stderr + manifest.stderr
 
 
-async def test_a_run_answers_and_draws_with_sloths_own(team: Path, sloth_script: tuple[Path, str]) -> None:
-    script, path = sloth_script
+async def test_a_run_answers_and_draws_with_sloths_own(team: Path, sloth_script: tuple[Path, str, Path]) -> None:
+    script, path, _ = sloth_script
     async with Emulator(Workspace.default()) as emu:
         env = sloth_env(team.parent / "data", emu, PYTHONPATH=path, SLOTH_FEATURES="ops_feature")
         async with running([script, "run"], env, team, emu):
