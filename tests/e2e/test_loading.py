@@ -180,3 +180,11 @@ async def test_an_installed_wheel_runs_with_no_setting_at_all(standup_site: Path
     assert "Posted your stand-up in" in shown
     [card] = [m for m in emu.messages("standup") if m.get("user") == emu.bot_user_id]
     assert "Shipped it" in card["blocks"][0]["text"]["text"]
+
+
+def test_an_installed_wheels_bad_setting_stops_sloth_with_exit_2(standup_site: Path, tmp_path: Path) -> None:
+    env = sloth_env(tmp_path, PYTHONPATH=str(standup_site), STANDUP_REMINDER="25:99", **SHAPED_TOKENS)
+    result = run([SLOTH, "run"], env, tmp_path)
+    assert result.returncode == 2
+    assert problems(result.stderr) == ["STANDUP_REMINDER must be a time of day from 00:00 to 23:59, like 09:30, "
+                                       "not '25:99'."]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.api import Click, Context, Invocation, Param, Reply, Router, Setting, actions, button, escape, section
+from bot.api import Args, Click, Context, Invocation, Param, Reply, Router, Setting, actions, button, escape, section
 from bot.cli import main as sloth_cli
 from bot.emulator import Emulator, Workspace
 from bot.testing import Sloth
@@ -27,7 +27,7 @@ HOUR = 3600.0
 
 
 @echo.command("echo", "Say it back, with a button.", Param("words", "text"), examples=("echo hi",))
-async def echo_command(ctx: Context, inv: Invocation, args: Any) -> Reply:
+async def echo_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     text = f"{ctx.config.greeting}, {escape(args['words'])}"
     return Reply(text=text, blocks=[section(text), actions(button("Again", "echo:again", args["words"][:50]))])
 
