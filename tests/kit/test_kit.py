@@ -6,6 +6,7 @@ feature named by its import path and its settings from the marker's `env`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,7 +194,7 @@ class TestAnotherWorkspace:
 
 
 def test_the_manifest_subscribes_channel_messages_for_a_message_listener(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:
     def bot_side(features: str) -> tuple[set[str], set[str]]:
         monkeypatch.setenv("SLOTH_FEATURES", features)
@@ -201,8 +202,8 @@ def test_the_manifest_subscribes_channel_messages_for_a_message_listener(
         data = yaml.safe_load(capsys.readouterr().out)
         return set(data["settings"]["event_subscriptions"]["bot_events"]), set(data["oauth_config"]["scopes"]["bot"])
 
-    for variable in ("SLOTH_DISABLE", "SLACK_BOT_TOKEN"):
-        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env file of the developer's
+    monkeypatch.delenv("SLOTH_DISABLE", raising=False)
     events, scopes = bot_side(ECHO)
     assert {"message.channels", "message.groups", "message.im", "app_mention"} <= events
     assert {"channels:history", "groups:history"} <= scopes
