@@ -6,13 +6,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     SLOTH_DATA_DIR=/data \
     SLOTH_FILES_DIR=/files \
-    SLOTH_HTTP_PORT=8080
+    SLOTH_HTTP_PORT=8080 \
+    PYTHONPATH=/features
 
-RUN useradd --create-home --uid 10001 sloth && mkdir /data /files && chown sloth /data
+# /features: mount a folder of features there and name them in SLOTH_FEATURES (see the README).
+RUN useradd --create-home --uid 10001 sloth && mkdir /data /files /features && chown sloth /data
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
+COPY sloth_bot ./sloth_bot
 RUN pip install .
 
 USER sloth

@@ -41,8 +41,11 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Imported by the fork server before the preloaded modules, so that it, and every worker it
-# forks, runs at a lower priority while it imports them.
+# Imported by the fork server before anything else: Sloth's own `bot` and `handlers`, whatever the
+# working directory holds (the fork server puts it first on its import path).
+OWN_MODULE = "sloth_bot.own"
+# Then this, so that the fork server, and every worker it forks, runs at a lower priority while it
+# imports the preloaded modules.
 PRIORITY_MODULE = "bot.cpu_priority"
 NICENESS = 10  # as in bot.cpu_priority, which must not be imported here: it would slow this process
 
@@ -156,7 +159,7 @@ def _context(preload: Sequence[str]) -> Any:
     # its threads and event loop, and cheaper than spawning and importing afresh. There is one
     # fork server per process: the first pool to start it decides what it preloads.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRIORITY_MODULE, *preload])
+    context.set_forkserver_preload([OWN_MODULE, PRIORITY_MODULE, *preload])
     return context
 
 

@@ -113,7 +113,7 @@ def load_features(env: Mapping[str, str] | None = None, *, builtins: tuple[str, 
     try:
         registry = Registry(configured)
     except DuplicateError as e:
-        problems.append(str(e))
+        problems += e.problems
         registry = Registry([])
     if problems:
         raise FeatureError(problems)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context
 from bot.registry import Feature
-from bot.router import Job
+from bot.router import Job, parse_time_of_day
 from bot.store import Namespaced
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ class Scheduled:
         self.job, self.feature, self.ctx = job, feature, ctx
         period = job.period(ctx) if callable(job.period) else job.period
         self.period = float(period) if period is not None else None
+        at = job.at(ctx) if callable(job.at) else job.at
+        self.at = parse_time_of_day(at) if at is not None else None
+        self.zone = ZoneInfo(job.tz(ctx) if callable(job.tz) else job.tz)
         self.due = ctx.clock() if self.period is not None else self._next_daily(ctx.clock())
         self.running = False
 
@@ -40,7 +43,7 @@ class Scheduled:
     def slot(self, now: float) -> str:
         if self.period is not None:
             return str(math.floor(now / self.period))
-        return datetime.fromtimestamp(now, ZoneInfo(self.job.tz)).date().isoformat()
+        return datetime.fromtimestamp(now, self.zone).date().isoformat()
 
     def advance(self, now: float) -> None:
         if self.period is not None:
@@ -52,10 +55,9 @@ class Scheduled:
         return 2 * self.period if self.period is not None else 2 * 86400.0
 
     def _next_daily(self, now: float) -> float:
-        assert self.job.at is not None
-        zone = ZoneInfo(self.job.tz)
-        today = datetime.fromtimestamp(now, zone)
-        at = today.replace(hour=self.job.at.hour, minute=self.job.at.minute, second=0, microsecond=0)
+        assert self.at is not None
+        today = datetime.fromtimestamp(now, self.zone)
+        at = today.replace(hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0)
         if at.timestamp() < now:
             at += timedelta(days=1)
         return at.timestamp()

@@ -16,7 +16,11 @@ from bot.router import ActionHandler, Command, EventHandler, Job, RouteHandler, 
 
 
 class DuplicateError(ValueError):
-    """Two features declare the same thing."""
+    """Features declare the same things: one sentence per clash, every clash found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -51,28 +55,35 @@ class Registry:
         self.jobs: list[tuple[Job, Feature]] = []
         # Commands switched off at start because the bot token lacks a scope they need.
         self.unavailable: dict[str, tuple[str, ...]] = {}
+        clashes: list[str] = []
         for feature in features:
-            self._add(feature)
+            self._add(feature, clashes)
+        if clashes:
+            raise DuplicateError(clashes)
 
-    def _add(self, feature: Feature) -> None:
+    def _add(self, feature: Feature, clashes: list[str]) -> None:
         taken = next((f for f in self.features if f.name == feature.name), None)
         if taken is not None:
-            raise DuplicateError(f"Two features are called '{feature.name}': {taken.label()} and {feature.label()}.")
+            clashes.append(f"Two features are called '{feature.name}': {taken.label()} and {feature.label()}.")
+            return
         router = feature.router
         for key, command in router.commands.items():
             if key in self.owners:
-                raise DuplicateError(f"The command '{key}' is declared by two features: "
-                                     f"{self.owners[key].label()} and {feature.label()}.")
+                clashes.append(f"The command '{key}' is declared by two features: "
+                               f"{self.owners[key].label()} and {feature.label()}.")
+                continue
             self.commands[key], self.owners[key] = command, feature
         for action_id, handler in router.actions.items():
             if action_id in self.actions:
-                raise DuplicateError(f"The button action '{action_id}' is declared by two features: "
-                                     f"{self.actions[action_id][1].label()} and {feature.label()}.")
+                clashes.append(f"The button action '{action_id}' is declared by two features: "
+                               f"{self.actions[action_id][1].label()} and {feature.label()}.")
+                continue
             self.actions[action_id] = (handler, feature)
         for route, route_handler in router.routes.items():
             if route in self.routes:
-                raise DuplicateError(f"The HTTP route {route[0]} {route[1]} is declared by two features: "
-                                     f"{self.routes[route][1].label()} and {feature.label()}.")
+                clashes.append(f"The HTTP route {route[0]} {route[1]} is declared by two features: "
+                               f"{self.routes[route][1].label()} and {feature.label()}.")
+                continue
             self.routes[route] = (route_handler, feature)
         for event_type, handlers in router.events.items():
             self.events.setdefault(event_type, []).extend((h, feature) for h in handlers)

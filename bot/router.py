@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import time as time_of_day
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Setting
 from bot.invocation import Click, Invocation
@@ -39,6 +40,27 @@ EventHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
 RouteHandler = Callable[["Context", "web.Request"], Awaitable["web.StreamResponse"]]
 Hook = Callable[["Context"], Coroutine[Any, Any, None]]
 Period = float | Callable[["Context"], float]
+# A time of day ("09:30") and a time zone ("Europe/London"), or functions of the context that
+# give them, e.g. of the feature's settings.
+TimeOfDay = time_of_day | Callable[["Context"], "str | time_of_day"]
+Zone = str | Callable[["Context"], str]
+
+
+def parse_time_of_day(text: str | time_of_day) -> time_of_day:
+    """"09:30" (or "9", "21:05") as a time; ValueError for anything else."""
+    if isinstance(text, time_of_day):
+        return text
+    hour, _, minute = text.strip().partition(":")
+    if not (hour.isdigit() and (minute.isdigit() or not minute) and len(minute) in (0, 2)):
+        raise ValueError(f"{text!r} is not a time of day like 09:30")
+    return time_of_day(int(hour), int(minute or 0))  # ValueError past 23:59
+
+
+def known_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"{name!r} is not a time zone like Europe/London") from None
 
 
 @dataclass(frozen=True)
@@ -83,7 +105,8 @@ class Command:
 
 @dataclass(frozen=True)
 class Job:
-    """Work on a schedule: every `period` seconds, or daily at `at` (in `tz`).
+    """Work on a schedule: every `period` seconds, or daily at `at` (in `tz`); a function of the
+    context stands for a value read when the runtime starts (a setting).
 
     With a store shared by several Sloth processes, a job runs once per period for the whole
     deployment; `per_process` jobs (refreshing a process's own cache) run in every process.
@@ -92,8 +115,8 @@ class Job:
     name: str
     handler: Hook
     period: Period | None = None
-    at: time_of_day | None = None
-    tz: str = "UTC"
+    at: TimeOfDay | None = None
+    tz: Zone = "UTC"
     per_process: bool = False
 
 
@@ -176,10 +199,13 @@ class Router:
 
         return register
 
-    def daily(self, at: str, *, tz: str = "UTC", name: str | None = None) -> Callable[[Hook], Hook]:
-        """Run the function once a day at `at` ("09:30"), in the time zone `tz`."""
-        hour, _, minute = at.partition(":")
-        when = time_of_day(int(hour), int(minute or 0))
+    def daily(self, at: str | Callable[[Context], str | time_of_day], *, tz: Zone = "UTC",
+              name: str | None = None) -> Callable[[Hook], Hook]:
+        """Run the function once a day at `at` ("09:30"), in the time zone `tz` ("Europe/London");
+        either may be a function of the context, e.g. of a setting (`lambda ctx: ctx.config.at`)."""
+        when = at if callable(at) else parse_time_of_day(at)
+        if not callable(tz):
+            known_zone(tz)  # a misspelt zone is refused when the feature loads, not when Sloth starts
 
         def register(handler: Hook) -> Hook:
             self.jobs.append(Job(name or handler.__name__, handler, at=when, tz=tz))

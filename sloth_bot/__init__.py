@@ -5,7 +5,8 @@ have its own `bot/` or `handlers/` package, and Python would find that one first
 repository is on the import path (the working directory of `python -m …`, PYTHONPATH, a
 mounted features folder). The console script starts here instead, under a name of its own,
 and loads `bot` and `handlers` from where this package was installed before anything imports
-them, so `sloth run` always runs Sloth's.
+them, so `sloth run` always runs Sloth's. The worker processes' fork server does the same
+first thing (`sloth_bot.own`): Python puts the working directory first on its import path.
 """
 
 from __future__ import annotations
@@ -29,12 +30,17 @@ def pin(name: str, root: Path) -> None:
     spec.loader.exec_module(module)
 
 
-def main() -> None:
+def use_own_packages() -> None:
+    """Sloth's `bot` and `handlers`, from where this package is installed, in `sys.modules`."""
     root = Path(__file__).resolve().parent.parent
     for name in PINNED:
         loaded = sys.modules.get(name)
         if loaded is None or Path(getattr(loaded, "__file__", "") or "").resolve().parent != root / name:
             pin(name, root)
+
+
+def main() -> None:
+    use_own_packages()
     from bot.cli import main as run
 
     sys.exit(run(sys.argv[1:] or ["run"]))

@@ -135,8 +135,10 @@ class Sloth:
             lambda: self.emulator.user_message(user=user, channel=channel, text=said, thread_ts=thread))
 
     async def dm(self, text: str, user: str | None = None) -> Answer:
-        """`text` sent to Sloth in a direct message."""
-        who = self.emulator.workspace.user(user) if user else self.emulator.workspace.first_human()
+        """`text` sent to Sloth in a direct message by `user` (an ID or a handle, as for `command`)."""
+        ws = self.emulator.workspace
+        who = ws.first_human() if user is None else (
+            ws.user(user) or next((u for u in ws.users.values() if u.name == user), None))
         assert who is not None, f"no member {user}"
         im, _ = self.emulator.workspace.open_im(self.emulator.bot_user_id, who.id)
         return await self._answered(lambda: self.emulator.user_message(user=who.id, channel=im.id, text=text))

@@ -1,3 +1,5 @@
+from datetime import time
+
 import pytest
 
 from bot.errors import UsageError
@@ -5,7 +7,7 @@ from bot.grammar import parse_args, split_line
 from bot.invocation import Invocation
 from bot.pages import nav_blocks, page_of
 from bot.registry import DuplicateError, Feature, Registry
-from bot.router import Command, Param, Router
+from bot.router import Command, Param, Router, parse_time_of_day
 from bot.text import ChannelRef, UserRef
 
 
@@ -82,6 +84,26 @@ def test_a_command_declared_by_two_features_names_both() -> None:
     assert "'ops' (SLOTH_FEATURES: ops_feature)" in message
 
 
+def test_every_clash_between_features_is_reported_at_once() -> None:
+    async def press(ctx, click):  # type: ignore[no-untyped-def]
+        return None
+
+    one, two, again = Router("deploy"), Router("release"), Router("deploy")
+    for router in (one, two):
+        router.add(Command("ship", "Ship it", _noop))
+        router.action("ship")(press)
+    with pytest.raises(DuplicateError) as caught:
+        Registry([Feature(one, "SLOTH_FEATURES", "deploy"), Feature(two, "SLOTH_FEATURES", "release"),
+                  Feature(again, "entry point", "deploy_again")])
+    assert caught.value.problems == [
+        "The command 'ship' is declared by two features: 'deploy' (SLOTH_FEATURES: deploy) and "
+        "'release' (SLOTH_FEATURES: release).",
+        "The button action 'ship' is declared by two features: 'deploy' (SLOTH_FEATURES: deploy) and "
+        "'release' (SLOTH_FEATURES: release).",
+        "Two features are called 'deploy': 'deploy' (SLOTH_FEATURES: deploy) and 'deploy' (entry point: deploy_again).",
+    ]
+
+
 def test_pages_clamp_and_buttons_carry_the_command_line() -> None:
     items = list(range(25))
     shown, page, pages = page_of(items, 7, 10)
@@ -92,3 +114,27 @@ def test_pages_clamp_and_buttons_carry_the_command_line() -> None:
     assert [b["action_id"] for b in buttons] == ["sloth_page_prev", "sloth_page_next"]
     assert buttons[1]["value"] == '{"c":"users wjk","p":2}'
     assert len(nav_blocks(inv, 0, 1, 3, "members")) == 1  # one page: no buttons
+
+
+def test_daily_times_are_read_as_a_clock_shows_them() -> None:
+    assert parse_time_of_day("09:30") == time(9, 30)
+    assert parse_time_of_day("9") == time(9, 0)
+    assert parse_time_of_day(time(17, 5)) == time(17, 5)
+    for bad in ("25:00", "9:5", "nine", "09:30pm", ""):
+        with pytest.raises(ValueError):
+            parse_time_of_day(bad)
+
+
+def test_daily_refuses_a_bad_time_or_zone_when_declared_and_defers_a_setting() -> None:
+    router = Router("standup")
+    with pytest.raises(ValueError):
+        router.daily("24:00")
+    with pytest.raises(ValueError, match="not a time zone"):  # at import, not when Sloth starts
+        router.daily("09:00", tz="Europe/Londn")
+    router.daily(lambda ctx: ctx.config.at, tz=lambda ctx: ctx.config.tz)(_hook)
+    [job] = router.jobs
+    assert callable(job.at) and callable(job.tz) and job.period is None
+
+
+async def _hook(ctx):  # type: ignore[no-untyped-def]
+    raise AssertionError("not called")

@@ -1,0 +1,111 @@
+"""`standup [what you did…]`, the buttons on each stand-up, and the daily reminder."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.api import (
+    Args,
+    Click,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserError,
+    inert,
+    notice,
+    parse_channel,
+    truncate,
+)
+from sloth_standup import card, entries
+
+log = logging.getLogger(__name__)
+router = Router()
+MAX_TEXT = 2800  # a section's text holds 3,000 characters, the title included
+SCOPES = ("chat:write.public", "channels:read", "groups:read")
+
+
+@router.command(
+    "standup",
+    "Post your stand-up in the team's stand-up channel (line breaks are kept); posting again the same day "
+    "rewrites it. Without text: today's stand-ups so far.",
+    Param("update", "text", required=False),
+    scopes=SCOPES,
+    examples=("standup Shipped the login page. Next: the signup form.", "standup"),
+)
+async def standup_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    day = entries.today(ctx)
+    if not args["update"]:
+        so_far = await entries.read(ctx, day)
+        return card.board(day, so_far, await names(ctx, so_far))
+    channel = await standup_channel(ctx)
+    text = truncate(inert(args["update"], ctx.directory.display_name, ctx.directory.channel_name), MAX_TEXT)
+    written = await entries.change(ctx, day, lambda current: entries.with_text(current, inv.user, text))
+    entry = written[inv.user]
+    message = card.card(day, inv.user, entry, await names(ctx, {inv.user: entry}))
+    if entry.get("ts"):
+        await ctx.client.chat_update(channel=entry["channel"], ts=entry["ts"], text=message.text, blocks=message.blocks)
+        return notice(f"Rewrote your stand-up for today in <#{entry['channel']}>.")
+    posted = await ctx.client.chat_postMessage(channel=channel["id"], text=message.text, blocks=message.blocks,
+                                               unfurl_links=False, unfurl_media=False)
+    await entries.change(ctx, day, lambda current: entries.with_card(current, inv.user, channel["id"], posted["ts"]))
+    return notice(f"Posted your stand-up in <#{channel['id']}>.")
+
+
+@router.action("standup")
+async def on_button(ctx: Context, click: Click) -> Reply | None:
+    """Done / Blocked (the author only) and I can help (anyone else), on the day's own card."""
+    what = click.action_id.partition(":")[2]
+    found = entries.read_button_value(click.value)
+    if what not in ("done", "blocked", "help") or found is None:
+        return notice("That button is not one I made.")
+    day, author = found
+    if day != entries.today(ctx):  # a card can be changed on its own day only
+        return notice(f"That stand-up was for {entries.shown_day(day)}; post today's with "
+                      f"`{ctx.slash('standup')} <what you did>`.")
+    entry = (await entries.read(ctx, day)).get(author)
+    if entry is None or (entry.get("channel"), entry.get("ts")) != (click.channel, click.message_ts):
+        return notice("That button does not belong to this stand-up, so I left it as it is.")
+    if what == "help":
+        if click.user == author:
+            return notice("That's your own stand-up: a colleague can offer help, you can press Done or Blocked.")
+        day_now = await entries.change(ctx, day, lambda c: entries.with_helper_toggled(c, author, click.user))
+    else:
+        if click.user != author:
+            who = (await names(ctx, {author: entry}))(author)
+            return notice(f"Only {who} can mark this stand-up {what}; press *I can help* to offer help.")
+        day_now = await entries.change(ctx, day, lambda c: entries.with_status(c, author, what))
+    return card.card(day, author, day_now[author], await names(ctx, day_now))
+
+
+@router.daily(lambda ctx: ctx.config.reminder, tz=lambda ctx: ctx.config.timezone, name="reminder")
+async def remind(ctx: Context) -> None:
+    try:
+        channel = await standup_channel(ctx)
+    except UserError as e:
+        log.warning("no stand-up reminder today: %s", e)
+        return
+    yesterday = await entries.read(ctx, entries.today(ctx, days_ago=1))
+    blocked = {user: entry for user, entry in yesterday.items() if entry.get("status") == "blocked"}
+    name_of = await names(ctx, blocked)
+    message = card.reminder(ctx.slash("standup"), sorted(name_of(user) for user in blocked))
+    await ctx.client.chat_postMessage(channel=channel["id"], text=message.text, blocks=message.blocks)
+
+
+async def standup_channel(ctx: Context) -> dict[str, Any]:
+    ref = parse_channel(ctx.config.channel)
+    assert ref is not None  # the setting's kind refused anything else at start
+    try:
+        return await ctx.directory.resolve_channel(ref)
+    except UserError:
+        raise UserError(f"There is no channel `{ctx.config.channel}` for stand-ups; ask an admin to create it "
+                        "or to set STANDUP_CHANNEL.") from None
+
+
+async def names(ctx: Context, day: entries.Day) -> card.Names:
+    """How to name the authors and helpers of `day`, looked up once each."""
+    for user in {*day, *(h for entry in day.values() for h in entry.get("helpers", []))}:
+        await ctx.directory.user(user)
+    return ctx.directory.display_name
