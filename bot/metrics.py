@@ -32,6 +32,11 @@ class Metrics:
         self.reconnects = Counter(
             "sloth_socket_reconnects_total", "Socket Mode reconnections, by reason.", ["reason"], registry=self.registry
         )
+        self.retiring_envelopes = Counter(
+            "sloth_socket_retiring_envelopes_total",
+            "Envelopes read and acked on an old connection after Slack asked Sloth to move off it.",
+            registry=self.registry,
+        )
         self.connected = Gauge("sloth_socket_connected", "1 while the socket is connected.", registry=self.registry)
         self.loop_lag = Histogram(
             "sloth_event_loop_lag_seconds",

@@ -225,12 +225,13 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
     # -- acting as Slack -------------------------------------------------------------------
 
     async def slash_command(self, text: str = "", user: str | None = None, channel: str | None = None,
-                            command: str = "/sloth") -> Delivery:
+                            command: str = "/sloth", connection_id: int | None = None) -> Delivery:
+        """A member runs `command text`; on connection `connection_id` (a retiring one too) when given."""
         who, where = self._user(user), self._channel(channel)
         target = self.response_urls.issue("command", where.id, who.id)
         payload = payloads.slash_payload(self.workspace, command=command, text=text, user=who, channel=where,
                                          response_url=target.url, trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("slash_commands", payload)
+        return await self.hub.deliver("slash_commands", payload, connection_id)
 
     async def user_message(self, user: str | None = None, channel: str | None = None, text: str = "",
                            thread_ts: str | None = None) -> Delivery:

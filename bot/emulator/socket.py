@@ -37,6 +37,7 @@ class Connection:
     # Sent a disconnect frame but still open: Slack keeps such a connection about 10 s and may
     # still deliver on it; new envelopes go elsewhere unless a test targets it.
     retiring: bool = False
+    retiring_since: float = 0.0
     # Dead without a word: no pongs, nothing sent, nothing read (a half-open TCP connection).
     silent: bool = False
 
@@ -133,11 +134,13 @@ class SocketHub:
         return found
 
     def _pick(self, avoid: Connection | None = None) -> Connection | None:
-        """Round-robin over live connections, skipping `avoid` when there is another. Retiring
-        connections only when no other is open; a silent one stays in the rotation (Slack does
-        not know it is dead either)."""
+        """Round-robin over live connections, skipping `avoid` when there is another. A retiring
+        connection only when no other is open, and then the one told to leave last (the others
+        close sooner); a silent one stays in the rotation (Slack does not know it is dead either)."""
         open_ones = [c for c in self.connections if not c.ws.closed]
-        live = [c for c in open_ones if not c.retiring] or open_ones
+        live = [c for c in open_ones if not c.retiring]
+        if not live and open_ones:
+            live = [max(open_ones, key=lambda c: c.retiring_since)]
         if avoid is not None and len(live) > 1:
             live = [c for c in live if c is not avoid]
         if not live:
@@ -198,7 +201,8 @@ class SocketHub:
             self.link_disabled = True
         chosen = [c for c in self.connections if connection_ids is None or c.id in connection_ids]
         for connection in chosen:
-            connection.retiring = True
+            if not connection.retiring:  # told again, it still closes when first told
+                connection.retiring, connection.retiring_since = True, time.monotonic()
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await connection.ws.send_json({"type": "disconnect", "reason": reason,
                                                "debug_info": {"host": connection.host}})

@@ -41,6 +41,9 @@ async def test_disconnect_mid_stream_loses_nothing(emulator: Emulator, tmp_path:
             if i == 10:
                 await emulator.disconnect_all("refresh_requested")
             if i == 20:
+                # Events sent while no connection was open wait for their redelivery; the warning
+                # needs a connection to go to, so it waits for the reconnect.
+                await emulator.wait_connected(1, timeout=10)
                 await emulator.disconnect_all("warning")
             deliveries.append(await emulator.user_message(user=will.id, channel=im.id, text="help team"))
         for delivery in deliveries:
@@ -49,6 +52,7 @@ async def test_disconnect_mid_stream_loses_nothing(emulator: Emulator, tmp_path:
         replies = [m for m in emulator.messages(im.id) if m.get("user") == emulator.bot_user_id]
         assert len(replies) == 30  # each once: none lost, none doubled
         assert runtime.metrics.reconnects.labels("refresh_requested")._value.get() == 1
+        assert runtime.metrics.reconnects.labels("warning")._value.get() == 1
         await emulator.wait_connected(1, timeout=10)
         assert len(emulator.calls_to("apps.connections.open")) == 3  # one per disconnect, no double reconnects
 
