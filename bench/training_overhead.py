@@ -1,4 +1,4 @@
-"""Training-step overhead of bot.monitor: monitor off vs on with Sloth slow or down, side by side.
+"""Training-step overhead of sloth_monitor: monitor off vs on with Sloth slow or down, side by side.
 
     python bench/training_overhead.py [--rounds 5] [--steps 300] [--step-ms 3] [--work numpy|python]
 
@@ -33,7 +33,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bot.monitor import TrainingRun
+from sloth_monitor import TrainingRun
 
 EPOCH_EVERY = 50
 
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=5.0, help="seconds the slow Sloth takes to answer")
     parser.add_argument("--work", choices=("numpy", "python"), default="numpy")
     args = parser.parse_args(argv)
-    logging.getLogger("bot.monitor").setLevel(logging.ERROR)  # "cannot deliver" once per segment is noise here
+    logging.getLogger("sloth_monitor").setLevel(logging.ERROR)  # "cannot deliver" once per segment is noise here
 
     work = make_work(args.work, args.step_ms)
     slow_url, server = slow_sloth(args.delay)

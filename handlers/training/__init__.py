@@ -1,4 +1,4 @@
-"""Watching model training from Slack: the Slack side of `bot.monitor`.
+"""Watching model training from Slack: the Slack side of `sloth_monitor`.
 
 A training job reports over HTTP (`ingest`); each run gets one card that is edited in place
 (`follow`, drawn by `card`), pictures in the card's thread (`render`), buttons to stop, mute

@@ -51,7 +51,7 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
 
 
 def metadata(run: Run) -> dict[str, Any]:
-    metrics = {name: value for name, value in run.latest.items() if value is not None}
+    metrics = {name: value for name, value in run.latest.items() if isinstance(value, float)}
     return {"event_type": EVENT_TYPE, "event_payload": {
         "run_id": run.run_id, "status": run.status, "epoch": run.epochs_done,
         # Metadata values cannot be null, so an unknown total is 0.
@@ -130,9 +130,14 @@ def metrics_table(run: Run) -> str:
     return "```" + escape("\n".join(lines).replace("`", "'")) + "```"
 
 
-def number(value: float | None) -> str:
+NON_FINITE_TEXT = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
+
+
+def number(value: float | str | None) -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, str):
+        return NON_FINITE_TEXT.get(value, "?")
     if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
         return f"{value:.3e}"
     return f"{value:.4f}"

@@ -1,4 +1,4 @@
-"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol in bot.monitor).
+"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol in sloth_monitor).
 
 Checks in order: ingest is configured (403 while SLOTH_MONITOR_TOKEN is unset, which also
 tells the client to stop trying), the bearer token (401), the size (413), the JSON and every

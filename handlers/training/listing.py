@@ -34,7 +34,7 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
             found.append(run)
     if not found:
         url = ctx.settings.public_url + PATH.replace("/runs/{run_id}/events", "")
-        text = (f"No training runs yet. Report one from a training job with `bot.monitor` (see the README), "
+        text = (f"No training runs yet. Report one from a training job with `sloth_monitor` (see the README), "
                 f"pointed at {url} with `SLOTH_MONITOR_TOKEN`.")
         return Reply(text=text, blocks=[section(text)])
     found.sort(key=lambda r: (not r.running, -r.created))

@@ -61,8 +61,8 @@ def curves_png(title: str, history: list[dict[str, Any]]) -> bytes:
                 if name is None:
                     continue
                 points = [(e, r["metrics"].get(name)) for e, r in zip(epochs, history, strict=True)]
-                xs = [e for e, v in points if v is not None]
-                ys = [v for e, v in points if v is not None]
+                xs = [e for e, v in points if isinstance(v, float)]
+                ys = [v for e, v in points if isinstance(v, float)]
                 axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label)
             axes.set_title(f"{base} ({'lower' if lower_is_better(base) else 'higher'} is better)", fontsize=10)
             axes.set_xlabel("epoch")

@@ -36,7 +36,7 @@ class Run:
     batch_epoch: int | None = None
     batch: int | None = None
     total_batches: int | None = None
-    batch_metrics: dict[str, float | None] = field(default_factory=dict)
+    batch_metrics: dict[str, float | str | None] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)  # [{"epoch", "metrics", "time"}]
     best: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {"value", "epoch"}
     watch: str | None = None  # the validation metric whose improvements get a line in the thread
@@ -66,7 +66,7 @@ class Run:
         return self.card_channel, self.card_ts
 
     @property
-    def latest(self) -> dict[str, float | None]:
+    def latest(self) -> dict[str, float | str | None]:
         return dict(self.history[-1]["metrics"]) if self.history else {}
 
     def to_json(self) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def apply_event(run: Run, event: dict[str, Any]) -> None:
         run.started_at = event["time"]  # the start event was lost; the first event will do
 
 
-def record_epoch(run: Run, epoch: int, metrics: dict[str, float | None], time: float) -> None:
+def record_epoch(run: Run, epoch: int, metrics: dict[str, float | str | None], time: float) -> None:
     run.history = [h for h in run.history if h["epoch"] != epoch]
     run.history.append({"epoch": epoch, "metrics": metrics, "time": time})
     run.history.sort(key=lambda h: h["epoch"])
@@ -151,8 +151,8 @@ def record_epoch(run: Run, epoch: int, metrics: dict[str, float | None], time: f
     if run.watch is None:
         run.watch = watched_metric(metrics)
     for name, value in metrics.items():
-        if value is None:
-            continue
+        if not isinstance(value, float):
+            continue  # not reported, or NaN / infinite: never a best
         best = run.best.get(name)
         if best is None or improves(name, value, best["value"]):
             if name == run.watch and best is not None and not run.muted:
@@ -161,7 +161,7 @@ def record_epoch(run: Run, epoch: int, metrics: dict[str, float | None], time: f
             run.best[name] = {"value": value, "epoch": epoch}
 
 
-def watched_metric(metrics: dict[str, float | None]) -> str | None:
+def watched_metric(metrics: dict[str, Any]) -> str | None:
     """val_loss, or else the first validation metric reported."""
     if "val_loss" in metrics:
         return "val_loss"

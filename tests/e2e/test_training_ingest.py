@@ -10,9 +10,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sloth_monitor import TrainingRun
 
 from bot.emulator import Emulator
-from bot.monitor import TrainingRun
 from bot.runtime import Runtime
 from handlers.training.service import training
 from tests.e2e.training_harness import TOKEN, cards, ingest_url, monitoring_bot

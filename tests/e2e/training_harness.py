@@ -1,4 +1,4 @@
-"""Helpers for the training tests: the real runtime, the emulator and the real bot.monitor client."""
+"""Helpers for the training tests: the real runtime, the emulator and the real sloth_monitor client."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from sloth_monitor import TrainingRun
+
 from bot.emulator import Emulator
-from bot.monitor import TrainingRun
 from bot.runtime import Runtime
 from handlers.training.card import EVENT_TYPE
 from tests.e2e.harness import running_bot

@@ -8,11 +8,11 @@ import threading
 from typing import Any
 
 import pytest
-
-from bot.monitor import KerasCallback, TrainingRun
-from bot.monitor import _keras as monitor_keras
-from bot.monitor._delivery import Outbox, reply_for_body, reply_for_status
-from bot.monitor._wire import (
+from sloth_monitor import KerasCallback, TrainingRun
+from sloth_monitor import keras as monitor_keras
+from sloth_monitor._delivery import Outbox
+from sloth_monitor._http import reply_for_body, reply_for_status
+from sloth_monitor._wire import (
     MAX_IMAGE_SIDE,
     clean_metrics,
     grayscale_2d,
