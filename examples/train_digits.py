@@ -21,6 +21,7 @@ import keras  # after choosing the backend above
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
 from sloth_monitor import KerasCallback
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from ._controls import rates_changed, scale_param_groups
 from ._run import TrainingRun
-from ._wire import to_float
+from ._wire import MAX_PREDICTIONS, to_float
 
 
 def epoch_metrics(logged: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,8 +44,11 @@ def batch_metrics(outputs: Any, logged: Mapping[str, Any]) -> dict[str, Any]:
 class LightningBridge:
     """What the callback does, without Lightning: trainer in, TrainingRun calls out."""
 
-    def __init__(self, run: TrainingRun) -> None:
+    def __init__(self, run: TrainingRun, validation_samples: tuple[Any, Any] | None = None,
+                 class_names: Any = None) -> None:
         self.run = run
+        self.validation_samples = validation_samples
+        self.class_names = class_names
         self.reported: set[str] = set()  # checkpoint paths already reported
         self.saved_since_scan = False
 
@@ -107,6 +110,26 @@ class LightningBridge:
     def scale_lr(trainer: Any, factor: float) -> dict[str, Any]:
         schedulers = [config.scheduler for config in getattr(trainer, "lr_scheduler_configs", [])]
         return rates_changed(scale_param_groups(trainer.optimizers, factor, schedulers))
+
+    def predict(self, pl_module: Any) -> None:
+        """The predictions grid: the module's outputs on `validation_samples`, before the run ends."""
+        if self.validation_samples is None or not self.run.enabled:
+            return
+        import torch
+
+        x, y = self.validation_samples
+        x, y = x[:MAX_PREDICTIONS], y[:MAX_PREDICTIONS]
+        was_training = pl_module.training
+        pl_module.eval()
+        try:
+            with torch.no_grad():
+                outputs = pl_module(x.to(pl_module.device))
+        except Exception as exc:
+            self.run.problems.add("predict_failed", f"predicting on validation_samples failed: {exc!r}"[:300])
+            return
+        finally:
+            pl_module.train(was_training)
+        self.run.log_predictions(x.cpu(), y, outputs.cpu(), class_names=self.class_names)
 
     def finish(self, error: BaseException | None = None) -> None:
         if self.run.enabled:
@@ -172,6 +195,7 @@ def _callback_class() -> type:
         def on_fit_end(self, trainer: Any, pl_module: Any) -> None:
             if self.bridge.run.enabled:
                 self.bridge.scan_checkpoints(trainer)
+                self.bridge.predict(pl_module)
             self.bridge.finish()
 
     _classes[framework.__name__] = SlothLightningCallback
@@ -180,11 +204,14 @@ def _callback_class() -> type:
 
 class LightningCallback:
     """``callbacks=[LightningCallback("name", channel="#ml", owner="U…")]``; keyword arguments go to
-    TrainingRun. Constructing one imports Lightning; importing this module does not."""
+    TrainingRun. `validation_samples` (x, y tensors): a grid of the module's predictions on up to
+    16 of them when fit ends. Constructing one imports Lightning; importing this module does not."""
 
-    def __new__(cls, name: str, channel: str, total_epochs: int | None = None, **run_options: Any) -> Any:
+    def __new__(cls, name: str, channel: str, total_epochs: int | None = None,
+                validation_samples: tuple[Any, Any] | None = None, class_names: Any = None,
+                batch_every: float = 0.5, **run_options: Any) -> Any:
         callback_class = _callback_class()
         framework = _lightning()
         run = TrainingRun(name, channel, total_epochs, framework=f"lightning {framework.__version__}",
-                          **run_options)
-        return callback_class(LightningBridge(run))
+                          progress_interval=batch_every, **run_options)
+        return callback_class(LightningBridge(run, validation_samples, class_names))

@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 import pytest
+
 from sloth_monitor import TrainingRun
 from sloth_monitor.keras import KerasBridge
-
 from tests.e2e.monitor_server import OK, STOP, Received, RecordingServer, monitor_warnings
 
 # ---- the protocol ------------------------------------------------------------------------

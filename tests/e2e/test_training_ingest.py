@@ -10,11 +10,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sloth_monitor import TrainingRun
 
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.training.service import training
+from sloth_monitor import TrainingRun
 from tests.e2e.training_harness import TOKEN, cards, ingest_url, monitoring_bot
 
 RUN = {"name": "raw", "channel": "#testing_exp", "owner": None, "total_epochs": 3, "config": {}}

@@ -9,11 +9,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sloth_monitor import TrainingRun
-
 from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.training.card import EVENT_TYPE
+from sloth_monitor import TrainingRun
 from tests.e2e.harness import running_bot
 
 TOKEN = "monitor-token-for-tests"
@@ -108,3 +107,33 @@ def train(url: str, channel: str, epochs: int = 4, batches: int = 5, step: float
         images, y_true, y_pred = digits()
         run.log_predictions(images, y_true, y_pred, class_names=[str(d) for d in range(10)])
     return run
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_job(runtime: Runtime, script: str, *args: str, **env: str) -> Any:
+    """Run one of examples/ as a training job of its own, reporting to this runtime."""
+    import asyncio
+    import os
+    import sys
+
+    environ = {**os.environ, "SLOTH_URL": ingest_url(runtime), "SLOTH_MONITOR_TOKEN": TOKEN, "KERAS_BACKEND": "torch",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), **env}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "examples" / script), "--channel", "#testing_exp", "--owner", WILL, *args,
+        cwd=ROOT, env=environ, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+
+
+async def finish_job(job: Any, within: float = 120) -> str:
+    """Wait for a job started by start_job; its output. Killed if it outlives `within` seconds."""
+    import asyncio
+
+    try:
+        output, _ = await asyncio.wait_for(job.communicate(), within)
+    finally:
+        if job.returncode is None:
+            job.kill()
+            await job.wait()
+    text: str = output.decode(errors="replace")
+    return text

@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import pytest
+
 from sloth_monitor import KerasCallback, TrainingRun
 from sloth_monitor import keras as monitor_keras
 from sloth_monitor._delivery import Outbox

@@ -16,7 +16,7 @@ import sloth_monitor
 
 PACKAGE = Path(sloth_monitor.__file__).parent
 MODULES = ("sloth_monitor", "sloth_monitor.keras", "sloth_monitor.lightning", "sloth_monitor.huggingface")
-LAZY = {"keras", "lightning", "pytorch_lightning", "transformers", "tqdm"}
+LAZY = {"keras", "lightning", "pytorch_lightning", "transformers", "tqdm", "torch"}
 # Prints the top-level modules the imports added, and the number of threads afterwards.
 PROBE = """
 import json, sys, threading
