@@ -22,6 +22,7 @@ class Feed:
         self.run = run
         self.epoch = epoch
         self.total = total
+        self.done = 0
         self.metrics: dict[str, Any] = {}
 
     def report(self, done: int) -> None:
@@ -97,17 +98,19 @@ def _tqdm_class() -> type:
                      **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.feed = Feed(run, epoch, self.total)
+            self.feed.done = int(kwargs.get("initial", 0) or 0)
 
         def __iter__(self) -> Iterator[Any]:
-            done = self.n
+            # Counted here: tqdm's own loop updates self.n only when it redraws, and never when disabled.
             for item in super().__iter__():
                 yield item
-                done += 1  # tqdm's own loop updates self.n only when it redraws
-                self.feed.report(done)
+                self.feed.done += 1
+                self.feed.report(self.feed.done)
 
         def update(self, n: float | None = 1) -> bool | None:
             shown: bool | None = super().update(n)
-            self.feed.report(int(self.n))
+            self.feed.done += int(n or 0)
+            self.feed.report(self.feed.done)
             return shown
 
         def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    received_at: float = 0.0  # time.monotonic()
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -66,7 +68,7 @@ class RecordingServer:
 
     def record(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self.changed:
-            request = Received(len(self.received), path, headers, body)
+            request = Received(len(self.received), path, headers, body, time.monotonic())
             self.received.append(request)
             self.changed.notify_all()
         return self.answer(self, request)
