@@ -111,7 +111,6 @@ class Sender:
         self.finish_delivered = False
         self.finish_queued = False
         self.controls: collections.deque[dict[str, Any]] = collections.deque()  # received, not yet handled
-        self.cpu_seconds = 0.0  # this thread's own CPU time, for the overhead benchmark
         self._seen_controls: set[str] = set()
         self._closing = False
         self._deadline = math.inf
@@ -126,6 +125,10 @@ class Sender:
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
+
+    @property
+    def thread_id(self) -> int | None:
+        return self._thread.ident
 
     def start(self) -> None:
         self._thread.start()
@@ -154,8 +157,6 @@ class Sender:
         except Exception:  # a bug here must not leave a traceback per retry
             self._warn_once("bug", "Sloth monitor stopped reporting after an error", exc_info=True)
             self.finished.set()
-        finally:
-            self.cpu_seconds = time.thread_time()
 
     def _wait_for_work(self) -> list[dict[str, Any]] | None:
         with self.lock:
