@@ -1,4 +1,4 @@
-"""`sloth run | sandbox | manifest | emulator`."""
+"""`sloth run | sandbox | manifest | features | emulator`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,21 @@ import gc
 import logging
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot import logs
-from bot.settings import Settings, SettingsError, load_settings
+from bot.features import FeatureError, feature_table, load_features
+from bot.registry import Registry
+from bot.settings import Settings, environment, read_settings
 
 log = logging.getLogger("sloth")
+
+
+class ConfigurationError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,21 +33,23 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
     sandbox.add_argument("--files-dir", metavar="DIR", type=Path,
                          help="the folder `share` uploads from (default: a sample folder)")
-    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML) of the loaded features")
     manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
     manifest.add_argument("--public-url", default=None,
                           help="where Slack sends members back after `connect` (SLOTH_PUBLIC_URL)")
+    sub.add_parser("features", help="list the loaded features: commands, scopes, settings, where they come from")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
     emulator.add_argument("--port", type=int, default=3001)
     emulator.add_argument("--generated", metavar="USERS,CHANNELS")
     args = parser.parse_args(argv)
 
-    if args.command == "manifest":
-        from bot.app import build_registry
-        from bot.manifest import PLACEHOLDER_URL, manifest_yaml
-
-        sys.stdout.write(manifest_yaml(build_registry(), args.command_, args.public_url or PLACEHOLDER_URL))
-        return 0
+    try:
+        if args.command == "manifest":
+            return print_manifest(args.command_, args.public_url)
+        if args.command == "features":
+            return print_features()
+    except FeatureError as e:
+        return refuse(e.problems)
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
@@ -51,16 +62,47 @@ def main(argv: list[str] | None = None) -> int:
     return run()
 
 
+def refuse(problems: list[str]) -> int:
+    """One message listing every problem, no traceback; exit code 2."""
+    print("Sloth cannot start; fix these settings:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
+
+
+def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
+    """The core settings and the loaded features, or ConfigurationError listing every problem of both."""
+    problems: list[str] = []
+    settings = read_settings(env, problems)
+    try:
+        registry = load_features(env)
+    except FeatureError as e:
+        problems += e.problems
+    if problems or settings is None:
+        raise ConfigurationError(problems)
+    return settings, registry
+
+
+def print_manifest(command: str, public_url: str | None) -> int:
+    from bot.manifest import PLACEHOLDER_URL, manifest_yaml
+
+    registry = load_features(environment(), check_settings=False)
+    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL))
+    return 0
+
+
+def print_features() -> int:
+    sys.stdout.write(feature_table(load_features(environment(), check_settings=False), environment()))
+    return 0
+
+
 def run() -> int:
     try:
-        settings = load_settings()
-    except SettingsError as e:
-        print("Sloth cannot start; fix these settings:", file=sys.stderr)
-        for problem in e.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 2
+        settings, registry = configure(environment())
+    except ConfigurationError as e:
+        return refuse(e.problems)
     logs.configure(settings.log_level, settings.log_format)
-    return asyncio.run(serve(settings))
+    return asyncio.run(serve(settings, registry))
 
 
 def quiet_garbage_collector() -> None:
@@ -77,10 +119,10 @@ def quiet_garbage_collector() -> None:
     gc.set_threshold(100_000, 10, 10)
 
 
-async def serve(settings: Settings) -> int:
+async def serve(settings: Settings, registry: Registry) -> int:
     from bot.runtime import FatalError, Runtime
 
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, registry)
     loop = asyncio.get_running_loop()
     # Installed before start-up, so a SIGTERM that arrives while connecting still drains cleanly.
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -88,7 +130,8 @@ async def serve(settings: Settings) -> int:
     try:
         async with runtime:
             quiet_garbage_collector()
-            log.info("Sloth is running as %s in %s", runtime.ctx.identity.bot_user_id, runtime.ctx.identity.team_name)
+            log.info("Sloth is running as %s in %s with %d features", runtime.ctx.identity.bot_user_id,
+                     runtime.ctx.identity.team_name, len(registry.features) - 1)
             code = await runtime.wait()
             if runtime.fatal:
                 log.error("%s", runtime.fatal)

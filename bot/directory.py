@@ -16,12 +16,14 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import UserError
-from bot.router import Router
 from bot.text import ChannelRef, UserRef
 
 log = logging.getLogger(__name__)
 
-PAGE_LIMIT = 1000  # the largest page users.list / conversations.list allow
+# The largest page each list allows: conversations.list's reference says its limit "must be an
+# integer under 1000" (else invalid_limit); users.list takes up to 1000. Big pages keep the first
+# load of a large workspace to few calls of these Tier 2 methods.
+PAGE_LIMITS = {"users.list": 1000, "conversations.list": 999}
 
 
 class Directory:
@@ -39,7 +41,7 @@ class Directory:
         cursor = None
         while True:
             response = await self.client.api_call(
-                method, http_verb="GET", params={"limit": PAGE_LIMIT, "cursor": cursor or "", **args}
+                method, http_verb="GET", params={"limit": PAGE_LIMITS[method], "cursor": cursor or "", **args}
             )
             rows.extend(response.get(key, []))
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
@@ -142,36 +144,3 @@ def _handle_matches(user: dict[str, Any], name: str) -> bool:
 def _plain(ref: UserRef | ChannelRef) -> str:
     # Only IDs and already-validated names reach here; shown as code so nothing pings.
     return ref.name or ref.id or "?"
-
-
-def directory_router() -> Router:
-    """Events that keep the directories fresh."""
-    router = Router()
-
-    @router.event("team_join", "users:read")
-    @router.event("user_change", "users:read")
-    async def on_user(ctx: Any, event: dict[str, Any]) -> None:
-        ctx.directory.put_user(event["user"])
-
-    @router.event("channel_created", "channels:read")
-    async def on_created(ctx: Any, event: dict[str, Any]) -> None:
-        channel = event["channel"]
-        ctx.directory.put_channel(channel["id"], **channel)
-
-    @router.event("channel_rename", "channels:read")
-    async def on_rename(ctx: Any, event: dict[str, Any]) -> None:
-        ctx.directory.put_channel(event["channel"]["id"], name=event["channel"]["name"])
-
-    @router.event("channel_archive", "channels:read")
-    async def on_archive(ctx: Any, event: dict[str, Any]) -> None:
-        ctx.directory.put_channel(event["channel"], is_archived=True)
-
-    @router.event("channel_unarchive", "channels:read")
-    async def on_unarchive(ctx: Any, event: dict[str, Any]) -> None:
-        ctx.directory.put_channel(event["channel"], is_archived=False)
-
-    @router.event("channel_deleted", "channels:read")
-    async def on_deleted(ctx: Any, event: dict[str, Any]) -> None:
-        ctx.directory.channels.pop(event["channel"], None)
-
-    return router

@@ -1,35 +1,84 @@
-"""One dispatch for every invocation, with one error boundary around every handler."""
+"""One dispatch for every invocation, with one error boundary around every handler.
+
+`answer` finds the command, sets up the guard for what the member typed (`bot.guard`), checks
+who may run it, parses the arguments, gives a `token="user"` command the member's own client,
+runs the handler in its feature's context, and says the reply where the request came from.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
+from bot import guard
 from bot.context import Context
 from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
+from bot.grammar import parse_args, shown
+from bot.invocation import Invocation
 from bot.joining import NotInChannel, join_offer
+from bot.members import MemberAuthError, member_client, refused
+from bot.names import has_mass_mention
 from bot.permissions import is_admin
-from bot.reply import Reply, error_reply
-from bot.router import Invocation, parse_args
-from bot.text import readable, truncate
+from bot.reply import Reply, notice
+from bot.respond import deliver
+from bot.router import Command
 
 log = logging.getLogger(__name__)
 
 
-async def run_command(ctx: Context, inv: Invocation) -> Reply:
+async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -> None:
+    """Run what `inv` asks for and say the reply: the whole of handling one request.
+
+    `replace_clicked`: the reply takes the place of the message whose button ran the command
+    (an offer that has done its job), whatever the reply itself says.
+    """
     command = ctx.registry.find(inv.name) if inv.name else None
+    with guard.handling(await scope_for(ctx, inv, command)):
+        reply = await run_command(ctx, inv, command)
+        await deliver(ctx, inv, replace(reply, replace=True) if replace_clicked else reply)
+
+
+async def scope_for(ctx: Context, inv: Invocation, command: Command | None) -> guard.Scope:
+    mentions = command.mentions if command else "none"
+    everyone = False
+    if mentions == "all" and has_mass_mention(inv.args):
+        try:
+            everyone = await is_admin(ctx, inv.user)
+        except SlackApiError:
+            everyone = False
+    return guard.Scope(typed=inv.line, asker=inv.user, users=mentions in ("users", "all"), links=mentions == "all",
+                       everyone=everyone, name_of=ctx.directory.display_name)
+
+
+async def run_command(ctx: Context, inv: Invocation, command: Command | None = None) -> Reply:
+    command = command or (ctx.registry.find(inv.name) if inv.name else None)
     if command is None:
         return unknown_command(ctx, inv)
+    missing = ctx.registry.unavailable.get(command.name)
+    if missing:
+        return notice(unavailable_text(command, missing))
+    feature_ctx = ctx.of(ctx.registry.feature_of(command).name)
     try:
         if command.admin_only and not await is_admin(ctx, inv.user):
-            return error_reply(f"Only Sloth's admins (and the workspace's admins and owners) can use `{command.name}`.")
+            return notice(f"Only Sloth's admins (and the workspace's admins and owners) can use `{command.name}`.")
         args = parse_args(command, inv.args)
-        return await command.handler(ctx, inv, args)
+        if command.token == "user":
+            feature_ctx = replace(feature_ctx, member_client=await member_client(ctx, inv.user, command.name))
+        return await command.handler(feature_ctx, inv, args)
+    except MemberAuthError as e:
+        return await refused(ctx, inv.user, command.name, e)
     except NotInChannel as e:
         return join_offer(inv, e)
     except Exception as e:
         return failure_reply(ctx, e, f"command {command.name}")
+
+
+def unavailable_text(command: Command, missing: tuple[str, ...]) -> str:
+    scopes = ", ".join(f"`{s}`" for s in missing)
+    return (f"`{command.name}` is switched off: Sloth's app lacks the {scopes} permission (scope) it needs. "
+            "Ask an admin to add it to the app and reinstall it.")
 
 
 def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
@@ -37,7 +86,7 @@ def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
     if isinstance(error, ReplyError):
         return error.reply
     if isinstance(error, UserError):
-        return error_reply(str(error))
+        return notice(str(error))
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", ""))
         friendly = slack_error_text(code)
@@ -47,20 +96,19 @@ def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
                         "Ask an admin to add it to the app and reinstall it.")
         if friendly:
             log.info("%s: Slack answered %s", what, code)
-            return error_reply(friendly)
+            return notice(friendly)
     error_id = new_error_id()
     ctx.metrics.handler_errors.labels(what.split(" ")[0]).inc()
     log.error("%s failed (error id %s): %s: %s", what, error_id, type(error).__name__, error, exc_info=error)
-    return error_reply(f"Sorry, something went wrong (error id `{error_id}`). It has been logged.")
+    return notice(f"Sorry, something went wrong (error id `{error_id}`). It has been logged.")
 
 
 def unknown_command(ctx: Context, inv: Invocation) -> Reply:
     if not inv.name:
-        return error_reply(f"Tell me what to do, e.g. `{ctx.slash('help')}` lists what I can do.")
-    said = truncate(readable(inv.name), 40)
+        return notice(f"Tell me what to do, e.g. `{ctx.slash('help')}` lists what I can do.")
     suggestion = ctx.registry.closest(inv.name)
-    text = f"I don't know the command `{said}`."
+    text = f"I don't know the command `{shown(inv.name)}`."
     if suggestion:
         text += f" Did you mean `{suggestion}`?"
     text += f" Try `{ctx.slash('help')}` to see everything I can do."
-    return error_reply(text)
+    return notice(text)

@@ -2,59 +2,32 @@
 
 The ack has already been sent by `bot.socket` when these run; Bolt runs with
 `process_before_response=True` so each listener simply runs to completion on a worker.
+Payloads are checked for shape here, once: a handler never sees a forged or malformed click.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
+from bot import guard
 from bot.context import Context
-from bot.dispatch import failure_reply, run_command
+from bot.dispatch import answer, failure_reply
+from bot.grammar import split_line
+from bot.invocation import Click, Invocation, Source
+from bot.joining import NotInChannel, join_offer
 from bot.reply import Reply
 from bot.respond import deliver
-from bot.router import Invocation, Source
 from bot.slack import make_client
-from bot.text import split_args, strip_mention
+from bot.text import strip_mention
 
 log = logging.getLogger(__name__)
-
-PAGE_ACTIONS = ("sloth_page_prev", "sloth_page_next")
-
-
-@dataclass(frozen=True)
-class Click:
-    """A button press, as feature handlers see it."""
-
-    action_id: str
-    value: str
-    user: str
-    channel: str
-    message_ts: str | None
-    response_url: str | None
-    is_ephemeral: bool
-    message: dict[str, Any] | None
-    trigger_id: str | None = None
-
-    def invocation(self, name: str, args: str = "", page: int = 0) -> Invocation:
-        return Invocation(
-            name=name, args=args, user=self.user, channel=self.channel, source="button",
-            response_url=self.response_url, trigger_id=self.trigger_id, page=page,
-        )
-
-
-def split_line(text: str) -> tuple[str, str]:
-    """`"history #general 5"` -> `("history", "#general 5")`."""
-    tokens = split_args(text.strip())
-    if not tokens:
-        return "", ""
-    return tokens[0].lower(), text.strip()[len(tokens[0]) :].strip()
+# The event types Sloth's entry points listen to themselves; features may listen to them too.
+OWN_EVENTS = ("message", "app_mention")
 
 
 def build_app(ctx: Context) -> AsyncApp:
@@ -83,38 +56,39 @@ def build_app(ctx: Context) -> AsyncApp:
         raise_error_for_unhandled_request=False,
     )
 
-    async def invoke(inv: Invocation) -> None:
-        reply = await run_command(ctx, inv)
-        await deliver(ctx, inv, reply)
-
     @app.command(ctx.settings.command)
     async def on_slash(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        name, args = split_line(body.get("text", ""))
-        await invoke(Invocation(
+        name, args = split_line(str(body.get("text") or ""))
+        await answer(ctx, Invocation(
             name=name, args=args, user=body["user_id"], channel=body["channel_id"], source="slash",
             team=body.get("team_id"), response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
         ))
 
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any]) -> None:
+        await run_event_handlers(ctx, event)
         if event.get("channel_type") == "im":
             return  # the `message` listener answers DMs
-        await invoke(from_message(event, identity.bot_user_id, "mention"))
+        await answer(ctx, from_message(event, identity.bot_user_id, "mention"))
 
     @app.event("message")
     async def on_message(event: dict[str, Any]) -> None:
         await run_event_handlers(ctx, event)
         if event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id"):
-            await invoke(from_message(event, identity.bot_user_id, "dm"))
+            await answer(ctx, from_message(event, identity.bot_user_id, "dm"))
 
     @app.action(re.compile(".*"))
     async def on_action(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        await handle_click(ctx, to_click(body))
+        click = to_click(body)
+        if click is None:
+            log.warning("ignored a button press whose payload is not one Slack sends")
+            return
+        await handle_click(ctx, click)
 
-    for event_type in ctx.registry.events:
-        if event_type not in ("message", "app_mention"):
+    for event_type in ctx.registry.event_types():
+        if event_type not in OWN_EVENTS:
             app.event(event_type)(_event_listener(ctx))
     return app
 
@@ -126,66 +100,64 @@ class _UnusedTokenWarning(logging.Filter):
 
 
 def _event_listener(ctx: Context) -> Any:
-    async def on_event(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_event(event: dict[str, Any]) -> None:
         await run_event_handlers(ctx, event)
 
     return on_event
 
 
 async def run_event_handlers(ctx: Context, event: dict[str, Any]) -> None:
-    for handler in ctx.registry.events.get(event.get("type", ""), []):
+    """Every feature's listeners for this event, each in its own feature's context."""
+    text = event.get("text") if isinstance(event.get("text"), str) else ""
+    scope = guard.Scope(typed=text or "", asker=str(event.get("user") or ""), name_of=ctx.directory.display_name)
+    for handler, feature in ctx.registry.events.get(str(event.get("type", "")), []):
         try:
-            await handler(ctx, event)
+            with guard.handling(scope):
+                await handler(ctx.of(feature.name), event)
         except Exception as e:
-            failure_reply(ctx, e, f"event {event.get('type')}")
+            failure_reply(ctx, e, f"event {event.get('type')} ({feature.name})")
 
 
 def from_message(event: dict[str, Any], bot_user_id: str, source: Source) -> Invocation:
-    name, args = split_line(strip_mention(event.get("text", ""), bot_user_id))
+    name, args = split_line(strip_mention(str(event.get("text") or ""), bot_user_id))
     return Invocation(
         name=name, args=args, user=event.get("user", ""), channel=event["channel"], source=source,
         thread=event.get("thread_ts"), team=event.get("team"),
     )
 
 
-def to_click(body: dict[str, Any]) -> Click:
-    action = body["actions"][0]
-    container = body.get("container", {})
+def to_click(body: dict[str, Any]) -> Click | None:
+    """The press, or None when the payload is not shaped as Slack sends a button press."""
+    actions, user = body.get("actions"), body.get("user")
+    if not (isinstance(actions, list) and actions and isinstance(actions[0], dict) and isinstance(user, dict)):
+        return None
+    action = actions[0]
+    action_id, value, user_id = action.get("action_id"), action.get("value", ""), user.get("id")
+    if not (isinstance(action_id, str) and isinstance(value, str) and isinstance(user_id, str) and user_id):
+        return None
+    container: dict[str, Any] = body["container"] if isinstance(body.get("container"), dict) else {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+    message = body.get("message") if isinstance(body.get("message"), dict) else None
     return Click(
-        action_id=action.get("action_id", ""), value=action.get("value", ""), user=body["user"]["id"],
-        channel=channel, message_ts=container.get("message_ts"), response_url=body.get("response_url"),
-        is_ephemeral=bool(container.get("is_ephemeral")), message=body.get("message"),
-        trigger_id=body.get("trigger_id"),
+        action_id=action_id, value=value, user=user_id, channel=str(channel),
+        message_ts=container.get("message_ts"), response_url=body.get("response_url"),
+        is_ephemeral=bool(container.get("is_ephemeral")), message=message, trigger_id=body.get("trigger_id"),
     )
 
 
 async def handle_click(ctx: Context, click: Click) -> None:
-    if click.action_id in PAGE_ACTIONS:
-        await turn_page(ctx, click)
-        return
-    handler = ctx.registry.actions.get(click.action_id) or ctx.registry.actions.get(click.action_id.split(":")[0])
-    if handler is None:
+    found = ctx.registry.action(click.action_id)
+    if found is None:
         log.info("no handler for button %s", click.action_id)
         return
+    handler, feature = found
     inv = click.invocation(click.action_id)
-    try:
-        reply: Reply | None = await handler(ctx, click)
-    except Exception as e:
-        reply = failure_reply(ctx, e, f"button {click.action_id}")
-    if reply is not None:
-        await deliver(ctx, inv, reply)
-
-
-async def turn_page(ctx: Context, click: Click) -> None:
-    """Next/Previous: run the same command line again for another page, editing the message."""
-    try:
-        state = json.loads(click.value)
-        line, page = str(state["c"]), int(state["p"])
-    except (ValueError, KeyError, TypeError):
-        log.warning("malformed page button value")
-        return
-    name, args = split_line(line)
-    inv = click.invocation(name, args, page=max(0, page))
-    reply = await run_command(ctx, inv)
-    await deliver(ctx, inv, reply)
+    with guard.handling(guard.Scope(asker=click.user, name_of=ctx.directory.display_name)):
+        try:
+            reply: Reply | None = await handler(ctx.of(feature.name), click)
+        except NotInChannel as e:
+            reply = join_offer(inv, e)
+        except Exception as e:
+            reply = failure_reply(ctx, e, f"button {click.action_id}")
+        if reply is not None:
+            await deliver(ctx, inv, reply)

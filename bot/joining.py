@@ -1,25 +1,30 @@
-"""`not_in_channel`, answered with an offer: a button that joins the channel and runs the command again."""
+"""`not_in_channel`, answered with an offer: a button that joins the channel and runs the command again.
+
+A handler raises `NotInChannel` (or calls `raise_if_not_in` on Slack's error); dispatch answers
+with the offer, and the button (handled in `bot.core`) joins and runs the same line again.
+"""
 
 from __future__ import annotations
-
-import json
 
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserError
+from bot.invocation import Invocation
 from bot.reply import Reply, actions, button, section
-from bot.router import Invocation
+from bot.rerun import rerun_value
+from bot.text import escape
 
 JOIN_ACTION = "sloth_join_retry"
 
 
 class NotInChannel(UserError):
-    """Slack said Sloth is not a member of `channel_id`; the user is offered to let it join."""
+    """Sloth is not a member of the public channel `channel_id`; the user is offered to let it join."""
 
-    def __init__(self, channel_id: str, name: str) -> None:
-        super().__init__(f"I'm not a member of #{name}.")
+    def __init__(self, channel_id: str, name: str, doing: str = "do that there") -> None:
+        super().__init__(f"I'm not a member of #{escape(name)}.")
         self.channel_id = channel_id
         self.name = name
+        self.doing = doing
 
 
 def raise_if_not_in(error: SlackApiError, channel: dict[str, object]) -> None:
@@ -29,10 +34,8 @@ def raise_if_not_in(error: SlackApiError, channel: dict[str, object]) -> None:
 
 
 def join_offer(inv: Invocation, error: NotInChannel) -> Reply:
-    text = f"I'm not a member of #{error.name}, so I can't do that there yet."
-    value = json.dumps({"ch": error.channel_id, "c": inv.line[:1900]}, separators=(",", ":"))
-    blocks = [
-        section(text),
-        actions(button(f"Join #{error.name[:60]} and try again", JOIN_ACTION, value, style="primary")),
-    ]
+    name = escape(error.name)
+    text = f"I'm not in #{name} yet, so I can't {error.doing}. Shall I join it?"
+    value = rerun_value(inv.line, ch=error.channel_id)
+    blocks = [section(text), actions(button(f"Join #{name[:50]} and try again", JOIN_ACTION, value, style="primary"))]
     return Reply(text=text, blocks=blocks, ephemeral=True, replace=False)

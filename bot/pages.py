@@ -7,14 +7,15 @@ lists comes from the directory cache or one Slack call, so this costs little.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from bot.invocation import Invocation
 from bot.reply import actions, button, context
-from bot.router import Invocation
+from bot.rerun import rerun_value
 
 T = TypeVar("T")
+PAGE_ACTIONS = ("sloth_page_prev", "sloth_page_next")
 
 
 def page_of(items: Sequence[T], page: int, per_page: int) -> tuple[Sequence[T], int, int]:
@@ -30,11 +31,7 @@ def nav_blocks(inv: Invocation, page: int, pages: int, total: int, noun: str) ->
         return [summary]
     buttons = []
     if page > 0:
-        buttons.append(button("◀ Previous", "sloth_page_prev", _value(inv, page - 1)))
+        buttons.append(button("◀ Previous", PAGE_ACTIONS[0], rerun_value(inv.line, p=page - 1)))
     if page < pages - 1:
-        buttons.append(button("Next ▶", "sloth_page_next", _value(inv, page + 1)))
+        buttons.append(button("Next ▶", PAGE_ACTIONS[1], rerun_value(inv.line, p=page + 1)))
     return [summary, actions(*buttons, block_id="sloth_pages")]
-
-
-def _value(inv: Invocation, page: int) -> str:
-    return json.dumps({"c": inv.line[:1900], "p": page}, separators=(",", ":"))

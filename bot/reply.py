@@ -26,7 +26,9 @@ class Reply:
         return replace(self, ephemeral=True)
 
 
-def error_reply(text: str) -> Reply:
+def notice(text: str) -> Reply:
+    """A private answer of one section, seen only by the asker; after a button press it comes
+    below the message instead of replacing it."""
     return Reply(text=text, blocks=[section(text)], ephemeral=True, replace=False)
 
 

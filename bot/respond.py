@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import aiohttp
 
+from bot import guard
 from bot.context import Context
+from bot.invocation import Invocation
 from bot.reply import Reply
-from bot.router import Invocation
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ async def deliver(ctx: Context, inv: Invocation, reply: Reply) -> None:
         else:
             body["response_type"] = "ephemeral" if ephemeral else "in_channel"
             body["replace_original"] = False
-        if await post_response_url(ctx.session, inv.response_url, body):
+        if await post_response_url(ctx.session, inv.response_url, guard.clean(body)):
             return
         # The response_url is used up or expired: fall back to the Web API below.
     if ephemeral:
@@ -53,14 +55,34 @@ async def deliver(ctx: Context, inv: Invocation, reply: Reply) -> None:
 
 
 async def post_response_url(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> bool:
+    """True once Slack took the reply. A used-up or expired URL may answer HTTP 200 with
+    `{"ok": false, "error": …}`: that is a refusal too, and the caller falls back to the Web API."""
     for attempt in range(2):
         try:
             async with session.post(url, json=body, timeout=aiohttp.ClientTimeout(total=10)) as response:
                 if response.status < 300:
-                    return True
+                    refusal = await _refusal(response)
+                    if refusal is None:
+                        return True
+                    log.warning("response_url refused the reply (%s)", refusal)
+                    return False
                 if response.status < 500:
                     log.warning("response_url refused the reply (HTTP %s)", response.status)
                     return False
         except (aiohttp.ClientError, TimeoutError) as e:
             log.warning("response_url post failed (attempt %s): %s", attempt + 1, e)
     return False
+
+
+async def _refusal(response: aiohttp.ClientResponse) -> str | None:
+    """Slack's error when a 2xx answer is a JSON `{"ok": false}`; None when the reply was taken."""
+    text = (await response.text()).strip()
+    if not text.startswith("{"):
+        return None  # Slack's plain "ok"
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(answer, dict) and answer.get("ok") is False:
+        return str(answer.get("error") or "ok: false")
+    return None

@@ -1,51 +1,44 @@
-"""The command registry: every command is declared once and reached from every entry point.
+"""A feature's declarations: its commands, buttons, events, HTTP routes, settings, jobs and hooks.
 
-A feature module makes its own `Router`, declares commands, button actions and event listeners
-on it, and `bot.app` lists the feature routers once. Slash commands, @mentions, DMs and buttons
-all become one frozen `Invocation` that goes through one dispatch (`bot.dispatch`). Help, the
-app manifest and permission checks are generated from the same declarations.
+    router = Router("standup", settings=[Setting("channel", default="#standup")])
+
+    @router.command("standup", "Post your stand-up.", Param("text", "text"))
+    async def standup(ctx: Context, inv: Invocation, args: Args) -> Reply: ...
+
+A feature module declares on its own router and exposes it; loading (`bot.features`) collects
+the routers of every enabled feature into one registry (`bot.registry`). Slash commands,
+@mentions, DMs and buttons all reach the same declarations through one dispatch; help, the app
+manifest and permission checks are generated from them. A router without a name is a part of a
+feature, included into the named router of its package with `include`.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
+from datetime import time as time_of_day
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.errors import UsageError
-from bot.text import parse_channel, parse_user, split_args
+from bot.config import Setting
+from bot.invocation import Click, Invocation
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from bot.context import Context
     from bot.reply import Reply
 
-Source = Literal["slash", "mention", "dm", "button"]
 Kind = Literal["user", "channel", "int", "word", "text"]
+# Who a command's answers may notify: "none" (nobody its input named, no @here), "users" (the
+# members its input names, e.g. a challenge), "all" (also @here/@channel/@everyone, for admins).
+Mentions = Literal["none", "users", "all"]
 Args = dict[str, Any]
-CommandHandler = Callable[["Context", "Invocation", Args], Awaitable["Reply"]]
+CommandHandler = Callable[["Context", Invocation, Args], Awaitable["Reply"]]
+ActionHandler = Callable[["Context", Click], Awaitable["Reply | None"]]
 EventHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
-StartHook = Callable[["Context"], Coroutine[Any, Any, None]]
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """One request to run a command, whatever way it arrived."""
-
-    name: str
-    args: str
-    user: str
-    channel: str
-    source: Source
-    thread: str | None = None
-    team: str | None = None
-    response_url: str | None = None
-    trigger_id: str | None = None
-    page: int = 0
-
-    @property
-    def line(self) -> str:
-        return f"{self.name} {self.args}".strip()
+RouteHandler = Callable[["Context", "web.Request"], Awaitable["web.StreamResponse"]]
+Hook = Callable[["Context"], Coroutine[Any, Any, None]]
+Period = float | Callable[["Context"], float]
 
 
 @dataclass(frozen=True)
@@ -75,28 +68,57 @@ class Command:
     params: tuple[Param, ...] = ()
     examples: tuple[str, ...] = ()
     admin_only: bool = False
+    # "user": the handler acts as the member with `ctx.member_client` (their own token); a member
+    # who has not connected is answered with the connect button and the handler does not run.
     token: Literal["bot", "user"] = "bot"
     scopes: tuple[str, ...] = ()
     user_scopes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    mentions: Mentions = "none"
 
     @property
     def usage(self) -> str:
         return " ".join([self.name, *(p.usage for p in self.params)])
 
 
+@dataclass(frozen=True)
+class Job:
+    """Work on a schedule: every `period` seconds, or daily at `at` (in `tz`).
+
+    With a store shared by several Sloth processes, a job runs once per period for the whole
+    deployment; `per_process` jobs (refreshing a process's own cache) run in every process.
+    """
+
+    name: str
+    handler: Hook
+    period: Period | None = None
+    at: time_of_day | None = None
+    tz: str = "UTC"
+    per_process: bool = False
+
+
 @dataclass
 class Router:
-    """Declarations of one feature: commands, button actions and Slack events."""
+    """Declarations of one feature (or, without a name, of a part of one)."""
 
-    commands: dict[str, Command] = field(default_factory=dict)
-    actions: dict[str, Callable[..., Awaitable[Any]]] = field(default_factory=dict)
-    events: dict[str, list[EventHandler]] = field(default_factory=dict)
+    name: str | None = None
+    settings: Iterable[Setting] = ()
+    # Modules the worker processes import once at start (e.g. the feature's chart drawing).
+    workers: Iterable[str] = ()
     scopes: set[str] = field(default_factory=set)
-    # (method, path) -> async handler(ctx, aiohttp request) -> aiohttp response, served on Sloth's HTTP side.
-    routes: dict[tuple[str, str], Callable[..., Awaitable[Any]]] = field(default_factory=dict)
-    # Run once the runtime is up, e.g. a sweeper loop; each is supervised like any background task.
-    on_start: list[Callable[[Context], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    commands: dict[str, Command] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    events: dict[str, list[EventHandler]] = field(default_factory=dict)
+    routes: dict[tuple[str, str], RouteHandler] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.settings = tuple(self.settings)
+        self.workers = tuple(self.workers)
+
+    # -- declaring ------------------------------------------------------------------------
 
     def command(
         self, name: str, summary: str, *params: Param, **options: Any
@@ -113,8 +135,11 @@ class Router:
                 raise ValueError(f"command {key!r} is declared twice")
             self.commands[key] = command
 
-    def action(self, action_id: str) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
-        def register(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def action(self, action_id: str) -> Callable[[ActionHandler], ActionHandler]:
+        """A button handler. `action_id` matches exactly, or as the prefix before a `:`
+        (`game` handles `game:move:4`)."""
+
+        def register(handler: ActionHandler) -> ActionHandler:
             if action_id in self.actions:
                 raise ValueError(f"action {action_id!r} is declared twice")
             self.actions[action_id] = handler
@@ -123,6 +148,9 @@ class Router:
         return register
 
     def event(self, event_type: str, *scopes: str) -> Callable[[EventHandler], EventHandler]:
+        """A listener for a Slack event (`team_join`, `channel_rename`, … or `app_mention`, and
+        `message` for messages in the channels Sloth is in); `scopes` are the bot scopes it needs."""
+
         def register(handler: EventHandler) -> EventHandler:
             self.events.setdefault(event_type, []).append(handler)
             self.scopes.update(scopes)
@@ -130,8 +158,8 @@ class Router:
 
         return register
 
-    def http(self, method: str, path: str) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
-        def register(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def http(self, method: str, path: str) -> Callable[[RouteHandler], RouteHandler]:
+        def register(handler: RouteHandler) -> RouteHandler:
             if (method, path) in self.routes:
                 raise ValueError(f"route {method} {path} is declared twice")
             self.routes[(method, path)] = handler
@@ -139,96 +167,55 @@ class Router:
 
         return register
 
-    def started(self, hook: StartHook) -> StartHook:
+    def every(self, seconds: Period, *, name: str | None = None, per_process: bool = False) -> Callable[[Hook], Hook]:
+        """Run the function every `seconds` (a number, or a function of the context, e.g. of a setting)."""
+
+        def register(handler: Hook) -> Hook:
+            self.jobs.append(Job(name or handler.__name__, handler, period=seconds, per_process=per_process))
+            return handler
+
+        return register
+
+    def daily(self, at: str, *, tz: str = "UTC", name: str | None = None) -> Callable[[Hook], Hook]:
+        """Run the function once a day at `at` ("09:30"), in the time zone `tz`."""
+        hour, _, minute = at.partition(":")
+        when = time_of_day(int(hour), int(minute or 0))
+
+        def register(handler: Hook) -> Hook:
+            self.jobs.append(Job(name or handler.__name__, handler, at=when, tz=tz))
+            return handler
+
+        return register
+
+    def started(self, hook: Hook) -> Hook:
+        """Run once the runtime is up, before envelopes are taken (open the feature's resources)."""
         self.on_start.append(hook)
         return hook
 
-    def include(self, other: Router) -> None:
-        for command in dict.fromkeys(other.commands.values()):
-            self.add(command)
-        for action_id, handler in other.actions.items():
-            self.action(action_id)(handler)
-        for event_type, handlers in other.events.items():
-            self.events.setdefault(event_type, []).extend(handlers)
-        self.scopes.update(other.scopes)
-        for (method, path), route in other.routes.items():
-            self.http(method, path)(route)
-        self.on_start.extend(other.on_start)
+    def stopping(self, hook: Hook) -> Hook:
+        """Run when the runtime stops, after in-flight work has finished (close them)."""
+        self.on_stop.append(hook)
+        return hook
 
-    # -- reading the registry -------------------------------------------------------------
+    def include(self, part: Router) -> None:
+        """Add the declarations of a part of this feature (a router of a submodule)."""
+        for command in dict.fromkeys(part.commands.values()):
+            self.add(command)
+        for action_id, handler in part.actions.items():
+            self.action(action_id)(handler)
+        for event_type, handlers in part.events.items():
+            self.events.setdefault(event_type, []).extend(handlers)
+        self.scopes.update(part.scopes)
+        for (method, path), route in part.routes.items():
+            self.http(method, path)(route)
+        self.jobs.extend(part.jobs)
+        self.on_start.extend(part.on_start)
+        self.on_stop.extend(part.on_stop)
+        self.settings = (*self.settings, *part.settings)
+        self.workers = (*self.workers, *part.workers)
+
+    # -- reading --------------------------------------------------------------------------
 
     def listed(self) -> list[Command]:
         """Each command once, in declaration order."""
         return list(dict.fromkeys(self.commands.values()))
-
-    def find(self, name: str) -> Command | None:
-        return self.commands.get(name.lower())
-
-    def closest(self, name: str) -> str | None:
-        matches = difflib.get_close_matches(name.lower(), list(self.commands), n=1, cutoff=0.5)
-        if matches:
-            return self.commands[matches[0]].name
-        prefixed = [c for c in self.commands if c.startswith(name.lower()[:3])] if name else []
-        return self.commands[prefixed[0]].name if prefixed else None
-
-    def bot_scopes(self) -> set[str]:
-        found = set(self.scopes)
-        for command in self.listed():
-            found.update(command.scopes)
-        return found
-
-    def user_scopes(self) -> set[str]:
-        return {s for c in self.listed() for s in c.user_scopes}
-
-
-def combine(routers: Iterable[Router]) -> Router:
-    registry = Router()
-    for router in routers:
-        registry.include(router)
-    return registry
-
-
-def parse_args(command: Command, text: str) -> Args:
-    """Match `text` against the command's grammar; a mismatch raises UsageError."""
-    tokens = split_args(text)
-    values: Args = {}
-    for index, param in enumerate(command.params):
-        if param.kind == "text":
-            rest = " ".join(tokens[index:]).strip() if index < len(tokens) else ""
-            tokens = tokens[:index]
-            if not rest and param.required:
-                raise UsageError(command, f"{param.name} is missing.")
-            values[param.name] = rest or param.default
-            continue
-        if index >= len(tokens):
-            if param.required:
-                raise UsageError(command, f"{param.name} is missing.")
-            values[param.name] = param.default
-            continue
-        values[param.name] = _convert(command, param, tokens[index])
-    if len(tokens) > len(command.params):
-        extra = " ".join(tokens[len(command.params) :])
-        raise UsageError(command, f"unexpected {extra!r}.")
-    return values
-
-
-def _convert(command: Command, param: Param, token: str) -> Any:
-    if param.kind == "user":
-        user = parse_user(token)
-        if user is None:
-            raise UsageError(command, f"{param.name} should be a member, like @name.")
-        return user
-    if param.kind == "channel":
-        channel = parse_channel(token)
-        if channel is None:
-            raise UsageError(command, f"{param.name} should be a channel, like #general.")
-        return channel
-    if param.kind == "int":
-        if not token.lstrip("-").isdigit():
-            raise UsageError(command, f"{param.name} should be a whole number.")
-        number = int(token)
-        low, high = param.minimum, param.maximum
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise UsageError(command, f"{param.name} should be between {low} and {high}.")
-        return number
-    return token

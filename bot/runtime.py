@@ -1,9 +1,11 @@
-"""The runtime's lifecycle: `async with Runtime(settings) as rt: await rt.wait()`.
+"""The runtime's lifecycle: `async with Runtime(settings, registry) as rt: await rt.wait()`.
 
-Entering checks the bot token, opens the store, connects Socket Mode and starts the HTTP side;
-leaving stops taking envelopes, lets in-flight work finish (bounded), and closes everything
-in reverse order. An envelope travels: socket (ack) -> worker pool -> dedupe -> Bolt ->
-entry point -> dispatch -> handler -> respond.
+Entering checks the bot token (and which of the loaded commands its scopes allow), opens the
+store, gives every feature its context and runs their start hooks, starts the HTTP side,
+connects Socket Mode and starts the features' jobs; leaving stops taking envelopes, lets
+in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
+An envelope travels: socket (ack) -> worker pool -> dedupe -> Bolt -> entry point -> dispatch
+-> handler -> respond.
 """
 
 from __future__ import annotations
@@ -14,20 +16,22 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_registry
 from bot.context import Context, Identity
 from bot.cpu import CpuPool
 from bot.directory import Directory
 from bot.entry import build_app
+from bot.features import load_features
+from bot.jobs import Scheduled, Scheduler
 from bot.metrics import Metrics
-from bot.router import Router
+from bot.registry import Feature, Registry
+from bot.router import RouteHandler, Router
 from bot.server import make_web_app, serve
 from bot.settings import Settings
 from bot.slack import make_client
@@ -40,10 +44,11 @@ log = logging.getLogger(__name__)
 DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
 WATCHDOG_SECONDS = 15.0
 LAG_PROBE_SECONDS = 0.05
+HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
-def _bind(ctx: Context, handler: Callable[..., Awaitable[Any]]) -> Callable[[web.Request], Awaitable[Any]]:
+def _bind(ctx: Context, handler: RouteHandler) -> Callable[[web.Request], Awaitable[Any]]:
     async def route(request: web.Request) -> Any:
         return await handler(ctx, request)
 
@@ -56,12 +61,14 @@ class FatalError(Exception):
 
 class Runtime:
     def __init__(
-        self, settings: Settings, http: bool = True, routers: list[Router] | None = None,
-        clock: Callable[[], float] = time.time,
+        self, settings: Settings, registry: Registry | None = None, http: bool = True,
+        clock: Callable[[], float] = time.time, jobs: Literal["auto", "manual"] = "auto",
     ) -> None:
         self.settings = settings
-        self.routers = routers
+        # Without one, the built-in features with their default settings (tests, embedding).
+        self.registry = registry if registry is not None else load_features({}, installed=False)
         self.clock = clock
+        self.jobs = jobs  # "manual": features' jobs run only when `scheduler.tick()` is called (tests)
         self.metrics = Metrics()
         self.supervisor = Supervisor()
         self.with_http = http
@@ -91,32 +98,67 @@ class Runtime:
         self._closers.append(self.store.close)
         self.dedupe = Namespaced(self.store, "event")
         self.directory = Directory(self.client)
-        self.ctx = Context(
-            settings=settings, identity=identity, client=self.client, session=self.session, store=self.store,
-            directory=self.directory, registry=build_registry(self.routers), supervisor=self.supervisor,
-            metrics=self.metrics, clock=self.clock, cpu=CpuPool(settings.render_workers or None),
-        )
-        self._closers.append(self.ctx.cpu.close)
-        self.app = build_app(self.ctx)
         self._closers.append(self.supervisor.close)
+        self.ctx = self._contexts(identity, CpuPool(settings.render_workers or None))
+        self._closers.append(self.ctx.cpu.close)
+        await self._run_hooks("start")
+        self.app = build_app(self.ctx)
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
         if self.with_http:
-            routes = {key: _bind(self.ctx, handler) for key, handler in self.ctx.registry.routes.items()}
-            runner, self.http_port = await serve(
-                make_web_app(self.metrics, self.connected, routes), settings.http_host, settings.http_port
-            )
-            self._closers.append(runner.cleanup)
-            if settings.http_port == 0:
-                # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
-                host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
-                self.settings = self.ctx.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
+            await self._serve_http()
         await self._connect_socket()
         self.supervisor.spawn(self.ctx.cpu.prepare(), name="cpu-prepare")
-        for hook in self.ctx.registry.on_start:
-            self.supervisor.spawn(hook(self.ctx), name=f"start-{getattr(hook, '__name__', 'hook')}")
-        self.supervisor.spawn(self._resync_loop(), name="directory-resync")
+        self.scheduler = Scheduler(
+            [Scheduled(job, feature, self.ctx.of(feature.name)) for job, feature in self.registry.jobs],
+            Namespaced(self.store, "job"), self.clock)
+        if self.jobs == "auto":
+            self.supervisor.spawn(self.scheduler.run(), name="jobs")
         self.supervisor.spawn(self._watchdog(), name="socket-watchdog")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
+
+    def _contexts(self, identity: Identity, cpu: CpuPool) -> Context:
+        """The core's context and one per feature, all sharing the runtime's services."""
+        contexts: dict[str, Context] = {}
+        features = self.registry.features
+        if not any(f.name == "core" for f in features):
+            features = [Feature(Router("core")), *features]
+        for feature in features:
+            contexts[feature.name] = Context(
+                settings=self.settings, identity=identity, client=self.client, session=self.session,
+                backend=self.store, directory=self.directory, registry=self.registry, supervisor=self.supervisor,
+                metrics=self.metrics, clock=self.clock, cpu=cpu, feature=feature.name, config=feature.config,
+                contexts=contexts,
+            )
+        return contexts["core"]
+
+    async def _run_hooks(self, which: str) -> None:
+        features = self.registry.features if which == "start" else list(reversed(self.registry.features))
+        for feature in features:
+            hooks = feature.router.on_start if which == "start" else feature.router.on_stop
+            for hook in hooks:
+                name = getattr(hook, "__name__", "hook")
+                try:
+                    await asyncio.wait_for(hook(self.ctx.of(feature.name)), HOOK_SECONDS)
+                except Exception as e:
+                    if which == "start":
+                        raise FatalError(f"The {feature.name} feature could not start ({name}): "
+                                         f"{type(e).__name__}: {e}") from e
+                    log.exception("the %s feature's stop hook %s failed", feature.name, name)
+
+    async def _serve_http(self) -> None:
+        settings = self.settings
+        routes = {key: _bind(self.ctx.of(feature.name), handler)
+                  for key, (handler, feature) in self.registry.routes.items()}
+        runner, self.http_port = await serve(
+            make_web_app(self.metrics, self.connected, routes), settings.http_host, settings.http_port
+        )
+        self._closers.append(runner.cleanup)
+        if settings.http_port == 0:
+            # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
+            host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
+            self.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
+            for ctx in self.ctx.contexts.values():
+                ctx.settings = self.settings
 
     async def _check_bot_token(self) -> Identity:
         try:
@@ -131,10 +173,25 @@ class Runtime:
             raise FatalError(f"auth.test failed: {code}") from None
         except aiohttp.ClientError as e:
             raise FatalError(f"Cannot reach Slack at {self.settings.api_url}: {e}") from None
+        self._switch_off_unscoped(auth.headers)
         return Identity(
             team_id=auth["team_id"], team_name=auth.get("team", ""), bot_user_id=auth["user_id"],
             bot_id=auth.get("bot_id", ""), url=auth.get("url", ""),
         )
+
+    def _switch_off_unscoped(self, headers: Any) -> None:
+        """Commands the bot token's scopes (Slack's x-oauth-scopes header) do not allow are
+        switched off; help shows them as unavailable, with the scope to add."""
+        granted = next((str(v) for k, v in dict(headers).items() if k.lower() == "x-oauth-scopes"), None)
+        if granted is None:
+            return  # this Slack (or stand-in) does not say; nothing can be judged
+        have = {s.strip() for s in granted.split(",") if s.strip()}
+        for command in self.registry.listed():
+            missing = tuple(s for s in command.scopes if s not in have)
+            if missing:
+                self.registry.unavailable[command.name] = missing
+                log.warning("`%s` is switched off: the bot token lacks %s (add it to the app and reinstall)",
+                            command.name, ", ".join(missing))
 
     async def _connect_socket(self) -> None:
         socket_web_client = make_client(None, self.settings.api_url, self.session, self.metrics)
@@ -187,14 +244,6 @@ class Runtime:
         await self._stop.wait()
         return 1 if self.fatal else 0
 
-    async def _resync_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.directory_resync_seconds)
-            try:
-                await self.directory.resync()
-            except Exception:
-                log.exception("directory re-sync failed; will try again")
-
     async def _measure_loop_lag(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
@@ -226,6 +275,8 @@ class Runtime:
         pool = getattr(self, "pool", None)
         if pool is not None and not await pool.drain(self.settings.drain_seconds):
             log.warning("in-flight work did not finish within %.0fs", self.settings.drain_seconds)
+        if getattr(self, "ctx", None) is not None:
+            await self._run_hooks("stop")
         for close in reversed(self._closers):
             try:
                 await close()

@@ -1,7 +1,8 @@
-"""Sloth's settings: one typed, frozen object read once from the environment.
+"""Sloth's core settings: one typed, frozen object read once from the environment.
 
 Every problem is collected and reported together, naming the variable to set; token values
-never appear in a message.
+never appear in a message. Features declare their own settings beside their commands
+(`bot.config`); `load_all` reads both and reports every problem of either at once.
 """
 
 from __future__ import annotations
@@ -42,30 +43,18 @@ class Settings:
     store_url: str = "sqlite:///data/sloth.db"
     log_level: str = "INFO"
     log_format: str = "text"
-    # Feature settings.
+    # Where browsers and training jobs reach Sloth's HTTP side.
     public_url: str = "http://localhost:8080"
+    # Seals members' tokens and signs OAuth states (bot.sealing, bot.user_tokens).
     secret_key: str | None = field(default=None, repr=False)
     # The app's OAuth credentials (Basic Information -> App Credentials), for `connect`.
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
-    files_dir: Path = Path("files")
-    monitor_token: str | None = field(default=None, repr=False)
-    game_idle_seconds: float = 24 * 3600.0
-    training_stale_seconds: float = 5 * 60.0
-
-    share_max_bytes: int = 25 * 1024 * 1024
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
     directory_resync_seconds: float = 3600.0
-    game_tick_seconds: float = 1.0  # how often the game sweeper looks for due rounds and idle games
-    training_edit_seconds: float = 2.0  # at most one edit of a run card this often
-    training_sweep_seconds: float = 15.0
-
-    @property
-    def command_name(self) -> str:
-        return self.command.lstrip("/")
 
     @property
     def authorize_url(self) -> str:
@@ -105,18 +94,6 @@ def _admins(env: Mapping[str, str], problems: list[str]) -> frozenset[str]:
     return frozenset(i for i in ids if _USER_ID.match(i))
 
 
-def _minutes(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
-    raw = env.get(name, "").strip() or str(default)
-    try:
-        minutes = float(raw)
-        if not 0 < minutes < float("inf"):  # also refuses nan
-            raise ValueError
-    except ValueError:
-        problems.append(f"{name} must be a positive number of minutes.")
-        return default * 60
-    return minutes * 60
-
-
 def _store_url(env: Mapping[str, str], data_dir: Path, problems: list[str]) -> str:
     url = env.get("SLOTH_STORE_URL", "").strip()
     if not url:
@@ -141,15 +118,26 @@ def _positive(
     return value
 
 
+def environment(env_file: str | Path | None = ".env") -> dict[str, str]:
+    """os.environ over the values of a .env file, if there is one."""
+    merged: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
 def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
     """Build Settings from `env` (default: os.environ, over a .env file if present)."""
-    if env is None:
-        merged: dict[str, str] = {}
-        if env_file and Path(env_file).is_file():
-            merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-        merged.update(os.environ)
-        env = merged
     problems: list[str] = []
+    settings = read_settings(environment(env_file) if env is None else env, problems)
+    if problems or settings is None:
+        raise SettingsError(problems)
+    return settings
+
+
+def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | None:
+    """The core settings from `env`, or None; every problem is appended to `problems`."""
     bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", problems, required=True)
     app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", problems, required=True)
     user_token = _token(env, "SLACK_USER_TOKEN", "xoxp-", problems, required=False)
@@ -176,24 +164,12 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     client_secret = env.get("SLACK_CLIENT_SECRET", "").strip() or None
     if bool(client_id) != bool(client_secret):
         problems.append("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both (App Credentials) or neither.")
-    game_hours = env.get("SLOTH_GAME_IDLE_HOURS", "24").strip() or "24"
-    try:
-        game_idle_seconds = float(game_hours) * 3600
-        if game_idle_seconds <= 0:
-            raise ValueError
-    except ValueError:
-        problems.append("SLOTH_GAME_IDLE_HOURS must be a positive number of hours.")
-        game_idle_seconds = 24 * 3600.0
-    training_stale_seconds = _minutes(env, "SLOTH_TRAINING_STALE_MINUTES", 5.0, problems)
-
-    share_max_bytes = _positive(env, "SLOTH_SHARE_MAX_MB", "25", problems, "a positive number of megabytes")
     render_workers = _positive(env, "SLOTH_RENDER_WORKERS", "0", problems, "a whole number of processes", zero=True)
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
-    if problems:
-        raise SettingsError(problems)
-    assert bot_token and app_token
+    if problems or not (bot_token and app_token):
+        return None
     return Settings(
         bot_token=bot_token,
         app_token=app_token,
@@ -210,11 +186,5 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
         secret_key=secret_key,
         client_id=client_id,
         client_secret=client_secret,
-        files_dir=Path(env.get("SLOTH_FILES_DIR", "").strip() or "files"),
-        monitor_token=env.get("SLOTH_MONITOR_TOKEN", "").strip() or None,
-        game_idle_seconds=game_idle_seconds,
-        training_stale_seconds=training_stale_seconds,
-
-        share_max_bytes=int(share_max_bytes * 1024 * 1024),
         render_workers=int(render_workers),
     )

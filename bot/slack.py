@@ -21,16 +21,22 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot import guard
 from bot.metrics import Metrics
 
 
 class MeteredWebClient(AsyncWebClient):
-    """AsyncWebClient that counts every call by method and outcome."""
+    """AsyncWebClient that counts every call by method and outcome, and passes every message it
+    sends through `bot.guard` (so no feature can make Sloth ping people it should not)."""
 
     metrics: Metrics | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         outcome = "ok"
+        if api_method in guard.GUARDED_METHODS:
+            for part in ("json", "params", "data"):
+                if isinstance(kwargs.get(part), dict):
+                    kwargs[part] = guard.clean(kwargs[part])
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as e:

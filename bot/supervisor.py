@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -17,7 +18,9 @@ class Supervisor:
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.create_task(coro, name=name)
+        # A fresh context: a background task must not carry the request that happened to start
+        # it (bot.guard reads the request in progress from a context variable).
+        task = asyncio.create_task(coro, name=name, context=contextvars.Context())
         self.tasks.add(task)
         task.add_done_callback(self._finished)
         return task

@@ -28,7 +28,7 @@ NO_OWNER_TTL = 300.0  # retry an unusable SLACK_USER_TOKEN now and then, not on 
 
 
 def _tokens(ctx: Context) -> Namespaced:
-    return Namespaced(ctx.store, "user_token")
+    return Namespaced(ctx.backend, "user_token")
 
 
 def _box(ctx: Context) -> TokenBox | None:
@@ -71,7 +71,7 @@ async def env_token_owner(ctx: Context) -> str | None:
     token = ctx.settings.user_token
     if not token:
         return None
-    owners = Namespaced(ctx.store, "env_token_owner")
+    owners = Namespaced(ctx.backend, "env_token_owner")
     key = hashlib.sha256(token.encode()).hexdigest()[:24]
     known: str | None = await owners.get(key)
     if known is not None:

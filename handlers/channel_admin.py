@@ -11,15 +11,28 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.errors import UserError, slack_error_text
-from bot.joining import raise_if_not_in
+from bot.api import (
+    Args,
+    ChannelRef,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserError,
+    escape,
+    inert,
+    notice,
+    parse_user,
+    raise_if_not_in,
+    readable,
+    truncate,
+)
+from bot.errors import slack_error_text
 from bot.names import MAX_PURPOSE, check_channel_name, check_length
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import ChannelRef, escape, inert, parse_user, readable, split_args, truncate
+from bot.text import split_args
 
-router = Router()
+router = Router("channel_admin")
 MANAGE = ("channels:manage", "groups:write", "channels:read", "groups:read", "channels:join")
 MAX_INVITES = 100
 
@@ -27,10 +40,6 @@ MAX_INVITES = 100
 def reason(error: SlackApiError) -> str:
     code = str(error.response.get("error", ""))
     return slack_error_text(code) or f"Slack said `{escape(code)}`"
-
-
-def said(text: str) -> Reply:
-    return Reply(text=text, blocks=[section(text)], ephemeral=True)
 
 
 async def live_channel(ctx: Context, ref: ChannelRef) -> dict[str, Any]:
@@ -71,9 +80,10 @@ async def create_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         problems.append(f"I couldn't add you to it ({reason(e)}); join it from the channel list")
     text = f"Created <#{created['id']}>"
     if purpose_set:
-        text += f" with the purpose “{truncate(inert(purpose, ctx.directory.display_name, str), 250)}”"
+        shown = inert(purpose, ctx.directory.display_name, ctx.directory.channel_name)
+        text += f" with the purpose “{truncate(shown, 250)}”"
     text += (", but " + " and ".join(problems) + ".") if problems else " and added you to it."
-    return said(text)
+    return notice(text)
 
 
 @router.command(
@@ -90,7 +100,7 @@ async def purpose_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         raise
     ctx.directory.put_channel(channel["id"], purpose={"value": purpose})
     shown = truncate(inert(purpose, ctx.directory.display_name, ctx.directory.channel_name), 250)
-    return said(f"The purpose of <#{channel['id']}> is now “{shown}”.")
+    return notice(f"The purpose of <#{channel['id']}> is now “{shown}”.")
 
 
 async def members_named(ctx: Context, typed: str) -> list[dict[str, Any]]:
@@ -137,7 +147,7 @@ async def invite_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
                 raise
             skipped.update(errors)
             pending = [p for p in pending if p not in errors]
-    return said(invite_summary(ctx, channel, pending, skipped))
+    return notice(invite_summary(ctx, channel, pending, skipped))
 
 
 def invite_summary(ctx: Context, channel: dict[str, Any], invited: list[str], skipped: dict[str, str]) -> str:
@@ -171,4 +181,4 @@ async def archive_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         raise_if_not_in(e, channel)
         raise
     ctx.directory.put_channel(channel["id"], is_archived=True)
-    return said(f"Archived #{name}. Anyone can still read it; unarchive it from the channel's settings.")
+    return notice(f"Archived #{name}. Anyone can still read it; unarchive it from the channel's settings.")

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Context
-from bot.pages import nav_blocks, page_of
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import escape, inert, truncate
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    escape,
+    inert,
+    nav_blocks,
+    page_of,
+    section,
+    truncate,
+)
 
-router = Router()
+router = Router("channels")
 PER_PAGE = 20
 
 

@@ -6,16 +6,27 @@ built in a worker process, like the charts, so a big channel does not hold up th
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.reply import Reply
-from bot.router import Args, Invocation, Param, Router
-from bot.text import escape
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Place,
+    Reply,
+    Router,
+    escape,
+    file_link,
+    notice,
+    open_dm,
+    readable_channel,
+    upload,
+    working,
+)
 from handlers.plots import MAX_DAYS, period
 from handlers.reading import MAX_THREADS, read_channel
 from handlers.tally import csv_file
-from handlers.uploads import Place, notice, open_dm, readable_channel, upload, working
 
-router = Router()
+router = Router("export", workers=("handlers.tally",))
 DEFAULT_DAYS = 30
 
 
@@ -29,8 +40,6 @@ DEFAULT_DAYS = 30
 )
 async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     channel = await readable_channel(ctx, inv, args["channel"], "export")
-    if isinstance(channel, Reply):
-        return channel
     days: int = args["days"]
     name = escape(channel.get("name", channel["id"]))
     span = "today" if days == 1 else f"the last {days} days"
@@ -54,6 +63,4 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
             comment=(f"#{name} from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC): {reading.messages:,} "
                      f"messages and {reading.fetched_replies:,} thread replies.{note}"),
         )
-    link = file.get("permalink")
-    shown = f"<{link}|{escape(filename)}>" if link else f"`{escape(filename)}`"
-    return notice(f"Sent you the export of #{name} in a DM: {shown}")
+    return notice(f"Sent you the export of #{name} in a DM: {file_link(file)}")

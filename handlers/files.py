@@ -7,21 +7,34 @@ asked for with a mention) gets a polite refusal. Sloth deletes only files it upl
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from bot.context import Context
-from bot.dispatch import run_command
-from bot.entry import Click, split_line
-from bot.pages import nav_blocks, page_of
-from bot.permissions import is_admin
-from bot.reply import Reply, button, context, error_reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import escape, truncate
+from bot.api import (
+    Args,
+    Click,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    button,
+    context,
+    escape,
+    forget_upload,
+    is_admin,
+    nav_blocks,
+    notice,
+    page_of,
+    read_rerun,
+    rerun_value,
+    section,
+    split_line,
+    truncate,
+    uploader,
+)
 from handlers.history import when
-from handlers.uploads import uploads
 
-router = Router()
+router = Router("files")
 DELETE_ACTION = "files_delete"
 PER_PAGE = 10
 FETCH = 100
@@ -55,14 +68,13 @@ async def _listable(ctx: Context, inv: Invocation, file: dict[str, Any]) -> bool
     listed only for the member who asked for them."""
     if file.get("channels") or file.get("groups") or file.get("user") != ctx.identity.bot_user_id:
         return True
-    record = await uploads(ctx).get(file["id"])
-    return bool(record and record.get("by") == inv.user)
+    return await uploader(ctx, file["id"]) == inv.user
 
 
 def file_section(ctx: Context, inv: Invocation, file: dict[str, Any], page: int) -> dict[str, Any]:
     if file.get("user") != ctx.identity.bot_user_id:
         return section(file_line(ctx, file))
-    value = json.dumps({"f": file["id"], "c": inv.line[:1800], "p": page}, separators=(",", ":"))
+    value = rerun_value(inv.line, f=file["id"], p=page)
     name = truncate(file.get("title") or file.get("name") or "this file", 60)
     # One action_id per file, so each button is addressable; the router matches the prefix.
     delete = button("Delete", f"{DELETE_ACTION}:{file['id']}", value, style="danger")
@@ -77,21 +89,19 @@ def file_section(ctx: Context, inv: Invocation, file: dict[str, Any], page: int)
 
 @router.action(DELETE_ACTION)
 async def delete_file(ctx: Context, click: Click) -> Reply:
-    try:
-        state = json.loads(click.value)
-        file_id, line, page = str(state["f"]), str(state["c"]), int(state["p"])
-    except (ValueError, KeyError, TypeError):
-        return error_reply("That button is out of date; list the files again.")
-    record = await uploads(ctx).get(file_id)
-    if not (record and record.get("by") == click.user) and not await is_admin(ctx, click.user):
-        return error_reply("Only the member who asked me for that file, or an admin, can delete it.")
+    state = read_rerun(click.value)
+    file_id, page = (state[1].get("f"), state[1].get("p")) if state else (None, None)
+    if state is None or not isinstance(file_id, str) or not isinstance(page, int):
+        return notice("That button is out of date; list the files again.")
+    if await uploader(ctx, file_id) != click.user and not await is_admin(ctx, click.user):
+        return notice("Only the member who asked me for that file, or an admin, can delete it.")
     info = (await ctx.client.files_info(file=file_id))["file"]
     if info.get("user") != ctx.identity.bot_user_id:
-        return error_reply("I only delete files I uploaded myself.")
+        return notice("I only delete files I uploaded myself.")
     await ctx.client.files_delete(file=file_id)
-    await uploads(ctx).delete(file_id)
-    name, args = split_line(line)
-    listing = await run_command(ctx, click.invocation(name, args, page=page))
+    await forget_upload(ctx, file_id)
+    name, args = split_line(state[0])
+    listing = await ctx.run(click.invocation(name, args, page=page))
     note = context(f"Deleted `{escape(truncate(info.get('name') or file_id, 80))}`.")
     return Reply(text=f"Deleted {info.get('name') or file_id}. {listing.text}", blocks=[note, *(listing.blocks or [])])
 

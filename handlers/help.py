@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.errors import UserError
-from bot.reply import Reply, context, header, section
-from bot.router import Args, Command, Invocation, Param, Router
-from bot.text import readable, truncate
+from bot.api import (
+    Args,
+    Command,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserError,
+    context,
+    header,
+    section,
+    shown,
+)
 
-router = Router()
+router = Router("help")
 
 
 @router.command(
@@ -22,16 +31,19 @@ async def help_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         if command is None:
             suggestion = ctx.registry.closest(name)
             hint = f" Did you mean `{suggestion}`?" if suggestion else ""
-            raise UserError(f"There is no command `{truncate(readable(name), 40)}`.{hint}")
+            raise UserError(f"There is no command `{shown(name)}`.{hint}")
         return command_help(ctx, command)
     return overview(ctx)
 
 
 def overview(ctx: Context) -> Reply:
-    lines = [f"• `{c.name}` — {c.summary}" for c in ctx.registry.listed()]
+    off = ctx.registry.unavailable
+    lines = [f"• `{c.name}` — {c.summary}" + (" _(unavailable: the app lacks "
+                                              f"{', '.join(f'`{s}`' for s in off[c.name])})_" if c.name in off else "")
+             for c in ctx.registry.listed()]
     blocks = [
         header("Sloth commands"),
-        section("\n".join(lines)),
+        *[section(chunk) for chunk in _chunks(lines)],
         context(
             f"Type `{ctx.slash('help <command>')}` for usage and examples. "
             f"Every command also works as `@{_bot_name(ctx)} <command>` in a channel or thread, and in a DM."
@@ -51,10 +63,25 @@ def command_help(ctx: Context, command: Command) -> Reply:
         notes.append(f"It acts with your own Slack authorization: `{ctx.slash('connect')}` once to give it.")
     if command.aliases:
         notes.append("Also: " + ", ".join(f"`{a}`" for a in command.aliases))
+    missing = ctx.registry.unavailable.get(command.name)
+    if missing:
+        notes.append("Unavailable now: Sloth's app lacks " + ", ".join(f"`{s}`" for s in missing)
+                     + "; an admin adds the scope to the app and reinstalls it.")
     blocks = [section("\n".join(lines))]
     if notes:
         blocks.append(context(" ".join(notes)))
     return Reply(text=f"Usage: {ctx.slash(command.usage)}", blocks=blocks)
+
+
+def _chunks(lines: list[str], limit: int = 2900) -> list[str]:
+    """Lines joined into sections of at most `limit` characters (a section holds 3,000)."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + len(line) + 1 <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:limit])
+    return chunks
 
 
 def _bot_name(ctx: Context) -> str:

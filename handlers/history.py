@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.context import Context
-from bot.pages import nav_blocks, page_of
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import inert, truncate
+from bot.api import Args, Context, Invocation, Param, Reply, Router, inert, nav_blocks, page_of, section, truncate
 
-router = Router()
+router = Router("history")
 PER_PAGE = 10
 MAX_MESSAGES = 200
 

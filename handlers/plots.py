@@ -9,17 +9,32 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.context import Context
-from bot.errors import UsageError, UserError
-from bot.reply import Reply
-from bot.router import Args, Invocation, Param, Router
-from bot.text import ChannelRef, escape, readable, truncate
+from bot.api import (
+    Args,
+    ChannelRef,
+    Context,
+    Invocation,
+    Param,
+    Place,
+    Reply,
+    Router,
+    UsageError,
+    UserError,
+    asker_name,
+    escape,
+    file_link,
+    notice,
+    readable_channel,
+    reply_place,
+    shown,
+    upload,
+    working,
+)
 from handlers.charts import Activity, Members, activity_png, members_png
 from handlers.reading import read_channel
 from handlers.tally import local_day, zones
-from handlers.uploads import asker_name, notice, readable_channel, reply_place, upload, working
 
-router = Router()
+router = Router("plots", workers=("handlers.charts",))
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 KINDS = "activity|members"
@@ -44,7 +59,7 @@ async def plot_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         return await plot_members(ctx, inv, args["channel"])
     command = ctx.registry.find("plot")
     assert command is not None
-    raise UsageError(command, f"I can plot `activity` or `members`, not `{truncate(readable(kind), 30)}`.")
+    raise UsageError(command, f"I can plot `activity` or `members`, not `{shown(kind, 30)}`.")
 
 
 def _channel_and_days(inv: Invocation, args: Args) -> tuple[ChannelRef, int]:
@@ -73,8 +88,6 @@ def period(now: float, tz_offset: int, days: int) -> tuple[date, date, float]:
 async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
     ref, days = _channel_and_days(inv, args)
     channel = await readable_channel(ctx, inv, ref, "plot")
-    if isinstance(channel, Reply):
-        return channel
     name = escape(channel.get("name", channel["id"]))
     span = "today" if days == 1 else f"the last {days} days"
     async with ctx.cpu.job():
@@ -106,8 +119,6 @@ async def plot_members(ctx: Context, inv: Invocation, ref: ChannelRef | None) ->
     where, private = "the workspace", None
     if ref is not None:
         channel = await readable_channel(ctx, inv, ref, "plot the members of")
-        if isinstance(channel, Reply):
-            return channel
         where = f"#{channel.get('name', channel['id'])}"
         private = channel["id"] if channel.get("is_private") else None
         people = await _channel_people(ctx, channel["id"])
@@ -144,11 +155,12 @@ async def _channel_people(ctx: Context, channel: str) -> list[dict[str, Any]]:
             return found
 
 
-def _done(place: Any, file: dict[str, Any], what: str) -> Reply:
-    link = file.get("permalink")
-    shown = f"<{link}|{escape(file.get('name', 'the file'))}>" if link else f"`{escape(file.get('name', ''))}`"
+def _done(place: Place, file: dict[str, Any], what: str) -> Reply:
+    link = file_link(file)
     if place.moved:
-        text = f"{place.moved[:1].upper()}{place.moved[1:]}, so I sent you {what} in a DM: {shown}"
+        text = f"{place.moved[:1].upper()}{place.moved[1:]}, so I sent you {what} in a DM: {link}"
     else:
-        text = f"Posted {what}: {shown}"
+        text = f"Posted {what}: {link}"
+    if not file.get("shared"):
+        text += " (Slack has not shown it as shared yet; it should appear in a moment.)"
     return notice(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.context import Context
+from bot.api import Context
 from handlers.tally import Post, Row, as_row, mentioned_ids, to_post
 
 # Slack's recommended page size. The largest (999) would take a fifth of the calls against the

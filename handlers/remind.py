@@ -10,15 +10,11 @@ import re
 from datetime import tzinfo
 from typing import Any
 
-from bot.context import Context
-from bot.errors import UserError
+from bot.api import Args, Context, Invocation, Param, Reply, Router, UserError, inert, section, truncate
 from bot.names import MASS_MENTION, MAX_MESSAGE, check_length
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import inert, truncate
 from bot.when import check_ahead, mrkdwn_time, parse_moment, zone_of
 
-router = Router()
+router = Router("remind")
 MAX_AHEAD = 120 * 86400  # chat.scheduleMessage schedules at most 120 days ahead
 _WORD = re.compile(r"<[^>]*>|\S+")
 

@@ -14,16 +14,24 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.errors import UserError
-from bot.joining import raise_if_not_in
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserError,
+    escape,
+    is_admin,
+    plain,
+    raise_if_not_in,
+    section,
+    truncate,
+)
 from bot.names import MAX_MESSAGE, MAX_USERNAME, check_length, has_mass_mention, parse_emoji
-from bot.permissions import is_admin
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import escape, plain, truncate
 
-router = Router()
+router = Router("say")
 _ICON = re.compile(r"^(?P<text>.*?)\s+icon\s+(?P<icon>:[^:\n]+:|\S+)\s*$", re.S)
 _AS = re.compile(r"^(?P<text>.*)\s+as\s+(?P<name>[^\n]+?)\s*$", re.S)
 _QUOTED = re.compile(r'^\s*["“](?P<text>.*?)["”](?P<rest>(?:\s.*)?)$', re.S)
@@ -93,7 +101,7 @@ def borrowed_name(name: str, members: list[dict[str, Any]]) -> str | None:
 @router.command(
     "say", "Post in a channel as a custom name and icon, like an alert bot.",
     Param("channel", "channel"), Param("message", "text"),
-    scopes=("chat:write", "chat:write.public", "chat:write.customize", "channels:join"),
+    scopes=("chat:write", "chat:write.public", "chat:write.customize", "channels:join"), mentions="all",
     examples=("say #python_content Tests passed as Python Test icon :snake:",
               'say #general "Deploy finished" as Alert icon :rotating_light:'),
 )

@@ -9,16 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.context import Context
-from bot.pages import nav_blocks
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.slack import MeteredWebClient
-from bot.text import inert, readable, truncate
-from handlers.connect import as_member
+from bot.api import Args, Context, Invocation, Param, Reply, Router, inert, nav_blocks, readable, section, truncate
 from handlers.history import when
 
-router = Router()
+router = Router("search")
 PER_PAGE = 10
 MAX_PAGE = 100  # search.messages serves at most 100 pages
 
@@ -38,11 +32,8 @@ def slack_query(typed: str, channel_name: Any) -> str:
 async def search_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     query = slack_query(args["query"], ctx.directory.channel_name)
     page = min(max(0, inv.page), MAX_PAGE - 1)
-
-    async def search(client: MeteredWebClient) -> Any:
-        return await client.search_messages(query=query, count=PER_PAGE, page=page + 1, highlight=False)
-
-    answer = await as_member(ctx, inv.user, "search messages for you", search)
+    assert ctx.member_client is not None  # token="user": dispatch gives it, or answers with Connect
+    answer = await ctx.member_client.search_messages(query=query, count=PER_PAGE, page=page + 1, highlight=False)
     found: dict[str, Any] = answer.get("messages") or {}
     await ctx.directory.load_users()
     return render_results(ctx, inv, args["query"], found, page)

@@ -14,15 +14,35 @@ import os
 import stat
 from pathlib import Path
 
-from bot.context import Context
-from bot.errors import UserError
-from bot.reply import Reply, context, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import escape, readable, truncate
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Place,
+    Reply,
+    Router,
+    Setting,
+    UserError,
+    asker_name,
+    context,
+    escape,
+    notice,
+    readable,
+    readable_channel,
+    reply_place,
+    section,
+    truncate,
+    upload,
+)
 from handlers.files import human_size
-from handlers.uploads import Place, asker_name, notice, readable_channel, reply_place, upload
 
-router = Router()
+router = Router("share", settings=[
+    Setting("files_dir", Path, default=Path("files"), env="SLOTH_FILES_DIR",
+            help="the folder `share` uploads from; nothing outside it is ever read"),
+    Setting("max_mb", float, default=25.0, env="SLOTH_SHARE_MAX_MB", minimum=0.001, maximum=1024,
+            help="the largest file `share` uploads, in megabytes"),
+])
 LISTED = 30
 
 
@@ -37,14 +57,12 @@ class Refused(UserError):
     examples=("share", "share report.pdf", "share charts/q3.png #general"),
 )
 async def share_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
-    folder, limit = ctx.settings.files_dir, ctx.settings.share_max_bytes
+    folder, limit = ctx.config.files_dir, int(ctx.config.max_mb * 1024 * 1024)
     if not args["name"]:
         return await listing(folder, limit)
     target = None
     if args["channel"] is not None:
         channel = await readable_channel(ctx, inv, args["channel"], "share files in")
-        if isinstance(channel, Reply):
-            return channel
         target = Place(channel["id"], None, f"#{channel.get('name', channel['id'])}")
     filename, data = await asyncio.to_thread(read_shared, folder, args["name"], limit)
     place = target or await reply_place(ctx, inv)

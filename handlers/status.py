@@ -12,13 +12,9 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.errors import UserError
+from bot.api import Args, Context, Invocation, Param, Reply, Router, UserError, plain, readable, section
 from bot.names import MAX_STATUS_TEXT, check_length, parse_emoji
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.slack import MeteredWebClient
-from bot.text import plain, readable, split_args
+from bot.text import split_args
 from bot.when import (
     WEEKDAYS,
     WhenError,
@@ -30,9 +26,8 @@ from bot.when import (
     parse_moment,
     zone_of,
 )
-from handlers.connect import as_member
 
-router = Router()
+router = Router("status")
 MAX_STATUS_SECONDS = 365 * 86400
 MAX_SNOOZE_SECONDS = 7 * 86400
 _UNTIL_WORDS = {"today", "tonight", "tomorrow", "noon", "midday", "midnight", *WEEKDAYS}
@@ -105,12 +100,9 @@ async def status_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     zone = await member_zone(ctx, inv.user)
     change = parse_status(args["status"], ctx.clock(), zone)
     profile = {"status_emoji": change.emoji, "status_text": change.text, "status_expiration": change.expiration}
-
-    async def set_status(client: MeteredWebClient) -> None:
-        await client.users_profile_set(profile=profile)
-
+    assert ctx.member_client is not None  # token="user": dispatch gives it, or answers with Connect
     try:
-        await as_member(ctx, inv.user, "change your status", set_status)
+        await ctx.member_client.users_profile_set(profile=profile)
     except SlackApiError as e:
         if e.response.get("error") == "profile_status_set_failed_not_valid_emoji":
             raise UserError(f"`{readable(change.emoji)}` is not an emoji in this workspace; pick another.") from e
@@ -131,28 +123,23 @@ async def status_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 async def snooze_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     length = str(args["length"]).lower()
     if length in ("off", "end", "stop", "resume"):
-        return await end_snooze(ctx, inv.user)
+        return await end_snooze(ctx)
     seconds = parse_duration(length, bare_unit=60)
     if seconds < 60 or seconds > MAX_SNOOZE_SECONDS:
         raise WhenError(f"Snooze for between a minute and {describe_duration(MAX_SNOOZE_SECONDS)}, e.g. `snooze 2h`.")
     minutes = round(seconds / 60)
     zone = await member_zone(ctx, inv.user)
-
-    async def snooze(client: MeteredWebClient) -> Any:
-        return await client.dnd_setSnooze(num_minutes=minutes)
-
-    answer = await as_member(ctx, inv.user, "pause your notifications", snooze)
+    assert ctx.member_client is not None
+    answer = await ctx.member_client.dnd_setSnooze(num_minutes=minutes)
     until = float(answer.get("snooze_endtime") or ctx.clock() + minutes * 60)
     text = f"Notifications paused for {describe_duration(minutes * 60)}, until {mrkdwn_time(until, zone)}."
     return Reply(text=text, blocks=[section(text)], ephemeral=True)
 
 
-async def end_snooze(ctx: Context, user: str) -> Reply:
-    async def end(client: MeteredWebClient) -> None:
-        await client.dnd_endSnooze()
-
+async def end_snooze(ctx: Context) -> Reply:
+    assert ctx.member_client is not None
     try:
-        await as_member(ctx, user, "resume your notifications", end)
+        await ctx.member_client.dnd_endSnooze()
         text = "Notifications are back on."
     except SlackApiError as e:
         if e.response.get("error") != "snooze_not_active":

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Context
-from bot.reply import Reply, context, fields, section
-from bot.router import Args, Invocation, Router
+from bot.api import Args, Context, Invocation, Reply, Router, context, fields, section
 
-router = Router()
+router = Router("team")
 
 
 @router.command(

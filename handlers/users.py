@@ -7,13 +7,24 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.context import Context
-from bot.pages import nav_blocks, page_of
-from bot.reply import Reply, context, fields, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import UserRef, escape, truncate
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserRef,
+    context,
+    escape,
+    fields,
+    nav_blocks,
+    page_of,
+    section,
+    truncate,
+)
 
-router = Router()
+router = Router("users")
 PER_PAGE = 10
 
 
@@ -35,7 +46,7 @@ async def users_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 @router.command(
     "whois", "A member's profile card: title, local time, status, DND.", Param("user", "user"),
-    scopes=("users:read", "users.profile:read", "dnd:read"), examples=("whois @wjk68",),
+    scopes=("users:read", "dnd:read"), examples=("whois @wjk68",),
 )
 async def whois_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     user = await ctx.directory.resolve_user(args["user"])

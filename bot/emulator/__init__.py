@@ -1,7 +1,11 @@
-"""A Slack emulator for the sandbox and the end-to-end tests.
+"""A Slack emulator for the sandbox and the end-to-end tests, as strict as Slack's references.
 
     async with Emulator(Workspace.default()) as emu:
         client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
+
+Options: `bot_scopes=` (the bot token's granted scopes; None: all), `rate_limits=RateLimits.realistic()`
+(Slack's published limits; off by default), `share_delay=` (seconds before an upload v2 share
+lands; None: until `complete_shares()`), `clock=` (response_url expiry, scheduled messages).
 """
 
 from __future__ import annotations

@@ -59,9 +59,3 @@ def message_content(text: Any, blocks: Any, attachments: Any, *, require: bool =
     content.setdefault("text", "")
     return content
 
-
-def check_metadata(metadata: Any) -> dict[str, Any]:
-    if (not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str)
-            or not isinstance(metadata.get("event_payload", {}), dict)):
-        raise ApiError("invalid_metadata_format")
-    return {"event_type": metadata["event_type"], "event_payload": metadata.get("event_payload", {})}

@@ -12,19 +12,22 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, TypeVar
 
 from aiohttp import web
 
 from bot.emulator import payloads
+from bot.emulator.channel_events import ChannelChanges
+from bot.emulator.controls import ScheduledPosts, SocketFaults
 from bot.emulator.delivery import Delivery, Envelope
-from bot.emulator.model import Channel, Message, User
+from bot.emulator.model import Channel, FileRecord, Message, User
 from bot.emulator.ratelimit import RateLimits
 from bot.emulator.responses import ResponsePost, ResponseUrls
 from bot.emulator.server import build_app
 from bot.emulator.shapes import message_out
+from bot.emulator.sharing import PendingShare, Shares
 from bot.emulator.socket import SocketHub
 from bot.emulator.tokens import Tokens
 from bot.emulator.triggers import Triggers
@@ -35,16 +38,23 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator:
+class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
+    """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
+    `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
+    shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
+    for Slack's published limits."""
+
     def __init__(self, workspace: Workspace | None = None, *, rate_limits: RateLimits | None = None,
                  redelivery_delay: float = 3.0, max_redeliveries: int = 3,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, bot_scopes: Iterable[str] | None = None,
+                 share_delay: float | None = 0.1) -> None:
         self.workspace = workspace if workspace is not None else Workspace.default()
         self.redelivery_delay = redelivery_delay
         self.max_redeliveries = max_redeliveries
         self.clock = clock
         self.tokens = Tokens(self.workspace.app_id)
-        self.bot_token = self.tokens.issue("bot", self.workspace.bot_user_id)
+        self.bot_token = self.tokens.issue("bot", self.workspace.bot_user_id,
+                                           frozenset(bot_scopes) if bot_scopes is not None else None)
         self.app_token = self.tokens.issue("app", self.workspace.bot_user_id)
         self.user_token = self.tokens.issue("user", self.workspace.first_human().id)
         # The app's credentials for oauth.v2.access; the authorize page approves unless told not to.
@@ -58,10 +68,12 @@ class Emulator:
         self.api = WebApi(self, rate_limits)
         self.hub = SocketHub(self)
         self.response_urls = ResponseUrls(self)
+        self.shares = Shares(self, share_delay)
+        self.unposted: list[dict[str, Any]] = []  # scheduled messages that never posted (metadata)
         self.host, self.port = "127.0.0.1", 0
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._timers: list[asyncio.TimerHandle] = []
+        self.timers: list[asyncio.TimerHandle] = []
 
     # -- identity and addresses ------------------------------------------------------------
 
@@ -100,7 +112,7 @@ class Emulator:
         return self
 
     async def stop(self) -> None:
-        for timer in self._timers:
+        for timer in self.timers:
             timer.cancel()
         await self.hub.close()
         if self._runner is not None:
@@ -154,6 +166,19 @@ class Emulator:
     @property
     def responses(self) -> list[ResponsePost]:
         return self.response_urls.posts
+
+    def ratelimited(self, method: str, channel: str | None = None) -> int:
+        """How many calls of `method` (to `channel`, by ID, or anywhere) were answered 429."""
+        return self.api.limiter.count(method, channel) if self.api.limiter is not None else 0
+
+    @property
+    def dropped_shares(self) -> list[PendingShare]:
+        """Uploads whose share failed silently (see bot.emulator.sharing)."""
+        return self.shares.dropped
+
+    def complete_shares(self) -> int:
+        """Finish every file share still waiting (all of them when share_delay is None)."""
+        return self.shares.complete_all()
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
@@ -212,8 +237,19 @@ class Emulator:
             delivery = await self.send_event(payloads.message_event(stored, where, "app_mention"))
         return delivery
 
-    async def send_event(self, event: dict[str, Any]) -> Delivery:
-        return await self.hub.deliver("events_api", payloads.event_callback(self.workspace, dict(event)))
+    async def send_event(self, event: dict[str, Any], connection_id: int | None = None) -> Delivery:
+        """Deliver an event; on connection `connection_id` (see hub.connections) when given."""
+        return await self.hub.deliver("events_api", payloads.event_callback(self.workspace, dict(event)),
+                                      connection_id)
+
+    def announce(self, event: dict[str, Any]) -> None:
+        """Send an event about something a Web API call just did, once the call has answered
+        (only while the emulator runs: without a loop there is no socket to send it on)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self.hub.spawn(self.send_event(event))
 
     async def click(self, channel: str, ts: str, action_id: str, user: str | None = None,
                     value: str | None = None) -> Delivery:
@@ -236,18 +272,6 @@ class Emulator:
             trigger_id=self.triggers.issue(who.id))
         return await self.hub.deliver("interactive", payload)
 
-    async def disconnect_all(self, reason: str = "refresh_requested") -> None:
-        """Send {"type": "disconnect", "reason": ...} on every socket, then close them. After
-        "link_disabled", apps.connections.open fails until enable_socket_mode() is called."""
-        await self.hub.disconnect_all(reason)
-
-    def lose_acks(self, count: int = 1) -> None:
-        """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
-        self.hub.acks_to_lose += count
-
-    def enable_socket_mode(self) -> None:
-        self.hub.link_disabled = False
-
     # -- hooks for the server side ---------------------------------------------------------
 
     def on_ack(self, delivery: Delivery, frame: Envelope) -> None:
@@ -269,25 +293,9 @@ class Emulator:
         self.changed()
         return True
 
-    def schedule_post(self, entry: dict[str, Any]) -> None:
-        """Post a chat.scheduleMessage entry when its time comes (only while running)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        delay = max(0.0, entry["post_at"] - self.clock())
-        self._timers.append(loop.call_later(delay, self._post_scheduled, entry))
-
-    def _post_scheduled(self, entry: dict[str, Any]) -> None:
-        ws = self.workspace
-        if entry not in ws.scheduled:
-            return
-        ws.scheduled.remove(entry)
-        channel = ws.channels.get(entry["channel_id"])
-        if channel is not None and not channel.is_archived:
-            thread_ts = entry["thread_ts"] if entry["thread_ts"] in channel.messages else None
-            ws.post(channel, entry["message"], thread_ts=thread_ts)
-        self.changed()
+    def share_later(self, files: list[FileRecord], messages: list[tuple[Channel, Message]],
+                    thread_ts: str | None) -> None:
+        self.shares.later(files, messages, thread_ts)
 
     def _user(self, ref: str | None) -> User:
         if ref is None:

@@ -80,10 +80,14 @@ def action_from(element: dict[str, Any], block_id: str, value: str | None) -> di
 def block_actions_payload(ws: Workspace, *, user: User, channel: Channel, message: Message, is_ephemeral: bool,
                           action: dict[str, Any], attachment_id: int | None, response_url: str,
                           trigger_id: str) -> dict[str, Any]:
+    # A button in a top-level block arrives with container.type "message"; one inside an
+    # attachment's blocks with "message_attachment", the attachment's id and is_app_unfurl, as in
+    # @slack/bolt's BlockAction container and Slack's block_actions payload reference.
     container: dict[str, Any] = {"type": "message", "message_ts": message["ts"], "channel_id": channel.id,
                                  "is_ephemeral": is_ephemeral}
     if attachment_id is not None:
-        container["attachment_id"] = attachment_id
+        container = {"type": "message_attachment", "message_ts": message["ts"], "attachment_id": attachment_id,
+                     "channel_id": channel.id, "is_ephemeral": is_ephemeral, "is_app_unfurl": False}
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": ws.team.id},

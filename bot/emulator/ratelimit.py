@@ -1,15 +1,21 @@
-"""Slack's per-method rate-limit tiers, counted in fixed windows."""
+"""Slack's rate limits: per-method tiers in fixed windows, and chat.postMessage per channel.
+
+Off unless the Emulator is given RateLimits; `RateLimits.realistic()` turns on Slack's published
+numbers in one go. An exceeded limit answers HTTP 429 with Retry-After and
+{"ok": false, "error": "ratelimited"}, as Slack's rate-limit guide shows.
+"""
 
 from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# Tier of each method (api.slack.com/docs/rate-limits). Methods missing here count as Tier 3,
-# the most common tier. chat.postMessage is "special" at Slack (about 1/s per channel plus a
-# workspace cap); counting it as Tier 4 keeps bursts possible while still pushing back.
+# Tier of each method, from the `rate_limits` fact of Slack's method references ("t2" = Tier 2).
+# Methods missing here count as Tier 3, the most common tier. Tier 5 stands for the references'
+# "special" methods: chat.postMessage is limited per channel (below) and by a workspace cap.
 METHOD_TIERS: dict[str, int] = {
     "apps.connections.open": 1,
     "oauth.v2.access": 4,
@@ -32,7 +38,7 @@ METHOD_TIERS: dict[str, int] = {
     "conversations.invite": 3,
     "conversations.archive": 2,
     "conversations.join": 3,
-    "chat.postMessage": 4,
+    "chat.postMessage": 5,
     "chat.postEphemeral": 4,
     "chat.update": 3,
     "chat.delete": 3,
@@ -53,6 +59,14 @@ METHOD_TIERS: dict[str, int] = {
     "views.open": 4,
 }
 
+# Slack's rate-limit guide: Tier 1 "1+ per minute", Tier 2 "20+", Tier 3 "50+", Tier 4 "100+".
+SLACK_TIERS = {1: 1, 2: 20, 3: 50, 4: 100}
+# chat.postMessage: "generally allows an app to post one message per second to a specific channel,
+# with short bursts of more than 1 allowed", and "several hundred messages per minute" per
+# workspace. The burst size and the workspace cap are not published: 4 and 300 are estimates.
+POST_BURST = 4
+POST_WORKSPACE_PER_MINUTE = 300
+
 
 def tier_of(method: str) -> int:
     return METHOD_TIERS.get(method, 3)
@@ -60,22 +74,46 @@ def tier_of(method: str) -> int:
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Allowance per tier within each window; a tier missing from per_window is unlimited."""
+    """Allowance per tier within each window (a tier missing from per_window is unlimited), and
+    optionally chat.postMessage's per-channel token bucket (`post_per_second` refilled, up to
+    `post_burst` at once)."""
 
     window: float = 60.0
-    per_window: dict[int, int] = field(default_factory=lambda: {1: 1, 2: 20, 3: 50, 4: 100})
+    per_window: dict[int, int] = field(default_factory=lambda: dict(SLACK_TIERS))
+    post_per_second: float | None = None
+    post_burst: int = POST_BURST
+
+    @classmethod
+    def realistic(cls) -> RateLimits:
+        """Slack's limits as published: the tiers per minute, chat.postMessage per channel and per workspace."""
+        return cls(window=60.0, per_window={**SLACK_TIERS, 5: POST_WORKSPACE_PER_MINUTE}, post_per_second=1.0)
 
 
 class RateLimiter:
-    """Counts calls per (method, token kind) in fixed windows that start at the first call."""
+    """Counts calls per (method, token kind) in fixed windows that start at the first call, and
+    chat.postMessage per channel in a token bucket. `limited` counts the 429s answered."""
 
     def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when counted)
+        self.limited: Counter[tuple[str, str]] = Counter()  # (method, channel or "") -> 429s answered
 
-    def check(self, method: str, token_kind: str) -> int | None:
+    def check(self, method: str, token_kind: str, channel: str | None = None) -> int | None:
         """Count one call; None if allowed, else the Retry-After seconds (at least 1)."""
+        retry_after = self._per_channel(channel) if method == "chat.postMessage" and channel else None
+        if retry_after is None:
+            retry_after = self._per_method(method, token_kind)
+        if retry_after is not None:
+            self.limited[(method, channel or "")] += 1
+        return retry_after
+
+    def count(self, method: str, channel: str | None = None) -> int:
+        """How many calls of `method` (to `channel`, or anywhere) were answered 429."""
+        return sum(n for (m, c), n in self.limited.items() if m == method and (channel is None or c == channel))
+
+    def _per_method(self, method: str, token_kind: str) -> int | None:
         allowance = self.limits.per_window.get(tier_of(method))
         if allowance is None:
             return None
@@ -88,4 +126,18 @@ class RateLimiter:
             self._windows[key] = (start, count)
             return max(1, math.ceil(start + self.limits.window - now))
         self._windows[key] = (start, count + 1)
+        return None
+
+    def _per_channel(self, channel: str) -> int | None:
+        rate = self.limits.post_per_second
+        if not rate:
+            return None
+        now = self.clock()
+        burst = float(self.limits.post_burst)
+        tokens, then = self._buckets.get(channel, (burst, now))
+        tokens = min(burst, tokens + (now - then) * rate)
+        if tokens < 1.0:
+            self._buckets[channel] = (tokens, now)
+            return max(1, math.ceil((1.0 - tokens) / rate))
+        self._buckets[channel] = (tokens - 1.0, now)
         return None

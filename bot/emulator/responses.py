@@ -15,6 +15,12 @@ from bot.emulator.shapes import bot_profile
 if TYPE_CHECKING:
     from bot.emulator.emulator import Emulator
 
+# Slack's interactivity guide documents the limits: a response_url may be used "up to 5 times
+# within 30 minutes". What it answers past them is not documented. Apps report JSON bodies with
+# `ok` and `error` from response URLs (Sentry's Slack integration reads resp.json()["ok"] and
+# skips "expired url" failures), and Slack's webhook errors answer 404 for a URL that no longer
+# leads anywhere; so here a sixth use answers 404 {"ok": false, "error": "used_url"} and an expired
+# URL 404 {"ok": false, "error": "expired_url"}. The clock is the emulator's (Emulator(clock=...)).
 MAX_USES = 5
 LIFETIME = 30 * 60.0
 

@@ -32,7 +32,13 @@ class NoConnectionError(RuntimeError):
 class Connection:
     id: int
     ws: web.WebSocketResponse
+    request: web.Request
     opened_at: float = field(default_factory=time.time)
+    # Sent a disconnect frame but still open: Slack keeps such a connection about 10 s and may
+    # still deliver on it; new envelopes go elsewhere unless a test targets it.
+    retiring: bool = False
+    # Dead without a word: no pongs, nothing sent, nothing read (a half-open TCP connection).
+    silent: bool = False
 
     @property
     def host(self) -> str:
@@ -72,10 +78,11 @@ class SocketHub:
             # A ticket is good for one connection; reconnecting means calling apps.connections.open again.
             return web.json_response({"ok": False, "error": "invalid_ticket"}, status=401)
         self._tickets.discard(ticket)
-        ws = web.WebSocketResponse(autoping=True)  # autoping answers the SDK's keep-alive pings
+        # Pings are answered by hand (not autoping) so a connection can be made to stop answering.
+        ws = web.WebSocketResponse(autoping=False)
         await ws.prepare(request)
         self._opened += 1
-        connection = Connection(self._opened, ws)
+        connection = Connection(self._opened, ws, request)
         if len(self.connections) >= MAX_CONNECTIONS:
             await ws.send_json({"type": "disconnect", "reason": "too_many_websockets",
                                 "num_connections": len(self.connections), **self._frame_info(connection.host)})
@@ -88,7 +95,11 @@ class SocketHub:
         self.emu.changed()
         try:
             async for message in ws:
-                if message.type == WSMsgType.TEXT:
+                if connection.silent:
+                    continue
+                if message.type == WSMsgType.PING:
+                    await ws.pong(message.data)
+                elif message.type == WSMsgType.TEXT:
                     self._on_frame(message.data)
         finally:
             self.connections.remove(connection)
@@ -115,9 +126,18 @@ class SocketHub:
             self.emu.on_ack(delivery, frame)
         self.emu.changed()
 
+    def connection(self, connection_id: int) -> Connection:
+        found = next((c for c in self.connections if c.id == connection_id), None)
+        if found is None:
+            raise ValueError(f"no open connection {connection_id}")
+        return found
+
     def _pick(self, avoid: Connection | None = None) -> Connection | None:
-        """Round-robin over live connections, skipping `avoid` when there is another."""
-        live = [c for c in self.connections if not c.ws.closed]
+        """Round-robin over live connections, skipping `avoid` when there is another. Retiring
+        connections only when no other is open; a silent one stays in the rotation (Slack does
+        not know it is dead either)."""
+        open_ones = [c for c in self.connections if not c.ws.closed]
+        live = [c for c in open_ones if not c.retiring] or open_ones
         if avoid is not None and len(live) > 1:
             live = [c for c in live if c is not avoid]
         if not live:
@@ -129,6 +149,9 @@ class SocketHub:
         envelope_id = envelope["envelope_id"]
         self._deliveries[envelope_id] = delivery
         delivery.mark_sent(envelope_id)
+        if connection.silent:
+            log.info("envelope %s lost in silent connection %s", envelope_id, connection.id)
+            return False
         try:
             await connection.ws.send_str(json.dumps(envelope))
         except (ConnectionError, RuntimeError) as exc:
@@ -138,22 +161,21 @@ class SocketHub:
         self.emu.changed()
         return True
 
-    async def deliver(self, kind: str, payload: dict[str, Any]) -> Delivery:
+    async def deliver(self, kind: str, payload: dict[str, Any], connection_id: int | None = None) -> Delivery:
+        """Send an envelope on the next connection in turn, or on `connection_id` (a retiring one too)."""
         envelope: Envelope = {"envelope_id": str(uuid.uuid4()), "payload": payload, "type": kind,
                               "accepts_response_payload": kind != "events_api"}
         if kind == "events_api":
             envelope.update({"retry_attempt": 0, "retry_reason": ""})
         delivery = Delivery(envelope)
-        connection = self._pick()
+        connection = self.connection(connection_id) if connection_id is not None else self._pick()
         if connection is None and kind != "events_api":
             # Slack shows the user "dispatch_failed"; a test wants to hear about it at once.
             raise NoConnectionError(f"no open Socket Mode connection for {kind}")
         if connection is not None:
             await self._send(delivery, envelope, connection)
         if kind == "events_api":
-            task = asyncio.create_task(self._redeliver(delivery, connection))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.spawn(self._redeliver(delivery, connection))
         return delivery
 
     async def _redeliver(self, delivery: Delivery, last: Connection | None) -> None:
@@ -169,14 +191,41 @@ class SocketHub:
             if connection is not None and await self._send(delivery, envelope, connection):
                 last = connection
 
-    async def disconnect_all(self, reason: str) -> None:
+    async def disconnect(self, reason: str, connection_ids: list[int] | None = None, close_after: float = 0.0) -> None:
+        """Send {"type": "disconnect", "reason": …} and close; with close_after, keep the connection
+        open (retiring) that many seconds first, as Slack does after refresh_requested / warning."""
         if reason == "link_disabled":
             self.link_disabled = True
-        for connection in list(self.connections):
+        chosen = [c for c in self.connections if connection_ids is None or c.id in connection_ids]
+        for connection in chosen:
+            connection.retiring = True
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await connection.ws.send_json({"type": "disconnect", "reason": reason,
                                                "debug_info": {"host": connection.host}})
-            await connection.ws.close(code=WSCloseCode.OK, message=reason.encode())
+            if close_after > 0:
+                self.spawn(self._close_later(connection, reason, close_after))
+            else:
+                await connection.ws.close(code=WSCloseCode.OK, message=reason.encode())
+
+    async def _close_later(self, connection: Connection, reason: str, delay: float) -> None:
+        await asyncio.sleep(delay)  # the grace period itself is what is modelled here
+        await connection.ws.close(code=WSCloseCode.OK, message=reason.encode())
+
+    def silence(self, connection_id: int) -> None:
+        """Let a connection die without a close frame: it stops answering pings, sending and reading."""
+        self.connection(connection_id).silent = True
+
+    def drop(self, connection_id: int) -> None:
+        """Cut the TCP connection under a socket at once, without a close frame."""
+        connection = self.connection(connection_id)
+        transport = connection.request.transport
+        if transport is not None:
+            transport.abort()
+
+    def spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
         self.closing = True  # an SDK client reconnecting while we stop finds the door shut

@@ -23,10 +23,12 @@ from yarl import URL
 from bot.emulator import Emulator, Workspace
 from bot.emulator.generated import add_history
 from bot.emulator.oauth import SESSION_COOKIE
+from bot.features import FeatureError, load_features
+from bot.registry import Registry
 from bot.runtime import FatalError, Runtime
 from bot.sandbox import live
 from bot.sandbox.render import Button, Renderer
-from bot.settings import Settings
+from bot.settings import Settings, environment
 
 HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machine; nothing leaves it.
   [cyan]/sloth <command>[/cyan]   a slash command, e.g. /sloth channels     ([cyan]/sloth help[/cyan] lists commands)
@@ -87,21 +89,36 @@ def _sample_files(data: Path) -> Path:
     return folder
 
 
+def _features(data: Path, files_dir: Path | None, token: str, console: Console) -> Registry | None:
+    """The features `sloth run` would load here, with the sandbox's files folder and ingest token."""
+    env = {**environment(), "SLOTH_MONITOR_TOKEN": token,
+           "SLOTH_FILES_DIR": str(files_dir or _sample_files(data))}
+    try:
+        return load_features(env)
+    except FeatureError as e:
+        console.print("[red]Sloth cannot start; fix these settings:[/red]")
+        for problem in e.problems:
+            console.print(f"  - {problem}", markup=False)
+        return None
+
+
 async def _main(generated: str | None, files_dir: Path | None) -> int:
     console = Console(highlight=False)
     interactive = sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
+        token = live.monitor_token()
+        registry = _features(Path(data), files_dir, token, console)
+        if registry is None:
+            return 2
         async with Emulator(_workspace(generated)) as emu:
-            token = live.monitor_token()
             settings = Settings(
                 bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
                 http_port=live.pick_port(), data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
-                monitor_token=token, files_dir=files_dir or _sample_files(Path(data)),
                 # `connect` works here too: the emulator's app credentials and a key for this session only.
                 client_id=emu.client_id, client_secret=emu.client_secret, secret_key=secrets.token_hex(32),
             )
             try:
-                async with Runtime(settings) as runtime:
+                async with Runtime(settings, registry) as runtime:
                     await emu.wait_connected(1, timeout=10)
                     human = emu.workspace.first_human()
                     session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id,

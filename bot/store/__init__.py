@@ -7,7 +7,10 @@ Redis (`redis://…`), which lets several Sloth processes share state.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Protocol
+
+UPDATE_ATTEMPTS = 100
 
 
 class Store(Protocol):
@@ -34,8 +37,15 @@ def decode(raw: str | bytes | None) -> Any | None:
     return None if raw is None else json.loads(raw)
 
 
+class Contention(Exception):
+    """A key kept changing under `update`; should not happen outside a stampede."""
+
+
 class Namespaced:
-    """A view of a store whose keys all carry one prefix, e.g. `dedupe:` or `games:`."""
+    """A view of a store whose keys all carry one prefix, e.g. `event:` or `games:`.
+
+    A feature's `ctx.store` is one of these, named after the feature.
+    """
 
     def __init__(self, store: Store, prefix: str) -> None:
         self.store = store
@@ -56,6 +66,27 @@ class Namespaced:
     async def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
         """Set only if absent; True when this call created the key."""
         return await self.compare_and_set(key, None, value, ttl)
+
+    async def update(self, key: str, change: Callable[[Any], Any], ttl: float | None = None,
+                     attempts: int = UPDATE_ATTEMPTS) -> Any:
+        """Apply `change(current)` atomically and return the value written.
+
+        `current` is None when the key is absent; `change` returns the new value, or None to
+        leave the key as it is. It may be called more than once (whenever another writer got
+        there first), so it must not change `current` in place or have other effects.
+        """
+        for _ in range(attempts):
+            current = await self.get(key)
+            new = change(current)
+            if new is None or new == current:
+                return current
+            if await self.compare_and_set(key, current, new, ttl):
+                return new
+        raise Contention(f"{self.prefix}{key} kept changing; gave up after {attempts} attempts")
+
+    def child(self, prefix: str) -> Namespaced:
+        """A view of a part of this namespace, e.g. `ctx.store.child("game")`."""
+        return Namespaced(self.store, self.prefix + prefix)
 
 
 async def open_store(url: str) -> Store:

@@ -6,17 +6,27 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from bot.context import Context
-from bot.entry import Click
-from bot.errors import UsageError, UserError
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Param, Router
-from bot.text import escape, parse_user, readable, split_args, truncate
+from bot.api import (
+    Args,
+    Click,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UsageError,
+    UserError,
+    escape,
+    parse_user,
+    section,
+    shown,
+)
+from bot.text import split_args
 from handlers.games import flow, scores
 from handlers.games.logic import LOBBY_SECONDS, name
 from handlers.games.model import KINDS, PLAYING, TITLES, WAITING, Game
 from handlers.games.rules import BOT, IllegalMove, connect4, rps, tictactoe, trivia
-from handlers.games.sweeper import run_sweeper
+from handlers.games.sweeper import sweep
 
 router = Router()
 
@@ -42,12 +52,12 @@ class Options:
     "`play rps @opponent [best of 3|5]` or `play trivia [rounds]`. No opponent: you play me.",
     Param("game"), Param("options", "text", required=False),
     examples=("play tictactoe", "play connect4 @amelia", "play rps @amelia best of 5", "play trivia 5"),
-    scopes=("chat:write.public",),
+    scopes=("chat:write.public",), mentions="users",  # a challenge notifies the member challenged
 )
 async def play_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     kind = GAME_NAMES.get(args["game"].lower())
     if kind is None:
-        said = truncate(readable(args["game"]), 30)
+        said = shown(args["game"], 30)
         raise UserError(f"I don't know the game `{said}`. Try {GAMES_LIST}.")
     options = parse_options(ctx, kind, args["options"] or "")
     opponent = await resolve_opponent(ctx, inv, options.opponent) if kind != trivia.KIND else None
@@ -85,7 +95,7 @@ def parse_options(ctx: Context, kind: str, text: str) -> Options:
             raise UserError("A match is best of 3 or best of 5.")
         tokens = []
     if tokens:
-        raise UsageError(command, f"unexpected `{truncate(readable(' '.join(tokens)), 40)}`.")
+        raise UsageError(command, f"unexpected `{shown(' '.join(tokens))}`.")
     return Options(opponent=opponent, best_of=best_of)
 
 
@@ -95,7 +105,7 @@ async def resolve_opponent(ctx: Context, inv: Invocation, token: str | None) -> 
         return BOT
     ref = parse_user(token)
     if ref is None:
-        raise UserError(f"`{truncate(readable(token), 40)}` is not a member; name one like @amelia.")
+        raise UserError(f"`{shown(token, 40)}` is not a member; name one like @amelia.")
     member = await ctx.directory.resolve_user(ref)
     if member["id"] == ctx.identity.bot_user_id:
         return BOT
@@ -141,7 +151,7 @@ async def scores_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     if wanted:
         kind = GAME_NAMES.get(wanted.lower())
         if kind is None:
-            raise UserError(f"I don't know the game `{truncate(readable(wanted), 30)}`. Try {GAMES_LIST}.")
+            raise UserError(f"I don't know the game `{shown(wanted, 30)}`. Try {GAMES_LIST}.")
         kinds = (kind,)
     record = await flow.games(ctx).get_shared(scores.key(ctx.identity.team_id))
     limit = 15 if wanted else 5
@@ -174,6 +184,12 @@ async def on_game_button(ctx: Context, click: Click) -> Reply | None:
 
 
 @router.started
-async def game_sweeper(ctx: Context) -> None:
-    await run_sweeper(ctx)
+async def first_sweep(ctx: Context) -> None:
+    """Every live game once, for work a stopped process left half done (in the background)."""
+    ctx.spawn(sweep(ctx, everything=True), "first-sweep")
+
+
+@router.every(lambda ctx: ctx.config.tick_seconds, name="sweep")
+async def sweep_due(ctx: Context) -> None:
+    await sweep(ctx)
 

@@ -21,15 +21,13 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.entry import Click
-from bot.reply import Reply, error_reply
+from bot.api import Click, Contention, Context, Reply, notice
 from handlers.games import logic, scores
 from handlers.games.logic import Action, Refusal
 from handlers.games.model import Game
 from handlers.games.render import Drawing, draw
 from handlers.games.rules import BOT, connect4, rps, trivia
-from handlers.games.storage import ATTEMPTS, Contention, GameStore
+from handlers.games.storage import ATTEMPTS, GameStore
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +36,19 @@ BOT_GRACE = 5.0
 SLOW_BOTS = frozenset({connect4.KIND})
 REDRAWS = 5
 # The game's message is gone or out of reach: the game goes on in the store, nothing to draw on.
-GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message", "is_archived", "not_in_channel"})
+# chat.update in an archived (or frozen) channel answers is_inactive.
+GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message", "is_inactive", "is_archived",
+                  "not_in_channel"})
 _rng = random.SystemRandom()
 
 
+def idle_seconds(ctx: Context) -> float:
+    """How long a game nobody moves in lasts (SLOTH_GAME_IDLE_HOURS)."""
+    return float(ctx.config.idle_hours) * 3600
+
+
 def games(ctx: Context) -> GameStore:
-    return GameStore(ctx.store, ctx.settings.game_idle_seconds)
+    return GameStore(ctx.store, idle_seconds(ctx))
 
 
 # -- drawing -------------------------------------------------------------------------------------
@@ -59,7 +64,7 @@ async def drawing(ctx: Context, game: Game) -> Drawing:
         except SlackApiError:
             user = None
         names[player] = ctx.directory.display_name(player) if user else player
-    return draw(game, names, ctx.settings.game_idle_seconds)
+    return draw(game, names, idle_seconds(ctx))
 
 
 async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
@@ -72,7 +77,7 @@ async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
     game = replace(game, ts=response["ts"], channel=response["channel"])
     store = games(ctx)
     await store.create(game)
-    await store.track(game.id, logic.due(game, ctx.settings.game_idle_seconds))
+    await store.track(game.id, logic.due(game, idle_seconds(ctx)))
     return game
 
 
@@ -114,7 +119,7 @@ async def after_change(ctx: Context, old: Game, new: Game, record: dict[str, Any
         await settle(ctx, new)
         return
     if new.deadline != old.deadline:
-        await store.track(new.id, logic.due(new, ctx.settings.game_idle_seconds))
+        await store.track(new.id, logic.due(new, idle_seconds(ctx)))
     if logic.bot_to_move(new):
         if new.kind in SLOW_BOTS:
             await show(ctx, new)  # show the person's move while Sloth thinks
@@ -146,7 +151,7 @@ async def settle(ctx: Context, game: Game) -> None:
 
 async def catch_up(ctx: Context, game: Game, record: dict[str, Any], now: float) -> bool:
     """Apply whatever is overdue (expiry, a trivia round, Sloth's stalled move); True if it tried."""
-    new = logic.advance(game, now, ctx.settings.game_idle_seconds)
+    new = logic.advance(game, now, idle_seconds(ctx))
     if new is None:
         if logic.bot_to_move(game) and now - game.updated >= BOT_GRACE:
             await bot_turn(ctx, game, record)
@@ -173,13 +178,13 @@ def parse_click(click: Click) -> tuple[str, Action] | None:
 async def handle_click(ctx: Context, click: Click) -> Reply | None:
     parsed = parse_click(click)
     if parsed is None:
-        return error_reply("That button is not part of any game I know.")
+        return notice("That button is not part of any game I know.")
     game_id, action = parsed
     store = games(ctx)
     for _ in range(ATTEMPTS):
         loaded = await store.load(game_id)
         if loaded is None:
-            return error_reply(f"I no longer have this game. Start a new one with `{ctx.slash('play')}`.")
+            return notice(f"I no longer have this game. Start a new one with `{ctx.slash('play')}`.")
         game, record = loaded
         now = ctx.clock()
         if await catch_up(ctx, game, record, now):
@@ -189,7 +194,7 @@ async def handle_click(ctx: Context, click: Click) -> Reply | None:
         except Refusal as refusal:
             if refusal.redraw:
                 await show(ctx, game)
-            return error_reply(refusal.text)
+            return notice(refusal.text)
         if new is None:
             return None  # a double click of the move just applied: nothing to say
         written = await store.replace(record, new)
@@ -204,7 +209,7 @@ def confirmation(game: Game, user: str, action: Action) -> Reply | None:
     """A private word to whoever made a secret choice; the board says everything else."""
     if action.verb == "pick" and action.arg in rps.CHOICES:
         text = f"You picked *{action.arg}*. Nobody else sees it until both picks are in."
-        return error_reply(text)
+        return notice(text)
     if action.verb == "answer" and game.kind == trivia.KIND and action.arg.isdigit():
-        return error_reply(f"Answer {'ABCD'[int(action.arg) % 4]} is in. Results when the question closes.")
+        return notice(f"Answer {'ABCD'[int(action.arg) % 4]} is in. Results when the question closes.")
     return None

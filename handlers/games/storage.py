@@ -1,12 +1,12 @@
-"""Where games live in Sloth's store, and the two shared records beside them.
+"""Where games live in the games feature's store namespace, and the two shared records beside them.
 
 - ``game:<id>``: one record per game (see `model.Game`), written only by compare-and-set.
-- ``games:live``: ``{game id: when it next needs the sweeper}`` for games not yet over, so the
+- ``live``: ``{game id: when it next needs the sweeper}`` for games not yet over, so the
   sweeper reads one key per tick instead of scanning the store.
-- ``games:scores:<team>``: the workspace's leaderboard (see `scores`).
+- ``scores:<team>``: the workspace's leaderboard (see `scores`).
 
-The index and the leaderboard are shared by every game, so they are updated in
-read-modify-compare-and-set loops that retry when another writer got there first.
+The index and the leaderboard are shared by every game, so they are changed with the store's
+`update`, which retries when another writer got there first.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.store import Namespaced, Store
+from bot.api import Namespaced
 from handlers.games.model import Game
 
 LIVE = "live"
@@ -23,14 +23,10 @@ KEEP_FINISHED = 7 * 86400.0
 ATTEMPTS = 100
 
 
-class Contention(Exception):
-    """A shared record kept changing under us; should not happen outside a stampede."""
-
-
 class GameStore:
-    def __init__(self, store: Store, idle_seconds: float) -> None:
-        self.games = Namespaced(store, "game")
-        self.shared = Namespaced(store, "games")
+    def __init__(self, store: Namespaced, idle_seconds: float) -> None:
+        self.games = store.child("game")
+        self.shared = store
         self.idle_seconds = idle_seconds
 
     def _ttl(self, game: Game) -> float:
@@ -46,7 +42,7 @@ class GameStore:
 
     async def create(self, game: Game) -> None:
         if not await self.games.add(game.id, game.to_dict(), self._ttl(game)):
-            raise Contention(f"game {game.id} already exists")
+            raise RuntimeError(f"game {game.id} already exists")
 
     async def replace(self, expected: dict[str, Any], new: Game) -> dict[str, Any] | None:
         """Write `new` if the record is still `expected`; the written record, or None if it moved."""
@@ -81,15 +77,8 @@ class GameStore:
         self, key: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
     ) -> dict[str, Any]:
         """Apply `change` to a shared record atomically; `change` returns None to leave it be."""
-        for _ in range(ATTEMPTS):
-            current = await self.shared.get(key)
-            base = current if isinstance(current, dict) else {}
-            new = change(dict(base))
-            if new is None:
-                return base
-            if await self.shared.compare_and_set(key, current, new):
-                return new
-        raise Contention(f"gave up updating {key} after {ATTEMPTS} attempts")
+        written = await self.shared.update(key, lambda now: change(dict(now if isinstance(now, dict) else {})))
+        return written if isinstance(written, dict) else {}
 
     async def get_shared(self, key: str) -> dict[str, Any]:
         value = await self.shared.get(key)

@@ -1,16 +1,16 @@
 """The sweeper: closes trivia rounds on time, expires idle games, finishes interrupted work.
 
-It runs on every replica, reading one index key per tick; compare-and-set makes sure only
-one replica applies each change. Tests call `sweep` directly after moving the injected clock,
-so nothing here needs real time to pass.
+It is a job of the games feature (every `SLOTH_GAME_TICK_SECONDS`, once per period for the
+whole deployment), reading one index key per tick; compare-and-set makes sure only one writer
+applies each change. At start every process looks at every live game once, for work a restart
+interrupted. Tests move the injected clock and run the job, so nothing needs real time to pass.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from bot.context import Context
+from bot.api import Context
 from handlers.games import flow, logic
 
 log = logging.getLogger(__name__)
@@ -44,17 +44,5 @@ async def tend(ctx: Context, game_id: str) -> None:
             return
         if await flow.catch_up(ctx, game, record, ctx.clock()):
             continue
-        await store.track(game_id, logic.due(game, ctx.settings.game_idle_seconds))
+        await store.track(game_id, logic.due(game, flow.idle_seconds(ctx)))
         return
-
-
-async def run_sweeper(ctx: Context) -> None:
-    """The background loop; its first pass looks at every live game, for work a restart interrupted."""
-    everything = True
-    while True:
-        try:
-            await sweep(ctx, everything)
-        except Exception:
-            log.exception("game sweep failed; will try again")
-        everything = False
-        await asyncio.sleep(ctx.settings.game_tick_seconds)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.entry import Click
-from bot.reply import Reply, error_reply, section
-from bot.router import Router
-from bot.text import escape
+from bot.api import Click, Context, Reply, Router, escape, is_admin, notice
 from handlers.training.service import name_of, training
 from handlers.training.state import Run, add_curves_job, request_stop
 
@@ -15,13 +11,9 @@ router = Router()
 GONE = "Sloth no longer keeps this training run (runs are kept for 30 days)."
 
 
-def note(text: str) -> Reply:
-    """Said only to the person who pressed, leaving the card as it is."""
-    return Reply(text=text, blocks=[section(text)], ephemeral=True, replace=False)
-
-
-def may_stop(ctx: Context, run: Run, user: str) -> bool:
-    return user == run.owner or user in ctx.settings.admins
+async def may_stop(ctx: Context, run: Run, user: str) -> bool:
+    """The run's owner, Sloth's admins and the workspace's admins and owners."""
+    return user == run.owner or await is_admin(ctx, user)
 
 
 @router.action("training:stop")
@@ -29,20 +21,20 @@ async def stop(ctx: Context, click: Click) -> Reply | None:
     service = training(ctx)
     run = await service.runs.get(click.value)
     if run is None:
-        return error_reply(GONE)
-    if not may_stop(ctx, run, click.user):
+        return notice(GONE)
+    if not await may_stop(ctx, run, click.user):
         owner = f"its owner ({escape(await name_of(ctx, run.owner) or '')})" if run.owner else "its owner"
-        return error_reply(f"Only {owner} or one of Sloth's admins can stop *{escape(run.name)}*.")
+        return notice(f"Only {owner} or one of Sloth's admins can stop *{escape(run.name)}*.")
     changed = await service.runs.change(run.run_id, lambda r: request_stop(r, click.user))
     if changed is None:
-        return error_reply(GONE)
+        return notice(GONE)
     run, stopped = changed
     if not stopped:
         if run.running:
-            return note(f"Stopping *{escape(run.name)}* was already requested.")
-        return note(f"*{escape(run.name)}* has already finished ({run.status}).")
+            return notice(f"Stopping *{escape(run.name)}* was already requested.")
+        return notice(f"*{escape(run.name)}* has already finished ({run.status}).")
     service.follower.touch(run.run_id)
-    return note(f"Asked *{escape(run.name)}* to stop: the training job sees it on its next report to Sloth "
+    return notice(f"Asked *{escape(run.name)}* to stop: the training job sees it on its next report to Sloth "
                 "(within seconds) and stops after the current batch or epoch.")
 
 
@@ -58,7 +50,7 @@ async def mute(ctx: Context, click: Click) -> Reply | None:
 
     changed = await service.runs.change(click.value, toggle)
     if changed is None:
-        return error_reply(GONE)
+        return notice(GONE)
     service.follower.touch(click.value)
     return None  # the card itself shows the new state
 
@@ -68,8 +60,8 @@ async def curves(ctx: Context, click: Click) -> Reply | None:
     service = training(ctx)
     changed = await service.runs.change(click.value, add_curves_job)
     if changed is None:
-        return error_reply(GONE)
+        return notice(GONE)
     if not changed[1]:
-        return note("No epoch has finished yet, so there are no curves to draw.")
+        return notice("No epoch has finished yet, so there are no curves to draw.")
     service.follower.touch(click.value)
     return None

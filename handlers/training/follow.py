@@ -1,7 +1,7 @@
 """Keeping each run's card and thread in step with its stored state: one follower task per run.
 
 Ingest and buttons only change the store and `touch` the run. The follower posts the card
-once, then edits it at most once every `training_edit_seconds` (2 s): changes that arrive in
+once, then edits it at most once every `SLOTH_TRAINING_EDIT_SECONDS` (2 s): changes that arrive in
 between are drawn together by the next edit, which reads the latest state, so the card always
 ends on it. Between edits it does the thread's jobs (improvement lines, curves, predictions),
 drawing pictures in a worker thread so the event loop never waits on matplotlib.
@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
+from bot.api import Context
 from handlers.training import render
 from handlers.training.card import card_message, improvement_line
 from handlers.training.runs import RunStore
@@ -56,7 +56,7 @@ class Follower:
     def __init__(self, ctx: Context, runs: RunStore) -> None:
         self.ctx = ctx
         self.runs = runs
-        self.gap = ctx.settings.training_edit_seconds
+        self.gap = float(ctx.config.edit_seconds)
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._edits = EditBudget(EDITS_PER_MINUTE)  # shared by every card this process draws

@@ -1,4 +1,4 @@
-"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol in sloth_monitor).
+"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol: monitor/PROTOCOL.md).
 
 Checks in order: ingest is configured (403 while SLOTH_MONITOR_TOKEN is unset, which also
 tells the client to stop trying), the bearer token (401), the size (413), the JSON and every
@@ -15,8 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.context import Context
-from bot.router import Router
+from bot.api import Context, Router
 from handlers.training.runs import RunStore
 from handlers.training.service import name_of, training
 from handlers.training.state import Run, apply_batch, new_run
@@ -46,7 +45,7 @@ def authorized(header: str, token: str) -> bool:
 
 @router.http("POST", PATH)
 async def ingest(ctx: Context, request: web.Request) -> web.Response:
-    token = ctx.settings.monitor_token
+    token = ctx.config.monitor_token
     if not token:
         return problem(403, NO_TOKEN)
     if not authorized(request.headers.get("Authorization", ""), token):

@@ -6,11 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.pages import nav_blocks, page_of
-from bot.reply import Reply, section
-from bot.router import Args, Invocation, Router
-from bot.text import escape, truncate
+from bot.api import Args, Context, Invocation, Reply, Router, escape, nav_blocks, page_of, section, truncate
 from handlers.training.card import ICONS, slack_date
 from handlers.training.ingest import PATH
 from handlers.training.service import Training, name_of, training

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
-from bot.store import Namespaced, Store
+from bot.api import Namespaced
 from handlers.training.state import Run
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,8 @@ class ConflictError(RuntimeError):
 
 
 class RunStore:
-    def __init__(self, store: Store) -> None:
-        self.keys = Namespaced(store, "training")
+    def __init__(self, store: Namespaced) -> None:
+        self.keys = store
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
-from bot.context import Context
-from bot.supervisor import Supervisor
+from bot.api import Context
 from handlers.training.follow import Follower
 from handlers.training.runs import RunStore
 
@@ -17,16 +15,16 @@ class Training:
     follower: Follower
 
 
-# Keyed by the runtime's supervisor, which lives exactly as long as the runtime: two runtimes in
-# one process (tests, replicas) each get their own followers and locks.
-_by_runtime: weakref.WeakKeyDictionary[Supervisor, Training] = weakref.WeakKeyDictionary()
+def start(ctx: Context) -> Training:
+    """Made by the feature's start hook and kept in `ctx.state`: two runtimes in one process
+    (tests, replicas) each have their own, and it goes when its runtime goes."""
+    runs = RunStore(ctx.store)
+    ctx.state.training = Training(runs, Follower(ctx, runs))
+    return ctx.state.training
 
 
 def training(ctx: Context) -> Training:
-    found = _by_runtime.get(ctx.supervisor)
-    if found is None:
-        runs = RunStore(ctx.store)
-        found = _by_runtime[ctx.supervisor] = Training(runs, Follower(ctx, runs))
+    found: Training = ctx.state.training
     return found
 
 

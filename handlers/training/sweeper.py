@@ -1,17 +1,15 @@
-"""A background sweep: marks runs that stopped reporting as stale, and picks up unfinished card work.
+"""A job: marks runs that stopped reporting as stale, and picks up unfinished card work.
 
-Runs once when Sloth starts (so cards and thread jobs left over from a restart are finished)
-and then every `training_sweep_seconds`. Staleness is judged with the runtime's clock.
+Runs when Sloth starts (so cards and thread jobs left over from a restart are finished) and
+then every `SLOTH_TRAINING_SWEEP_SECONDS`. Staleness is judged with the runtime's clock.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from bot.context import Context
-from bot.router import Router
-from handlers.training.service import training
+from bot.api import Context, Router
+from handlers.training.service import start, training
 from handlers.training.state import mark_stale
 
 log = logging.getLogger(__name__)
@@ -20,21 +18,17 @@ router = Router()
 
 
 @router.started
-async def sweep_runs(ctx: Context) -> None:
-    if not ctx.settings.monitor_token:
+async def open_training(ctx: Context) -> None:
+    start(ctx)
+    if not ctx.config.monitor_token:
         log.warning("training ingest is off: set SLOTH_MONITOR_TOKEN to let training jobs report to Sloth")
-    while True:
-        try:
-            await sweep_once(ctx)
-        except Exception:
-            log.exception("sweeping training runs failed; will try again")
-        await asyncio.sleep(ctx.settings.training_sweep_seconds)
 
 
+@router.every(lambda ctx: ctx.config.sweep_seconds, name="sweep")
 async def sweep_once(ctx: Context) -> None:
     service = training(ctx)
     gone = set()
-    now, after = ctx.clock(), ctx.settings.training_stale_seconds
+    now, after = ctx.clock(), float(ctx.config.stale_minutes) * 60
     for run_id in await service.runs.recent():
         run = await service.runs.get(run_id)
         if run is None:

@@ -1,47 +1,49 @@
-"""Run the real Sloth runtime against the emulator, both on 127.0.0.1 with port 0."""
+"""Sloth's own end-to-end helpers, on top of the test kit (`bot.testing`) that features use too."""
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.emulator import Emulator
-from bot.router import Router
+from bot.registry import Registry
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.testing import FakeClock, bot_settings, registry_for, start_runtime
 
-
-def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:
-    settings = Settings(
-        bot_token=emu.bot_token,
-        app_token=emu.app_token,
-        api_url=emu.api_url,
-        http_host="127.0.0.1",
-        http_port=0,
-        data_dir=data_dir,
-        store_url=f"sqlite:///{data_dir / 'sloth.db'}",
-    )
-    return replace(settings, **overrides)
+__all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible_text"]
 
 
 @asynccontextmanager
 async def running_bot(
-    emu: Emulator, data_dir: Path, connections: int = 1, routers: list[Router] | None = None,
-    clock: Callable[[], float] = time.time, **overrides: Any,
+    emu: Emulator, data_dir: Path, connections: int = 1, *, registry: Registry | None = None,
+    features: Sequence[str] = (), env: Mapping[str, str] | None = None, clock: Callable[[], float] = time.time,
+    jobs: Literal["auto", "manual"] | None = None, **overrides: Any,
 ) -> AsyncIterator[Runtime]:
-    """A started runtime whose socket is connected (`connections`: how many the emulator should see)."""
-    async with Runtime(bot_settings(emu, data_dir, **overrides), routers=routers, clock=clock) as runtime:
-        await emu.wait_connected(connections, timeout=10)
+    """A started runtime with the built-in features (plus `features`), configured from `env`.
+
+    Jobs run on their own with the real clock, and only when a test runs them with a FakeClock.
+    """
+    registry = registry or registry_for(features, env)
+    chosen = jobs or ("manual" if isinstance(clock, FakeClock) else "auto")
+    async with start_runtime(emu, data_dir, registry=registry, clock=clock, connections=connections, jobs=chosen,
+                             **overrides) as runtime:
         yield runtime
 
 
 async def settle(runtime: Runtime) -> None:
     """Wait until every envelope acked so far has been fully handled (replies sent)."""
     await runtime.pool.queue.join()
+
+
+async def run_jobs(runtime: Runtime) -> int:
+    """Run the features' jobs that are due now, as the background loop would, and settle."""
+    ran = await runtime.scheduler.tick()
+    await settle(runtime)
+    return ran
 
 
 async def ask(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> dict[str, Any]:
@@ -58,6 +60,4 @@ async def ask(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> dict[
 
 def visible_text(body: dict[str, Any]) -> str:
     """Everything a reader would see in a message body: text, blocks, attachments."""
-    import json
-
     return json.dumps([body.get("text"), body.get("blocks"), body.get("attachments")], ensure_ascii=False)

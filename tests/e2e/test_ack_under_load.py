@@ -20,7 +20,7 @@ import pytest
 from bot.cli import quiet_garbage_collector
 from bot.emulator import Emulator
 from bot.emulator.delivery import Delivery
-from tests.e2e.filework import run, uploads, workspace_with_busy_channel
+from tests.e2e.files.filework import run, uploads, workspace_with_busy_channel
 from tests.e2e.harness import running_bot, settle
 
 HEAVY = ["plot activity #busy 30", "export #busy 30", "plot activity #busy 60", "export #busy 60"]

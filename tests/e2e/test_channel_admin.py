@@ -76,7 +76,7 @@ async def test_purpose_invite_and_archive_where_sloth_must_join_first(emulator: 
     ws = emulator.workspace
     lab = ws.create_channel("lab", AMELIA)
     body = await ask(emulator, bot, "purpose #lab Experiments <!here>", user=WJK68)
-    assert "I'm not a member of #lab" in visible_text(body) and ws.channels[lab.id].purpose == ""
+    assert "I'm not in #lab yet" in visible_text(body) and ws.channels[lab.id].purpose == ""
     [offer] = emulator.ephemerals(user=WJK68)
     await (await emulator.click(offer["channel"], offer["ts"], "sloth_join_retry", user=WJK68)).acked()
     await settle(bot)

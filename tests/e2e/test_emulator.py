@@ -200,7 +200,7 @@ async def test_files_upload_v2_stores_the_bytes(emu: Emulator, client: AsyncWebC
                                             initial_comment="the numbers")
     file_id = uploaded["file"]["id"]
     assert emu.workspace.files[file_id].content == b"a,b\n1,2\n"
-    shared = emu.messages(GENERAL)[-1]
+    shared = await emu.wait_for(lambda: next((m for m in emu.messages(GENERAL) if m.get("files")), None))
     assert shared["text"] == "the numbers" and shared["files"][0]["id"] == file_id
     listed = await client.files_list(channel=GENERAL)
     assert [f["id"] for f in listed["files"]] == [file_id]
@@ -222,7 +222,9 @@ async def test_sharing_a_file_needs_membership_like_slack(emu: Emulator, client:
         200, "not_in_channel")
     user = AsyncWebClient(token=emu.user_token, base_url=emu.api_url)  # a person's token may share where they are
     uploaded = await user.files_upload_v2(content=b"x", filename="x.txt", channel=outside.id)
-    assert emu.workspace.files[uploaded["file"]["id"]].shares == {outside.id: [emu.messages(outside.id)[-1]["ts"]]}
+    record = emu.workspace.files[uploaded["file"]["id"]]
+    await emu.wait_for(lambda: record.shares)
+    assert record.shares == {outside.id: [emu.messages(outside.id)[-1]["ts"]]}
 
 
 async def test_fail_next_answers_an_error_then_behaves_again(emu: Emulator, client: AsyncWebClient) -> None:
@@ -361,8 +363,9 @@ async def test_click_builds_block_actions(emu: Emulator, client: AsyncWebClient)
         await (await emu.click(channel=GENERAL, ts=posted["ts"], action_id="no", user="amelia")).acked()
         payload = received[-1].payload
         assert payload["type"] == "block_actions" and received[-1].type == "interactive"
-        assert payload["container"] == {"type": "message", "message_ts": posted["ts"], "channel_id": GENERAL,
-                                        "is_ephemeral": False, "attachment_id": 1}
+        assert payload["container"] == {"type": "message_attachment", "message_ts": posted["ts"],
+                                        "attachment_id": 1, "channel_id": GENERAL, "is_ephemeral": False,
+                                        "is_app_unfurl": False}
         assert payload["user"] == {"id": AMELIA, "username": "amelia", "name": "amelia", "team_id": emu.team_id}
         assert payload["channel"] == {"id": GENERAL, "name": "general"}
         assert payload["message"]["ts"] == posted["ts"] and payload["trigger_id"]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 
 from bot.emulator import Emulator
+from bot.registry import Feature, Registry
 from bot.reply import Reply
-from bot.router import Command
+from bot.router import Command, Router
 from bot.runtime import Runtime
-from tests.e2e.harness import ask, settle, visible_text
+from bot.testing import registry_for
+from tests.e2e.harness import ask, running_bot, settle, visible_text
 
 MASS = ("<!everyone>", "<!channel>", "<!here>")
 
@@ -84,12 +87,19 @@ async def test_help_lists_every_command_and_shows_usage(emulator: Emulator, bot:
 
 
 async def test_a_failing_handler_gets_an_error_id_and_the_service_keeps_running(
-    emulator: Emulator, bot: Runtime, caplog: pytest.LogCaptureFixture
+    emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def explode(ctx, inv, args) -> Reply:  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")
 
-    bot.ctx.registry.add(Command("explode", "Always fails", explode))
+    feature = Router("exploding")
+    feature.add(Command("explode", "Always fails", explode))
+    base = registry_for()
+    async with running_bot(emulator, tmp_path, registry=Registry([*base.features, Feature(feature)])) as bot:
+        await failing_handler_is_answered(emulator, bot, caplog)
+
+
+async def failing_handler_is_answered(emulator: Emulator, bot: Runtime, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.dispatch"):
         shown = visible_text(await ask(emulator, bot, "explode"))
     error_id = re.search(r"error id `([0-9a-f]+)`", shown)

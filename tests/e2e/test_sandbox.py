@@ -71,7 +71,7 @@ def test_connect_and_act_in_the_sandbox(tmp_path: Path) -> None:
     result = run_sandbox(script, tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "To change your status, Sloth needs your permission" in out and "[1] Connect to Slack ↗" in out
+    assert "To use status, Sloth needs your permission" in out and "[1] Connect to Slack ↗" in out
     assert "in @wjk68's browser → Sloth is connected" in out and "You're connected" in out
     assert "Your status is now" in out and "Away, until" in out
     assert "Notifications paused for 30 minutes" in out
@@ -80,7 +80,7 @@ def test_connect_and_act_in_the_sandbox(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 def test_the_sandbox_serves_training_ingest_and_shows_the_card_as_it_changes(tmp_path: Path) -> None:
-    from tests.e2e.training_harness import train
+    from tests.e2e.training.training_harness import train
 
     errors = (tmp_path / "stderr.txt").open("w")  # a file, so a chatty stderr can never block the process
     process = subprocess.Popen(

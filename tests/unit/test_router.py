@@ -1,8 +1,11 @@
 import pytest
 
 from bot.errors import UsageError
+from bot.grammar import parse_args, split_line
+from bot.invocation import Invocation
 from bot.pages import nav_blocks, page_of
-from bot.router import Command, Invocation, Param, Router, combine, parse_args
+from bot.registry import DuplicateError, Feature, Registry
+from bot.router import Command, Param, Router
 from bot.text import ChannelRef, UserRef
 
 
@@ -21,7 +24,24 @@ SAY = Command("say", "Post", _noop, params=(Param("channel", "channel"), Param("
 def test_parse_typed_arguments() -> None:
     assert parse_args(HISTORY, "<#C1|general> 5") == {"channel": ChannelRef("C1", "general"), "count": 5}
     assert parse_args(HISTORY, "#random") == {"channel": ChannelRef(name="random"), "count": 10}
-    assert parse_args(SAY, "#x hello   there <@U1>") == {"channel": ChannelRef(name="x"), "text": "hello there <@U1>"}
+    assert parse_args(SAY, "#x hello   there <@U1>") == {"channel": ChannelRef(name="x"), "text": "hello   there <@U1>"}
+
+
+def test_text_keeps_newlines_and_spacing_as_typed() -> None:
+    typed = "#general Release:\n- fixed A\n-  fixed   B\n\n```code```"
+    assert parse_args(SAY, typed)["text"] == "Release:\n- fixed A\n-  fixed   B\n\n```code```"
+    assert split_line("  say #general Release:\n- fixed A ") == ("say", "#general Release:\n- fixed A")
+    assert split_line("<@U1|x> hi") == ("<@u1|x>", "hi")
+
+
+@pytest.mark.parametrize("typed", ["<!channel>", "<@U0BOSS|boss>", "<http://evil.example|https://slack.com>",
+                                   "<!subteam^S1|@devs>"])
+def test_usage_answers_quote_what_was_typed_inertly(typed: str) -> None:
+    team = Command("team", "Team", _noop)
+    with pytest.raises(UsageError) as caught:
+        parse_args(team, typed)
+    text = str(caught.value)
+    assert "<" not in text.replace("Usage: `team`", "") and "unexpected" in text
 
 
 @pytest.mark.parametrize("text", ["", "#general five", "#general 0", "#general 201", "#general 5 extra", "!!"])
@@ -38,16 +58,28 @@ def test_user_param() -> None:
         parse_args(whois, "<!everyone>")
 
 
-def test_registry_rejects_duplicates_and_suggests() -> None:
-    one, two = Router(), Router()
+def test_registry_combines_features_and_suggests() -> None:
+    one, two = Router("reading"), Router("posting")
     one.add(HISTORY)
     two.add(SAY)
-    registry = combine([one, two])
+    registry = Registry([Feature(one), Feature(two)])
     assert [c.name for c in registry.listed()] == ["history", "say"]
+    assert registry.feature_of(SAY).name == "posting"
     assert registry.closest("histroy") == "history"
     assert registry.closest("zzzzzz") is None
     with pytest.raises(ValueError):
-        registry.add(SAY)
+        two.add(SAY)
+
+
+def test_a_command_declared_by_two_features_names_both() -> None:
+    one, two = Router("reading"), Router("ops")
+    one.add(HISTORY)
+    two.add(Command("history", "Deploy history", _noop))
+    with pytest.raises(DuplicateError) as caught:
+        Registry([Feature(one, "built-in", "handlers.history"), Feature(two, "SLOTH_FEATURES", "ops_feature")])
+    message = str(caught.value)
+    assert "'history'" in message and "'reading' (built-in: handlers.history)" in message
+    assert "'ops' (SLOTH_FEATURES: ops_feature)" in message
 
 
 def test_pages_clamp_and_buttons_carry_the_command_line() -> None:

@@ -2,6 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import ConfigurationError, configure
+from bot.config import Config
+from bot.features import FeatureError, load_features
 from bot.settings import SettingsError, load_settings
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
@@ -53,34 +56,49 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert s.bot_token == "xoxb-from-file" and s.command == "/slothy"
 
 
-def test_feature_settings() -> None:
-    s = load_settings({**GOOD, "SLOTH_SECRET_KEY": "k" * 32, "SLOTH_FILES_DIR": "/srv/files",
-                       "SLOTH_MONITOR_TOKEN": "m-token", "SLOTH_GAME_IDLE_HOURS": "2", "SLOTH_PUBLIC_URL": "https://x/"})
-    assert s.secret_key == "k" * 32 and str(s.files_dir) == "/srv/files" and s.monitor_token == "m-token"
-    assert s.game_idle_seconds == 7200 and s.public_url == "https://x"
+def test_core_settings_beside_features() -> None:
+    s = load_settings({**GOOD, "SLOTH_SECRET_KEY": "k" * 32, "SLOTH_PUBLIC_URL": "https://x/",
+                       "SLOTH_RENDER_WORKERS": "3"})
+    assert s.secret_key == "k" * 32 and s.public_url == "https://x" and s.render_workers == 3
     assert load_settings(GOOD).public_url == "http://localhost:8080"
     with pytest.raises(SettingsError) as caught:
-        load_settings({**GOOD, "SLOTH_SECRET_KEY": "short", "SLOTH_GAME_IDLE_HOURS": "-1", "SLOTH_PUBLIC_URL": "ftp:x"})
+        load_settings({**GOOD, "SLOTH_SECRET_KEY": "short", "SLOTH_PUBLIC_URL": "ftp:x", "SLOTH_RENDER_WORKERS": "1.5"})
     assert len(caught.value.problems) == 3
     assert "short" not in str(caught.value)
 
 
-def test_training_stale_minutes() -> None:
-    assert load_settings(GOOD).training_stale_seconds == 300
-    assert load_settings({**GOOD, "SLOTH_TRAINING_STALE_MINUTES": "1.5"}).training_stale_seconds == 90
-    for bad in ("0", "-2", "soon", "nan", "inf"):
-        with pytest.raises(SettingsError) as caught:
-            load_settings({**GOOD, "SLOTH_TRAINING_STALE_MINUTES": bad})
-        assert caught.value.problems == ["SLOTH_TRAINING_STALE_MINUTES must be a positive number of minutes."]
+def feature_config(env: dict[str, str], feature: str) -> Config:
+    found = load_features(env, installed=False).feature(feature)
+    assert found is not None
+    return found.config
 
-def test_share_limit_and_render_workers() -> None:
-    s = load_settings(GOOD)
-    assert s.share_max_bytes == 25 * 1024 * 1024 and s.render_workers == 0
-    s = load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "0.5", "SLOTH_RENDER_WORKERS": "3"})
-    assert s.share_max_bytes == 512 * 1024 and s.render_workers == 3
-    with pytest.raises(SettingsError) as caught:
-        load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "0", "SLOTH_RENDER_WORKERS": "1.5"})
-    assert len(caught.value.problems) == 2
-    assert "SLOTH_SHARE_MAX_MB" in str(caught.value) and "SLOTH_RENDER_WORKERS" in str(caught.value)
-    with pytest.raises(SettingsError):
-        load_settings({**GOOD, "SLOTH_SHARE_MAX_MB": "lots"})
+
+def test_built_in_features_read_their_own_settings() -> None:
+    env = {"SLOTH_FILES_DIR": "/srv/files", "SLOTH_SHARE_MAX_MB": "0.5", "SLOTH_MONITOR_TOKEN": "m-token",
+           "SLOTH_GAME_IDLE_HOURS": "2", "SLOTH_TRAINING_STALE_MINUTES": "1.5"}
+    share = feature_config(env, "share")
+    assert share.files_dir == Path("/srv/files") and share.max_mb == 0.5
+    assert feature_config(env, "games").idle_hours == 2.0
+    training = feature_config(env, "training")
+    assert training.monitor_token == "m-token" and training.stale_minutes == 1.5
+    defaults = feature_config({}, "share")
+    assert defaults.files_dir == Path("files") and defaults.max_mb == 25.0
+
+
+@pytest.mark.parametrize("variable", ["SLOTH_GAME_IDLE_HOURS", "SLOTH_SHARE_MAX_MB", "SLOTH_TRAINING_STALE_MINUTES"])
+@pytest.mark.parametrize("bad", ["0", "-2", "soon", "nan", "inf", "-inf", "NaN"])
+def test_numbers_must_be_positive_and_finite(variable: str, bad: str) -> None:
+    with pytest.raises(FeatureError) as caught:
+        load_features({variable: bad}, installed=False)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{variable} must be") and repr(bad) in problem
+
+
+def test_every_problem_of_core_and_features_is_reported_at_once() -> None:
+    env = {**GOOD, "SLOTH_HTTP_PORT": "99999", "SLOTH_GAME_IDLE_HOURS": "nan", "SLOTH_SHARE_MAX_MB": "inf",
+           "SLOTH_MONITOR_TOKEN": ""}
+    with pytest.raises(ConfigurationError) as caught:
+        configure(env)
+    problems = caught.value.problems
+    assert len(problems) == 3
+    assert any("SLOTH_HTTP_PORT" in p for p in problems) and any("SLOTH_GAME_IDLE_HOURS" in p for p in problems)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.ratelimit import RateLimiter, RateLimits
-from bot.emulator.scopes import missing_scope
+from bot.emulator.tokens import TokenInfo
 from bot.emulator.webapi import auth, chat, conversations, files, search, users, views
 from bot.emulator.webapi.context import Answer, ApiError, Call, Method
+from bot.emulator.webapi.scoping import needed_scope, scope_headers
 
 if TYPE_CHECKING:
     from bot.emulator.emulator import Emulator
@@ -50,7 +51,10 @@ class WebApi:
 
     def handle(self, method: str, args: dict[str, Any], token: str | None,
                basic_auth: tuple[str, str] | None = None) -> ApiResult:
+        info = self.emu.tokens.get(token) if token else None
         result = self._answer(method, args, token, basic_auth)
+        if method in METHODS:
+            result = ApiResult(result.status, result.body, {**scope_headers(method, info), **result.headers})
         self.emu.calls.append(ApiCall(method, args, token, result.status, bool(result.body.get("ok")),
                                       result.body.get("error"), time.time(), result.body))
         self.emu.changed()
@@ -69,16 +73,14 @@ class WebApi:
                 return _failure("invalid_auth")
             if info.kind not in spec.tokens:
                 return _failure("not_allowed_token_type")
-            needed = missing_scope(method, info.scopes)
+            needed = needed_scope(method, args, info, self.emu.workspace)
             if needed is not None:
-                provided = ",".join(sorted(info.scopes or ()))
-                return ApiResult(200, {"ok": False, "error": "missing_scope", "needed": needed,
-                                       "provided": provided}, {})
+                return _missing_scope(needed, info)
         planned = self.failures.get(method)
         if planned:
             return ApiResult(200, {"ok": False, **planned.pop(0)}, {})
         if self.limiter is not None:
-            retry_after = self.limiter.check(method, info.kind if info else "none")
+            retry_after = self.limiter.check(method, info.kind if info else "none", self._channel_key(method, args))
             if retry_after is not None:
                 return ApiResult(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         try:
@@ -86,6 +88,20 @@ class WebApi:
         except ApiError as exc:
             return ApiResult(200, {"ok": False, "error": exc.error, **exc.extra}, {})
         return ApiResult(200, {"ok": True, **body}, {})
+
+
+    def _channel_key(self, method: str, args: dict[str, Any]) -> str | None:
+        """The channel chat.postMessage is limited on: its ID when the name resolves."""
+        if method != "chat.postMessage":
+            return None
+        ref = str(args.get("channel") or "")
+        channel = self.emu.workspace.channel(ref)
+        return channel.id if channel is not None else ref
+
+
+def _missing_scope(needed: str, info: TokenInfo) -> ApiResult:
+    provided = ",".join(sorted(info.scopes or ()))
+    return ApiResult(200, {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}, {})
 
 
 def _failure(error: str) -> ApiResult:

@@ -51,6 +51,14 @@ class Call:
         """The user ID acting: the bot user for bot tokens, the owner for user tokens."""
         return self.auth.user_id if self.auth else ""
 
+    @property
+    def is_bot(self) -> bool:
+        return self.auth is not None and self.auth.kind == "bot"
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether the token was granted `scope` (tokens without a scope list have them all)."""
+        return self.auth is None or self.auth.scopes is None or scope in self.auth.scopes
+
     # -- arguments -------------------------------------------------------------------------
 
     def text(self, name: str, default: str = "") -> str:
@@ -108,9 +116,26 @@ class Call:
             raise ApiError("channel_not_found")
         return channel
 
-    def page(self, items: Sequence[T], default_limit: int = 100, max_limit: int = 1000) -> tuple[list[T], str]:
-        """One page of items and the next cursor ("" on the last page)."""
-        limit = self.number("limit", default_limit) or default_limit
+    def limit(self, default: int, *, below: int | None = None) -> int:
+        """The `limit` argument. `below`: the reference says "Must be an integer under <below>",
+        and anything else answers invalid_limit (as does a negative or non-numeric one)."""
+        value = self.args.get("limit")
+        if value is None or value == "":
+            return default
+        try:
+            number = int(str(value))
+        except ValueError:
+            raise ApiError("invalid_limit") from None
+        if number < 0 or (below is not None and number >= below):
+            raise ApiError("invalid_limit")
+        return number or default
+
+    def page(self, items: Sequence[T], default_limit: int = 100, max_limit: int = 1000,
+             limit: int | None = None) -> tuple[list[T], str]:
+        """One page of items and the next cursor ("" on the last page). Limits past `max_limit`
+        are cut to it, as Slack does where its reference names a maximum but no error."""
+        if limit is None:
+            limit = self.number("limit", default_limit) or default_limit
         limit = max(1, min(limit, max_limit))
         cursor = self.text("cursor")
         try:

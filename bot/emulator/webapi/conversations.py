@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.emulator.channel_events import archive_event, created_event, reaches_bot
 from bot.emulator.ids import parse_ts
 from bot.emulator.index import index_of
+from bot.emulator.metadata import metadata_for_reader
 from bot.emulator.model import Channel, Message
 from bot.emulator.shapes import channel_dict, message_out
 from bot.emulator.webapi.context import Answer, ApiError, Call, Method
@@ -25,7 +27,8 @@ def conversations_list(call: Call) -> Answer:
     visible = [c for c in call.ws.channels.values()
                if c.conversation_type in types and not (exclude_archived and c.is_archived)
                and (not c.is_private or me in c.members)]
-    channels, cursor = call.page(visible, default_limit=100)
+    # conversations.list's reference: limit "Must be an integer under 1000" (invalid_limit).
+    channels, cursor = call.page(visible, limit=call.limit(100, below=1000))
     return {"channels": [channel_dict(c, call.ws, me, num_members=not (c.is_im or c.is_mpim)) for c in channels],
             "response_metadata": {"next_cursor": cursor}}
 
@@ -70,11 +73,25 @@ def _range(call: Call) -> tuple[int, int, bool, Callable[[Message], bool]]:
     return oldest, latest, inclusive, keep
 
 
+def _for_reader(call: Call, messages: list[Message]) -> list[Message]:
+    """Messages as conversations.history / replies show them: metadata in full only with
+    include_all_metadata (see metadata_for_reader)."""
+    include_all = call.flag("include_all_metadata")
+    shown = []
+    for message in messages:
+        out = message_out(message, call.ws, call.emu.base_url)
+        if "metadata" in out:
+            out["metadata"] = metadata_for_reader(out["metadata"], include_all)
+        shown.append(out)
+    return shown
+
+
 def history(call: Call) -> Answer:
     channel = _readable(call)
     newest_first = index_of(channel).window(*_range(call))
+    # The reference: limit "Maximum of 999"; it lists no invalid_limit, so more is cut to 999.
     page, cursor = call.page(newest_first, default_limit=100, max_limit=999)
-    return {"messages": [message_out(m, call.ws, call.emu.base_url) for m in page], "has_more": bool(cursor),
+    return {"messages": _for_reader(call, page), "has_more": bool(cursor),
             "pin_count": 0, "response_metadata": {"next_cursor": cursor}}
 
 
@@ -86,14 +103,15 @@ def replies(call: Call) -> Answer:
     keep = _range(call)[3]
     whole = index_of(channel).threads.get(str(message.get("thread_ts", message["ts"])), [])
     thread = [m for m in whole if keep(m)]
-    page, cursor = call.page(thread, default_limit=1000)
-    return {"messages": [message_out(m, call.ws, call.emu.base_url) for m in page], "has_more": bool(cursor),
+    page, cursor = call.page(thread, default_limit=1000)  # the reference: minimum 1, maximum 1000
+    return {"messages": _for_reader(call, page), "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor}}
 
 
 def members(call: Call) -> Answer:
     channel = call.channel()
-    page, cursor = call.page(list(channel.members), default_limit=100)
+    # The reference lists invalid_limit but names no bound: negative or non-numeric limits fail.
+    page, cursor = call.page(list(channel.members), limit=call.limit(100))
     return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
 
@@ -140,6 +158,8 @@ def create(call: Call) -> Answer:
     if any(c.name == name for c in call.ws.channels.values() if not c.is_im):
         raise ApiError("name_taken")
     channel = call.ws.create_channel(name, call.me, is_private=call.flag("is_private"))
+    if not channel.is_private:
+        call.emu.announce(created_event(channel))
     return {"channel": channel_dict(channel, call.ws, call.me) | {
         "last_read": "0000000000.000000", "latest": None, "unread_count": 0, "unread_count_display": 0,
         "priority": 0}}
@@ -200,6 +220,8 @@ def archive(call: Call) -> Answer:
     if call.me not in channel.members:
         raise ApiError("not_in_channel")
     channel.is_archived = True
+    if reaches_bot(channel, call.ws.bot_user_id):
+        call.emu.announce(archive_event(channel, call.me, archived=True))
     return {}
 
 

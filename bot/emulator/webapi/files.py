@@ -10,12 +10,39 @@ from bot.emulator.shapes import file_dict
 from bot.emulator.webapi.chat import authored
 from bot.emulator.webapi.context import Answer, ApiError, Call, Method
 
+MAX_ALT_TXT = 1000  # files.getUploadURLExternal's reference: alt_txt_too_large past 1000 characters
+
+
+def _missing_field(name: str) -> ApiError:
+    # Slack's answer for a required argument left out, as for views.open's trigger_id.
+    return ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] missing required field: {name}"]})
+
+
+def _length(call: Call) -> int:
+    """files.getUploadURLExternal's `length`: required, an integer with "minimum": 1. Its
+    reference: "missing_argument: A required argument was not provided. Typically only occurs
+    when the `length` provided is 0." A missing, negative or non-integer one breaks the schema."""
+    raw = call.args.get("length")
+    if raw is None or raw == "":
+        raise _missing_field("length")
+    try:
+        length = int(str(raw))
+    except ValueError:
+        raise ApiError("invalid_arguments") from None
+    if length == 0:
+        raise ApiError("missing_argument")
+    if length < 0:
+        raise ApiError("invalid_arguments")
+    return length
+
 
 def get_upload_url(call: Call) -> Answer:
     filename = call.text("filename")
-    length = call.number("length", 0)
-    if not filename or length <= 0:
-        raise ApiError("invalid_arguments")
+    if not filename:
+        raise _missing_field("filename")
+    length = _length(call)
+    if len(call.text("alt_txt")) > MAX_ALT_TXT:
+        raise ApiError("alt_txt_too_large")
     record = FileRecord(new_id("F"), filename, call.me, call.ws.now(), length=length,
                         alt_txt=call.text("alt_txt"), snippet_type=call.text("snippet_type"))
     call.ws.add_file(record)
@@ -63,12 +90,14 @@ def complete_upload(call: Call) -> Answer:
     for record, item in records:
         record.complete = True
         record.title = str(item.get("title") or record.title or record.name)
-    for channel in channels:
-        content = {"text": call.text("initial_comment"), "upload": True, "files": [{"id": r.id} for r, _ in records]}
-        stored = call.ws.post(channel, authored(call, content), thread_ts=thread_ts)
-        for record, _ in records:
-            record.shares.setdefault(channel.id, []).append(stored["ts"])
-    return {"files": [file_dict(r, call.ws, call.emu.base_url) for r, _ in records]}
+    files = [record for record, _ in records]
+    if channels:
+        messages = [(channel, authored(call, {"text": call.text("initial_comment"), "upload": True,
+                                              "files": [{"id": r.id} for r in files]})) for channel in channels]
+        call.emu.share_later(files, messages, thread_ts)
+    # The reference's example answer is {"ok": true, "files": [{"id", "title"}]} and nothing more:
+    # no permalink, no shares. Sharing happens afterwards (Emulator.share_later).
+    return {"files": [{"id": r.id, "title": r.title} for r in files]}
 
 
 def _visible(call: Call, record: FileRecord) -> bool:
@@ -88,17 +117,14 @@ def files_list(call: Call) -> Answer:
     found = [r for r in reversed(call.ws.files.values())
              if r.complete and _visible(call, r) and (channel is None or channel.id in r.shares)
              and (not user or r.user == user) and ts_from <= r.created <= ts_to]
+    # files.list's reference pages with `count` (default 100) and `page` (default 1) and answers
+    # a `paging` object; it has no limit or cursor, so those arguments change nothing.
     count = max(1, min(call.number("count", 100), 1000))
-    if call.text("page"):
-        page_number = max(1, call.number("page", 1))
-        page, cursor = found[(page_number - 1) * count:page_number * count], ""
-    else:
-        page_number = 1
-        page, cursor = call.page(found, default_limit=count)
+    page_number = max(1, call.number("page", 1))
+    page = found[(page_number - 1) * count:page_number * count]
     pages = max(1, -(-len(found) // count))
     return {"files": [file_dict(r, call.ws, call.emu.base_url) for r in page],
-            "paging": {"count": count, "total": len(found), "page": page_number, "pages": pages},
-            "response_metadata": {"next_cursor": cursor}}
+            "paging": {"count": count, "total": len(found), "page": page_number, "pages": pages}}
 
 
 def _file(call: Call) -> FileRecord:

@@ -18,8 +18,20 @@ RELATIVE = re.compile(r"^in (\d+) (second|minute|hour|day|week)s?$")
 UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 
+# users.list's reference: "Providing no limit value will result in Slack attempting to deliver
+# you the entire result set. If the collection is too large you may experience limit_required or
+# HTTP 500 errors." Where "too large" starts is not published: 1,000 members is an estimate.
+UNPAGED_USERS_MAX = 1000
+
+
 def users_list(call: Call) -> Answer:
-    users, cursor = call.page(list(call.ws.users.values()), default_limit=100)
+    everyone = list(call.ws.users.values())
+    limit = call.number("limit", 0)
+    if limit <= 0 and not call.text("cursor"):
+        if len(everyone) > UNPAGED_USERS_MAX:
+            raise ApiError("limit_required")
+        limit = len(everyone)
+    users, cursor = call.page(everyone, limit=limit or 100)
     return {"members": [user_dict(u, call.ws) for u in users], "cache_ts": call.ws.now(),
             "response_metadata": {"next_cursor": cursor}}
 

@@ -1,0 +1,105 @@
+"""Sloth's feature API: the one module a feature imports, Sloth's own features included.
+
+    from bot.api import Args, Context, Invocation, Param, Reply, Router, Setting, UserError, section
+
+    router = Router("weather", settings=[Setting("api_key", secret=True, required=True)])
+
+    @router.command("weather", "Today's weather in a city.", Param("city", "text"))
+    async def weather(ctx: Context, inv: Invocation, args: Args) -> Reply:
+        return Reply(text=f"Sunny in {escape(args['city'])}")
+
+What a feature gets through its router: commands (every entry point: slash, @mention, DM),
+buttons (`action`), Slack events (`event`), HTTP routes (`http`), its own settings (checked with
+Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
+scheduled jobs (`every`, `daily`), start and stop hooks, and a member's own client for commands
+declared with `token="user"`. Whatever it says passes Sloth's guard (`bot.guard`): no mass
+mention, and no mention or disguised link that came from what the member typed, unless the
+command declares `mentions=`.
+"""
+
+from __future__ import annotations
+
+from bot.config import Config, Setting, positive
+from bot.context import Context, Identity
+from bot.errors import ReplyError, UsageError, UserError
+from bot.grammar import shown, split_line
+from bot.invocation import Click, Invocation, Source
+from bot.joining import NotInChannel, raise_if_not_in
+from bot.pages import nav_blocks, page_of
+from bot.permissions import is_admin
+from bot.reply import Reply, actions, button, context, divider, fields, header, image, notice, section
+from bot.rerun import read_rerun, rerun_value
+from bot.router import Args, Command, Job, Param, Router
+from bot.store import Contention, Namespaced
+from bot.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
+from bot.uploads import (
+    Place,
+    asker_name,
+    file_link,
+    forget_upload,
+    open_dm,
+    readable_channel,
+    reply_place,
+    upload,
+    uploader,
+    working,
+)
+
+__all__ = [
+    "Args",
+    "ChannelRef",
+    "Click",
+    "Command",
+    "Config",
+    "Contention",
+    "Context",
+    "Identity",
+    "Invocation",
+    "Job",
+    "Namespaced",
+    "NotInChannel",
+    "Param",
+    "Place",
+    "Reply",
+    "ReplyError",
+    "Router",
+    "Setting",
+    "Source",
+    "UsageError",
+    "UserError",
+    "UserRef",
+    "actions",
+    "asker_name",
+    "button",
+    "context",
+    "divider",
+    "escape",
+    "fields",
+    "file_link",
+    "forget_upload",
+    "header",
+    "image",
+    "inert",
+    "is_admin",
+    "nav_blocks",
+    "notice",
+    "open_dm",
+    "page_of",
+    "parse_channel",
+    "parse_user",
+    "plain",
+    "positive",
+    "raise_if_not_in",
+    "read_rerun",
+    "readable",
+    "readable_channel",
+    "reply_place",
+    "rerun_value",
+    "section",
+    "shown",
+    "split_line",
+    "truncate",
+    "upload",
+    "uploader",
+    "working",
+]

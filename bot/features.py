@@ -1,0 +1,141 @@
+"""Which features Sloth runs: the built-in ones, those named in SLOTH_FEATURES, and installed ones.
+
+- Built-in features are listed once, below, the same way a team names its own.
+- `SLOTH_FEATURES=standup,ops.deploys:router` adds features by module (its `router`) or
+  `module:attribute`; the working directory is searched after everything installed.
+- Installed distributions that declare an entry point in the group `sloth.features` are loaded.
+- `SLOTH_DISABLE=games,share` switches features off by name.
+
+Anything wrong (a module that cannot be imported, a duplicate command, a missing required
+setting) is collected with every other problem and reported at once; Sloth then exits with 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from importlib.metadata import entry_points
+
+from bot.config import read_config
+from bot.registry import DuplicateError, Feature, Registry
+from bot.router import Router
+
+BUILTIN = (
+    "handlers.help",
+    "handlers.team",
+    "handlers.channels",
+    "handlers.users",
+    "handlers.history",
+    "handlers.files",
+    "handlers.plots",
+    "handlers.export",
+    "handlers.share",
+    "handlers.connect",
+    "handlers.status",
+    "handlers.search",
+    "handlers.remind",
+    "handlers.say",
+    "handlers.channel_admin",
+    "handlers.games.feature",
+    "handlers.training",
+)
+CORE = "bot.core"  # the directory's events and the page and join buttons: always on
+ENTRY_POINT_GROUP = "sloth.features"
+
+
+class FeatureError(Exception):
+    """Raised with every problem found while loading features, one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def named(env: Mapping[str, str], variable: str) -> list[str]:
+    return [part.strip() for part in env.get(variable, "").split(",") if part.strip()]
+
+
+def import_router(spec: str) -> Router:
+    """The Router that `module` (its `router`) or `module:attribute` names."""
+    module_name, _, attribute = spec.partition(":")
+    module = importlib.import_module(module_name)
+    found = getattr(module, attribute or "router", None)
+    if not isinstance(found, Router):
+        what = f"{module_name}:{attribute or 'router'}"
+        raise TypeError(f"{what} is {'missing' if found is None else type(found).__name__}, not a bot.api.Router")
+    if not found.name:
+        raise TypeError(f"the Router of {spec} has no name; give it one, e.g. Router('{module_name.split('.')[-1]}')")
+    return found
+
+
+def discover(env: Mapping[str, str], builtins: tuple[str, ...] = BUILTIN,
+             installed: bool = True) -> list[tuple[str, str]]:
+    """(spec, source) of every feature to load, in order: built-in, SLOTH_FEATURES, installed."""
+    found = [(CORE, "core"), *((spec, "built-in") for spec in builtins)]
+    found += [(spec, "SLOTH_FEATURES") for spec in named(env, "SLOTH_FEATURES")]
+    if installed:
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            dist = point.dist
+            where = f"{dist.name} {dist.version}" if dist is not None else "an installed distribution"
+            found.append((point.value, f"entry point '{point.name}' of {where}"))
+    return found
+
+
+def load_features(env: Mapping[str, str] | None = None, *, builtins: tuple[str, ...] = BUILTIN,
+                  installed: bool = True, check_settings: bool = True) -> Registry:
+    """Import, configure and combine every enabled feature; FeatureError lists every problem."""
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    if named(env, "SLOTH_FEATURES") and os.getcwd() not in sys.path:
+        sys.path.append(os.getcwd())  # after everything installed: a team's own bot/ can't shadow Sloth's
+    features: list[Feature] = []
+    for spec, source in discover(env, builtins, installed):
+        try:
+            features.append(Feature(import_router(spec), source, spec))
+        except Exception as e:  # anything a feature's import raises: reported, never a traceback
+            problems.append(f"Sloth cannot load the feature {spec} ({source}): {type(e).__name__}: {e}")
+    disabled = set(named(env, "SLOTH_DISABLE"))
+    unknown = disabled - {f.name for f in features}
+    if unknown:
+        problems.append(f"SLOTH_DISABLE names no loaded feature: {', '.join(sorted(unknown))} "
+                        f"(features: {', '.join(f.name for f in features if f.name != 'core')}).")
+    if "core" in disabled:
+        problems.append("SLOTH_DISABLE cannot switch off 'core'.")
+    features = [f for f in features if f.name not in disabled or f.name == "core"]
+    configured = []
+    for feature in features:
+        config = read_config(feature.name, feature.settings, env, problems if check_settings else [])
+        configured.append(replace(feature, config=config))
+    try:
+        registry = Registry(configured)
+    except DuplicateError as e:
+        problems.append(str(e))
+        registry = Registry([])
+    if problems:
+        raise FeatureError(problems)
+    return registry
+
+
+def feature_table(registry: Registry, env: Mapping[str, str]) -> str:
+    """What `sloth features` prints: each feature, where it comes from, its commands, scopes and
+    settings (whether each is set, never a secret's value)."""
+    lines: list[str] = []
+    for entry in registry.describe():
+        if entry["name"] == "core":
+            continue
+        lines.append(f"{entry['name']}  ({entry['source']}: {entry['spec']})")
+        lines.append("  commands: " + (", ".join(entry["commands"]) or "none"))
+        lines.append("  scopes:   " + (", ".join(entry["scopes"]) or "none"))
+        for setting, variable in entry["settings"]:
+            raw = env.get(variable, "").strip()
+            if setting.secret:
+                value = "set" if raw else "not set"
+            else:
+                value = repr(raw) if raw else f"default {setting.default!r}"
+            need = ", required" if setting.required else ""
+            lines.append(f"  setting:  {variable} ({setting.kind_name}{need}): {value}"
+                         + (f"  — {setting.help}" if setting.help else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,131 @@
+"""Every loaded feature's declarations in one place, each remembered with the feature it came from.
+
+Dispatch, help, the app manifest, `sloth features` and the HTTP side all read this. Two
+features declaring the same command, alias, button or route are refused here, naming both.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Config, Setting
+from bot.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
+
+
+class DuplicateError(ValueError):
+    """Two features declare the same thing."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A loaded feature: its router, its settings' values, and where it came from."""
+
+    router: Router
+    source: str = "built-in"  # "built-in", "SLOTH_FEATURES", "entry point … (distribution …)"
+    spec: str = ""  # how it was named: "handlers.games" or "standup_feature:router"
+    config: Config = field(default_factory=lambda: Config("", {}))
+
+    @property
+    def name(self) -> str:
+        return self.router.name or "core"
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        return tuple(self.router.settings)
+
+    def label(self) -> str:
+        return f"'{self.name}' ({self.source}{': ' + self.spec if self.spec else ''})"
+
+
+class Registry:
+    def __init__(self, features: Iterable[Feature]) -> None:
+        self.features: list[Feature] = []
+        self.commands: dict[str, Command] = {}
+        self.owners: dict[str, Feature] = {}  # command name or alias -> feature
+        self.actions: dict[str, tuple[ActionHandler, Feature]] = {}
+        self.events: dict[str, list[tuple[EventHandler, Feature]]] = {}
+        self.routes: dict[tuple[str, str], tuple[RouteHandler, Feature]] = {}
+        self.jobs: list[tuple[Job, Feature]] = []
+        # Commands switched off at start because the bot token lacks a scope they need.
+        self.unavailable: dict[str, tuple[str, ...]] = {}
+        for feature in features:
+            self._add(feature)
+
+    def _add(self, feature: Feature) -> None:
+        taken = next((f for f in self.features if f.name == feature.name), None)
+        if taken is not None:
+            raise DuplicateError(f"Two features are called '{feature.name}': {taken.label()} and {feature.label()}.")
+        router = feature.router
+        for key, command in router.commands.items():
+            if key in self.owners:
+                raise DuplicateError(f"The command '{key}' is declared by two features: "
+                                     f"{self.owners[key].label()} and {feature.label()}.")
+            self.commands[key], self.owners[key] = command, feature
+        for action_id, handler in router.actions.items():
+            if action_id in self.actions:
+                raise DuplicateError(f"The button action '{action_id}' is declared by two features: "
+                                     f"{self.actions[action_id][1].label()} and {feature.label()}.")
+            self.actions[action_id] = (handler, feature)
+        for route, route_handler in router.routes.items():
+            if route in self.routes:
+                raise DuplicateError(f"The HTTP route {route[0]} {route[1]} is declared by two features: "
+                                     f"{self.routes[route][1].label()} and {feature.label()}.")
+            self.routes[route] = (route_handler, feature)
+        for event_type, handlers in router.events.items():
+            self.events.setdefault(event_type, []).extend((h, feature) for h in handlers)
+        self.jobs.extend((job, feature) for job in router.jobs)
+        self.features.append(feature)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def listed(self) -> list[Command]:
+        """Each command once, in the order features were loaded and declared them."""
+        return list(dict.fromkeys(self.commands.values()))
+
+    def find(self, name: str) -> Command | None:
+        return self.commands.get(name.lower())
+
+    def feature_of(self, command: Command) -> Feature:
+        return self.owners[command.name]
+
+    def feature(self, name: str) -> Feature | None:
+        return next((f for f in self.features if f.name == name), None)
+
+    def action(self, action_id: str) -> tuple[ActionHandler, Feature] | None:
+        return self.actions.get(action_id) or self.actions.get(action_id.split(":")[0])
+
+    def closest(self, name: str) -> str | None:
+        matches = difflib.get_close_matches(name.lower(), list(self.commands), n=1, cutoff=0.5)
+        if matches:
+            return self.commands[matches[0]].name
+        prefixed = [c for c in self.commands if c.startswith(name.lower()[:3])] if name else []
+        return self.commands[prefixed[0]].name if prefixed else None
+
+    def bot_scopes(self) -> set[str]:
+        found: set[str] = set()
+        for feature in self.features:
+            found.update(feature.router.scopes)
+        for command in self.listed():
+            found.update(command.scopes)
+        return found
+
+    def user_scopes(self) -> set[str]:
+        return {s for c in self.listed() for s in c.user_scopes}
+
+    def worker_modules(self) -> list[str]:
+        return list(dict.fromkeys(m for f in self.features for m in f.router.workers))
+
+    def event_types(self) -> set[str]:
+        return set(self.events)
+
+    def describe(self) -> list[dict[str, Any]]:
+        """What `sloth features` prints: one entry per feature."""
+        return [{
+            "name": f.name, "source": f.source, "spec": f.spec,
+            "commands": [c.name for c in dict.fromkeys(f.router.commands.values())],
+            "scopes": sorted(f.router.scopes | {s for c in f.router.commands.values() for s in c.scopes}),
+            "settings": [(s, s.variable(f.name)) for s in f.settings],
+        } for f in self.features]

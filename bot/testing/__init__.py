@@ -1,0 +1,272 @@
+"""Sloth's test kit: run a feature end to end against the Slack emulator, as a member would meet it.
+
+    async with start_sloth(features=["weather"], env={"WEATHER_API_KEY": "k"}) as sloth:
+        answer = await sloth.command("weather Paris")
+        assert "Paris" in answer.text
+        answer = await sloth.click(answer, "weather:refresh")
+        await sloth.advance(3600)                       # the fake clock, then every job now due
+        assert sloth.calls("chat.postMessage")
+
+The emulator and a real Sloth runtime run in the test's own event loop, over real sockets on
+127.0.0.1 with ports picked by the system: the real slack_sdk and slack_bolt clients do the
+talking, nothing is mocked. With pytest, the `sloth` and `slack` fixtures of
+`bot.testing.plugin` do the starting and stopping (see its docstring).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.context import Context
+from bot.emulator import ApiCall, Emulator, Workspace
+from bot.features import BUILTIN, load_features
+from bot.manifest import manifest
+from bot.registry import Registry
+from bot.runtime import Runtime
+from bot.settings import Settings
+
+__all__ = ["Answer", "FakeClock", "Posted", "Sloth", "bot_settings", "start_runtime", "start_sloth"]
+START = 1_700_000_000.0  # a fixed, realistic moment (2023-11-14 22:13 UTC)
+
+
+class FakeClock:
+    """The runtime's clock, moved by hand; starts at a fixed, realistic time."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One message Sloth posted or changed: where it is, who sees it, and what it says."""
+
+    channel: str
+    ts: str
+    message: dict[str, Any]
+    ephemeral_to: str | None = None  # the member who alone sees it, for an ephemeral message
+
+    @property
+    def text(self) -> str:
+        return str(self.message.get("text", ""))
+
+    @property
+    def visible(self) -> str:
+        """Everything a reader sees: text, blocks and attachments (as JSON text, for `in`)."""
+        return json.dumps([self.message.get(k) for k in ("text", "blocks", "attachments")], ensure_ascii=False)
+
+    @property
+    def buttons(self) -> dict[str, dict[str, Any]]:
+        return dict(_buttons(self.message))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Sloth said in answer to one thing a member did, in the order it appeared."""
+
+    posts: list[Posted] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.posts)
+
+    @property
+    def visible(self) -> str:
+        return "\n".join(p.visible for p in self.posts)
+
+    @property
+    def buttons(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for post in self.posts:
+            found.update(post.buttons)
+        return found
+
+    def with_button(self, action_id: str) -> Posted:
+        for post in reversed(self.posts):
+            if action_id in post.buttons:
+                return post
+        raise AssertionError(f"no button {action_id!r} in the answer; buttons: {sorted(self.buttons)}")
+
+    def __bool__(self) -> bool:
+        return bool(self.posts)
+
+
+def _buttons(value: Any) -> list[tuple[str, dict[str, Any]]]:
+    if isinstance(value, list):
+        return [found for item in value for found in _buttons(item)]
+    if not isinstance(value, dict):
+        return []
+    if value.get("type") == "button" and "action_id" in value:
+        return [(str(value["action_id"]), value)]
+    return [found for item in value.values() for found in _buttons(item)]
+
+
+class Sloth:
+    """A started Sloth and its emulator, driven the way members use Slack."""
+
+    def __init__(self, emulator: Emulator, runtime: Runtime, clock: Callable[[], float]) -> None:
+        self.emulator = emulator
+        self.runtime = runtime
+        self.clock = clock
+
+    # -- acting as members -----------------------------------------------------------------
+
+    async def command(self, text: str, user: str | None = None, channel: str | None = None) -> Answer:
+        """`/sloth <text>` as `user` in `channel` (default: the first member, #general)."""
+        return await self._answered(lambda: self.emulator.slash_command(text=text, user=user, channel=channel))
+
+    async def mention(self, text: str, user: str | None = None, channel: str | None = None,
+                      thread: str | None = None) -> Answer:
+        """`@sloth <text>` posted in `channel` (or in the thread of the message `thread`)."""
+        said = f"<@{self.emulator.bot_user_id}> {text}"
+        return await self._answered(
+            lambda: self.emulator.user_message(user=user, channel=channel, text=said, thread_ts=thread))
+
+    async def dm(self, text: str, user: str | None = None) -> Answer:
+        """`text` sent to Sloth in a direct message."""
+        who = self.emulator.workspace.user(user) if user else self.emulator.workspace.first_human()
+        assert who is not None, f"no member {user}"
+        im, _ = self.emulator.workspace.open_im(self.emulator.bot_user_id, who.id)
+        return await self._answered(lambda: self.emulator.user_message(user=who.id, channel=im.id, text=text))
+
+    async def click(self, where: Answer | Posted, action_id: str, user: str | None = None,
+                    value: str | None = None) -> Answer:
+        """Press the button `action_id` of a message Sloth posted (default: as whoever saw it)."""
+        post = where.with_button(action_id) if isinstance(where, Answer) else where
+        return await self._answered(lambda: self.emulator.click(
+            post.channel, post.ts, action_id, user=user or post.ephemeral_to, value=value))
+
+    async def advance(self, seconds: float) -> int:
+        """Move the fake clock, run every job now due and wait for what they did; how many ran."""
+        clock = self.clock
+        if not isinstance(clock, FakeClock):
+            raise TypeError("advance() needs the runtime started with a FakeClock")
+        await self.runtime.scheduler.wait_idle()
+        clock.advance(seconds)
+        ran = await self.runtime.scheduler.tick()
+        await self.settle()
+        return ran
+
+    async def settle(self) -> None:
+        """Wait until every envelope acked so far has been handled to the end."""
+        await self.runtime.pool.queue.join()
+
+    # -- looking --------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[ApiCall]:
+        """The Web API calls the emulator answered (of one method), oldest first."""
+        return [c for c in self.emulator.calls if method is None or c.method == method]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        return self.emulator.messages(channel)
+
+    def context(self, feature: str = "core") -> Context:
+        """A feature's context, to look at its store (`context("standup").store`)."""
+        return self.runtime.ctx.of(feature)
+
+    async def _answered(self, act: Callable[[], Any]) -> Answer:
+        before = _snapshot(self.emulator)
+        delivery = await act()
+        await delivery.acked()
+        await self.settle()
+        return Answer(_changes(self.emulator, before))
+
+
+def _snapshot(emu: Emulator) -> dict[tuple[str, str], str]:
+    seen = {}
+    for channel in emu.workspace.channels.values():
+        for ts, message in channel.messages.items():
+            if message.get("user") == emu.bot_user_id:
+                seen[(channel.id, ts)] = json.dumps(message, sort_keys=True, default=str)
+    for message in emu.workspace.ephemerals:
+        seen[(message["channel"], message["ts"])] = json.dumps(message, sort_keys=True, default=str)
+    return seen
+
+
+def _changes(emu: Emulator, before: dict[tuple[str, str], str]) -> list[Posted]:
+    """Messages Sloth posted or changed since `before`, oldest first."""
+    after = _snapshot(emu)
+    changed = [key for key, value in after.items() if before.get(key) != value]
+    posts = []
+    for channel_id, ts in sorted(changed, key=lambda key: float(key[1])):
+        ephemeral = next((m for m in emu.workspace.ephemerals if m["ts"] == ts and m["channel"] == channel_id), None)
+        if ephemeral is not None:
+            posts.append(Posted(channel_id, ts, ephemeral, ephemeral_to=ephemeral["recipient"]))
+        else:
+            shown = next(m for m in emu.messages(channel_id) if m["ts"] == ts)
+            posts.append(Posted(channel_id, ts, shown))
+    return posts
+
+
+def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:
+    """Core settings that point Sloth at the emulator, with a store in `data_dir`."""
+    settings = Settings(
+        bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
+        http_port=0, data_dir=data_dir, store_url=f"sqlite:///{data_dir / 'sloth.db'}",
+        client_id=emu.client_id, client_secret=emu.client_secret,
+    )
+    return replace(settings, **overrides)
+
+
+def registry_for(features: Sequence[str] = (), env: Mapping[str, str] | None = None,
+                 builtins: bool | Sequence[str] = True) -> Registry:
+    """The built-in features (all, some, or none) plus `features`, configured from `env` only."""
+    chosen = BUILTIN if builtins is True else tuple(builtins or ())
+    return load_features({**(env or {}), "SLOTH_FEATURES": ",".join(features)}, builtins=chosen, installed=False)
+
+
+@contextlib.asynccontextmanager
+async def start_runtime(
+    emu: Emulator, data_dir: Path, *, registry: Registry | None = None, clock: Callable[[], float] = time.time,
+    connections: int = 1, jobs: Literal["auto", "manual"] = "auto", **overrides: Any,
+) -> AsyncIterator[Runtime]:
+    """A started runtime whose socket is connected (`connections`: how many the emulator should see)."""
+    runtime = Runtime(bot_settings(emu, data_dir, **overrides), registry, clock=clock, jobs=jobs)
+    async with runtime:
+        await emu.wait_connected(connections, timeout=10)
+        yield runtime
+
+
+@contextlib.asynccontextmanager
+async def start_sloth(
+    features: Sequence[str] = (), *, env: Mapping[str, str] | None = None, builtins: bool | Sequence[str] = True,
+    workspace: Workspace | None = None, emulator: Emulator | None = None, clock: Callable[[], float] | None = None,
+    data_dir: Path | None = None, scopes: bool = True, **settings: Any,
+) -> AsyncIterator[Sloth]:
+    """The emulator (unless given one) and Sloth with the built-in features plus `features`.
+
+    `env` holds the features' settings (`{"STANDUP_CHANNEL": "#standup"}`). With a FakeClock
+    (the default), jobs run only when the test calls `advance`; with `clock=time.time` they run
+    on their own. `scopes=True` gives the bot token exactly the scopes of the app manifest the
+    loaded features make, as a real installation would have.
+    """
+    registry = registry_for(features, env, builtins)
+    clock = clock or FakeClock()
+    with contextlib.ExitStack() as stack:
+        folder = data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sloth-test-")))
+        async with contextlib.AsyncExitStack() as running:
+            emu = emulator if emulator is not None else await running.enter_async_context(
+                Emulator(workspace or Workspace.default()))
+            if scopes:
+                grant_manifest_scopes(emu, registry)
+            jobs: Literal["auto", "manual"] = "manual" if isinstance(clock, FakeClock) else "auto"
+            runtime = await running.enter_async_context(
+                start_runtime(emu, folder, registry=registry, clock=clock, jobs=jobs, **settings))
+            yield Sloth(emu, runtime, clock)
+
+
+def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
+    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can."""
+    emu.restrict_scopes(emu.bot_token, set(manifest(registry)["oauth_config"]["scopes"]["bot"]))

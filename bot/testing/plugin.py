@@ -1,0 +1,72 @@
+"""pytest fixtures for testing Sloth features end to end (a pytest plugin, loaded automatically).
+
+Installed with Sloth (entry point `pytest11`), so a feature's own tests just use the fixtures:
+
+    import pytest
+
+    @pytest.mark.sloth(features=["standup"], env={"STANDUP_CHANNEL": "#general"})
+    async def test_standup(sloth):
+        answer = await sloth.command("standup Shipped the release")
+        assert "Posted" in answer.text
+
+- `sloth`: a started Sloth (built-in features plus the marker's `features`, settings from its
+  `env`, core settings as keyword arguments) talking to `slack`; a `bot.testing.Sloth`.
+- `slack`: the Slack emulator it talks to (`bot.emulator.Emulator`), over 127.0.0.1 with a
+  port the system picks. Define a `slack_workspace` fixture to give it another workspace.
+- `sloth_clock`: the fake clock the runtime reads; `await sloth.advance(seconds)` moves it and
+  runs the jobs that fall due.
+
+The fixtures are async: they need pytest-asyncio (`pip install 'sloth-bot[testing]'`); tests
+are `async def` (with `asyncio_mode = "auto"`, or marked `@pytest.mark.asyncio`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+try:
+    import pytest_asyncio
+except ImportError:  # the plugin loads wherever Sloth is installed; its fixtures need pytest-asyncio
+    pytest_asyncio = None  # type: ignore[assignment]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sloth(features=(), env=None, builtins=True, **settings): the Sloth the `sloth` fixture starts")
+
+
+if pytest_asyncio is not None:
+
+    @pytest.fixture
+    def sloth_clock() -> Any:
+        from bot.testing import FakeClock
+
+        return FakeClock()
+
+    @pytest.fixture
+    def slack_workspace() -> Any:
+        from bot.emulator import Workspace
+
+        return Workspace.default()
+
+    @pytest_asyncio.fixture
+    async def slack(slack_workspace: Any) -> AsyncIterator[Any]:
+        from bot.emulator import Emulator
+
+        async with Emulator(slack_workspace) as emulator:
+            yield emulator
+
+    @pytest_asyncio.fixture
+    async def sloth(request: pytest.FixtureRequest, slack: Any, sloth_clock: Any,
+                    tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+        from bot.testing import start_sloth
+
+        marker = request.node.get_closest_marker("sloth")
+        options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+        features = options.pop("features", ())
+        async with start_sloth(features, emulator=slack, clock=sloth_clock,
+                               data_dir=tmp_path_factory.mktemp("sloth"), **options) as running:
+            yield running

@@ -1,0 +1,10 @@
+"""Members let Sloth act as them: `connect`, `disconnect` and the two OAuth pages."""
+
+from __future__ import annotations
+
+from bot.api import Router
+from handlers.connect import commands, pages
+
+router = Router("connect")
+router.include(commands.router)
+router.include(pages.router)

@@ -1,0 +1,161 @@
+"""The ingest endpoint's refusals: no token configured, wrong token, too big, malformed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.emulator import Emulator
+from bot.runtime import Runtime
+from handlers.training.service import training
+from sloth_monitor import TrainingRun
+from tests.e2e.training.training_harness import TOKEN, cards, ingest_url, monitoring_bot
+
+RUN = {"name": "raw", "channel": "#testing_exp", "owner": None, "total_epochs": 3, "config": {}}
+
+
+async def post_events(runtime: Runtime, run_id: str, events: list[dict[str, Any]], token: str | None = TOKEN,
+                      body: Any = None) -> tuple[int, dict[str, Any]]:
+    """One protocol request, as the client would send it; (HTTP status, JSON answer)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = body if body is not None else json.dumps({"run": RUN, "events": events, "dropped": 0})
+    url = f"{ingest_url(runtime)}/monitor/v1/runs/{run_id}/events"
+    async with aiohttp.ClientSession() as http, http.post(url, data=data, headers=headers) as response:
+        return response.status, await response.json()
+
+
+def report_one_epoch(url: str, token: str) -> tuple[TrainingRun, bool, float]:
+    """A short job through the real client: (the run, whether finish was delivered, seconds it took)."""
+    began = time.monotonic()
+    run = TrainingRun("x", channel="#testing_exp", url=url, token=token, flush_timeout=5)
+    with run:
+        run.log_epoch(0, loss=1.0)
+    return run, run.finish(), time.monotonic() - began
+
+
+async def test_without_a_configured_token_ingest_is_refused_and_says_why(
+        emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path, monitor_token=None) as runtime:
+        status, answer = await post_events(runtime, "run-00000001", [], token="anything")
+        assert status == 403 and "SLOTH_MONITOR_TOKEN" in answer["error"]
+        # The client takes 403 as final: it stops at once instead of retrying until its flush timeout.
+        run, delivered, seconds = await asyncio.to_thread(report_one_epoch, ingest_url(runtime), "anything")
+    assert not delivered and not run.should_stop and seconds < 3
+    assert cards(emulator, "testing_exp") == []
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token", TOKEN + "x", "ünïcode"])
+async def test_a_missing_or_wrong_token_gets_401(emulator: Emulator, tmp_path: Path, token: str | None) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        headers = {"Authorization": f"Bearer {token}".encode().decode("latin-1")} if token else {}
+        url = f"{ingest_url(runtime)}/monitor/v1/runs/run-00000001/events"
+        body = json.dumps({"run": RUN, "events": [{"type": "start", "seq": 1, "time": 1.0}], "dropped": 0})
+        async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as response:
+            assert response.status == 401
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert cards(emulator, "testing_exp") == []
+
+
+async def test_the_real_client_gives_up_after_401_and_the_job_is_unaffected(
+        emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        _, delivered, seconds = await asyncio.to_thread(report_one_epoch, ingest_url(runtime), "wrong")
+    assert not delivered and seconds < 3 and cards(emulator, "testing_exp") == []
+
+
+async def test_an_oversized_body_gets_413(emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        big = json.dumps({"run": {**RUN, "config": {"blob": "x" * 2_000_000}}, "events": [], "dropped": 0})
+        status, answer = await post_events(runtime, "run-00000001", [], body=big)
+        assert status == 413 and "over" in answer["error"]
+
+        async def chunks() -> Any:  # no Content-Length: the limit still holds
+            for _ in range(40):
+                yield b"x" * 65536
+
+        url = f"{ingest_url(runtime)}/monitor/v1/runs/run-00000001/events"
+        async with aiohttp.ClientSession() as http, http.post(
+                url, data=chunks(), headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+            assert response.status == 413
+
+
+EVENT = {"type": "epoch", "seq": 1, "time": 1.0, "epoch": 0, "metrics": {"loss": 0.5}}
+MALFORMED = [
+    ("not json", "{", "not JSON"),
+    ("NaN", '{"run": {}, "events": [], "dropped": NaN}', "not JSON"),
+    ("not an object", "[]", "body must be an object"),
+    ("unknown top field", {"run": RUN, "events": [], "dropped": 0, "extra": 1}, "unknown fields: extra"),
+    ("no run name", {"run": {**RUN, "name": ""}, "events": []}, "run.name"),
+    ("bad channel", {"run": {**RUN, "channel": "<!here>"}, "events": []}, "run.channel"),
+    ("bad owner", {"run": {**RUN, "owner": "@will"}, "events": []}, "run.owner"),
+    ("epochs zero", {"run": {**RUN, "total_epochs": 0}, "events": []}, "run.total_epochs"),
+    ("events not a list", {"run": RUN, "events": {}}, "events must be a list"),
+    ("unknown type", {"run": RUN, "events": [{**EVENT, "type": "nope"}]}, "events[0].type"),
+    ("seq zero", {"run": RUN, "events": [{**EVENT, "seq": 0}]}, "events[0].seq"),
+    ("seq twice", {"run": RUN, "events": [EVENT, EVENT]}, "same seq"),
+    ("metric text", {"run": RUN, "events": [{**EVENT, "metrics": {"loss": "low"}}]}, "events[0].metrics.loss"),
+    ("negative epoch", {"run": RUN, "events": [{**EVENT, "epoch": -1}]}, "events[0].epoch"),
+    ("bool seq", {"run": RUN, "events": [{**EVENT, "seq": True}]}, "events[0].seq"),
+    ("bad status", {"run": RUN, "events": [{"type": "finish", "seq": 1, "time": 1.0, "status": "done",
+                                            "error": None}]}, "events[0].status"),
+    ("labels differ", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
+                                               "y_pred": [1, 2], "class_names": [], "images": [[]]}]},
+     "same length"),
+    ("image too big", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
+                                               "y_pred": [1], "class_names": [],
+                                               "images": [[[0.0] * 65] * 2]}]}, "images[0]"),
+    ("not a png", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
+                                           "y_pred": [1], "class_names": [], "png_b64": ["aGVsbG8="]}]},
+     "not a PNG"),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "reason"), MALFORMED, ids=[m[0] for m in MALFORMED])
+async def test_malformed_requests_get_400_with_the_reason(
+        emulator: Emulator, tmp_path: Path, case: str, body: Any, reason: str) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        raw = body if isinstance(body, str) else json.dumps(body)
+        status, answer = await post_events(runtime, "run-00000001", [], body=raw)
+        assert status == 400 and reason in answer["error"], answer
+        status, answer = await post_events(runtime, "bad id!", [])
+        assert status in (400, 404)
+    assert cards(emulator, "testing_exp") == []
+
+
+async def test_a_repeated_request_is_applied_once(emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        events = [{"type": "start", "seq": 1, "time": 1.0}, {**EVENT, "seq": 2}]
+        answers = await asyncio.gather(*[post_events(runtime, "run-00000001", events) for _ in range(5)])
+        assert all(status == 200 and answer == {"ok": True, "stop": False, "stopped_by": None}
+                   for status, answer in answers)
+        await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
+        run = await training(runtime.ctx.of("training")).runs.get("run-00000001")
+    assert run is not None and run.last_seq == 2 and len(run.history) == 1 and run.epochs_done == 1
+
+
+def report_oversized_predictions(url: str) -> tuple[TrainingRun, bool]:
+    run = TrainingRun("big", channel="#testing_exp", url=url, token=TOKEN, flush_timeout=10)
+    with run:
+        run.log_epoch(0, loss=1.0)
+        fake_png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 400  # ~100 KB each, 16 of them: over 1 MiB
+        run.log_predictions([fake_png] * 16, list(range(16)), list(range(16)))
+        run.log_epoch(1, loss=0.5)
+    return run, run.finish()
+
+
+async def test_the_real_client_drops_a_request_refused_with_413_and_carries_on(
+        emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        run, _ = await asyncio.to_thread(report_oversized_predictions, ingest_url(runtime))
+        [card] = await emulator.wait_for(
+            lambda: [c for c in cards(emulator, "testing_exp") if c["metadata"]["event_payload"]["status"]
+                     == "completed"], timeout=15)
+        stored = await training(runtime.ctx.of("training")).runs.get(run.run_id)
+    assert card["metadata"]["event_payload"]["epoch"] == 2  # what came after the refused request arrived
+    assert stored is not None and not any(job["kind"] == "predictions" for job in stored.jobs)
