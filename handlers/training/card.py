@@ -6,12 +6,13 @@ before it is drawn, so nothing in it can ping anyone or turn into a link.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.reply import actions, button, context, section
 from bot.text import escape, truncate
+from handlers.training import card_parts as parts
+from handlers.training.card_parts import slack_date
 from handlers.training.state import Run, eta_seconds, lower_is_better
 
 EVENT_TYPE = "sloth_training_run"
@@ -26,15 +27,20 @@ Names = Callable[[str], str]
 
 def card_message(run: Run, names: Names) -> dict[str, Any]:
     """text, attachments and metadata for chat.postMessage / chat.update."""
-    colour = STALE_COLOUR if run.stale else COLOURS[run.status]
+    colour = COLOURS["failed"] if run.diverged else STALE_COLOUR if run.stale else COLOURS[run.status]
     blocks = [section(f"{ICONS[run.status]} *{escape(truncate(run.name, 150))}* · {status_words(run, names)}")]
     blocks.append(context(*who_and_when(run, names)))
-    blocks.append(section(progress_text(run)))
+    blocks += [context(text) for text in (parts.where_text(run), parts.machine_text(run)) if text]
+    if run.kind != "task" or run.history:
+        blocks.append(section(progress_text(run)))
     if run.history or run.batch_metrics:
         blocks.append(section(metrics_table(run)))
     if run.error:
         blocks.append(section(f"*{escape(truncate(run.error['type'], 100))}*: "
                               f"{escape(truncate(run.error['message'], 1500)) or '(no message)'}"))
+    blocks += [section(text) for text in (parts.traceback_text(run), parts.task_text(run)) if text]
+    blocks += [context(text) for text in (parts.checkpoints_text(run), parts.changes_text(run, names),
+                                          parts.presses_text(run, names), parts.trouble_text(run)) if text]
     if run.config:
         blocks.append(context("Config: " + config_text(run.config)))
     if run.stale:
@@ -60,6 +66,11 @@ def metadata(run: Run) -> dict[str, Any]:
 
 
 def status_words(run: Run, names: Names) -> str:
+    diverged = parts.diverged_words(run)
+    return f"{diverged} · {plain_words(run, names)}" if diverged else plain_words(run, names)
+
+
+def plain_words(run: Run, names: Names) -> str:
     if run.status == "running":
         words = "running" + (" · _stale_" if run.stale else "")
         if run.stop_by:
@@ -158,6 +169,10 @@ def card_buttons(run: Run) -> list[dict[str, Any]]:
     found = []
     if run.running and not run.stop_by:
         found.append(button("Stop", "training:stop", run.run_id, style="danger"))
+    if run.running and not run.stop_by and "checkpoint" in run.can:
+        found.append(button("Checkpoint now", "training:checkpoint", run.run_id))
+    if run.running and not run.stop_by and "lr" in run.can:
+        found.append(button("LR × 0.5", "training:lr", run.run_id))
     if run.running:
         found.append(button("Unmute" if run.muted else "Mute", "training:mute", run.run_id))
     if run.history:
@@ -179,7 +194,5 @@ def duration(seconds: float) -> str:
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
-def slack_date(when: float) -> str:
-    """A time each reader sees in their own time zone; the fallback is UTC."""
-    fallback = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
-    return f"<!date^{int(when)}^{{date_short_pretty}} at {{time}}|{fallback}>"
+def alert_line(run: Run, job: dict[str, Any]) -> str:
+    return parts.alert_line(run, job)
