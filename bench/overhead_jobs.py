@@ -31,12 +31,31 @@ def mean_step(ends: list[float]) -> float:
     return (ends[-1] - ends[0]) / (len(ends) - 1)
 
 
-def sender_cpu(run: TrainingRun | None) -> float:
-    """CPU seconds the run's sender thread has used so far (read right after the timed loop), then finish."""
+class SenderClock:
+    """The CPU time of a run's sender thread, read at each step end (a framework's callback may end
+    the run, and with it the thread, before the benchmark gets to look)."""
+
+    def __init__(self) -> None:
+        self.run: TrainingRun | None = None
+        self.seconds = 0.0
+
+    def read(self) -> float:
+        thread = None if self.run is None else self.run._sender.thread_id
+        if thread is not None:
+            try:
+                self.seconds = time.clock_gettime(time.pthread_getcpuclockid(thread))
+            except (OSError, ProcessLookupError):
+                pass  # the thread has ended: keep its last reading
+        return self.seconds
+
+
+def sender_cpu(run: TrainingRun | None, clock: SenderClock | None = None) -> float:
+    """CPU seconds the run's sender thread used during the timed loop; then the run is finished."""
     if run is None:
         return 0.0
-    thread = run._sender.thread_id
-    seconds = 0.0 if thread is None else time.clock_gettime(time.pthread_getcpuclockid(thread))
+    clock = clock or SenderClock()
+    clock.run = run
+    seconds = clock.read()
     run.finish()  # after timing: a job pays this once, at the very end
     return seconds
 
@@ -115,23 +134,26 @@ def lightning(steps: int, url: str | None, control: bool) -> Timing:
     from sloth_monitor.lightning import LightningCallback
 
     ends: list[float] = []
+    cpu = SenderClock()
 
     class Clock(L.Callback):
         def on_train_batch_end(self, *args: Any) -> None:
             ends.append(time.perf_counter())
+            cpu.read()
 
     class Nothing(L.Callback):
         def on_train_batch_end(self, *args: Any) -> None:
             pass
 
     monitor = LightningCallback("bench", channel="#bench", url=url, token="bench", flush_timeout=0.2) if url else None
+    cpu.run = monitor.run if monitor else None
     callbacks: list[Any] = [Clock(), *([monitor] if monitor else []), *([Nothing()] if control else [])]
     train, _, _, _ = loaders()
     trainer = L.Trainer(max_steps=steps, accelerator="cpu", devices=1, callbacks=callbacks, logger=False,
                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
                         limit_val_batches=0, num_sanity_val_steps=0)
     trainer.fit(DigitsMLP(3e-3), train)
-    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None), len(ends))
+    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends))
 
 
 def huggingface(steps: int, url: str | None, control: bool) -> Timing:
@@ -141,16 +163,19 @@ def huggingface(steps: int, url: str | None, control: bool) -> Timing:
     from sloth_monitor.huggingface import HuggingFaceCallback
 
     ends: list[float] = []
+    cpu = SenderClock()
 
     class Clock(transformers.TrainerCallback):
         def on_step_end(self, *args: Any, **kwargs: Any) -> None:
             ends.append(time.perf_counter())
+            cpu.read()
 
     class Nothing(transformers.TrainerCallback):
         def on_step_end(self, *args: Any, **kwargs: Any) -> None:
             pass
 
     monitor = HuggingFaceCallback("bench", channel="#bench", url=url, token="bench", flush_timeout=0.2) if url else None
+    cpu.run = monitor.run if monitor else None
     config = transformers.BertConfig(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                                      intermediate_size=64, max_position_embeddings=LENGTH, num_labels=2)
     args = transformers.TrainingArguments(output_dir="/tmp/sloth-bench-hf", max_steps=steps,
@@ -160,7 +185,7 @@ def huggingface(steps: int, url: str | None, control: bool) -> Timing:
     trainer = transformers.Trainer(model=transformers.BertForSequenceClassification(config), args=args,
                                    train_dataset=CountingTask(4096, 1), callbacks=callbacks)
     trainer.train()
-    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None), len(ends))
+    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends))
 
 
 def keras_fit(steps: int, url: str | None, control: bool) -> Timing:
@@ -172,21 +197,24 @@ def keras_fit(steps: int, url: str | None, control: bool) -> Timing:
     from sloth_monitor.keras import KerasCallback
 
     ends: list[float] = []
+    cpu = SenderClock()
 
     class Clock(keras.callbacks.Callback):
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
             ends.append(time.perf_counter())
+            cpu.read()
 
     class Nothing(keras.callbacks.Callback):
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
             pass
 
     monitor = KerasCallback("bench", channel="#bench", url=url, token="bench", flush_timeout=0.2) if url else None
+    cpu.run = monitor.run if monitor else None
     rng = np.random.default_rng(0)
     x, y = rng.random((steps * 32, 8, 8, 1), dtype=np.float32), rng.integers(0, 10, steps * 32)
     callbacks: list[Any] = [Clock(), *([monitor] if monitor else []), *([Nothing()] if control else [])]
     build_model(2e-3).fit(x, y, batch_size=32, epochs=1, callbacks=callbacks, verbose=0)
-    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None), len(ends))
+    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends))
 
 
 FRAMEWORKS: dict[str, Callable[[int, str | None, bool], Timing]] = {

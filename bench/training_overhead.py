@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     began = time.time()
     for integration in args.only.split(","):
         rows += table_rows(integration, measure(integration, urls, args.rounds, args.steps, args.step_ms))
-        print(f"{integration} done", file=sys.stderr, flush=True)
+        print("\n".join(rows[-len(MODES):]), file=sys.stderr, flush=True)
     up.terminate()
     slow.terminate()
     print(f"{args.rounds} rounds x {args.steps} steps; plain loops ~{args.step_ms:g} ms a step with log_batch every "

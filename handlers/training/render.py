@@ -128,3 +128,38 @@ def _show_sample(axes: Any, event: dict[str, Any], index: int) -> None:
 
 def is_png(data: bytes) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def shared_metrics(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[str]:
+    """Metric names both runs reported at some epoch, in the first run's order."""
+    def names(history: list[dict[str, Any]]) -> list[str]:
+        return list(dict.fromkeys(n for record in history for n, v in record["metrics"].items()
+                                  if isinstance(v, float)))
+    theirs = set(names(second))
+    return [name for name in names(first) if name in theirs][:MAX_PANELS]
+
+
+def compare_png(title: str, runs: list[tuple[str, list[dict[str, Any]]]]) -> bytes:
+    """The shared metrics of two runs overlaid, one panel per metric, one colour per run."""
+    (name_a, history_a), (name_b, history_b) = runs
+    metrics = shared_metrics(history_a, history_b)
+    columns = min(3, max(1, len(metrics)))
+    rows = max(1, math.ceil(len(metrics) / columns))
+    with _draw_lock:
+        figure = _figure(4.2 * columns, 3.2 * rows + 0.6)
+        figure.suptitle(title[:90])
+        for index, metric in enumerate(metrics):
+            axes = figure.add_subplot(rows, columns, index + 1)
+            for (label, history), colour in (((name_a, history_a), TRAIN_COLOUR), ((name_b, history_b), VAL_COLOUR)):
+                points = [(r["epoch"] + 1, r["metrics"].get(metric)) for r in history]
+                xs = [e for e, v in points if isinstance(v, float)]
+                ys = [v for e, v in points if isinstance(v, float)]
+                axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label[:30])
+            axes.set_title(f"{metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)", fontsize=10)
+            axes.set_xlabel("epoch")
+            axes.grid(alpha=0.3)
+            axes.legend(fontsize=8)
+        if not metrics:
+            figure.text(0.5, 0.5, "the two runs share no metric", ha="center")
+        figure.tight_layout()
+        return _png(figure)
