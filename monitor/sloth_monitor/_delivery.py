@@ -40,10 +40,11 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._events) + len(self._latest)
 
-    def put(self, event: dict[str, Any]) -> None:
+    def put(self, event: dict[str, Any], keep: bool = False) -> None:
+        """Queue an event; `keep` exempts a batch update from coalescing (the first NaN loss)."""
         self._seq += 1
         event["seq"] = self._seq
-        if event["type"] in COALESCED:
+        if event["type"] in COALESCED and not keep:
             self._latest[event["type"]] = event
         else:
             self._events.append(event)

@@ -93,6 +93,7 @@ class TrainingRun:
         self._finished = False
         self._last_progress = -math.inf
         self.current_epoch = 0  # the epoch in progress: one past the last one logged
+        self._diverged = False
         self._waiting: list[Control] = []  # checkpoint requests taken from the sender, not yet saved
 
     # ---- what the training code asks --------------------------------------------------------
@@ -269,11 +270,16 @@ class TrainingRun:
     def report_batch(self, epoch: int, batch: int, total: int | None, metrics: Mapping[str, Any]) -> None:
         """log_batch with the metrics as a mapping, whatever their names."""
         now = time.monotonic()
-        if now - self._last_progress >= self.progress_interval and self._accepting():
+        due = now - self._last_progress >= self.progress_interval
+        if (due or (not self._diverged and _bad_loss(metrics))) and self._accepting():
             self._last_progress = now
+            cleaned = self.metrics.clean(metrics)
+            # The step where the loss first turns NaN or infinite is worth its own event: the card names it.
+            first_bad = not self._diverged and any(isinstance(v, str) for v in cleaned.values())
+            self._diverged = self._diverged or first_bad
             self._put({"type": "batch", "epoch": int(epoch), "batch": int(batch),
                        "total_batches": None if not total else int(total),
-                       "metrics": self.metrics.clean(metrics), "time": time.time()})
+                       "metrics": cleaned, "time": time.time()}, keep=first_bad)
 
     @_never_raises
     def report_epoch(self, epoch: int, metrics: Mapping[str, Any]) -> None:
@@ -318,9 +324,9 @@ class TrainingRun:
             self.start()
         return not self._sender.finished.is_set()
 
-    def _put(self, event: dict[str, Any]) -> None:
+    def _put(self, event: dict[str, Any], keep: bool = False) -> None:
         with self._sender.lock:
-            self._outbox.put(event)
+            self._outbox.put(event, keep)
             self._sender.wake()
 
     def _checked_owner(self, owner: str | None) -> str | None:
@@ -338,6 +344,11 @@ class TrainingRun:
         self.problems.add("bad_run_id", f"run_id {run_id[:70]!r} must be 8-64 letters, digits, '-' or '_'; "
                           "a new one was made")
         return uuid.uuid4().hex
+
+
+def _bad_loss(metrics: Mapping[str, Any]) -> bool:
+    """A plain-float loss that is NaN or infinite (tensors are not looked at: that would wait for the GPU)."""
+    return any(type(v) is float and not math.isfinite(v) and "loss" in k for k, v in metrics.items())
 
 
 def _score(value: Any) -> float | str | None:

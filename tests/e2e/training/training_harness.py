@@ -134,3 +134,37 @@ async def finish_job(job: Any, within: float = 120) -> str:
             await job.wait()
     text: str = output.decode(errors="replace")
     return text
+
+
+def controlled_job(url: str, channel: str = "#testing_exp", folder: Path | None = None, epochs: int = 500,
+                   owner: str | None = WILL, name: str = "resnet-tiny", **options: Any) -> TrainingRun:
+    """A pretend training loop that can save a checkpoint and change its learning rate, as an
+    integration does, until Stop (blocking: run it in a thread). Checkpoints go to `folder`."""
+    rate = [0.1]
+    saved: list[str] = []
+
+    def save() -> str:
+        assert folder is not None
+        path = folder / f"ckpt-{len(saved)}.pt"
+        path.write_bytes(b"weights")
+        saved.append(str(path))
+        return str(path)
+
+    def scale(factor: float) -> dict[str, Any]:
+        rate.append(rate[-1] * factor)
+        return {"lr": rate[-1]}
+
+    settings: dict[str, Any] = {"poll_interval": 0.2, "send_interval": 0.1, "progress_interval": 0.0,
+                                "system_interval": None, "controls": ("checkpoint", "lr"), **options}
+    run = TrainingRun(name, channel=channel, total_epochs=epochs, owner=owner, url=url, token=TOKEN,
+                      config={"lr": rate[0], "layers": 4}, **settings)
+    with run:
+        for epoch in range(epochs):
+            for batch in range(4):
+                time.sleep(0.01)
+                run.log_batch(epoch, batch, 4, loss=1.0 / (epoch + 1))
+                run.handle_controls(save, scale)
+            run.log_epoch(epoch, loss=1.0 / (epoch + 1), val_loss=0.5 if epoch >= 1 else 0.9)
+            if run.should_stop:
+                break
+    return run
