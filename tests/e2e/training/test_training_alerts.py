@@ -4,6 +4,7 @@ the job's machine, Checkpoint now and LR × 0.5, presses and config changes, and
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 from pathlib import Path
@@ -30,7 +31,8 @@ from tests.e2e.training.training_harness import (
     replies,
 )
 
-FULL_GPU = FAKE_NVML.replace("_Memory((h + 1) * 1024**3, 80 * 1024**3)", "_Memory((78 if h else 1) * 1024**3, 80 * 1024**3)")
+FULL_GPU = FAKE_NVML.replace("_Memory((h + 1) * 1024**3, 80 * 1024**3)",
+                             "_Memory((78 if h else 1) * 1024**3, 80 * 1024**3)")  # GPU 1 at 97.5 %
 
 
 def card_now(emu: Emulator) -> dict[str, Any]:
@@ -42,8 +44,8 @@ def alerts(emu: Emulator, ts: str) -> list[str]:
     return [m["text"] for m in replies(emu, "testing_exp", ts) if not m.get("files") and "New best" not in m["text"]]
 
 
-async def shown(emu: Emulator, text: str, timeout: float = 15) -> dict[str, Any]:
-    [card] = await emu.wait_for(lambda: [c for c in cards(emu, "testing_exp") if text in visible_text(c)], timeout)
+async def shown(emu: Emulator, text: str) -> dict[str, Any]:
+    [card] = await emu.wait_for(lambda: [c for c in cards(emu, "testing_exp") if text in visible_text(c)], 15)
     return card
 
 
@@ -72,7 +74,8 @@ async def test_the_card_shows_the_machine_and_the_buttons_reach_the_job(
         await (await emulator.click("testing_exp", card["ts"], "training:stop", user=WILL)).acked()
         run = await asyncio.wait_for(job, 20)
         card = await emulator.wait_for(lambda: "stopped by" in visible_text(card_now(emulator)) and card_now(emulator))
-        thread = await emulator.wait_for(lambda: len(alerts(emulator, card["ts"])) >= 2 and alerts(emulator, card["ts"]))
+        thread = await emulator.wait_for(
+            lambda: len(alerts(emulator, card["ts"])) >= 2 and alerts(emulator, card["ts"]))
     assert run.should_stop and (tmp_path / "ckpt-0.pt").exists() and not (tmp_path / "ckpt-1.pt").exists()
     text = visible_text(card)
     assert re.search(r"Checkpoint now\* by Will Koehrsen .* done: saved .*ckpt-0\.pt", text), text
@@ -115,8 +118,6 @@ async def test_mute_silences_the_alerts(emulator: Emulator, tmp_path: Path) -> N
         start = {"type": "start", "seq": 1, "time": 100.0}
         body = {"run": {"name": "muted", "channel": "#testing_exp", "owner": WILL, "total_epochs": 3, "config": {}},
                 "protocol": 2}
-        import json
-
         assert (await post_events(runtime, "run-mute-0002", [], body=json.dumps({**body, "events": [start]})))[0] == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), 10)
         await (await emulator.click("testing_exp", card["ts"], "training:mute", user=WILL)).acked()
@@ -131,8 +132,6 @@ async def test_mute_silences_the_alerts(emulator: Emulator, tmp_path: Path) -> N
 async def test_a_job_silent_past_the_stale_limit_gets_one_alert(emulator: Emulator, tmp_path: Path) -> None:
     clock = now_clock()
     async with monitoring_bot(emulator, tmp_path, clock=clock) as runtime:
-        import json
-
         body = {"run": {"name": "quiet", "channel": "#testing_exp", "owner": WILL, "total_epochs": 3, "config": {}},
                 "events": [{"type": "start", "seq": 1, "time": 1.0}]}
         assert (await post_events(runtime, "quiet-run-0002", [], body=json.dumps(body)))[0] == 200

@@ -132,8 +132,8 @@ async def test_a_repeated_request_is_applied_once(emulator: Emulator, tmp_path: 
     async with monitoring_bot(emulator, tmp_path) as runtime:
         events = [{"type": "start", "seq": 1, "time": 1.0}, {**EVENT, "seq": 2}]
         answers = await asyncio.gather(*[post_events(runtime, "run-00000001", events) for _ in range(5)])
-        assert all(status == 200 and answer == {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
-                   for status, answer in answers)
+        calm = {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
+        assert all(status == 200 and answer == calm for status, answer in answers)
         await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         run = await training(runtime.ctx.of("training")).runs.get("run-00000001")
     assert run is not None and run.last_seq == 2 and len(run.history) == 1 and run.epochs_done == 1
