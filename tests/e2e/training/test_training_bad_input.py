@@ -20,13 +20,14 @@ def sloppy_job(url: str) -> TrainingRun:
                       send_interval=0.05, system_interval=None)
     with run:
         for epoch in range(3):
-            run.log_epoch(epoch, loss=0.5, accuracy="high", **({"m%d" % i: float(i) for i in range(200)}))
+            run.log_epoch(epoch, loss=0.5, accuracy="high", **{f"m{i}": float(i) for i in range(200)})
         run.log_predictions([[[0.0]]] * 4, [1, 2, 3], [1, 2, 3, 4])
     return run
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name.startswith("sloth_monitor") and r.levelno >= logging.WARNING]
+    return [r.getMessage() for r in caplog.records
+            if r.name.startswith("sloth_monitor") and r.levelno >= logging.WARNING]
 
 
 async def test_bad_input_is_shown_on_the_card_and_in_runs_and_warned_once(

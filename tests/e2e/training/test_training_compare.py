@@ -66,7 +66,7 @@ async def test_runs_filters_by_owner_and_status(emulator: Emulator, tmp_path: Pa
     async with monitoring_bot(emulator, tmp_path) as runtime:
         await three_runs(emulator, runtime)
         mine = visible_text(await ask(emulator, runtime, "runs mine", user=WILL))
-        failed = visible_text(await ask(emulator, runtime, "runs <@%s> failed" % WILL, user=AMELIA))
+        failed = visible_text(await ask(emulator, runtime, f"runs <@{WILL}> failed", user=AMELIA))
         running = visible_text(await ask(emulator, runtime, "runs running"))
         nothing = visible_text(await ask(emulator, runtime, "runs mine stopped", user=AMELIA))
         wrong = visible_text(await ask(emulator, runtime, "runs fastest"))
