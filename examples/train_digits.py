@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     monitor = KerasCallback(
         args.name, channel=args.channel, owner=args.owner,
         validation_samples=(x_test[:16], y_test[:16]), class_names=[str(d) for d in range(10)],
+        checkpoint_dir=os.environ.get("SLOTH_CHECKPOINT_DIR", "checkpoints"),
         config={"model": "2-conv CNN", "params": model.count_params(), "optimizer": "adam",
                 "learning_rate": args.learning_rate, "batch_size": args.batch_size, "backend": keras.backend.backend()},
     )

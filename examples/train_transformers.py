@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     training = TrainingArguments(
         output_dir=args.output, num_train_epochs=args.epochs, per_device_train_batch_size=16,
         per_device_eval_batch_size=64, learning_rate=2e-3, eval_strategy="epoch", save_strategy="epoch",
-        logging_steps=4, metric_for_best_model="eval_loss", save_total_limit=2, report_to="none", use_cpu=True,
+        logging_steps=4, metric_for_best_model="eval_loss", report_to="none", use_cpu=True,
         disable_tqdm=True, seed=7)
     monitor = HuggingFaceCallback(args.name, channel=args.channel, owner=args.owner, watch="val_loss", patience=3,
                                   config={"model": "BERT 2x32", "learning_rate": training.learning_rate,

@@ -106,12 +106,16 @@ def changes_text(run: Run, names: Names) -> str | None:
         return None
     lines = []
     for change in run.config_changes[-3:]:
-        pairs = ", ".join(f"{escape(truncate(str(k), 30))}={escape(truncate(str(v), 40))}"
+        pairs = ", ".join(f"{escape(truncate(str(k), 30))}={escape(truncate(value_text(v), 40))}"
                           for k, v in change["changes"].items())
         why = f" ({CONTROL_WORDS.get(change['kind'] or '', 'a press')} by {escape(names(change['by']))})" \
             if change.get("by") else ""
         lines.append(f"`{pairs}`{why} {slack_date(change['time'])}")
     return "🔧 Config changed: " + " · ".join(lines)
+
+
+def value_text(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def presses_text(run: Run, names: Names) -> str | None:

@@ -8,6 +8,7 @@ cannot be imported.
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,46 @@ async def test_stop_on_the_card_ends_the_framework_run(emulator: Emulator, tmp_p
     assert 1 <= payload(card)["epoch"] < 300
     assert "stopped by Will Koehrsen" in visible_text(card)
     assert card["attachments"][0]["color"] == COLOURS["stopped"]
+
+
+async def shown(emu: Emulator, text: str) -> dict:
+    [card] = await emu.wait_for(lambda: [c for c in cards(emu, "testing_exp") if text in visible_text(c)], 90)
+    return card
+
+
+@pytest.mark.parametrize("kind", [*JOBS, "keras"])
+async def test_checkpoint_now_and_lr_halving_reach_the_framework(emulator: Emulator, tmp_path: Path,
+                                                                 kind: str) -> None:
+    script, folder = job(kind) if kind != "keras" else keras_job()
+    out = tmp_path / "out"
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        process = await start_job(runtime, script, "--epochs", "300", *([folder, str(out)] if folder else []),
+                                  **({"SLOTH_CHECKPOINT_DIR": str(out)} if kind == "keras" else {}))
+        try:
+            card = await shown(emulator, "Checkpoint now")
+            await emulator.wait_for(lambda: payload(cards(emulator, "testing_exp")[0])["epoch"] >= 1, 90)
+            await (await emulator.click("testing_exp", card["ts"], "training:checkpoint", user=WILL)).acked()
+            card = await shown(emulator, "done: saved")
+            await (await emulator.click("testing_exp", card["ts"], "training:lr", user=WILL)).acked()
+            card = await shown(emulator, "Config changed")
+            await (await emulator.click("testing_exp", card["ts"], "training:stop", user=WILL)).acked()
+        finally:
+            output = await finish_job(process, within=90)
+        assert process.returncode == 0 and "(stopped from Slack)" in output, output[-3000:]
+        card = await shown(emulator, "stopped by Will Koehrsen")
+    text = visible_text(card)
+    saved = re.search(r"done: saved ([^\s\\\"`*]+)", text)  # the card as JSON: a newline is \\n
+    assert saved and Path(saved.group(1)).exists(), text
+    assert re.search(r"LR × 0.5\* by Will Koehrsen .* done: learning rate × 0.5", text), text
+    assert re.search(r"Config changed: `(lr|learning_rate)=", text), text
+    if kind == "lightning":  # ModelCheckpoint's own saves, with its best score
+        assert re.search(r"Checkpoints: best `[^`]*epoch=\d+-step=\d+\.ckpt` \(val_loss 0\.\d+\)", text), text
+    if kind == "transformers":
+        assert re.search(r"Checkpoints: best `[^`]*checkpoint-\d+` \(val_loss 0\.\d+\)", text), text
+
+
+def keras_job() -> tuple[str, str]:
+    missing = [m for m in ("keras", "torch", "sklearn") if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"needs the [examples] extra ({', '.join(missing)} missing)")
+    return "train_digits.py", ""
