@@ -7,7 +7,9 @@ cannot be imported.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -117,7 +119,7 @@ async def test_checkpoint_now_and_lr_halving_reach_the_framework(emulator: Emula
         card = await shown(emulator, "stopped by Will Koehrsen")
     text = visible_text(card)
     saved = re.search(r"done: saved ([^\s\\\"`*]+)", text)  # the card as JSON: a newline is \\n
-    assert saved and Path(saved.group(1)).exists(), text
+    assert saved and await asyncio.to_thread(os.path.exists, saved.group(1)), text
     assert re.search(r"LR × 0.5\* by Will Koehrsen .* done: learning rate × 0.5", text), text
     assert re.search(r"Config changed: `(lr|learning_rate)=", text), text
     if kind == "lightning":  # ModelCheckpoint's own saves, with its best score
