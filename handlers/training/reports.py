@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.training.fields import NON_FINITE
 from handlers.training.model import Run, lower_is_better
-from handlers.training.wire import NON_FINITE, RunInfo
+from handlers.training.wire import RunInfo
 
 MAX_CHECKPOINTS = 5
 MAX_CHANGES = 10

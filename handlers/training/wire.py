@@ -11,11 +11,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from handlers.training.fields import (
+    Malformed,
+    Metric,
+    _compact,
+    _int,
+    _metric,
+    _number,
+    _object,
+    _only,
+    _text,
+)
+from handlers.training.wire_v2 import V2_EVENTS, V2_RUN_FIELDS, _run_v2
 
 MAX_BODY = 1024 * 1024  # bytes; a predictions event with 16 images of 64x64 fits with room to spare
 MAX_EVENTS = 200
@@ -26,25 +38,15 @@ MAX_PREDICTIONS = 16
 MAX_IMAGE_SIDE = 64
 MAX_CLASSES = 1000
 MAX_PNG_BYTES = 256 * 1024
-MAX_GPUS = 16
 MAX_TRACEBACK = 20
 MAX_PROBLEMS = 20
 STATUSES = ("completed", "stopped", "failed")
 EVENT_TYPES = ("start", "batch", "epoch", "predictions", "finish", "system", "checkpoint", "config", "control")
-KINDS = ("training", "task")
-CONTROLS = ("stop", "checkpoint", "lr")
-CONTROL_STATUSES = ("applied", "failed", "received")
-NON_FINITE = ("nan", "inf", "-inf")  # protocol 2's metric values for NaN and infinities
-Metric = float | str | None
 
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 CHANNEL = re.compile(r"^(#?[a-z0-9][a-z0-9._\-]{0,79}|[CGD][A-Z0-9]{2,20})$")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-class Malformed(ValueError):
-    """The request does not follow the protocol; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -134,52 +136,12 @@ def parse_run(value: Any) -> RunInfo:
     return RunInfo(name, channel, owner, total_epochs, config, **_run_v2(run))
 
 
-V2_RUN_FIELDS = ("kind", "instance", "host", "pid", "process", "git", "framework", "watch", "mode", "patience",
-                 "controls")
 
 
-def _run_v2(run: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    kind = run.get("kind", "training")
-    if kind not in KINDS:
-        raise Malformed(f"run.kind must be one of {', '.join(KINDS)}")
-    out["kind"] = kind
-    instance = _optional_text(run, "instance", 64)
-    if instance is not None and not RUN_ID.match(instance):
-        raise Malformed("run.instance must be 8-64 letters, digits, '-' or '_'")
-    out["instance"] = instance
-    for name, limit in (("host", 200), ("process", 200), ("framework", 100), ("watch", 100)):
-        out[name] = _optional_text(run, name, limit)
-    out["pid"] = None if run.get("pid") is None else _int(run["pid"], "run.pid", low=0, high=2**31)
-    mode = run.get("mode")
-    if mode not in (None, "min", "max"):
-        raise Malformed("run.mode must be null, \"min\" or \"max\"")
-    out["mode"] = mode
-    patience = run.get("patience")
-    out["patience"] = None if patience is None else _int(patience, "run.patience", low=1, high=100_000)
-    out["git"] = _git(run.get("git"))
-    controls = run.get("controls", ["stop"])
-    if not isinstance(controls, list) or any(c not in CONTROLS for c in controls):
-        raise Malformed(f"run.controls must be a list of {', '.join(CONTROLS)}")
-    out["controls"] = tuple(c for c in CONTROLS if c in controls or c == "stop")
-    return out
 
 
-def _git(value: Any) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    git = _object(value, "run.git")
-    _only(git, "run.git", {"commit", "branch"})
-    commit = _text(git.get("commit"), "run.git.commit", 64)
-    if not re.fullmatch(r"[0-9a-f]{7,64}", commit):
-        raise Malformed("run.git.commit must be a hex commit id")
-    branch = git.get("branch")
-    return {"commit": commit, "branch": None if branch is None else _text(branch, "run.git.branch", 200)}
 
 
-def _optional_text(obj: dict[str, Any], name: str, limit: int) -> str | None:
-    value = obj.get(name)
-    return None if value is None else _text(value, f"run.{name}", limit)
 
 
 def parse_event(value: Any, where: str) -> dict[str, Any]:
@@ -222,83 +184,22 @@ def parse_event(value: Any, where: str) -> dict[str, Any]:
     return out
 
 
-def _system(event: dict[str, Any], where: str, common: set[str]) -> dict[str, Any]:
-    figures = ("cpu_percent", "process_cpu_percent", "ram_used_mb", "ram_total_mb", "process_rss_mb")
-    _only(event, where, common | {"source", "gpus", *figures})
-    source = event.get("source", "none")
-    if source not in ("nvml", "nvidia-smi", "none"):
-        raise Malformed(f"{where}.source must be nvml, nvidia-smi or none")
-    gpus = event.get("gpus", [])
-    if not isinstance(gpus, list) or len(gpus) > MAX_GPUS:
-        raise Malformed(f"{where}.gpus must be a list of at most {MAX_GPUS} GPUs")
-    out: dict[str, Any] = {"source": source, "gpus": [_gpu(gpu, f"{where}.gpus[{i}]") for i, gpu in enumerate(gpus)]}
-    for name in figures:
-        out[name] = _optional_number(event.get(name), f"{where}.{name}")
-    return out
 
 
-def _gpu(value: Any, where: str) -> dict[str, Any]:
-    gpu = _object(value, where)
-    _only(gpu, where, {"index", "name", "util_percent", "mem_used_mb", "mem_total_mb"})
-    return {"index": _int(gpu.get("index"), f"{where}.index", low=0, high=1024),
-            "name": _text(gpu.get("name", "GPU"), f"{where}.name", 100, empty=True),
-            "util_percent": _optional_number(gpu.get("util_percent"), f"{where}.util_percent"),
-            "mem_used_mb": _number(gpu.get("mem_used_mb"), f"{where}.mem_used_mb", low=0),
-            "mem_total_mb": _number(gpu.get("mem_total_mb"), f"{where}.mem_total_mb", low=0)}
 
 
-def _checkpoint(event: dict[str, Any], where: str, common: set[str]) -> dict[str, Any]:
-    _only(event, where, common | {"path", "score", "monitor", "best", "best_path", "best_score", "epoch", "step",
-                                  "controls"})
-    best = event.get("best")
-    if best is not None and not isinstance(best, bool):
-        raise Malformed(f"{where}.best must be true, false or null")
-    best_path = event.get("best_path")
-    monitor = event.get("monitor")
-    return {"path": _text(event.get("path"), f"{where}.path", 500), "best": best,
-            "score": _metric(event.get("score"), f"{where}.score"),
-            "monitor": None if monitor is None else _text(monitor, f"{where}.monitor", 100),
-            "best_path": None if best_path is None else _text(best_path, f"{where}.best_path", 500),
-            "best_score": _metric(event.get("best_score"), f"{where}.best_score"),
-            "epoch": _optional_int(event.get("epoch"), f"{where}.epoch"),
-            "step": _optional_int(event.get("step"), f"{where}.step"),
-            "controls": _ids(event.get("controls", []), f"{where}.controls")}
 
 
-def _config(event: dict[str, Any], where: str, common: set[str]) -> dict[str, Any]:
-    _only(event, where, common | {"changes", "control"})
-    changes = _object(event.get("changes"), f"{where}.changes")
-    if len(_compact(changes)) > MAX_CONFIG_TEXT:
-        raise Malformed(f"{where}.changes is too big (at most {MAX_CONFIG_TEXT} characters as JSON)")
-    control = event.get("control")
-    return {"changes": changes, "control": None if control is None else _text(control, f"{where}.control", 64)}
 
 
-def _control(event: dict[str, Any], where: str, common: set[str]) -> dict[str, Any]:
-    _only(event, where, common | {"id", "kind", "status", "detail"})
-    if event.get("kind") not in CONTROLS:
-        raise Malformed(f"{where}.kind must be one of {', '.join(CONTROLS)}")
-    if event.get("status") not in CONTROL_STATUSES:
-        raise Malformed(f"{where}.status must be one of {', '.join(CONTROL_STATUSES)}")
-    return {"id": _text(event.get("id"), f"{where}.id", 64), "kind": event["kind"], "status": event["status"],
-            "detail": _text(event.get("detail", ""), f"{where}.detail", 300, empty=True)}
 
 
-V2_EVENTS = {"system": _system, "checkpoint": _checkpoint, "config": _config, "control": _control}
 
 
-def _ids(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or len(value) > 20:
-        raise Malformed(f"{where} must be a list of at most 20 ids")
-    return [_text(item, f"{where}[{i}]", 64) for i, item in enumerate(value)]
 
 
-def _optional_int(value: Any, where: str) -> int | None:
-    return None if value is None else _int(value, where, low=0)
 
 
-def _optional_number(value: Any, where: str) -> float | None:
-    return None if value is None else _number(value, where, low=0)
 
 
 def _predictions(event: dict[str, Any], where: str) -> dict[str, Any]:
@@ -390,48 +291,14 @@ def _metrics(value: Any, where: str) -> dict[str, Metric]:
     return out
 
 
-def _metric(number: Any, where: str) -> Metric:
-    """A finite float, null (not reported) or one of "nan", "inf", "-inf" (kept as that string)."""
-    if number is None or number in NON_FINITE:
-        return number
-    if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-        raise Malformed(f"{where} must be a finite number, null, \"nan\", \"inf\" or \"-inf\"")
-    return float(number)
 
 
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise Malformed(f"{where} must be an object")
-    return value
 
 
-def _only(obj: dict[str, Any], where: str, allowed: set[str]) -> None:
-    extra = sorted(set(obj) - allowed)
-    if extra:
-        raise Malformed(f"{where} has unknown fields: {', '.join(str(e)[:40] for e in extra[:5])}")
 
 
-def _text(value: Any, where: str, limit: int, empty: bool = False) -> str:
-    if not isinstance(value, str) or (not empty and not value.strip()) or len(value) > limit:
-        raise Malformed(f"{where} must be a {'' if empty else 'non-empty '}string of at most {limit} characters")
-    return value
 
 
-def _int(value: Any, where: str, low: int | None = None, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Malformed(f"{where} must be an integer")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise Malformed(f"{where} is out of range")
-    return value
 
 
-def _number(value: Any, where: str, low: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise Malformed(f"{where} must be a finite number")
-    if low is not None and value < low:
-        raise Malformed(f"{where} is out of range")
-    return float(value)
 
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)

@@ -113,6 +113,23 @@ MALFORMED = [
     ("not a png", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
                                            "y_pred": [1], "class_names": [], "png_b64": ["aGVsbG8="]}]},
      "not a PNG"),
+    # protocol 2
+    ("protocol 3", {"protocol": 3, "run": RUN, "events": []}, "protocol is out of range"),
+    ("bad kind", {"run": {**RUN, "kind": "job"}, "events": []}, "run.kind"),
+    ("bad commit", {"run": {**RUN, "git": {"commit": "HEAD", "branch": None}}, "events": []}, "run.git.commit"),
+    ("bad controls", {"run": {**RUN, "controls": ["reboot"]}, "events": []}, "run.controls"),
+    ("bad mode", {"run": {**RUN, "mode": "lowest"}, "events": []}, "run.mode"),
+    ("NaN spelled otherwise", {"run": RUN, "events": [{**EVENT, "metrics": {"loss": "NaN"}}]},
+     "events[0].metrics.loss"),
+    ("negative gpu memory", {"run": RUN, "events": [{"type": "system", "seq": 1, "time": 1.0, "gpus": [
+        {"index": 0, "name": "A100", "util_percent": 5, "mem_used_mb": -1, "mem_total_mb": 10}]}]},
+     "events[0].gpus[0].mem_used_mb"),
+    ("checkpoint without path", {"run": RUN, "events": [{"type": "checkpoint", "seq": 1, "time": 1.0}]},
+     "events[0].path"),
+    ("control status", {"run": RUN, "events": [{"type": "control", "seq": 1, "time": 1.0, "id": "c1",
+                                                "kind": "lr", "status": "maybe"}]}, "events[0].status"),
+    ("problems not counted", {"run": RUN, "events": [], "problems": {"not_numbers": {"count": 0}}},
+     "problems.not_numbers.count"),
 ]
 
 
