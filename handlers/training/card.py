@@ -51,7 +51,7 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
     buttons = card_buttons(run)
     if buttons:
         blocks.append(actions(*buttons, block_id=f"training-{run.run_id}"))
-    summary = f"Training run {run.name}: {plain_status(run)}"
+    summary = f"{'Task' if run.kind == 'task' else 'Training run'} {run.name}: {plain_status(run)}"
     attachment = {"color": colour, "fallback": truncate(escape(summary), 300), "blocks": blocks}
     return {"text": truncate(escape(summary), 300), "attachments": [attachment], "metadata": metadata(run)}
 
@@ -86,6 +86,9 @@ def plain_words(run: Run, names: Names) -> str:
 
 
 def plain_status(run: Run) -> str:
+    if run.kind == "task" and not run.history:
+        took = f" in {duration(run.finished_at - run.started_at)}" if run.finished_at and run.started_at else ""
+        return f"{run.status}{' (stale)' if run.stale else ''}{took}"
     of = f"/{run.total_epochs}" if run.total_epochs else ""
     return f"{run.status}{' (stale)' if run.stale else ''}, epoch {run.epochs_done}{of}"
 
