@@ -25,10 +25,18 @@ class Timing:
     in_monitor: float = 0.0  # seconds inside the monitor's own calls, where they can be timed
     sender_cpu: float = 0.0  # CPU seconds of the monitor's sender thread
     steps: int = 0
+    cpu_step: float = 0.0  # the process's CPU seconds per step (all threads, the sender's included)
 
 
 def mean_step(ends: list[float]) -> float:
     return (ends[-1] - ends[0]) / (len(ends) - 1)
+
+
+def step_end(ends: list[float], cpu: list[float]) -> None:
+    """Wall and CPU clocks at the end of a step. CPU time counts only what this process does, so
+    other programs on a busy machine move it far less than the wall clock."""
+    ends.append(time.perf_counter())
+    cpu.append(time.process_time())
 
 
 class SenderClock:
@@ -95,7 +103,7 @@ def plain(work: Callable[[], None], steps: int, url: str | None, control: bool) 
     monitored = run is not None or control
     if run is not None:
         run.start()
-    in_monitor, ends = 0.0, []
+    in_monitor, ends, cpu = 0.0, [], []
     for step in range(steps):
         work()
         if monitored:
@@ -104,8 +112,8 @@ def plain(work: Callable[[], None], steps: int, url: str | None, control: bool) 
             if step % EPOCH_EVERY == EPOCH_EVERY - 1:
                 log_epoch(step // EPOCH_EVERY, loss=1.0 / (step + 1), val_loss=1.1 / (step + 1))
             in_monitor += time.perf_counter() - t
-        ends.append(time.perf_counter())
-    return Timing(mean_step(ends), in_monitor, sender_cpu(run), steps)
+        step_end(ends, cpu)
+    return Timing(mean_step(ends), in_monitor, sender_cpu(run), steps, mean_step(cpu))
 
 
 def with_tqdm(work: Callable[[], None], steps: int, url: str | None, control: bool) -> Timing:
@@ -114,11 +122,12 @@ def with_tqdm(work: Callable[[], None], steps: int, url: str | None, control: bo
     run = new_run(url)
     bar = tqdm(range(steps), run=run, disable=True) if run is not None else tqdm_package.tqdm(range(steps),
                                                                                                disable=True)
-    ends = []
+    ends: list[float] = []
+    cpu: list[float] = []
     for _ in bar:
         work()
-        ends.append(time.perf_counter())
-    return Timing(mean_step(ends), 0.0, sender_cpu(run), steps)
+        step_end(ends, cpu)
+    return Timing(mean_step(ends), 0.0, sender_cpu(run), steps, mean_step(cpu))
 
 
 def nothing(*args: Any, **kwargs: Any) -> None:
@@ -134,11 +143,12 @@ def lightning(steps: int, url: str | None, control: bool) -> Timing:
     from sloth_monitor.lightning import LightningCallback
 
     ends: list[float] = []
+    steps_cpu: list[float] = []
     cpu = SenderClock()
 
     class Clock(L.Callback):
         def on_train_batch_end(self, *args: Any) -> None:
-            ends.append(time.perf_counter())
+            step_end(ends, steps_cpu)
             cpu.read()
 
     class Nothing(L.Callback):
@@ -153,7 +163,8 @@ def lightning(steps: int, url: str | None, control: bool) -> Timing:
                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
                         limit_val_batches=0, num_sanity_val_steps=0)
     trainer.fit(DigitsMLP(3e-3), train)
-    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends))
+    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends),
+                  mean_step(steps_cpu))
 
 
 def huggingface(steps: int, url: str | None, control: bool) -> Timing:
@@ -163,11 +174,12 @@ def huggingface(steps: int, url: str | None, control: bool) -> Timing:
     from sloth_monitor.huggingface import HuggingFaceCallback
 
     ends: list[float] = []
+    steps_cpu: list[float] = []
     cpu = SenderClock()
 
     class Clock(transformers.TrainerCallback):
         def on_step_end(self, *args: Any, **kwargs: Any) -> None:
-            ends.append(time.perf_counter())
+            step_end(ends, steps_cpu)
             cpu.read()
 
     class Nothing(transformers.TrainerCallback):
@@ -185,7 +197,8 @@ def huggingface(steps: int, url: str | None, control: bool) -> Timing:
     trainer = transformers.Trainer(model=transformers.BertForSequenceClassification(config), args=args,
                                    train_dataset=CountingTask(4096, 1), callbacks=callbacks)
     trainer.train()
-    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends))
+    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends),
+                  mean_step(steps_cpu))
 
 
 def keras_fit(steps: int, url: str | None, control: bool) -> Timing:
@@ -197,11 +210,12 @@ def keras_fit(steps: int, url: str | None, control: bool) -> Timing:
     from sloth_monitor.keras import KerasCallback
 
     ends: list[float] = []
+    steps_cpu: list[float] = []
     cpu = SenderClock()
 
     class Clock(keras.callbacks.Callback):
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-            ends.append(time.perf_counter())
+            step_end(ends, steps_cpu)
             cpu.read()
 
     class Nothing(keras.callbacks.Callback):
@@ -214,7 +228,8 @@ def keras_fit(steps: int, url: str | None, control: bool) -> Timing:
     x, y = rng.random((steps * 32, 8, 8, 1), dtype=np.float32), rng.integers(0, 10, steps * 32)
     callbacks: list[Any] = [Clock(), *([monitor] if monitor else []), *([Nothing()] if control else [])]
     build_model(2e-3).fit(x, y, batch_size=32, epochs=1, callbacks=callbacks, verbose=0)
-    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends))
+    return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends),
+                  mean_step(steps_cpu))
 
 
 FRAMEWORKS: dict[str, Callable[[int, str | None, bool], Timing]] = {

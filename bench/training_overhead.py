@@ -16,10 +16,12 @@ alike. Modes:
 - down: a closed port (connection refused, retries with backoff).
 
 Reported per mode: the median and the best over rounds of the mean step time (between step
-ends: start-up and the final flush are not in it), each against "off"; the time inside the
+ends: start-up and the final flush are not in it), each against "off"; the process's CPU time
+per step (all its threads, the monitor's sender included), against "off"; the time inside the
 monitor's calls (plain loop); and the CPU time of the monitor's sender thread as a share of the
 loop's time, which for pure-Python steps is what the monitor takes from the loop through the
-GIL and, unlike step times, barely depends on what else the machine is doing.
+GIL. CPU times count only this process's work, so unlike step times they barely move when
+other programs share the machine.
 """
 
 from __future__ import annotations
@@ -107,17 +109,20 @@ def measure(integration: str, urls: dict[str, str | None], rounds: int, steps: i
 def table_rows(integration: str, found: dict[str, list[Timing]]) -> list[str]:
     off = [t.step_seconds for t in found["off"]]
     median_off, best_off = statistics.median(off), min(off)
+    cpu_off = statistics.median(t.cpu_step for t in found["off"])
     rows = []
     for mode in MODES:
         steps = [t.step_seconds for t in found[mode]]
         median, best = statistics.median(steps), min(steps)
+        cpu_step = statistics.median(t.cpu_step for t in found[mode])
         versus = ("", "") if mode == "off" else (f"{median / median_off - 1:+.2%}", f"{best / best_off - 1:+.2%}")
+        cpu_versus = "" if mode == "off" else f"{cpu_step / cpu_off - 1:+.2%}"
         monitored = mode in ("up", "slow", "down")
         calls = statistics.median(t.in_monitor / (t.step_seconds * t.steps) for t in found[mode])
         cpu = statistics.median(t.sender_cpu / (t.step_seconds * t.steps) for t in found[mode])
         rows.append(f"| {integration} | {mode} | {median * 1e3:.3f} ms | {versus[0]} | {best * 1e3:.3f} ms | "
-                    f"{versus[1]} | {f'{calls:.3%}' if monitored and calls else ''} | "
-                    f"{f'{cpu:.3%}' if monitored else ''} |")
+                    f"{versus[1]} | {cpu_step * 1e3:.3f} ms | {cpu_versus} | "
+                    f"{f'{calls:.3%}' if monitored and calls else ''} | {f'{cpu:.3%}' if monitored else ''} |")
     return rows
 
 
@@ -147,8 +152,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.rounds} rounds x {args.steps} steps; plain loops ~{args.step_ms:g} ms a step with log_batch every "
           f"step; slow Sloth answers after {args.delay:g} s; load average {os.getloadavg()[0]:.1f} after "
           f"{time.time() - began:.0f} s")
-    print("| integration | monitor | median step | vs off | best step | vs off | in monitor calls | sender CPU |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| integration | monitor | median step | vs off | best step | vs off | CPU per step | vs off | "
+          "in monitor calls | sender CPU |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
 
 

@@ -6,7 +6,6 @@ import functools
 import logging
 import math
 import os
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -14,20 +13,18 @@ from types import TracebackType
 from typing import Any, Concatenate, Literal, ParamSpec
 
 from . import _lifetime
+from ._checks import bad_loss, check_channel, checked_owner, checked_run_id, score_value
 from ._controls import Control
 from ._delivery import Outbox, Sender, warn_once_log
 from ._http import Transport
 from ._info import process_info
 from ._system import Sampler
-from ._wire import MetricCleaner, Problems, fit_config, head, is_primary_process, jsonable, label, to_float, wire_number
+from ._wire import MetricCleaner, Problems, fit_config, head, is_primary_process, jsonable, label
 
 _log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 Status = Literal["completed", "stopped", "failed"]
-OWNER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-CHANNEL = re.compile(r"^(#?[a-z0-9][a-z0-9._\-]{0,79}|[CGD][A-Z0-9]{2,20})$")
-RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CAN_DO = ("checkpoint", "lr")
 
 P = ParamSpec("P")
@@ -65,13 +62,11 @@ class TrainingRun:
                  patience: int | None = None, run_id: str | None = None, controls: Iterable[str] = (),
                  kind: str = "training", framework: str | None = None) -> None:
         self.problems = Problems(warn_once_log(_log))
-        self.run_id = self._checked_run_id(run_id)
+        self.run_id = checked_run_id(run_id, self.problems)
         self.name = str(name)[:200] or "run"
         self.channel = channel
-        if not isinstance(channel, str) or not CHANNEL.match(channel):
-            self.problems.add("bad_channel", f"channel {str(channel)[:90]!r} is not a channel name like #ml or an "
-                              "ID like C0123ABC; Sloth will refuse this run's reports")
-        self.owner = self._checked_owner(owner)
+        check_channel(channel, self.problems)
+        self.owner = checked_owner(owner, self.problems)
         self.url = (url or os.environ.get("SLOTH_URL") or DEFAULT_URL).rstrip("/")
         self.flush_timeout = flush_timeout
         self.progress_interval = progress_interval
@@ -238,9 +233,10 @@ class TrainingRun:
             return
         asked = self._waiting + self.take_controls("checkpoint")
         self._waiting = []
-        self._put({"type": "checkpoint", "time": time.time(), "path": str(path)[:500], "score": _score(score),
+        self._put({"type": "checkpoint", "time": time.time(), "path": str(path)[:500], "score": score_value(score),
                    "monitor": None if monitor is None else str(monitor)[:100], "best": best,
-                   "best_path": None if best_path is None else str(best_path)[:500], "best_score": _score(best_score),
+                   "best_path": None if best_path is None else str(best_path)[:500],
+                   "best_score": score_value(best_score),
                    "epoch": None if epoch is None else int(epoch), "step": None if step is None else int(step),
                    "controls": [c.id for c in asked]})
         for control in asked:
@@ -271,7 +267,7 @@ class TrainingRun:
         """log_batch with the metrics as a mapping, whatever their names."""
         now = time.monotonic()
         due = now - self._last_progress >= self.progress_interval
-        if (due or (not self._diverged and _bad_loss(metrics))) and self._accepting():
+        if (due or (not self._diverged and bad_loss(metrics))) and self._accepting():
             self._last_progress = now
             cleaned = self.metrics.clean(metrics)
             # The step where the loss first turns NaN or infinite is worth its own event: the card names it.
@@ -328,29 +324,3 @@ class TrainingRun:
         with self._sender.lock:
             self._outbox.put(event, keep)
             self._sender.wake()
-
-    def _checked_owner(self, owner: str | None) -> str | None:
-        if owner is None or (isinstance(owner, str) and OWNER.match(owner)):
-            return owner
-        self.problems.add("bad_owner", f"owner {str(owner)[:40]!r} is not a Slack user ID like U012AB3CD; "
-                          "the run has no owner (only Sloth's admins can press its buttons)")
-        return None
-
-    def _checked_run_id(self, run_id: str | None) -> str:
-        if run_id is None:
-            return uuid.uuid4().hex
-        if RUN_ID.match(run_id):
-            return run_id
-        self.problems.add("bad_run_id", f"run_id {run_id[:70]!r} must be 8-64 letters, digits, '-' or '_'; "
-                          "a new one was made")
-        return uuid.uuid4().hex
-
-
-def _bad_loss(metrics: Mapping[str, Any]) -> bool:
-    """A plain-float loss that is NaN or infinite (tensors are not looked at: that would wait for the GPU)."""
-    return any(type(v) is float and not math.isfinite(v) and "loss" in k for k, v in metrics.items())
-
-
-def _score(value: Any) -> float | str | None:
-    number = to_float(value)
-    return None if number is None else wire_number(number)

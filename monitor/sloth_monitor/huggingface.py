@@ -45,6 +45,7 @@ class HuggingFaceBridge:
     def __init__(self, run: TrainingRun) -> None:
         self.run = run
         self.train_logs: dict[str, Any] = {}
+        self.eval_logs: dict[str, Any] = {}  # the latest evaluation, also one in the middle of an epoch
         self.pending_epoch: int | None = None  # an epoch that ended and waits for its evaluation
         self.optimizer: Any = None
         self.scheduler: Any = None
@@ -88,8 +89,9 @@ class HuggingFaceBridge:
     def evaluate(self, metrics: Mapping[str, Any]) -> None:
         if not self.run.enabled:
             return
+        self.eval_logs = renamed(metrics)
         if self.pending_epoch is not None:
-            self.run.report_epoch(self.pending_epoch, {**self.train_logs, **renamed(metrics)})
+            self.run.report_epoch(self.pending_epoch, {**self.train_logs, **self.eval_logs})
             self.pending_epoch = None
 
     def epoch_end(self, state: Any) -> None:
@@ -100,7 +102,7 @@ class HuggingFaceBridge:
     def flush_epoch(self) -> None:
         """The ended epoch had no evaluation after it: report it with the training logs alone."""
         if self.pending_epoch is not None:
-            self.run.report_epoch(self.pending_epoch, dict(self.train_logs))
+            self.run.report_epoch(self.pending_epoch, {**self.train_logs, **self.eval_logs})
             self.pending_epoch = None
 
     def save(self, args: Any, state: Any) -> None:
