@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Config
 from bot.cpu import CpuPool
 from bot.metrics import Metrics
+from bot.pacing import EditPacer
 from bot.settings import Settings
 from bot.store import Namespaced, Store
 from bot.supervisor import Supervisor
@@ -68,9 +69,13 @@ class Context:
     member_client: AsyncWebClient | None = None
     # Every feature's context by feature name: the same dict in each, filled by the runtime.
     contexts: dict[str, Context] = field(default_factory=dict, repr=False)
+    # chat.update's budget and redraw folding, one for the runtime (bot.pacing).
+    edits: EditPacer = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.store = Namespaced(self.backend, self.feature)
+        if self.edits is None:
+            self.edits = EditPacer(Namespaced(self.backend, "pace"))
 
     def of(self, feature: str) -> Context:
         """The context of another feature (or this one), e.g. to run one of its commands."""

@@ -1,8 +1,8 @@
-"""Imported by the fork server before anything else (see bot.cpu.PRELOAD), and by nothing else.
+"""Imported by the fork server before anything else (bot.cpu.PRIORITY_MODULE), and by nothing else.
 
 Importing it lowers the priority of the process that imports it: the fork server, and so every
-worker it forks, yields the CPU to Sloth's event loop. The server's one-off import of
-matplotlib then no longer competes with acks either.
+worker it forks, yields the CPU to Sloth's event loop. The server's one-off import of the
+preloaded modules (matplotlib) then no longer competes with acks either.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ BUILTIN = (
     "handlers.say",
     "handlers.channel_admin",
     "handlers.games.feature",
-    "handlers.training",
+    "handlers.training.feature",
 )
 CORE = "bot.core"  # the directory's events and the page and join buttons: always on
 ENTRY_POINT_GROUP = "sloth.features"

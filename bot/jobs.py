@@ -10,7 +10,6 @@ A job runs its first time when Sloth starts; a job still running when it is due 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -67,7 +66,6 @@ class Scheduler:
         self.jobs = jobs
         self.claims = claims
         self.clock = clock
-        self._poke = asyncio.Event()
         self._tasks: set[asyncio.Task[bool]] = set()
 
     def _start_due(self) -> list[asyncio.Task[bool]]:
@@ -112,12 +110,8 @@ class Scheduler:
             while True:
                 self._start_due()
                 soonest = min((s.due for s in self.jobs), default=math.inf) - self.clock()
-                self._poke.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._poke.wait(), max(0.01, min(soonest, MAX_WAIT)))
+                await asyncio.sleep(max(0.01, min(soonest, MAX_WAIT)))
         finally:
             for task in list(self._tasks):
                 task.cancel()
 
-    def poke(self) -> None:
-        self._poke.set()

@@ -30,6 +30,7 @@ from bot.entry import build_app
 from bot.features import load_features
 from bot.jobs import Scheduled, Scheduler
 from bot.metrics import Metrics
+from bot.pacing import EditPacer
 from bot.registry import Feature, Registry
 from bot.router import RouteHandler, Router
 from bot.server import make_web_app, serve
@@ -99,7 +100,8 @@ class Runtime:
         self.dedupe = Namespaced(self.store, "event")
         self.directory = Directory(self.client)
         self._closers.append(self.supervisor.close)
-        self.ctx = self._contexts(identity, CpuPool(settings.render_workers or None))
+        cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
+        self.ctx = self._contexts(identity, cpu)
         self._closers.append(self.ctx.cpu.close)
         await self._run_hooks("start")
         self.app = build_app(self.ctx)
@@ -119,6 +121,8 @@ class Runtime:
     def _contexts(self, identity: Identity, cpu: CpuPool) -> Context:
         """The core's context and one per feature, all sharing the runtime's services."""
         contexts: dict[str, Context] = {}
+        edits = EditPacer(Namespaced(self.store, "pace"), self.settings.edits_per_window,
+                          self.settings.edit_window_seconds)
         features = self.registry.features
         if not any(f.name == "core" for f in features):
             features = [Feature(Router("core")), *features]
@@ -127,7 +131,7 @@ class Runtime:
                 settings=self.settings, identity=identity, client=self.client, session=self.session,
                 backend=self.store, directory=self.directory, registry=self.registry, supervisor=self.supervisor,
                 metrics=self.metrics, clock=self.clock, cpu=cpu, feature=feature.name, config=feature.config,
-                contexts=contexts,
+                contexts=contexts, edits=edits,
             )
         return contexts["core"]
 

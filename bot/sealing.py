@@ -4,6 +4,9 @@ One secret, one derived key per purpose (HKDF), so a leaked state signature says
 the token encryption key. Tokens are sealed with Fernet (AES-128-CBC + HMAC-SHA256) together
 with the user they belong to: a sealed token copied onto another user's record does not open.
 A `state` names the user who asked to connect, expires, and carries a nonce that is spent once.
+
+`cryptography` is imported on first use, not with this module: it adds about 7 MB to a process
+that may never seal a token (nobody connects, or the OAuth side is off).
 """
 
 from __future__ import annotations
@@ -15,10 +18,6 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 STATE_TTL = 600.0  # ten minutes to click the link and approve
 
 
@@ -27,6 +26,9 @@ class SealError(Exception):
 
 
 def derive_key(secret: str, purpose: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(secret.encode())
 
 
@@ -42,12 +44,16 @@ class TokenBox:
     """Encrypts user tokens at rest, each bound to its user."""
 
     def __init__(self, secret: str) -> None:
+        from cryptography.fernet import Fernet
+
         self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, "sloth user tokens")))
 
     def seal(self, user: str, token: str) -> str:
         return self._fernet.encrypt(json.dumps({"u": user, "t": token}).encode()).decode()
 
     def open(self, user: str, sealed: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             data = json.loads(self._fernet.decrypt(sealed.encode()))
         except (InvalidToken, ValueError) as e:

@@ -55,6 +55,8 @@ class Settings:
     workers: int = 32
     drain_seconds: float = 10.0
     directory_resync_seconds: float = 3600.0
+    edits_per_window: int = 8  # chat.update budget for the workspace (bot.pacing)
+    edit_window_seconds: float = 12.0
 
     @property
     def authorize_url(self) -> str:

@@ -97,7 +97,3 @@ async def token_for(ctx: Context, user: str) -> str | None:
 
 def user_client(ctx: Context, token: str) -> MeteredWebClient:
     return make_client(token, ctx.settings.api_url, ctx.session, ctx.metrics)
-
-
-def is_dead_token(error: SlackApiError) -> bool:
-    return str(error.response.get("error", "")) in DEAD_TOKEN

@@ -1,8 +1,10 @@
 """PNG charts drawn with matplotlib (Agg, no display): pure functions from data to bytes.
 
-These run in worker processes (see `bot.cpu`), so each takes one picklable argument and
-returns the PNG. Sizes and fonts are chosen for Slack's preview, which shows an image about
-360–480 pixels wide: titles, axis labels and legends stay readable at half size.
+These run in worker processes only (see `bot.cpu`): callers name them with a `Task`, so the
+process that holds the socket never imports matplotlib. Each takes one picklable argument from
+`handlers.chart_data` and returns the PNG. Sizes and fonts are chosen for Slack's preview,
+which shows an image about 360–480 pixels wide: titles, axis labels and legends stay readable
+at half size.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import io
 import warnings
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 import matplotlib
 
@@ -22,7 +24,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from handlers.tally import Post, Row, awake_by_hour, per_day, posts_of, rolling_mean, top_posters, utc_label
+from handlers.chart_data import Activity, Members
+from handlers.tally import Post, awake_by_hour, per_day, posts_of, rolling_mean, top_posters, utc_label
 
 SIZE = (11.2, 6.3)  # inches; at DPI, 1120×630 (16:9)
 DPI = 100
@@ -42,25 +45,6 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False, "axes.spines.right": False,
 }
 TOP = 8
-
-
-class Activity(NamedTuple):
-    channel: str
-    rows: list[Row]  # top-level messages in the period
-    first: date  # first and last local day shown
-    last: date
-    tz_offset: int
-    tz_label: str
-    names: dict[str, str]  # user ID -> display name, for the top posters
-    replies: int  # thread replies in the period's threads (not plotted per day)
-
-
-class Members(NamedTuple):
-    where: str  # "the workspace" or "#channel"
-    zones: list[tuple[str, int, int]]  # (label, offset, members), from tally.zones
-    viewer_offset: int
-    viewer_label: str
-    now_hour: float  # the viewer's current local time in hours, for the "now" line
 
 
 def activity_png(data: Activity) -> bytes:

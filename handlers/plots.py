@@ -7,7 +7,7 @@ a worker process (`ctx.cpu`), so acks and other commands are not held up while a
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.api import (
     Args,
@@ -30,7 +30,8 @@ from bot.api import (
     upload,
     working,
 )
-from handlers.charts import Activity, Members, activity_png, members_png
+from bot.cpu import Task
+from handlers.chart_data import Activity, Members
 from handlers.reading import read_channel
 from handlers.tally import local_day, zones
 
@@ -38,6 +39,15 @@ router = Router("plots", workers=("handlers.charts",))
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 KINDS = "activity|members"
+# Drawn in a worker process; named, not imported, so this process never loads matplotlib.
+ACTIVITY_PNG: Task[[Activity], bytes] = Task("handlers.charts:activity_png")
+MEMBERS_PNG: Task[[Members], bytes] = Task("handlers.charts:members_png")
+if TYPE_CHECKING:  # only mypy imports the chart module, to check the tasks' types
+    from bot.cpu import same_types
+    from handlers import charts
+
+    same_types(ACTIVITY_PNG, charts.activity_png)
+    same_types(MEMBERS_PNG, charts.members_png)
 
 
 @router.command(
@@ -99,7 +109,7 @@ async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
             return notice(f"#{name} has no messages from {span}, so there is nothing to plot.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
-        png = await ctx.cpu.run(activity_png, Activity(
+        png = await ctx.cpu.run(ACTIVITY_PNG, Activity(
             channel.get("name", channel["id"]), reading.rows, first, last, tz_offset, tz_label, names,
             reading.replies))
         private = channel["id"] if channel.get("is_private") else None
@@ -130,7 +140,7 @@ async def plot_members(ctx: Context, inv: Invocation, ref: ChannelRef | None) ->
     async with ctx.cpu.job():
         tz_offset, tz_label = await viewer_zone(ctx, inv.user)
         now_hour = ((ctx.clock() + tz_offset) % 86400) / 3600
-        png = await ctx.cpu.run(members_png, Members(where, zones(humans), tz_offset, tz_label, now_hour))
+        png = await ctx.cpu.run(MEMBERS_PNG, Members(where, zones(humans), tz_offset, tz_label, now_hour))
         place = await reply_place(ctx, inv, private_to=private)
         asker = await asker_name(ctx, inv.user)
         file = await upload(

@@ -206,6 +206,11 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
         e.g. fail_next("files.getUploadURLExternal", "missing_scope", needed="files:write")."""
         self.api.failures.setdefault(method, []).extend([{"error": error, **extra}] * times)
 
+    def fail_next_response(self, error: str = "expired_url", status: int = 200, times: int = 1) -> None:
+        """The next `times` posts to any response_url are refused: HTTP `status` with
+        `{"ok": false, "error": error}` (200 included, which some refusals come as)."""
+        self.response_urls.planned.extend([(status, error)] * times)
+
     def token_owner(self, token: str | None) -> str | None:
         """The user a token acts as (the bot user for bot tokens), or None for unknown tokens."""
         info = self.tokens.get(token) if token else None

@@ -20,10 +20,6 @@ def new_trigger_id() -> str:
     return f"{secrets.randbelow(10**13)}.{secrets.randbelow(10**10)}.{secrets.token_hex(16)}"
 
 
-def new_secret(length: int = 24) -> str:
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
-
-
 def format_ts(micros: int) -> str:
     """Slack message timestamps are seconds with exactly six decimals, e.g. "1503435956.000247"."""
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"

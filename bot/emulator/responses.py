@@ -58,6 +58,8 @@ class ResponseUrls:
         self.emu = emu
         self.targets: dict[str, ResponseTarget] = {}
         self.posts: list[ResponsePost] = []
+        # (HTTP status, error) the next posts answer without taking the reply (`fail_next_response`)
+        self.planned: list[tuple[int, str]] = []
 
     def issue(self, origin: str, channel: str, user: str, message_ts: str | None = None,
               is_ephemeral: bool = False) -> ResponseTarget:
@@ -74,7 +76,9 @@ class ResponseUrls:
         """HTTP status and error for a POST to /response/<id>; Slack answers 200 "ok" on success."""
         target = self.targets.get(target_id)
         error: str | None
-        if target is None:
+        if self.planned:
+            status, error = self.planned.pop(0)
+        elif target is None:
             status, error = 404, "no_service"
         elif self.emu.clock() - target.created > LIFETIME:
             status, error = 404, "expired_url"

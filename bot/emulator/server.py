@@ -81,7 +81,7 @@ def build_app(emu: Emulator) -> web.Application:
         except json.JSONDecodeError:
             body = None
         status, error = emu.response_urls.post(request.match_info["id"], body)
-        if status == 200:
+        if status == 200 and error is None:
             return web.Response(text="ok", content_type="text/plain")
         return web.json_response({"ok": False, "error": error}, status=status)
 

@@ -87,12 +87,6 @@ class Workspace:
     def general(self) -> Channel:
         return next(c for c in self.channels.values() if c.is_general)
 
-    def channels_with_messages(self) -> list[str]:
-        return [c.id for c in self.channels.values() if c.messages]
-
-    def find_message(self, channel: Channel, ts: str) -> Message | None:
-        return channel.messages.get(ts)
-
     def find_ephemeral(self, ts: str) -> Message | None:
         return next((m for m in self.ephemerals if m["ts"] == ts), None)
 

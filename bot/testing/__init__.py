@@ -211,11 +211,15 @@ def _changes(emu: Emulator, before: dict[tuple[str, str], str]) -> list[Posted]:
 
 
 def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:
-    """Core settings that point Sloth at the emulator, with a store in `data_dir`."""
+    """Core settings that point Sloth at the emulator, with a store in `data_dir`.
+
+    The emulator applies no rate limits unless told to, so neither does Sloth's own chat.update
+    budget here (`edits_per_window`); a test of pacing sets both."""
     settings = Settings(
         bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
         http_port=0, data_dir=data_dir, store_url=f"sqlite:///{data_dir / 'sloth.db'}",
         client_id=emu.client_id, client_secret=emu.client_secret,
+        edits_per_window=10_000 if emu.api.limiter is None else Settings.edits_per_window,
     )
     return replace(settings, **overrides)
 

@@ -29,15 +29,12 @@ def value(game: Game) -> str:
     return f"{game.id}:{game.stage}"
 
 
-def rows(game: Game) -> list[Any]:
-    """The board for message metadata: a list of rows, empty cells as ""."""
-    if game.kind == rps.KIND:
-        return rps_view(game)["rounds"]
-    if game.kind == trivia.KIND:
-        return [[player, str(points)] for player, points in trivia_view(game)["scoreboard"]]
+def board_text(game: Game) -> str:
+    """A grid game's board for message metadata: rows top first, joined by "/", empty cells "."
+    (Slack's metadata takes no arrays of arrays, nor of strings)."""
     rules = game.rules
     assert isinstance(rules, tictactoe.TicTacToeState | connect4.Connect4State)
-    return rules.rows()
+    return "/".join("".join(cell or "." for cell in row) for row in rules.rows())
 
 
 def rps_view(game: Game) -> dict[str, Any]:

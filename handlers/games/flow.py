@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -40,6 +41,7 @@ REDRAWS = 5
 GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message", "is_inactive", "is_archived",
                   "not_in_channel"})
 _rng = random.SystemRandom()
+T = TypeVar("T")
 
 
 def idle_seconds(ctx: Context) -> float:
@@ -70,10 +72,10 @@ async def drawing(ctx: Context, game: Game) -> Drawing:
 async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
     """Post a new game's message, then store the game with the message's address."""
     shown = await drawing(ctx, game)
-    response = await ctx.client.chat_postMessage(
+    response = await with_metadata(ctx, game, shown.metadata, lambda metadata: ctx.client.chat_postMessage(
         channel=game.channel, thread_ts=thread, text=shown.text, attachments=shown.attachments,
-        metadata=shown.metadata, unfurl_links=False, unfurl_media=False,
-    )
+        metadata=metadata, unfurl_links=False, unfurl_media=False,
+    ))
     game = replace(game, ts=response["ts"], channel=response["channel"])
     store = games(ctx)
     await store.create(game)
@@ -82,30 +84,65 @@ async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
 
 
 async def show(ctx: Context, game: Game) -> None:
-    """Edit the game's message to show `game`, and again until it shows the newest version.
+    """Edit the game's message to show its newest version (at least `game`).
 
-    Two writers' edits can reach Slack in either order; whoever finishes last re-reads the
-    store, so the message always ends up drawn from the latest record.
+    Redraws of one message are folded together and paced within chat.update's budget
+    (`ctx.edits`); the drawing reads the store when its turn comes. Two processes' edits can
+    still reach Slack in either order, so after each edit the store is read again and the
+    message drawn again if it has moved on: it always ends drawn from the latest record.
     """
+    if game.ts is None:
+        return
     store = games(ctx)
-    for _ in range(REDRAWS):
-        if game.ts is None:
-            return
-        shown = await drawing(ctx, game)
-        try:
-            await ctx.client.chat_update(
-                channel=game.channel, ts=game.ts, text=shown.text, attachments=shown.attachments,
-                metadata=shown.metadata,
-            )
-        except SlackApiError as error:
-            if error.response.get("error") not in GONE:
-                raise
-            log.warning("game %s: cannot redraw its message (%s)", game.id, error.response.get("error"))
-            return
-        loaded = await store.load(game.id)
-        if loaded is None or loaded[0].version <= game.version:
-            return
-        game = loaded[0]
+
+    async def draw() -> None:
+        latest = game
+        for attempt in range(REDRAWS):
+            loaded = await store.load(game.id)
+            if loaded is not None and loaded[0].version > latest.version:
+                latest = loaded[0]
+            elif attempt:
+                return  # what was drawn is the newest
+            if attempt:
+                await ctx.edits.acquire()
+            if not await edit_message(ctx, latest):
+                return
+
+    await ctx.edits.redraw(f"{game.channel}:{game.ts}", draw)
+
+
+async def edit_message(ctx: Context, game: Game) -> bool:
+    """Draw `game` on its message; False when the message is out of reach (gone, archived)."""
+    assert game.ts is not None
+    shown = await drawing(ctx, game)
+    channel, ts = game.channel, game.ts
+    try:
+        await with_metadata(ctx, game, shown.metadata, lambda metadata: ctx.client.chat_update(
+            channel=channel, ts=ts, text=shown.text, attachments=shown.attachments, metadata=metadata,
+        ))
+    except SlackApiError as error:
+        if error.response.get("error") not in GONE:
+            raise
+        log.warning("game %s: cannot redraw its message (%s)", game.id, error.response.get("error"))
+        return False
+    return True
+
+
+async def with_metadata(ctx: Context, game: Game, metadata: dict[str, Any],
+                        send: Callable[[dict[str, Any] | None], Awaitable[T]]) -> T:
+    """`send(metadata)`; if Slack refuses the metadata, `send(None)`: a game never fails to be
+    shown because of its machine-readable record. Each kind of refusal is logged once per runtime."""
+    try:
+        return await send(metadata)
+    except SlackApiError as error:
+        code = str(error.response.get("error", ""))
+        if not code.startswith("invalid_metadata") and code != "metadata_too_large":
+            raise
+        refused: set[str] = ctx.state.__dict__.setdefault("metadata_refused", set())
+        if code not in refused:
+            refused.add(code)
+            log.warning("Slack refused a %s game's metadata (%s); games are shown without it", game.kind, code)
+        return await send(None)
 
 
 # -- changes ---------------------------------------------------------------------------------------

@@ -172,17 +172,28 @@ def fallback(game: Game, names: Mapping[str, str], idle_seconds: float) -> str:
 
 
 def metadata(game: Game) -> dict[str, Any]:
-    """The `sloth_game` record; rock-paper-scissors and trivia parts come from `public_view` only."""
+    """The `sloth_game` record; rock-paper-scissors and trivia parts come from `public_view` only.
+
+    Only the shapes Slack's message metadata takes (@slack/types `MessageMetadata`): strings,
+    numbers, booleans, flat objects and arrays of flat objects; no null, no nested arrays. So
+    lists of members are comma-separated text, "no one" is "", and the grid is one string.
+    """
     payload: dict[str, Any] = {
         "game": game.kind, "id": game.id, "version": game.version, "status": game.status,
-        "players": game.players, "turn": game.turn, "winner": game.winner, "board": boards.rows(game),
+        "players": ",".join(game.players), "turn": game.turn or "", "winner": game.winner or "",
     }
     if game.kind == rps.KIND:
         view = boards.rps_view(game)
-        payload.update(score=view["score"], round=view["round"], best_of=view["best_of"], picked=view["picked"])
+        picked = [player for player, done in zip(game.players, view["picked"], strict=False) if done]
+        payload.update(score="-".join(str(s) for s in view["score"]), round=view["round"],
+                       best_of=view["best_of"], picked=",".join(picked),
+                       rounds=[{"picks": ",".join(row[:-1]), "winner": row[-1]} for row in view["rounds"]])
     elif game.kind == trivia.KIND:
         view = boards.trivia_view(game)
-        payload.update(round=view["round"], rounds=view["rounds"], answered=view["answered"])
+        payload.update(round=view["round"], rounds=view["rounds"], answered=",".join(view["answered"]),
+                       scoreboard=[{"user": user, "points": points} for user, points in view["scoreboard"]])
+    else:
+        payload["board"] = boards.board_text(game)
     return {"event_type": EVENT_TYPE, "event_payload": payload}
 
 

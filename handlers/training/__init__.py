@@ -1,25 +1,10 @@
-"""Watching model training from Slack: the Slack side of `sloth_monitor`.
+"""Watching model training from Slack: the Slack side of the `sloth_monitor` client.
 
 A training job reports over HTTP (`ingest`); each run gets one card that is edited in place
 (`follow`, drawn by `card`), pictures in the card's thread (`render`), buttons to stop, mute
 and draw curves (`buttons`), a `runs` command (`listing`) and a sweeper that notices runs
 that went quiet (`sweeper`). State is kept in the store (`runs`, `state`).
+
+The feature itself (its router and settings) is `handlers.training.feature`, so that a worker
+process importing the drawing module loads nothing of Slack.
 """
-
-from __future__ import annotations
-
-from bot.api import Router, Setting, positive
-from handlers.training import buttons, ingest, listing, sweeper
-
-router = Router("training", workers=("handlers.training.render",), settings=[
-    Setting("monitor_token", secret=True, env="SLOTH_MONITOR_TOKEN",
-            help="the bearer token training jobs send; without it training ingest is off"),
-    Setting("stale_minutes", positive("minutes"), default=5.0, env="SLOTH_TRAINING_STALE_MINUTES",
-            help="a running job silent this long is shown as stale on its card"),
-    Setting("edit_seconds", positive("seconds"), default=2.0, env="SLOTH_TRAINING_EDIT_SECONDS",
-            help="at most one edit of a run card this often"),
-    Setting("sweep_seconds", positive("seconds"), default=15.0, env="SLOTH_TRAINING_SWEEP_SECONDS",
-            help="how often quiet runs and unfinished card work are looked for"),
-])
-for part in (ingest.router, buttons.router, listing.router, sweeper.router):
-    router.include(part)

@@ -56,13 +56,29 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
     return {"text": truncate(escape(summary), 300), "attachments": [attachment], "metadata": metadata(run)}
 
 
+# Slack refuses metadata past a size it does not publish (metadata_too_large): a run may log
+# any number of metrics, so the card's record keeps the first few, each name and value short.
+MAX_METADATA_METRICS = 20
+MAX_METADATA_BYTES = 2000
+
+
 def metadata(run: Run) -> dict[str, Any]:
-    metrics = {name: value for name, value in run.latest.items() if isinstance(value, float)}
-    return {"event_type": EVENT_TYPE, "event_payload": {
+    metrics: dict[str, float] = {}
+    size = 0
+    known = [(name[:60], value) for name, value in run.latest.items() if isinstance(value, float)]
+    for name, value in known[:MAX_METADATA_METRICS]:
+        size += len(name) + 24  # the name, a float's text and JSON's quotes, colon and comma
+        if size > MAX_METADATA_BYTES:
+            break
+        metrics[name] = value
+    payload: dict[str, Any] = {
         "run_id": run.run_id, "status": run.status, "epoch": run.epochs_done,
         # Metadata values cannot be null, so an unknown total is 0.
         "total_epochs": run.total_epochs or 0, "metrics": metrics,
-    }}
+    }
+    if len(metrics) < len(known):
+        payload["metrics_left_out"] = len(known) - len(metrics)
+    return {"event_type": EVENT_TYPE, "event_payload": payload}
 
 
 def status_words(run: Run, names: Names) -> str:

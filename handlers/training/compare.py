@@ -13,9 +13,11 @@ import re
 from typing import Any
 
 from bot.api import Context, Invocation, Reply, UserError, escape, notice, reply_place, truncate, upload
-from handlers.training import render
+from bot.cpu import Task
 from handlers.training.service import Training, training
-from handlers.training.state import Run
+from handlers.training.state import Run, shared_metrics
+
+COMPARE_PNG: Task[[str, list[tuple[str, list[dict[str, Any]]]]], bytes] = Task("handlers.training.render:compare_png")
 
 USAGE = "Usage: `runs compare <run> <run>`, each a run id (or its first 6 characters) or a run name."
 MAX_DIFF = 20
@@ -58,11 +60,11 @@ async def compare(ctx: Context, inv: Invocation, words: list[str]) -> Reply:
     if first.run_id == second.run_id:
         raise UserError("Those name the same run twice; name two different runs.")
     title = f"{first.name} vs {second.name}"
-    png = await ctx.cpu.run(render.compare_png, title, [(label(first), first.history), (label(second), second.history)])
+    png = await ctx.cpu.run(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
     place = await reply_place(ctx, inv)
     if place.channel == inv.channel and inv.ts and inv.source in ("mention", "dm"):
         place = dataclasses.replace(place, thread=inv.thread or inv.ts)  # the asking message's thread
-    shared = render.shared_metrics(first.history, second.history)
+    shared = shared_metrics(first.history, second.history)
     diff = config_diff(first, second)
     comment = compare_comment(first, second, shared, diff)
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{first.name}-vs-{second.name}").strip("-")[:80] or "runs"

@@ -4,22 +4,21 @@ Ingest and buttons only change the store and `touch` the run. The follower posts
 once, then edits it at most once every `SLOTH_TRAINING_EDIT_SECONDS` (2 s): changes that arrive in
 between are drawn together by the next edit, which reads the latest state, so the card always
 ends on it. Between edits it does the thread's jobs (improvement lines, curves, predictions),
-drawing pictures in a worker thread so the event loop never waits on matplotlib.
+drawing pictures in a worker process so the event loop never waits on matplotlib.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Context
-from handlers.training import render
+from bot.cpu import Task
 from handlers.training.card import alert_line, card_message, improvement_line
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
@@ -30,26 +29,15 @@ IDLE_SECONDS = 30.0  # a follower with nothing to do for this long ends; the nex
 RETRY_SECONDS = 5.0
 MAX_FAILURES = 5
 CLAIM_SECONDS = 120.0
-# chat.update is Tier 3 (about 50 a minute per workspace), shared by every card: stay under it
-# so that several live runs slow each other's edits down instead of running into 429s.
-EDITS_PER_MINUTE = 45
+# Drawn in a worker process; named, not imported, so this process never loads matplotlib.
+CURVES_PNG: Task[[str, list[dict[str, Any]]], bytes] = Task("handlers.training.render:curves_png")
+PREDICTIONS_PNG: Task[[str, dict[str, Any]], bytes] = Task("handlers.training.render:predictions_png")
+if TYPE_CHECKING:  # only mypy imports the drawing module, to check the tasks' types
+    from bot.cpu import same_types
+    from handlers.training import render
 
-
-class EditBudget:
-    """At most `per_minute` edits in any 60 s window."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self.spent: collections.deque[float] = collections.deque()
-
-    def wait(self, now: float) -> float:
-        """Seconds until one more edit fits (0: it fits now)."""
-        while self.spent and self.spent[0] <= now - 60:
-            self.spent.popleft()
-        return 0.0 if len(self.spent) < self.per_minute else self.spent[0] + 60 - now
-
-    def spend(self, now: float) -> None:
-        self.spent.append(now)
+    same_types(CURVES_PNG, render.curves_png)
+    same_types(PREDICTIONS_PNG, render.predictions_png)
 
 
 class Follower:
@@ -59,7 +47,6 @@ class Follower:
         self.gap = float(ctx.config.edit_seconds)
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._edits = EditBudget(EDITS_PER_MINUTE)  # shared by every card this process draws
 
     def touch(self, run_id: str) -> None:
         """The run changed: bring its card and thread up to date soon."""
@@ -95,12 +82,12 @@ class Follower:
                         await self._post(run)
                         last_write = loop.time()
                     elif run.version > run.shown and since >= self.gap:
-                        wait = self._edits.wait(loop.time())
-                        if wait > 0:
-                            await asyncio.sleep(wait)
-                            continue  # read again: the edit draws whatever is latest by then
-                        self._edits.spend(loop.time())
-                        await self._edit(run)
+                        # chat.update's budget is the workspace's, shared with games: a card is
+                        # background work and leaves each window's last slot to someone waiting.
+                        await self.ctx.edits.acquire(reserve=1)
+                        fresh = await self.runs.get(run_id)  # the edit draws whatever is latest by now
+                        if fresh is not None:
+                            await self._edit(fresh)
                         last_write = loop.time()
                     elif jobs:
                         if await self._claim(mine, f"job:{run_id}:{jobs[0]['id']}"):
@@ -166,7 +153,7 @@ class Follower:
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=alert_line(run, job),
                                                        unfurl_links=False)
             elif job["kind"] == "curves":
-                png = await self.ctx.cpu.run(render.curves_png, f"Training curves · {run.name}", run.history)
+                png = await self.ctx.cpu.run(CURVES_PNG, f"Training curves · {run.name}", run.history)
                 await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
             elif job["kind"] == "predictions":
                 await self._predictions(run, job["seq"])
@@ -180,7 +167,7 @@ class Follower:
         if event is None:
             log.warning("training run %s: predictions %s expired before they were drawn", run.run_id, seq)
             return
-        png = await self.ctx.cpu.run(render.predictions_png, run.name, event)
+        png = await self.ctx.cpu.run(PREDICTIONS_PNG, run.name, event)
         wrong = sum(1 for t, p in zip(event["y_true"], event["y_pred"], strict=True) if t != p)
         total = len(event["y_true"])
         await self._upload(run, png, "predictions", f"Predictions on {total} samples: {total - wrong} right, "

@@ -1,8 +1,9 @@
 """Pictures for the card's thread, drawn with matplotlib's Agg canvas into PNG bytes.
 
-Blocking and CPU-bound: callers run these in a worker process (`ctx.cpu.run`). matplotlib
-is imported on first use so that Sloth starts without paying for it, and one lock keeps two
-drawings from sharing matplotlib's global state (font cache, rcParams) at once.
+Blocking and CPU-bound: only worker processes import this module. Callers name these
+functions with a `Task` (`ctx.cpu.run`), so the process that holds the socket never imports
+matplotlib. One lock keeps two drawings from sharing matplotlib's global state (font cache,
+rcParams) at once, should a caller ever run them in threads.
 """
 
 from __future__ import annotations
@@ -13,23 +14,24 @@ import math
 import threading
 from typing import Any
 
-from handlers.training.state import lower_is_better
+from matplotlib import image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from handlers.training.state import lower_is_better, shared_metrics
 
 _draw_lock = threading.Lock()
 MAX_PANELS = 6
 TRAIN_COLOUR, VAL_COLOUR, WRONG_COLOUR, RIGHT_COLOUR = "#1D9BD1", "#E8912D", "#E01E5A", "#2EB67D"
 
 
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+def _figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(figure)
     return figure
 
 
-def _png(figure: Any) -> bytes:
+def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
@@ -109,8 +111,6 @@ def predictions_png(title: str, event: dict[str, Any]) -> bytes:
 
 def _show_sample(axes: Any, event: dict[str, Any], index: int) -> None:
     if "png_b64" in event:
-        from matplotlib import image
-
         try:
             axes.imshow(image.imread(io.BytesIO(base64.b64decode(event["png_b64"][index])), format="png"))
         except (ValueError, OSError, SyntaxError):
@@ -128,15 +128,6 @@ def _show_sample(axes: Any, event: dict[str, Any], index: int) -> None:
 
 def is_png(data: bytes) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def shared_metrics(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[str]:
-    """Metric names both runs reported at some epoch, in the first run's order."""
-    def names(history: list[dict[str, Any]]) -> list[str]:
-        return list(dict.fromkeys(n for record in history for n, v in record["metrics"].items()
-                                  if isinstance(v, float)))
-    theirs = set(names(second))
-    return [name for name in names(first) if name in theirs][:MAX_PANELS]
 
 
 def compare_png(title: str, runs: list[tuple[str, list[dict[str, Any]]]]) -> bytes:

@@ -14,6 +14,7 @@ from handlers.training import reports
 from handlers.training.model import Run, lower_is_better
 from handlers.training.wire import Batch, RunInfo
 
+MAX_SHARED = 6  # metrics drawn when two runs are compared
 MAX_HISTORY = 2000  # epochs kept for the curves; older ones are dropped first
 
 
@@ -157,3 +158,12 @@ def eta_seconds(run: Run) -> float | None:
     if progress <= 0 or elapsed <= 0:
         return None
     return max(0.0, elapsed / progress * (run.total_epochs - progress))
+
+
+def shared_metrics(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[str]:
+    """Metric names both runs reported at some epoch, in the first run's order."""
+    def names(history: list[dict[str, Any]]) -> list[str]:
+        return list(dict.fromkeys(n for record in history for n, v in record["metrics"].items()
+                                  if isinstance(v, float)))
+    theirs = set(names(second))
+    return [name for name in names(first) if name in theirs][:MAX_SHARED]

@@ -27,11 +27,30 @@ def test_metadata_carries_the_documented_payload() -> None:
     payload = metadata(ttt((4, 0)))
     assert payload["event_type"] == "sloth_game"
     assert payload["event_payload"] == {
-        "game": "tictactoe", "id": "g1", "version": 0, "status": "playing", "players": [A, B], "turn": A,
-        "winner": None, "board": [["O", "", ""], ["", "X", ""], ["", "", ""]],
+        "game": "tictactoe", "id": "g1", "version": 0, "status": "playing", "players": f"{A},{B}", "turn": A,
+        "winner": "", "board": "O../.X./...",
     }
     c4 = metadata(game("connect4", connect4.new_game(A, BOT).to_dict(), opponent=BOT))["event_payload"]
-    assert c4["board"] == [[""] * 7] * 6 and c4["players"] == [A, "sloth"]
+    assert c4["board"] == "/".join(["......."] * 6) and c4["players"] == f"{A},sloth"
+
+
+def allowed(value: object, top: bool = True) -> bool:
+    """@slack/types MessageMetadata: string, number, boolean, a flat object of those, or an array
+    of such flat objects; no null, no arrays of anything else."""
+    if isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(v, (str, bool, int, float)) or (top and allowed(v, False)) for v in value.values())
+    return top and isinstance(value, list) and all(isinstance(v, dict) and allowed(v, False) for v in value)
+
+
+def test_every_game_payload_has_only_shapes_slack_takes() -> None:
+    games = [ttt(), ttt((4, 0, 8, 2, 6), status="won"), game("connect4", connect4.new_game(A, BOT).to_dict()),
+             game("rps", rps.new_match(A, B, 3).to_dict()),
+             game("trivia", trivia.new_game(trivia.load_bank(), "g1", 3, [A]).to_dict(), opponent=None)]
+    for each in games:
+        payload = metadata(each)["event_payload"]
+        assert all(allowed(value) for value in payload.values()), payload
 
 
 def test_colour_follows_the_turn_then_the_outcome() -> None:
@@ -62,7 +81,7 @@ def test_rps_drawing_is_the_same_whatever_was_picked() -> None:
     for choice in rps.CHOICES:
         state = rps.pick(rps.new_match(A, B), A, choice)
         drawings.append(json.dumps(draw(game("rps", state.to_dict()), NAMES, IDLE).__dict__))
-    assert len(set(drawings)) == 1 and '"picked": [true, false]' in drawings[0]
+    assert len(set(drawings)) == 1 and '"picked": "UA"' in drawings[0]
 
 
 def test_trivia_drawing_never_shows_the_open_answer() -> None:

@@ -116,6 +116,15 @@ def test_the_card_escapes_what_the_job_sent_and_has_clean_metadata() -> None:
     assert "Olivia Owner" in raw and "epoch *1/4*" in raw
 
 
+def test_the_cards_metadata_stays_small_however_many_metrics_a_run_logs() -> None:
+    run = fresh({"type": "start", "seq": 1, "time": 100.0})
+    run.history.append({"epoch": 0, "metrics": {f"metric_{n:03d}_{'x' * 80}": float(n) for n in range(500)}})
+    payload = card_message(run, names)["metadata"]["event_payload"]
+    assert len(json.dumps(payload)) < 2500 and 0 < len(payload["metrics"]) <= 20
+    assert payload["metrics_left_out"] == 500 - len(payload["metrics"])
+    assert all(len(name) <= 60 for name in payload["metrics"])
+
+
 @pytest.mark.parametrize(("status", "words"), [("completed", "completed"), ("failed", "*failed*: KeyError"),
                                                 ("stopped", "stopped by Adam &lt;Admin&gt; during epoch 2")])
 def test_the_card_of_a_finished_run(status: str, words: str) -> None:
@@ -167,14 +176,3 @@ def test_pictures_are_pngs() -> None:
     del as_png["images"]
     assert render.is_png(render.predictions_png("run", as_png))
     assert render.label_text(1, ["zero", "one"]) == "one" and render.label_text(7, []) == "7"
-
-
-def test_the_edit_budget_spreads_edits_over_the_minute() -> None:
-    from handlers.training.follow import EditBudget
-
-    budget = EditBudget(per_minute=3)
-    for now in (0.0, 1.0, 2.0):
-        assert budget.wait(now) == 0
-        budget.spend(now)
-    assert budget.wait(10.0) == 50.0  # the first edit leaves the window at 60 s
-    assert budget.wait(60.0) == 0

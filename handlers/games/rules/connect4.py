@@ -67,8 +67,6 @@ class Connect4State:
         """The player to move, or None once the game is over."""
         return None if self.is_over else self.players[len(self.moves) % 2]
 
-    def piece_of(self, player: str) -> str:
-        return PIECES[self.players.index(player)]
 
     def rows(self) -> list[list[str]]:
         """The board as seen: top row first, left to right."""

@@ -67,8 +67,6 @@ class TicTacToeState:
         """The player to move, or None once the game is over."""
         return None if self.is_over else self.players[len(self.moves) % 2]
 
-    def mark_of(self, player: str) -> str:
-        return MARKS[self.players.index(player)]
 
     def rows(self) -> list[list[str]]:
         return [list(self.cells[row * 3 : row * 3 + 3]) for row in range(3)]

@@ -32,16 +32,33 @@ def message(emu: Emulator, ts: str, channel: str = GENERAL) -> dict[str, Any]:
 
 
 def payload(msg: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = msg["metadata"]["event_payload"]
-    return result
+    return decoded(msg["metadata"]["event_payload"])
 
 
 def drawn_payload(call: Any) -> dict[str, Any]:
     """The sloth_game payload a recorded chat.postMessage / chat.update call drew."""
     metadata = call.args["metadata"]
     metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
-    result: dict[str, Any] = metadata["event_payload"]
-    return result
+    return decoded(metadata["event_payload"])
+
+
+def decoded(raw: dict[str, Any]) -> dict[str, Any]:
+    """The documented `sloth_game` payload read back into lists, for assertions: players and
+    member lists from comma-separated text, "" as None, the grid (or rps rounds, or the trivia
+    scoreboard) as `board` rows."""
+    out = dict(raw)
+    players = raw["players"].split(",") if raw["players"] else []
+    out.update(players=players, turn=raw["turn"] or None, winner=raw["winner"] or None)
+    if "board" in raw:
+        out["board"] = [["" if cell == "." else cell for cell in row] for row in raw["board"].split("/")]
+    if raw["game"] == "rps":
+        picked = set(raw["picked"].split(",")) if raw["picked"] else set()
+        out.update(score=[int(s) for s in raw["score"].split("-")], picked=[p in picked for p in players],
+                   board=[[*r["picks"].split(","), r["winner"]] for r in raw["rounds"]])
+    if raw["game"] == "trivia":
+        out.update(answered=raw["answered"].split(",") if raw["answered"] else [],
+                   board=[[entry["user"], str(entry["points"])] for entry in raw["scoreboard"]])
+    return out
 
 
 async def start(emu: Emulator, runtimes: Runtime | list[Runtime], text: str, user: str = WILL,

@@ -100,3 +100,32 @@ async def test_a_deleted_game_message_does_not_stall_the_sweeper(
     assert loaded is not None and loaded[0].status == "expired"
     assert await store.live() == {}
     assert bot.metrics.handler_errors.labels("button")._value.get() == 0
+
+
+async def test_a_game_in_a_channel_archived_meanwhile_is_settled_and_swept(
+    emulator: Emulator, bot: Runtime, clock: FakeClock
+) -> None:
+    game = await start(emulator, bot, "play tictactoe")
+    await emulator.archive_channel(GENERAL)
+    clock.advance(25 * 3600)
+    await tick(bot)  # the expiry cannot be drawn (chat.update answers is_inactive) but is applied
+    assert [c.error for c in emulator.calls_to("chat.update")][-1:] == ["is_inactive"]
+    store = flow.games(bot.ctx.of("games"))
+    loaded = await store.load(payload(game)["id"])
+    assert loaded is not None and loaded[0].status == "expired"
+    assert await store.live() == {}  # settled: the sweeper lets it go
+
+
+async def test_a_game_starts_without_metadata_when_slack_refuses_it(
+    emulator: Emulator, bot: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="handlers.games.flow"):
+        for _ in range(2):
+            emulator.fail_next("chat.postMessage", "invalid_metadata_format")  # the post; its retry goes
+            await (await emulator.slash_command(text="play tictactoe", user=WILL)).acked()
+            await settle(bot)
+    posted = [m for m in emulator.messages(GENERAL) if m.get("attachments") and "metadata" not in m]
+    assert len(posted) == 2 and all("tic-tac-toe" in visible_text(m).lower() for m in posted)
+    refused = [r for r in caplog.records if "invalid_metadata_format" in r.getMessage()]
+    assert len(refused) == 1  # said once, not once per game
+    assert "Game on" in visible_text(emulator.ephemerals(user=WILL)[-1])
