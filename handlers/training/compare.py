@@ -10,14 +10,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.api import Context, Invocation, Reply, UserError, escape, notice, reply_place, truncate, upload
 from bot.cpu import Task
 from handlers.training.service import Training, training
 from handlers.training.state import Run, shared_metrics
 
+# Drawn in a worker process; named, not imported, so this process never loads matplotlib.
 COMPARE_PNG: Task[[str, list[tuple[str, list[dict[str, Any]]]]], bytes] = Task("handlers.training.render:compare_png")
+if TYPE_CHECKING:  # only mypy imports the drawing module, to check the task's types
+    from bot.cpu import same_types
+    from handlers.training import render
+
+    same_types(COMPARE_PNG, render.compare_png)
 
 USAGE = "Usage: `runs compare <run> <run>`, each a run id (or its first 6 characters) or a run name."
 MAX_DIFF = 20
