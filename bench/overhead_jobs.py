@@ -196,6 +196,7 @@ def huggingface(steps: int, url: str | None, control: bool) -> Timing:
     callbacks: list[Any] = [Clock(), *([monitor] if monitor else []), *([Nothing()] if control else [])]
     trainer = transformers.Trainer(model=transformers.BertForSequenceClassification(config), args=args,
                                    train_dataset=CountingTask(4096, 1), callbacks=callbacks)
+    trainer.remove_callback(transformers.trainer_callback.PrinterCallback)  # it prints every log line
     trainer.train()
     return Timing(mean_step(ends), 0.0, sender_cpu(monitor.run if monitor else None, cpu), len(ends),
                   mean_step(steps_cpu))

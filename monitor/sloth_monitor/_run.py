@@ -267,7 +267,7 @@ class TrainingRun:
         """log_batch with the metrics as a mapping, whatever their names."""
         now = time.monotonic()
         due = now - self._last_progress >= self.progress_interval
-        if (due or (not self._diverged and bad_loss(metrics))) and self._accepting():
+        if (due or (not self._diverged and metrics and bad_loss(metrics))) and self._accepting():
             self._last_progress = now
             cleaned = self.metrics.clean(metrics)
             # The step where the loss first turns NaN or infinite is worth its own event: the card names it.
