@@ -1,12 +1,13 @@
 """Train a small CNN on scikit-learn's 8x8 digits and watch it from Slack.
 
-    pip install torch==2.13.0 && pip install -e '.[examples]'
+    pip install torch==2.13.0 && pip install ./monitor -e '.[examples]'
     sloth sandbox                      # prints the SLOTH_URL and SLOTH_MONITOR_TOKEN to use
     SLOTH_URL=... SLOTH_MONITOR_TOKEN=... python examples/train_digits.py --owner U01WJK68KS
 
 Keras 3 on the torch backend, on the CPU; well under a second per epoch. The run card shows
 progress and metrics, the thread gets the training curves and a grid of test predictions at
-the end, and Stop on the card ends training after the current batch.
+the end, and Stop on the card ends training after the current batch; Checkpoint now saves the
+model into $SLOTH_CHECKPOINT_DIR (default ./checkpoints) and LR × 0.5 halves the learning rate.
 """
 
 from __future__ import annotations
