@@ -1,4 +1,4 @@
-"""`sloth run | sandbox | manifest | features | emulator`."""
+"""`sloth run | doctor | sandbox | manifest | features | emulator`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sloth", description="Sloth, a Slack bot service.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the service against Slack (configured from the environment / .env)")
+    doctor = sub.add_parser("doctor", help="check the tokens, scopes, Socket Mode, a channel and the HTTP side "
+                            "against your real workspace, with the settings of `sloth run`")
+    doctor.add_argument("--channel", metavar="CHANNEL",
+                        help="post, edit, read back, upload and delete a test message and file in this channel "
+                        "(#name or ID)")
     sandbox = sub.add_parser("sandbox", help="try Sloth offline against the built-in Slack emulator")
     sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
     sandbox.add_argument("--files-dir", metavar="DIR", type=Path,
@@ -50,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             return print_features()
     except FeatureError as e:
         return refuse(e.problems)
+    if args.command == "doctor":
+        from bot.doctor import main as doctor_main
+
+        return doctor_main(environment(), args.channel)
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 

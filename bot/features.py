@@ -18,6 +18,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from bot.config import read_config
 from bot.registry import DuplicateError, Feature, Registry
@@ -134,7 +135,8 @@ def feature_table(registry: Registry, env: Mapping[str, str]) -> str:
             if setting.secret:
                 value = "set" if raw else "not set"
             else:
-                value = repr(raw) if raw else f"default {setting.default!r}"
+                default = str(setting.default) if isinstance(setting.default, Path) else repr(setting.default)
+                value = repr(raw) if raw else f"default {default}"
             need = ", required" if setting.required else ""
             lines.append(f"  setting:  {variable} ({setting.kind_name}{need}): {value}"
                          + (f"  — {setting.help}" if setting.help else ""))

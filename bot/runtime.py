@@ -33,6 +33,7 @@ from bot.metrics import Metrics
 from bot.pacing import EditPacer
 from bot.registry import Feature, Registry
 from bot.router import RouteHandler, Router
+from bot.scopes import granted_scopes, missing_by_command
 from bot.server import make_web_app, serve
 from bot.settings import Settings
 from bot.slack import make_client
@@ -186,16 +187,13 @@ class Runtime:
     def _switch_off_unscoped(self, headers: Any) -> None:
         """Commands the bot token's scopes (Slack's x-oauth-scopes header) do not allow are
         switched off; help shows them as unavailable, with the scope to add."""
-        granted = next((str(v) for k, v in dict(headers).items() if k.lower() == "x-oauth-scopes"), None)
+        granted = granted_scopes(headers)
         if granted is None:
             return  # this Slack (or stand-in) does not say; nothing can be judged
-        have = {s.strip() for s in granted.split(",") if s.strip()}
-        for command in self.registry.listed():
-            missing = tuple(s for s in command.scopes if s not in have)
-            if missing:
-                self.registry.unavailable[command.name] = missing
-                log.warning("`%s` is switched off: the bot token lacks %s (add it to the app and reinstall)",
-                            command.name, ", ".join(missing))
+        for name, missing in missing_by_command(self.registry.listed(), granted).items():
+            self.registry.unavailable[name] = missing
+            log.warning("`%s` is switched off: the bot token lacks %s (add it to the app and reinstall)",
+                        name, ", ".join(missing))
 
     async def _connect_socket(self) -> None:
         socket_web_client = make_client(None, self.settings.api_url, self.session, self.metrics)

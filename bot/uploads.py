@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import Context
 from bot.errors import UserError
@@ -142,8 +143,13 @@ async def upload(
 
 async def shared_info(ctx: Context, file_id: str) -> dict[str, Any] | None:
     """files.info of the file once it is shared somewhere; None if it is not shared in time."""
+    return await shared_file(ctx.client, file_id)
+
+
+async def shared_file(client: AsyncWebClient, file_id: str) -> dict[str, Any] | None:
+    """shared_info with any client (`sloth doctor` has no Context)."""
     for wait in SHARE_CHECKS:
-        info: dict[str, Any] = (await ctx.client.files_info(file=file_id))["file"]
+        info: dict[str, Any] = (await client.files_info(file=file_id))["file"]
         if info.get("shares") or info.get("channels") or info.get("groups") or info.get("ims"):
             return info
         await asyncio.sleep(wait)

@@ -38,6 +38,7 @@ async def serve(args: argparse.Namespace) -> None:
         print(f"  SLACK_BOT_TOKEN={emu.bot_token}")
         print(f"  SLACK_APP_TOKEN={emu.app_token}")
         print(f"  SLACK_USER_TOKEN={emu.user_token}   # {ws.first_human().name}")
+        print(f"  SLACK_CONFIG_TOKEN={emu.config_token}   # for `sloth doctor`")
         print(f"  bot user {emu.bot_user_id}, team {emu.team_id}, app {emu.app_id}", flush=True)
         stop = asyncio.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from bot.emulator import payloads
+from bot.emulator.app_config import default_manifest
 from bot.emulator.channel_events import ChannelChanges
 from bot.emulator.controls import ScheduledPosts, SocketFaults
 from bot.emulator.delivery import Delivery, Envelope
@@ -57,6 +58,11 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
                                            frozenset(bot_scopes) if bot_scopes is not None else None)
         self.app_token = self.tokens.issue("app", self.workspace.bot_user_id)
         self.user_token = self.tokens.issue("user", self.workspace.first_human().id)
+        # An app configuration token of the app's owner, for apps.manifest.export, and the app's
+        # configuration it exports (see bot.emulator.app_config; tests replace it at will).
+        self.config_token = self.tokens.issue("config", self.workspace.first_human().id)
+        self.app_manifest: dict[str, Any] = default_manifest(
+            self.workspace, frozenset(bot_scopes) if bot_scopes is not None else None)
         # The app's credentials for oauth.v2.access; the authorize page approves unless told not to.
         self.client_id = f"{secrets.randbelow(9 * 10**9) + 10**9}.{secrets.randbelow(9 * 10**12) + 10**12}"
         self.client_secret = secrets.token_hex(16)

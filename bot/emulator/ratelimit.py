@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 # "special" methods: chat.postMessage is limited per channel (below) and by a workspace cap.
 METHOD_TIERS: dict[str, int] = {
     "apps.connections.open": 1,
+    "apps.manifest.export": 3,
+    "bots.info": 3,
     "oauth.v2.access": 4,
     "auth.test": 4,
     "team.info": 3,

@@ -43,6 +43,7 @@ _USER_WRITE = _each("write")
 METHOD_SCOPES: dict[str, dict[str, Scopes]] = {
     "users.list": {"bot": ("users:read",), "user": ("users:read",)},
     "users.info": {"bot": ("users:read",), "user": ("users:read",)},
+    "bots.info": {"bot": ("users:read",), "user": ("users:read",)},
     "users.getPresence": {"bot": ("users:read",), "user": ("users:read",)},
     "users.lookupByEmail": {"bot": ("users:read.email",), "user": ("users:read.email",)},
     "users.profile.get": {"bot": ("users.profile:read",), "user": ("users.profile:read",)},

@@ -90,7 +90,7 @@ def build_app(emu: Emulator) -> web.Application:
         info = emu.tokens.get(header[7:].strip()) if header.startswith("Bearer ") else None
         file_id = request.match_info["team_file"].rsplit("-", 1)[-1]
         record = emu.workspace.files.get(file_id)
-        if info is None or info.kind == "app":
+        if info is None or info.kind in ("app", "config"):
             return web.Response(text=SIGN_IN_PAGE, content_type="text/html")
         if record is None or record.content is None:
             return web.Response(status=404, text="file not found")

@@ -6,7 +6,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-TokenKind = Literal["bot", "user", "app"]
+# "config": an app configuration token (xoxe.xoxp-…), which only the App Manifest APIs take.
+TokenKind = Literal["bot", "user", "app", "config"]
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,12 @@ class Tokens:
             token = f"xoxb-{_digits(12)}-{_digits(13)}-{secrets.token_urlsafe(18)[:24]}"
         elif kind == "user":
             token = f"xoxp-{_digits(12)}-{_digits(12)}-{_digits(13)}-{secrets.token_hex(16)}"
-        else:
+        elif kind == "app":
             token = f"xapp-1-{self.app_id}-{_digits(13)}-{secrets.token_hex(32)}"
+        else:
+            # Slack's config-token guide shows the access token as "xoxe.xoxp-..." (its refresh
+            # token, "xoxe-...", is for tooling.tokens.rotate, which the emulator does not have).
+            token = f"xoxe.xoxp-1-{secrets.token_urlsafe(48)}"
         self._tokens[token] = TokenInfo(token, kind, user_id, scopes)
         return token
 

@@ -24,6 +24,7 @@ from bot.emulator import Emulator, Workspace
 from bot.emulator.generated import add_history
 from bot.emulator.oauth import SESSION_COOKIE
 from bot.features import FeatureError, load_features
+from bot.manifest import manifest
 from bot.registry import Registry
 from bot.runtime import FatalError, Runtime
 from bot.sandbox import live
@@ -110,7 +111,9 @@ async def _main(generated: str | None, files_dir: Path | None) -> int:
         registry = _features(Path(data), files_dir, token, console)
         if registry is None:
             return 2
-        async with Emulator(_workspace(generated)) as emu:
+        # The bot token holds exactly the scopes installing the app would grant: the manifest's.
+        granted = manifest(registry)["oauth_config"]["scopes"]["bot"]
+        async with Emulator(_workspace(generated), bot_scopes=granted) as emu:
             settings = Settings(
                 bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
                 http_port=live.pick_port(), data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",

@@ -1,3 +1,9 @@
+"""Sloth's own end-to-end fixtures, on the test kit's (`bot.testing.plugin`: `slack`, `slack_workspace`).
+
+`emulator` is the kit's `slack` (a module overrides `slack_workspace` for another workspace);
+`bot` is a started runtime with the built-in features, talking to it.
+"""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -5,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator, Workspace
+from bot.emulator import Emulator
 from bot.runtime import Runtime
 from tests.e2e.harness import running_bot
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(Workspace.default()) as emu:
-        yield emu
+def emulator(slack: Emulator) -> Emulator:
+    return slack
 
 
 @pytest.fixture

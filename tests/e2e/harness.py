@@ -12,7 +12,7 @@ from typing import Any, Literal
 from bot.emulator import Emulator
 from bot.registry import Registry
 from bot.runtime import Runtime
-from bot.testing import FakeClock, bot_settings, registry_for, start_runtime
+from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
 
 __all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible_text"]
 
@@ -21,13 +21,15 @@ __all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible
 async def running_bot(
     emu: Emulator, data_dir: Path, connections: int = 1, *, registry: Registry | None = None,
     features: Sequence[str] = (), env: Mapping[str, str] | None = None, clock: Callable[[], float] = time.time,
-    jobs: Literal["auto", "manual"] | None = None, **overrides: Any,
+    jobs: Literal["auto", "manual"] | None = None, scopes: bool = True, **overrides: Any,
 ) -> AsyncIterator[Runtime]:
     """A started runtime with the built-in features (plus `features`), configured from `env`.
 
     Jobs run on their own with the real clock, and only when a test runs them with a FakeClock.
     """
     registry = registry or registry_for(features, env)
+    if scopes:
+        grant_manifest_scopes(emu, registry)  # exactly what installing the app would grant
     chosen = jobs or ("manual" if isinstance(clock, FakeClock) else "auto")
     async with start_runtime(emu, data_dir, registry=registry, clock=clock, connections=connections, jobs=chosen,
                              **overrides) as runtime:

@@ -101,3 +101,21 @@ def test_the_manifest_asks_for_no_scope_nothing_uses() -> None:
     assert "users.profile:read" not in data["oauth_config"]["scopes"]["bot"]
     assert {"group_rename", "group_archive", "group_unarchive", "group_deleted"} <= set(
         data["settings"]["event_subscriptions"]["bot_events"])
+
+
+async def test_a_command_whose_scope_the_token_lacks_is_switched_off_and_help_says_so(
+        emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    granted = set(yaml.safe_load(manifest_yaml(load_features({}, installed=False)))["oauth_config"]["scopes"]["bot"])
+    emulator.restrict_scopes(emulator.bot_token, granted - {"files:write"})
+    with caplog.at_level(logging.WARNING, logger="bot.runtime"):
+        async with running_bot(emulator, tmp_path, scopes=False) as bot:
+            overview = visible_text(await ask(emulator, bot, "help"))
+            detail = visible_text(await ask(emulator, bot, "help plot"))
+            answer = visible_text(await ask(emulator, bot, "plot members"))
+            team = visible_text(await ask(emulator, bot, "team"))
+    assert "`plot` — " in overview and "unavailable: the app lacks `files:write`" in overview
+    assert "Unavailable now" in detail and "`files:write`" in detail
+    assert "`plot` is switched off" in answer and not emulator.calls_to("files.getUploadURLExternal")
+    assert "Data Analysis" in team  # everything else works
+    logged = [r.getMessage() for r in caplog.records if "switched off" in r.getMessage()]
+    assert len([m for m in logged if "`plot`" in m]) == 1  # said once, at start

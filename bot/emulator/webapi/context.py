@@ -17,7 +17,8 @@ from bot.emulator.workspace import Workspace
 if TYPE_CHECKING:
     from bot.emulator.emulator import Emulator
 
-__all__ = ["APP_ONLY", "BOT_OR_USER", "NO_TOKEN", "USER_ONLY", "Answer", "ApiError", "Call", "Method"]
+__all__ = ["APP_ONLY", "BOT_OR_USER", "CONFIG_ONLY", "NO_TOKEN", "USER_ONLY", "Answer", "ApiError", "Call", "Method",
+           "missing_field"]
 
 T = TypeVar("T")
 Answer = dict[str, Any]
@@ -26,6 +27,12 @@ BOT_OR_USER: frozenset[TokenKind] = frozenset({"bot", "user"})
 USER_ONLY: frozenset[TokenKind] = frozenset({"user"})
 APP_ONLY: frozenset[TokenKind] = frozenset({"app"})
 NO_TOKEN: frozenset[TokenKind] = frozenset()  # oauth.v2.access authenticates with the client secret
+CONFIG_ONLY: frozenset[TokenKind] = frozenset({"config"})  # the App Manifest APIs
+
+
+def missing_field(name: str) -> ApiError:
+    # Slack's answer for a required argument left out, as for views.open's trigger_id.
+    return ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] missing required field: {name}"]})
 
 
 @dataclass(frozen=True)

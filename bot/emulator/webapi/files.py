@@ -8,14 +8,9 @@ from bot.emulator.ids import new_id
 from bot.emulator.model import Channel, FileRecord
 from bot.emulator.shapes import file_dict
 from bot.emulator.webapi.chat import authored
-from bot.emulator.webapi.context import Answer, ApiError, Call, Method
+from bot.emulator.webapi.context import Answer, ApiError, Call, Method, missing_field
 
 MAX_ALT_TXT = 1000  # files.getUploadURLExternal's reference: alt_txt_too_large past 1000 characters
-
-
-def _missing_field(name: str) -> ApiError:
-    # Slack's answer for a required argument left out, as for views.open's trigger_id.
-    return ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] missing required field: {name}"]})
 
 
 def _length(call: Call) -> int:
@@ -24,7 +19,7 @@ def _length(call: Call) -> int:
     when the `length` provided is 0." A missing, negative or non-integer one breaks the schema."""
     raw = call.args.get("length")
     if raw is None or raw == "":
-        raise _missing_field("length")
+        raise missing_field("length")
     try:
         length = int(str(raw))
     except ValueError:
@@ -39,7 +34,7 @@ def _length(call: Call) -> int:
 def get_upload_url(call: Call) -> Answer:
     filename = call.text("filename")
     if not filename:
-        raise _missing_field("filename")
+        raise missing_field("filename")
     length = _length(call)
     if len(call.text("alt_txt")) > MAX_ALT_TXT:
         raise ApiError("alt_txt_too_large")

@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import handlers.reading
-from bot.emulator import Emulator
+from bot.emulator import Emulator, Workspace
 from bot.runtime import Runtime
 from handlers.tally import CSV_COLUMNS
 from tests.e2e.files.filework import (
@@ -27,19 +25,12 @@ from tests.e2e.files.filework import (
     uploads,
     workspace_with_busy_channel,
 )
-from tests.e2e.harness import running_bot, settle, visible_text
+from tests.e2e.harness import settle, visible_text
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(workspace_with_busy_channel(messages=800, days=40)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(emu, tmp_path) as runtime:
-        yield runtime
+def slack_workspace() -> Workspace:
+    return workspace_with_busy_channel(messages=800, days=40)
 
 
 def dm_of(emu: Emulator, user: str) -> str:

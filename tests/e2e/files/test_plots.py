@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.emulator import Emulator
@@ -21,21 +18,8 @@ from tests.e2e.files.filework import (
     run,
     said,
     uploads,
-    workspace_with_busy_channel,
 )
-from tests.e2e.harness import running_bot, settle, visible_text
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(workspace_with_busy_channel()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(emu, tmp_path) as runtime:
-        yield runtime
+from tests.e2e.harness import settle, visible_text
 
 
 async def test_activity_chart_is_a_real_png_posted_where_asked(emu: Emulator, bot: Runtime) -> None:
