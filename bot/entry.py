@@ -123,7 +123,7 @@ def from_message(event: dict[str, Any], bot_user_id: str, source: Source) -> Inv
     name, args = split_line(strip_mention(str(event.get("text") or ""), bot_user_id))
     return Invocation(
         name=name, args=args, user=event.get("user", ""), channel=event["channel"], source=source,
-        thread=event.get("thread_ts"), team=event.get("team"),
+        thread=event.get("thread_ts"), team=event.get("team"), ts=event.get("ts"),
     )
 
 

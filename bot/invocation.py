@@ -23,6 +23,7 @@ class Invocation:
     source: Source
     thread: str | None = None
     team: str | None = None
+    ts: str | None = None  # the asking message (mentions and DMs), to answer in its thread
     response_url: str | None = None
     trigger_id: str | None = None
     page: int = 0

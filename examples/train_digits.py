@@ -1,12 +1,13 @@
 """Train a small CNN on scikit-learn's 8x8 digits and watch it from Slack.
 
-    pip install torch==2.13.0 && pip install -e '.[examples]'
+    pip install torch==2.13.0 && pip install ./monitor -e '.[examples]'
     sloth sandbox                      # prints the SLOTH_URL and SLOTH_MONITOR_TOKEN to use
     SLOTH_URL=... SLOTH_MONITOR_TOKEN=... python examples/train_digits.py --owner U01WJK68KS
 
 Keras 3 on the torch backend, on the CPU; well under a second per epoch. The run card shows
 progress and metrics, the thread gets the training curves and a grid of test predictions at
-the end, and Stop on the card ends training after the current batch.
+the end, and Stop on the card ends training after the current batch; Checkpoint now saves the
+model into $SLOTH_CHECKPOINT_DIR (default ./checkpoints) and LR × 0.5 halves the learning rate.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from bot.monitor import KerasCallback
+from sloth_monitor import KerasCallback
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     monitor = KerasCallback(
         args.name, channel=args.channel, owner=args.owner,
         validation_samples=(x_test[:16], y_test[:16]), class_names=[str(d) for d in range(10)],
+        checkpoint_dir=os.environ.get("SLOTH_CHECKPOINT_DIR", "checkpoints"),
         config={"model": "2-conv CNN", "params": model.count_params(), "optimizer": "adam",
                 "learning_rate": args.learning_rate, "batch_size": args.batch_size, "backend": keras.backend.backend()},
     )

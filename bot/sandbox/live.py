@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.emulator import Emulator
 
-PREFERRED_PORT = 8080  # bot.monitor's default SLOTH_URL is http://127.0.0.1:8080
+PREFERRED_PORT = 8080  # sloth_monitor's default SLOTH_URL is http://127.0.0.1:8080
 
 
 def monitor_token() -> str:

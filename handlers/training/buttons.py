@@ -1,8 +1,9 @@
-"""The run card's buttons: Stop (the run's owner and Sloth's admins), Mute, Curves."""
+"""The run card's buttons: Stop, Checkpoint now and LR × 0.5 (the run's owner and admins), Mute, Curves."""
 
 from __future__ import annotations
 
 from bot.api import Click, Context, Reply, Router, escape, is_admin, notice
+from handlers.training import reports
 from handlers.training.service import name_of, training
 from handlers.training.state import Run, add_curves_job, request_stop
 
@@ -25,7 +26,8 @@ async def stop(ctx: Context, click: Click) -> Reply | None:
     if not await may_stop(ctx, run, click.user):
         owner = f"its owner ({escape(await name_of(ctx, run.owner) or '')})" if run.owner else "its owner"
         return notice(f"Only {owner} or one of Sloth's admins can stop *{escape(run.name)}*.")
-    changed = await service.runs.change(run.run_id, lambda r: request_stop(r, click.user))
+    now = ctx.clock()
+    changed = await service.runs.change(run.run_id, lambda r: request_stop(r, click.user, now))
     if changed is None:
         return notice(GONE)
     run, stopped = changed
@@ -44,7 +46,7 @@ async def mute(ctx: Context, click: Click) -> Reply | None:
 
     def toggle(run: Run) -> bool:
         run.muted = not run.muted
-        run.jobs = [job for job in run.jobs if job["kind"] != "line" or not run.muted]
+        run.jobs = [job for job in run.jobs if job["kind"] not in ("line", "alert") or not run.muted]
         run.version += 1
         return run.muted
 
@@ -65,3 +67,52 @@ async def curves(ctx: Context, click: Click) -> Reply | None:
         return notice("No epoch has finished yet, so there are no curves to draw.")
     service.follower.touch(click.value)
     return None
+
+
+ASKED = {"checkpoint": "save a checkpoint", "lr": "halve its learning rate"}
+
+
+@router.action("training:checkpoint")
+async def checkpoint(ctx: Context, click: Click) -> Reply | None:
+    return await ask_job(ctx, click, "checkpoint")
+
+
+@router.action("training:lr")
+async def halve_lr(ctx: Context, click: Click) -> Reply | None:
+    return await ask_job(ctx, click, "lr")
+
+
+async def ask_job(ctx: Context, click: Click, kind: str) -> Reply | None:
+    """A press the job answers on its next report; the card shows who pressed, when, and the answer."""
+    service = training(ctx)
+    run = await service.runs.get(click.value)
+    if run is None:
+        return notice(GONE)
+    if not await may_stop(ctx, run, click.user):
+        owner = f"its owner ({escape(await name_of(ctx, run.owner) or '')})" if run.owner else "its owner"
+        return notice(f"Only {owner} or one of Sloth's admins can ask *{escape(run.name)}* to {ASKED[kind]}.")
+    now = ctx.clock()
+
+    def record(r: Run) -> str:
+        if not r.running:
+            return "finished"
+        if kind not in r.can:
+            return "cannot"
+        if reports.waiting(r, kind):
+            return "waiting"
+        reports.press(r, kind, click.user, now)
+        return "asked"
+
+    changed = await service.runs.change(run.run_id, record)
+    if changed is None:
+        return notice(GONE)
+    run, outcome = changed
+    if outcome == "finished":
+        return notice(f"*{escape(run.name)}* has already finished ({run.status}).")
+    if outcome == "cannot":
+        return notice(f"*{escape(run.name)}* reports through an integration that cannot {ASKED[kind]}.")
+    if outcome == "waiting":
+        return notice(f"*{escape(run.name)}* has not answered the last such request yet.")
+    service.follower.touch(run.run_id)
+    return notice(f"Asked *{escape(run.name)}* to {ASKED[kind]}: the job sees it on its next report to Sloth "
+                  "and the card shows when it is done.")

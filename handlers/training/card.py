@@ -6,12 +6,13 @@ before it is drawn, so nothing in it can ping anyone or turn into a link.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.reply import actions, button, context, section
 from bot.text import escape, truncate
+from handlers.training import card_parts as parts
+from handlers.training.card_parts import slack_date
 from handlers.training.state import Run, eta_seconds, lower_is_better
 
 EVENT_TYPE = "sloth_training_run"
@@ -26,15 +27,20 @@ Names = Callable[[str], str]
 
 def card_message(run: Run, names: Names) -> dict[str, Any]:
     """text, attachments and metadata for chat.postMessage / chat.update."""
-    colour = STALE_COLOUR if run.stale else COLOURS[run.status]
+    colour = COLOURS["failed"] if run.diverged else STALE_COLOUR if run.stale else COLOURS[run.status]
     blocks = [section(f"{ICONS[run.status]} *{escape(truncate(run.name, 150))}* · {status_words(run, names)}")]
     blocks.append(context(*who_and_when(run, names)))
-    blocks.append(section(progress_text(run)))
+    blocks += [context(text) for text in (parts.where_text(run), parts.machine_text(run)) if text]
+    if run.kind != "task" or run.history:
+        blocks.append(section(progress_text(run)))
     if run.history or run.batch_metrics:
         blocks.append(section(metrics_table(run)))
     if run.error:
         blocks.append(section(f"*{escape(truncate(run.error['type'], 100))}*: "
                               f"{escape(truncate(run.error['message'], 1500)) or '(no message)'}"))
+    blocks += [section(text) for text in (parts.traceback_text(run), parts.task_text(run)) if text]
+    blocks += [context(text) for text in (parts.checkpoints_text(run), parts.changes_text(run, names),
+                                          parts.presses_text(run, names), parts.trouble_text(run)) if text]
     if run.config:
         blocks.append(context("Config: " + config_text(run.config)))
     if run.stale:
@@ -45,7 +51,7 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
     buttons = card_buttons(run)
     if buttons:
         blocks.append(actions(*buttons, block_id=f"training-{run.run_id}"))
-    summary = f"Training run {run.name}: {plain_status(run)}"
+    summary = f"{'Task' if run.kind == 'task' else 'Training run'} {run.name}: {plain_status(run)}"
     attachment = {"color": colour, "fallback": truncate(escape(summary), 300), "blocks": blocks}
     return {"text": truncate(escape(summary), 300), "attachments": [attachment], "metadata": metadata(run)}
 
@@ -59,7 +65,7 @@ MAX_METADATA_BYTES = 2000
 def metadata(run: Run) -> dict[str, Any]:
     metrics: dict[str, float] = {}
     size = 0
-    known = [(name[:60], value) for name, value in run.latest.items() if value is not None]
+    known = [(name[:60], value) for name, value in run.latest.items() if isinstance(value, float)]
     for name, value in known[:MAX_METADATA_METRICS]:
         size += len(name) + 24  # the name, a float's text and JSON's quotes, colon and comma
         if size > MAX_METADATA_BYTES:
@@ -76,6 +82,11 @@ def metadata(run: Run) -> dict[str, Any]:
 
 
 def status_words(run: Run, names: Names) -> str:
+    diverged = parts.diverged_words(run)
+    return f"{diverged} · {plain_words(run, names)}" if diverged else plain_words(run, names)
+
+
+def plain_words(run: Run, names: Names) -> str:
     if run.status == "running":
         words = "running" + (" · _stale_" if run.stale else "")
         if run.stop_by:
@@ -91,6 +102,9 @@ def status_words(run: Run, names: Names) -> str:
 
 
 def plain_status(run: Run) -> str:
+    if run.kind == "task" and not run.history:
+        took = f" in {duration(run.finished_at - run.started_at)}" if run.finished_at and run.started_at else ""
+        return f"{run.status}{' (stale)' if run.stale else ''}{took}"
     of = f"/{run.total_epochs}" if run.total_epochs else ""
     return f"{run.status}{' (stale)' if run.stale else ''}, epoch {run.epochs_done}{of}"
 
@@ -146,9 +160,14 @@ def metrics_table(run: Run) -> str:
     return "```" + escape("\n".join(lines).replace("`", "'")) + "```"
 
 
-def number(value: float | None) -> str:
+NON_FINITE_TEXT = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
+
+
+def number(value: float | str | None) -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, str):
+        return NON_FINITE_TEXT.get(value, "?")
     if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
         return f"{value:.3e}"
     return f"{value:.4f}"
@@ -169,6 +188,10 @@ def card_buttons(run: Run) -> list[dict[str, Any]]:
     found = []
     if run.running and not run.stop_by:
         found.append(button("Stop", "training:stop", run.run_id, style="danger"))
+    if run.running and not run.stop_by and "checkpoint" in run.can:
+        found.append(button("Checkpoint now", "training:checkpoint", run.run_id))
+    if run.running and not run.stop_by and "lr" in run.can:
+        found.append(button("LR × 0.5", "training:lr", run.run_id))
     if run.running:
         found.append(button("Unmute" if run.muted else "Mute", "training:mute", run.run_id))
     if run.history:
@@ -190,7 +213,5 @@ def duration(seconds: float) -> str:
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
-def slack_date(when: float) -> str:
-    """A time each reader sees in their own time zone; the fallback is UTC."""
-    fallback = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
-    return f"<!date^{int(when)}^{{date_short_pretty}} at {{time}}|{fallback}>"
+def alert_line(run: Run, job: dict[str, Any]) -> str:
+    return parts.alert_line(run, job)

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.api import Context
 from bot.cpu import Task
-from handlers.training.card import card_message, improvement_line
+from handlers.training.card import alert_line, card_message, improvement_line
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
 
@@ -148,6 +148,10 @@ class Follower:
             if job["kind"] == "line" and not run.muted:
                 channel, ts = run.card
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
+            elif job["kind"] == "alert" and not run.muted:
+                channel, ts = run.card
+                await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=alert_line(run, job),
+                                                       unfurl_links=False)
             elif job["kind"] == "curves":
                 png = await self.ctx.cpu.run(CURVES_PNG, f"Training curves · {run.name}", run.history)
                 await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
@@ -177,7 +181,7 @@ class Follower:
             title=f"{run.name[:80]} · {what}", initial_comment=comment, alt_txt=f"{what} of {run.name[:80]}")
 
     async def _names(self, run: Run) -> Any:
-        for user_id in filter(None, (run.owner, run.stop_by)):
+        for user_id in {*filter(None, (run.owner, run.stop_by)), *(p["by"] for p in run.presses)}:
             try:
                 await self.ctx.directory.user(user_id)
             except SlackApiError:

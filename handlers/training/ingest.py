@@ -1,9 +1,11 @@
-"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol in the client's docs).
+"""`POST /monitor/v1/runs/{run_id}/events`: where training jobs report (protocol: monitor/PROTOCOL.md).
 
 Checks in order: ingest is configured (403 while SLOTH_MONITOR_TOKEN is unset, which also
 tells the client to stop trying), the bearer token (401), the size (413), the JSON and every
-field (400 with the reason). Then the run's requests are applied one at a time, only events
-with a seq above the last one applied, and the answer says whether Stop was pressed.
+field (400 with the reason), and that no other job holds the run id (409). Then the run's
+requests are applied one at a time, only events with a seq above the last one applied, and the
+answer says whether Stop was pressed, which other presses wait for the job, and what Sloth
+noticed that the job's owner should know.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from slack_sdk.errors import SlackApiError
 
 from bot.api import Context, Router
+from handlers.training import reports
 from handlers.training.runs import RunStore
 from handlers.training.service import name_of, training
 from handlers.training.state import Run, apply_batch, new_run
@@ -64,7 +68,8 @@ async def ingest(ctx: Context, request: web.Request) -> web.Response:
         batch = parse_batch(body)
     except Malformed as e:
         return problem(400, str(e))
-    return web.json_response(await receive(ctx, run_id, batch))
+    answer = await receive(ctx, run_id, batch)
+    return answer if isinstance(answer, web.Response) else web.json_response(answer)
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -82,23 +87,81 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any]:
+class Reused(Exception):
+    """A second job reports under a run id that another job (another client instance) holds."""
+
+
+async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | web.Response:
     service = training(ctx)
     now = ctx.clock()
-    async with service.runs.serial(run_id):
-        existing = await service.runs.get(run_id)
-        if existing is None:
-            existing = new_run(run_id, batch.run, now)
-            if await service.runs.create(existing):
-                log.info("training run %s (%s) started reporting", run_id, batch.run.name)
-        await save_predictions(service.runs, existing, batch)
-        changed = await service.runs.change(run_id, lambda run: apply_batch(run, batch, now))
+    try:
+        async with service.runs.serial(run_id):
+            existing = await service.runs.get(run_id)
+            if existing is None:
+                existing = new_run(run_id, batch.run, now)
+                if await service.runs.create(existing):
+                    log.info("training run %s (%s) started reporting", run_id, batch.run.name)
+                    await check_owner(ctx, run_id, batch.run.owner)
+            elif reused(existing, batch):
+                await service.runs.change(run_id, lambda run: refuse_second_job(run, batch))
+                raise Reused(run_id)
+            await save_predictions(service.runs, existing, batch)
+            changed = await service.runs.change(run_id, lambda run: apply_batch(run, batch, now))
+    except Reused:
+        service.follower.touch(run_id)
+        assert existing is not None
+        return problem(409, f"run id {run_id} is already used by another job ({job_words(existing)}); "
+                            "give this job a run id of its own")
     if changed is None:  # expired between the two reads; the next request creates it again
-        return {"ok": True, "stop": False, "stopped_by": None}
+        return {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
     run = changed[0]
     if not run.card_error and (run.card_ts is None or run.version > run.shown or run.jobs):
         service.follower.touch(run_id)
-    return {"ok": True, "stop": run.stop_by is not None, "stopped_by": await name_of(ctx, run.stop_by)}
+    names = await names_for(ctx, run)
+    return {"ok": True, "stop": run.stop_by is not None, "stopped_by": names(run.stop_by) if run.stop_by else None,
+            "controls": reports.pending_controls(run, names), "notices": notices(run)}
+
+
+def reused(run: Run, batch: Batch) -> bool:
+    return bool(run.instance and batch.run.instance and run.instance != batch.run.instance)
+
+
+def job_words(run: Run) -> str:
+    return f"host {run.host or '?'}, pid {run.pid if run.pid is not None else '?'}"
+
+
+def refuse_second_job(run: Run, batch: Batch) -> None:
+    text = (f"a second job (host {batch.run.host or '?'}, pid {batch.run.pid if batch.run.pid is not None else '?'}) "
+            "reported under this run id and was refused: run id already used by another job")
+    if text not in run.notices:
+        run.notices = [*run.notices, text][-5:]
+        run.version += 1
+
+
+async def check_owner(ctx: Context, run_id: str, owner: str | None) -> None:
+    """Once, when the run is created: an owner who is not a member can press nothing."""
+    if owner is None:
+        return
+    try:
+        found = await ctx.directory.user(owner)
+    except SlackApiError as e:
+        found = None if e.response.get("error") == "user_not_found" else {}
+    if found is None or (found and found.get("deleted")):
+        text = f"owner {owner} is not a member of this workspace"
+        await training(ctx).runs.change(run_id, lambda run: setattr(run, "notices", [*run.notices, text]))
+
+
+def notices(run: Run) -> list[str]:
+    found = list(run.notices)
+    if run.card_error:
+        found.append(f"Sloth cannot post the card in {run.channel}: {run.card_error}")
+    return found
+
+
+async def names_for(ctx: Context, run: Run) -> Any:
+    wanted = {p["by"] for p in run.presses if p["status"] == "pending"} | ({run.stop_by} if run.stop_by else set())
+    known = {user: await name_of(ctx, user) or user for user in wanted}
+    return lambda user: known.get(user, user)
 
 
 async def save_predictions(runs: RunStore, run: Run, batch: Batch) -> None:

@@ -6,8 +6,24 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.api import Args, Context, Invocation, Reply, Router, escape, nav_blocks, page_of, section, truncate
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserError,
+    escape,
+    nav_blocks,
+    page_of,
+    parse_user,
+    section,
+    truncate,
+)
+from handlers.training import card_parts as parts
 from handlers.training.card import ICONS, slack_date
+from handlers.training.compare import compare
 from handlers.training.ingest import PATH
 from handlers.training.service import Training, name_of, training
 from handlers.training.state import Run
@@ -20,14 +36,29 @@ router.scopes.update({"chat:write", "chat:write.public", "files:write"})
 PER_PAGE = 10
 
 
-@router.command("runs", "Recent and active training runs, with a link to each run card.", examples=("runs",))
+STATUSES = ("running", "completed", "stopped", "failed", "stale")
+
+
+@router.command(
+    "runs", "Recent and active training runs, with a link to each run card; filter by owner and status, "
+    "or compare two runs.", Param("filter", "text", required=False),
+    examples=("runs", "runs mine running", "runs @amelia failed", "runs compare 3f2a9c bert-tiny"))
 async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
+    words = (args.get("filter") or "").split()
+    if words[:1] == ["compare"]:
+        return await compare(ctx, inv, words[1:])
+    owner, statuses = await parse_filter(ctx, inv, words)
     service = training(ctx)
-    found: list[Run] = []
+    everything: list[Run] = []
     for run_id in await service.runs.recent():
         run = await service.runs.get(run_id)
         if run is not None:
-            found.append(run)
+            everything.append(run)
+    found = [run for run in everything if matches(run, owner, statuses)]
+    said = filter_words(escape(await name_of(ctx, owner) or "") if owner else None, statuses)
+    if everything and not found:
+        text = f"No training run {said}. `runs` lists them all."
+        return Reply(text=text, blocks=[section(text)])
     if not found:
         url = ctx.settings.public_url + PATH.replace("/runs/{run_id}/events", "")
         text = (f"No training runs yet. Report one from a training job with `sloth_monitor` (see the README), "
@@ -37,7 +68,8 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     shown, page, pages = page_of(found, inv.page, PER_PAGE)
     lines = [await run_line(ctx, service, run) for run in shown]
     active = sum(1 for r in found if r.running)
-    blocks = [section(f"*Training runs* · {active} active"), *[section(line) for line in lines]]
+    heading = f"*Training runs*{' ' + said if said else ''} · {active} active"
+    blocks = [section(heading), *[section(line) for line in lines]]
     blocks += nav_blocks(inv, page, pages, len(found), "runs")
     return Reply(text=f"{len(found)} training runs, {active} active", blocks=blocks)
 
@@ -52,7 +84,42 @@ async def run_line(ctx: Context, service: Training, run: Run) -> str:
     line = f"{ICONS[run.status]} *{title}* · {status} · epoch {run.epochs_done}{of} · {owner}"
     when = f"started {slack_date(run.started_at)}" if run.started_at is not None else "not started yet"
     extra = f" · card not posted: `{escape(run.card_error)}`" if run.card_error else ""
-    return f"{line}\n{when}{extra}"
+    trouble = parts.trouble_text(run)
+    return f"{line}\n{when}{extra}" + (f"\n{trouble}" if trouble else "")
+
+
+async def parse_filter(ctx: Context, inv: Invocation, words: list[str]) -> tuple[str | None, set[str]]:
+    """`mine`, `@someone` and statuses, in any order."""
+    owner: str | None = None
+    statuses: set[str] = set()
+    for word in words:
+        if word.lower() in STATUSES:
+            statuses.add(word.lower())
+        elif word.lower() in ("mine", "me"):
+            owner = inv.user
+        elif word.startswith(("@", "<@")) and (ref := parse_user(word)) is not None:
+            owner = ref.id or str((await ctx.directory.resolve_user(ref))["id"])
+        else:
+            raise UserError(f"`{escape(truncate(word, 40))}` is not a filter: use `mine`, `@someone`, or one of "
+                             f"{', '.join(STATUSES)}; or `runs compare <run> <run>`.")
+    return owner, statuses
+
+
+def matches(run: Run, owner: str | None, statuses: set[str]) -> bool:
+    if owner is not None and run.owner != owner:
+        return False
+    if not statuses:
+        return True
+    return run.status in statuses or ("stale" in statuses and run.stale)
+
+
+def filter_words(owner_name: str | None, statuses: set[str]) -> str:
+    words = []
+    if owner_name:
+        words.append(f"owned by {owner_name}")  # a name, not a mention: a listing pings nobody
+    if statuses:
+        words.append(" or ".join(sorted(statuses)))
+    return ", ".join(words)
 
 
 async def card_link(ctx: Context, service: Training, run: Run) -> str | None:

@@ -18,7 +18,7 @@ from matplotlib import image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers.training.state import lower_is_better
+from handlers.training.state import lower_is_better, shared_metrics
 
 _draw_lock = threading.Lock()
 MAX_PANELS = 6
@@ -63,8 +63,8 @@ def curves_png(title: str, history: list[dict[str, Any]]) -> bytes:
                 if name is None:
                     continue
                 points = [(e, r["metrics"].get(name)) for e, r in zip(epochs, history, strict=True)]
-                xs = [e for e, v in points if v is not None]
-                ys = [v for e, v in points if v is not None]
+                xs = [e for e, v in points if isinstance(v, float)]
+                ys = [v for e, v in points if isinstance(v, float)]
                 axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label)
             axes.set_title(f"{base} ({'lower' if lower_is_better(base) else 'higher'} is better)", fontsize=10)
             axes.set_xlabel("epoch")
@@ -128,3 +128,29 @@ def _show_sample(axes: Any, event: dict[str, Any], index: int) -> None:
 
 def is_png(data: bytes) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def compare_png(title: str, runs: list[tuple[str, list[dict[str, Any]]]]) -> bytes:
+    """The shared metrics of two runs overlaid, one panel per metric, one colour per run."""
+    (name_a, history_a), (name_b, history_b) = runs
+    metrics = shared_metrics(history_a, history_b)
+    columns = min(3, max(1, len(metrics)))
+    rows = max(1, math.ceil(len(metrics) / columns))
+    with _draw_lock:
+        figure = _figure(4.2 * columns, 3.2 * rows + 0.6)
+        figure.suptitle(title[:90])
+        for index, metric in enumerate(metrics):
+            axes = figure.add_subplot(rows, columns, index + 1)
+            for (label, history), colour in (((name_a, history_a), TRAIN_COLOUR), ((name_b, history_b), VAL_COLOUR)):
+                points = [(r["epoch"] + 1, r["metrics"].get(metric)) for r in history]
+                xs = [e for e, v in points if isinstance(v, float)]
+                ys = [v for e, v in points if isinstance(v, float)]
+                axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label[:30])
+            axes.set_title(f"{metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)", fontsize=10)
+            axes.set_xlabel("epoch")
+            axes.grid(alpha=0.3)
+            axes.legend(fontsize=8)
+        if not metrics:
+            figure.text(0.5, 0.5, "the two runs share no metric", ha="center")
+        figure.tight_layout()
+        return _png(figure)

@@ -8,83 +8,21 @@ card's thread (improvement lines, curves, predictions) waits in `jobs` until it 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from handlers.training import reports
+from handlers.training.model import Run, lower_is_better
 from handlers.training.wire import Batch, RunInfo
 
+MAX_SHARED = 6  # metrics drawn when two runs are compared
 MAX_HISTORY = 2000  # epochs kept for the curves; older ones are dropped first
-LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "perplexity", "entropy", "distance")
-
-
-@dataclass
-class Run:
-    run_id: str
-    name: str
-    channel: str  # as the training code named it; card_channel is the ID Slack answered with
-    owner: str | None
-    total_epochs: int | None
-    config: dict[str, Any]
-    created: float  # Sloth's clock, like `seen`
-    status: str = "running"  # running | completed | stopped | failed
-    last_seq: int = 0
-    seen: float = 0.0  # when the training side last reached Sloth
-    started_at: float | None = None  # the training side's clock, like every event time
-    last_event_at: float | None = None
-    finished_at: float | None = None
-    epochs_done: int = 0
-    batch_epoch: int | None = None
-    batch: int | None = None
-    total_batches: int | None = None
-    batch_metrics: dict[str, float | None] = field(default_factory=dict)
-    history: list[dict[str, Any]] = field(default_factory=list)  # [{"epoch", "metrics", "time"}]
-    best: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {"value", "epoch"}
-    watch: str | None = None  # the validation metric whose improvements get a line in the thread
-    stop_by: str | None = None
-    stop_epoch: int | None = None
-    error: dict[str, str] | None = None
-    dropped: int = 0
-    stale: bool = False
-    muted: bool = False
-    card_channel: str | None = None
-    card_ts: str | None = None
-    card_link: str | None = None
-    card_error: str | None = None
-    version: int = 1
-    shown: int = 0
-    jobs: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def running(self) -> bool:
-        return self.status == "running"
-
-    @property
-    def card(self) -> tuple[str, str]:
-        """The posted card's channel ID and ts (only asked for once it is posted)."""
-        if self.card_channel is None or self.card_ts is None:
-            raise LookupError(f"run {self.run_id} has no card yet")
-        return self.card_channel, self.card_ts
-
-    @property
-    def latest(self) -> dict[str, float | None]:
-        return dict(self.history[-1]["metrics"]) if self.history else {}
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Run:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def new_run(run_id: str, info: RunInfo, now: float) -> Run:
-    return Run(run_id=run_id, name=info.name, channel=info.channel, owner=info.owner,
-               total_epochs=info.total_epochs, config=info.config, created=now, seen=now)
-
-
-def lower_is_better(metric: str) -> bool:
-    return any(word in metric.lower() for word in LOWER_IS_BETTER)
+    run = Run(run_id=run_id, name=info.name, channel=info.channel, owner=info.owner,
+              total_epochs=info.total_epochs, config=info.config, created=now, seen=now)
+    reports.take_info(run, info)
+    return run
 
 
 def improves(metric: str, value: float, best: float) -> bool:
@@ -102,6 +40,10 @@ def apply_batch(run: Run, batch: Batch, now: float) -> list[int]:
         run.version += 1
     if batch.dropped != run.dropped:
         run.dropped = batch.dropped
+    reports.take_info(run, batch.run)
+    if batch.problems is not None and batch.problems != run.problems:
+        run.problems = batch.problems
+        run.version += 1
     predictions: list[int] = []
     for event in batch.events:
         if event["seq"] <= run.last_seq:
@@ -125,14 +67,19 @@ def apply_event(run: Run, event: dict[str, Any]) -> None:
         if event["epoch"] >= run.epochs_done:
             run.batch_epoch, run.batch = event["epoch"], event["batch"]
             run.total_batches, run.batch_metrics = event["total_batches"], event["metrics"]
+        reports.check_divergence(run, event["metrics"], event["epoch"], event["batch"])
     elif kind == "epoch":
+        reports.check_divergence(run, event["metrics"], event["epoch"], None)
         record_epoch(run, event["epoch"], event["metrics"], event["time"])
+    elif kind in reports.EVENTS:
+        reports.apply(run, event)
     elif kind == "predictions":
         run.jobs.append({"id": f"predictions-{event['seq']}", "kind": "predictions", "seq": event["seq"]})
     elif kind == "finish":
         run.status = event["status"]
         run.error = event["error"]
         run.finished_at = event["time"]
+        run.summary = event.get("summary")
         run.batch = run.batch_epoch = None
         if run.history:
             run.jobs.append({"id": f"curves-{event['seq']}", "kind": "curves"})
@@ -140,7 +87,7 @@ def apply_event(run: Run, event: dict[str, Any]) -> None:
         run.started_at = event["time"]  # the start event was lost; the first event will do
 
 
-def record_epoch(run: Run, epoch: int, metrics: dict[str, float | None], time: float) -> None:
+def record_epoch(run: Run, epoch: int, metrics: dict[str, float | str | None], time: float) -> None:
     run.history = [h for h in run.history if h["epoch"] != epoch]
     run.history.append({"epoch": epoch, "metrics": metrics, "time": time})
     run.history.sort(key=lambda h: h["epoch"])
@@ -150,31 +97,35 @@ def record_epoch(run: Run, epoch: int, metrics: dict[str, float | None], time: f
         run.batch = run.batch_epoch = None
     if run.watch is None:
         run.watch = watched_metric(metrics)
+    improved = False
     for name, value in metrics.items():
-        if value is None:
-            continue
+        if not isinstance(value, float):
+            continue  # not reported, or NaN / infinite: never a best
         best = run.best.get(name)
-        if best is None or improves(name, value, best["value"]):
+        if best is None or reports.better(run, name, value, best["value"]):
             if name == run.watch and best is not None and not run.muted:
                 run.jobs.append({"id": f"line-{epoch}-{len(run.jobs)}", "kind": "line",
                                  "metric": name, "value": value, "was": best["value"], "epoch": epoch})
+            improved = improved or name == run.watch
             run.best[name] = {"value": value, "epoch": epoch}
+    if run.watch in metrics:
+        reports.after_epoch(run, improved)
 
 
-def watched_metric(metrics: dict[str, float | None]) -> str | None:
+def watched_metric(metrics: dict[str, Any]) -> str | None:
     """val_loss, or else the first validation metric reported."""
     if "val_loss" in metrics:
         return "val_loss"
     return next((name for name in metrics if name.startswith("val_")), None)
 
 
-def request_stop(run: Run, user: str) -> bool:
+def request_stop(run: Run, user: str, now: float = 0.0) -> bool:
     """Mark the run stopped by `user`; False when it is not running or already asked to stop."""
     if not run.running or run.stop_by is not None:
         return False
     run.stop_by = user
     run.stop_epoch = run.epochs_done
-    run.version += 1
+    reports.press(run, "stop", user, now)
     return True
 
 
@@ -191,6 +142,7 @@ def mark_stale(run: Run, now: float, after: float) -> bool:
     if run.running and not run.stale and now - run.seen > after:
         run.stale = True
         run.version += 1
+        reports.stale_alert(run, after / 60)
         return True
     return False
 
@@ -206,3 +158,12 @@ def eta_seconds(run: Run) -> float | None:
     if progress <= 0 or elapsed <= 0:
         return None
     return max(0.0, elapsed / progress * (run.total_epochs - progress))
+
+
+def shared_metrics(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[str]:
+    """Metric names both runs reported at some epoch, in the first run's order."""
+    def names(history: list[dict[str, Any]]) -> list[str]:
+        return list(dict.fromkeys(n for record in history for n, v in record["metrics"].items()
+                                  if isinstance(v, float)))
+    theirs = set(names(second))
+    return [name for name in names(first) if name in theirs][:MAX_SHARED]

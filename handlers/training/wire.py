@@ -1,4 +1,6 @@
-"""Reading an ingest request: every field of protocol version 1 (see bot.monitor) checked.
+"""Reading an ingest request: every field of protocol version 2 (monitor/PROTOCOL.md) checked.
+
+Version 1 requests (no `protocol` field) are a subset and read the same way.
 
 Pure functions. Anything wrong raises `Malformed` with a reason the training side can read;
 nothing partially valid is applied. Text that will be shown in Slack is checked for type and
@@ -9,11 +11,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from handlers.training.fields import (
+    Malformed,
+    Metric,
+    _compact,
+    _int,
+    _metric,
+    _number,
+    _object,
+    _only,
+    _text,
+)
+from handlers.training.wire_v2 import V2_EVENTS, V2_RUN_FIELDS, _run_v2
 
 MAX_BODY = 1024 * 1024  # bytes; a predictions event with 16 images of 64x64 fits with room to spare
 MAX_EVENTS = 200
@@ -24,17 +38,15 @@ MAX_PREDICTIONS = 16
 MAX_IMAGE_SIDE = 64
 MAX_CLASSES = 1000
 MAX_PNG_BYTES = 256 * 1024
+MAX_TRACEBACK = 20
+MAX_PROBLEMS = 20
 STATUSES = ("completed", "stopped", "failed")
-EVENT_TYPES = ("start", "batch", "epoch", "predictions", "finish")
+EVENT_TYPES = ("start", "batch", "epoch", "predictions", "finish", "system", "checkpoint", "config", "control")
 
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 CHANNEL = re.compile(r"^(#?[a-z0-9][a-z0-9._\-]{0,79}|[CGD][A-Z0-9]{2,20})$")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-class Malformed(ValueError):
-    """The request does not follow the protocol; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,17 @@ class RunInfo:
     owner: str | None
     total_epochs: int | None
     config: dict[str, Any]
+    kind: str = "training"
+    instance: str | None = None
+    host: str | None = None
+    pid: int | None = None
+    process: str | None = None
+    git: dict[str, Any] | None = None
+    framework: str | None = None
+    watch: str | None = None
+    mode: str | None = None
+    patience: int | None = None
+    controls: tuple[str, ...] = ("stop",)
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,8 @@ class Batch:
     run: RunInfo
     events: list[dict[str, Any]]  # validated and sorted by seq
     dropped: int
+    protocol: int = 1
+    problems: dict[str, dict[str, Any]] | None = None  # None: the client did not say (version 1)
 
 
 def check_run_id(run_id: str) -> str:
@@ -61,7 +86,8 @@ def check_run_id(run_id: str) -> str:
 
 def parse_batch(body: Any) -> Batch:
     obj = _object(body, "body")
-    _only(obj, "body", {"run", "events", "dropped"})
+    _only(obj, "body", {"protocol", "run", "events", "dropped", "problems"})
+    protocol = _int(obj.get("protocol", 1), "protocol", low=1, high=2)
     run = parse_run(obj.get("run"))
     events = obj.get("events")
     if not isinstance(events, list):
@@ -73,12 +99,28 @@ def parse_batch(body: Any) -> Batch:
     if len(set(seqs)) != len(seqs):
         raise Malformed("two events have the same seq")
     dropped = _int(obj.get("dropped", 0), "dropped", low=0)
-    return Batch(run, sorted(parsed, key=lambda e: e["seq"]), dropped)
+    problems = None if "problems" not in obj else _problems(obj["problems"])
+    return Batch(run, sorted(parsed, key=lambda e: e["seq"]), dropped, protocol, problems)
+
+
+def _problems(value: Any) -> dict[str, dict[str, Any]]:
+    problems = _object(value, "problems")
+    if len(problems) > MAX_PROBLEMS:
+        raise Malformed(f"problems: at most {MAX_PROBLEMS} kinds")
+    out = {}
+    for kind, entry in problems.items():
+        where = f"problems.{str(kind)[:40]}"
+        _text(kind, "problems kind", 40)
+        item = _object(entry, where)
+        _only(item, where, {"count", "message"})
+        out[kind] = {"count": _int(item.get("count"), f"{where}.count", low=1),
+                     "message": _text(item.get("message", ""), f"{where}.message", 300, empty=True)}
+    return out
 
 
 def parse_run(value: Any) -> RunInfo:
     run = _object(value, "run")
-    _only(run, "run", {"name", "channel", "owner", "total_epochs", "config"})
+    _only(run, "run", {"name", "channel", "owner", "total_epochs", "config", *V2_RUN_FIELDS})
     name = _text(run.get("name"), "run.name", MAX_NAME)
     channel = _text(run.get("channel"), "run.channel", 90)
     if not CHANNEL.match(channel):
@@ -91,7 +133,15 @@ def parse_run(value: Any) -> RunInfo:
     config = _object(run.get("config", {}), "run.config")
     if len(_compact(config)) > MAX_CONFIG_TEXT:
         raise Malformed(f"run.config is too big (at most {MAX_CONFIG_TEXT} characters as JSON)")
-    return RunInfo(name, channel, owner, total_epochs, config)
+    return RunInfo(name, channel, owner, total_epochs, config, **_run_v2(run))
+
+
+
+
+
+
+
+
 
 
 def parse_event(value: Any, where: str) -> dict[str, Any]:
@@ -121,13 +171,35 @@ def parse_event(value: Any, where: str) -> dict[str, Any]:
     elif kind == "predictions":
         _only(event, where, common | {"y_true", "y_pred", "class_names", "images", "png_b64"})
         out.update(_predictions(event, where))
-    else:
-        _only(event, where, common | {"status", "error"})
+    elif kind == "finish":
+        _only(event, where, common | {"status", "error", "summary"})
         if event.get("status") not in STATUSES:
             raise Malformed(f"{where}.status must be one of {', '.join(STATUSES)}")
         out["status"] = event["status"]
         out["error"] = _error(event.get("error"), f"{where}.error")
+        summary = event.get("summary")
+        out["summary"] = None if summary is None else _text(summary, f"{where}.summary", 2000, empty=True)
+    else:
+        out.update(V2_EVENTS[kind](event, where, common))
     return out
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 def _predictions(event: dict[str, Any], where: str) -> dict[str, Any]:
@@ -197,60 +269,36 @@ def _error(value: Any, where: str) -> dict[str, str] | None:
     if value is None:
         return None
     error = _object(value, where)
-    _only(error, where, {"type", "message"})
-    return {"type": _text(error.get("type"), f"{where}.type", 200),
-            "message": _text(error.get("message"), f"{where}.message", 2000, empty=True)}
-
-
-def _metrics(value: Any, where: str) -> dict[str, float | None]:
-    metrics = _object(value, where)
-    if len(metrics) > MAX_METRICS:
-        raise Malformed(f"{where}: at most {MAX_METRICS} metrics")
-    out: dict[str, float | None] = {}
-    for name, number in metrics.items():
-        _text(name, f"{where} name", 100)
-        if number is None:
-            out[name] = None
-        elif isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-            raise Malformed(f"{where}.{name[:100]} must be a finite number or null")
-        else:
-            out[name] = float(number)
+    _only(error, where, {"type", "message", "traceback"})
+    out: dict[str, Any] = {"type": _text(error.get("type"), f"{where}.type", 200),
+                           "message": _text(error.get("message"), f"{where}.message", 2000, empty=True)}
+    if "traceback" in error:
+        lines = error["traceback"]
+        if not isinstance(lines, list) or len(lines) > MAX_TRACEBACK:
+            raise Malformed(f"{where}.traceback must be a list of at most {MAX_TRACEBACK} lines")
+        out["traceback"] = [_text(line, f"{where}.traceback[{i}]", 300, empty=True) for i, line in enumerate(lines)]
     return out
 
 
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise Malformed(f"{where} must be an object")
-    return value
+def _metrics(value: Any, where: str) -> dict[str, Metric]:
+    metrics = _object(value, where)
+    if len(metrics) > MAX_METRICS:
+        raise Malformed(f"{where}: at most {MAX_METRICS} metrics")
+    out: dict[str, Metric] = {}
+    for name, number in metrics.items():
+        _text(name, f"{where} name", 100)
+        out[name] = _metric(number, f"{where}.{name[:100]}")
+    return out
 
 
-def _only(obj: dict[str, Any], where: str, allowed: set[str]) -> None:
-    extra = sorted(set(obj) - allowed)
-    if extra:
-        raise Malformed(f"{where} has unknown fields: {', '.join(str(e)[:40] for e in extra[:5])}")
 
 
-def _text(value: Any, where: str, limit: int, empty: bool = False) -> str:
-    if not isinstance(value, str) or (not empty and not value.strip()) or len(value) > limit:
-        raise Malformed(f"{where} must be a {'' if empty else 'non-empty '}string of at most {limit} characters")
-    return value
 
 
-def _int(value: Any, where: str, low: int | None = None, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Malformed(f"{where} must be an integer")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise Malformed(f"{where} is out of range")
-    return value
 
 
-def _number(value: Any, where: str, low: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise Malformed(f"{where} must be a finite number")
-    if low is not None and value < low:
-        raise Malformed(f"{where} is out of range")
-    return float(value)
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import base64
+import json
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.monitor import KerasCallback, TrainingRun
-from bot.monitor import _keras as monitor_keras
-from bot.monitor._delivery import Outbox, reply_for_body, reply_for_status
-from bot.monitor._wire import (
+from sloth_monitor import KerasCallback, TrainingRun
+from sloth_monitor import keras as monitor_keras
+from sloth_monitor._delivery import Outbox
+from sloth_monitor._http import reply_for_body, reply_for_status
+from sloth_monitor._info import git_info
+from sloth_monitor._wire import (
     MAX_IMAGE_SIDE,
+    MetricCleaner,
+    Problems,
     clean_metrics,
     grayscale_2d,
     head,
@@ -22,6 +28,8 @@ from bot.monitor._wire import (
     label,
     wire_predictions,
 )
+from sloth_monitor.huggingface import renamed
+from sloth_monitor.lightning import epoch_metrics as lightning_epoch_metrics
 
 
 class ArrayLike:
@@ -240,3 +248,62 @@ def test_keras_callback_needs_keras_only_when_made(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(monitor_keras, "_keras_class", None)
     with pytest.raises(ImportError):
         KerasCallback("mnist", channel="#ml")
+
+
+# ---- protocol 2 pieces ---------------------------------------------------------------------
+
+def test_outbox_keeps_only_the_latest_machine_sample_beside_the_latest_batch() -> None:
+    box = Outbox()
+    box.put(event("start"))
+    for n in range(3):
+        box.put(event("system", n=n))
+        box.put(event("batch", batch=n))
+    box.put(event("epoch", epoch=0))
+    assert [(e["type"], e.get("n"), e.get("batch")) for e in box.take(10)] == [
+        ("start", None, None), ("system", 2, None), ("batch", None, 2), ("epoch", None, None)]
+
+
+def test_answers_carry_controls_and_notices_and_skip_what_they_cannot_read() -> None:
+    reply = reply_for_body(json.dumps({"ok": True, "stop": False, "notices": ["owner is not a member", 3],
+                                       "controls": [{"id": "c1", "kind": "lr", "factor": 0.5, "by": "Will"},
+                                                    {"id": "c2", "kind": "lr", "factor": -1},
+                                                    {"id": "c3", "kind": "reboot"}, "junk",
+                                                    {"id": "c4", "kind": "checkpoint"}]}).encode())
+    assert [c["id"] for c in reply.controls] == ["c1", "c4"]
+    assert reply.controls[0] == {"id": "c1", "kind": "lr", "factor": 0.5, "by": "Will"}
+    assert reply.notices == ("owner is not a member",)
+
+
+def test_a_409_is_final_and_says_sloths_reason() -> None:
+    reply = reply_for_status(409, b'{"ok": false, "error": "run id already used by another job"}')
+    assert (reply.outcome, reply.problem) == ("fatal", "HTTP 409: run id already used by another job")
+    assert reply_for_status(400, b"<html>").problem == "HTTP 400"
+
+
+def test_git_commit_and_branch_are_read_without_git(tmp_path: Path) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "repo"
+    (repo / ".git" / "refs" / "heads").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (repo / ".git" / "packed-refs").write_text(f"# pack-refs\n{sha} refs/heads/main\n")
+    (repo / "src" / "deep").mkdir(parents=True)
+    assert git_info(repo / "src" / "deep") == {"commit": sha, "branch": "main"}
+    (repo / ".git" / "refs" / "heads" / "main").write_text(sha.replace("0", "f") + "\n")
+    assert git_info(repo)["commit"] == sha.replace("0", "f")  # type: ignore[index]
+    (repo / ".git" / "HEAD").write_text(sha + "\n")  # detached
+    assert git_info(repo) == {"commit": sha, "branch": None}
+    assert git_info(tmp_path) is None
+
+
+def test_framework_metric_names_become_the_cards() -> None:
+    assert lightning_epoch_metrics({"loss_step": 1, "loss_epoch": 2, "val_loss": 3}) == {"loss": 2, "val_loss": 3}
+    assert renamed({"eval_loss": 1, "eval_runtime": 2, "train_loss": 3, "epoch": 1.0, "eval_accuracy": 4}) == {
+        "val_loss": 1, "loss": 3, "val_accuracy": 4}
+
+
+def test_non_finite_numbers_travel_as_strings_and_non_numbers_are_counted() -> None:
+    problems = Problems()
+    cleaner = MetricCleaner(problems)
+    assert cleaner.clean({"a": float("nan"), "b": float("inf"), "c": Scalar(2.0), "d": "x", "e": None}) == {
+        "a": "nan", "b": "inf", "c": 2.0, "e": None}
+    assert problems.wire()["not_numbers"]["count"] == 1

@@ -95,7 +95,8 @@ def test_stop_stale_curves_and_eta() -> None:
     apply_batch(run, parse_batch(body()), now=5001.0)  # a heartbeat
     assert not run.stale
     assert add_curves_job(run) and add_curves_job(run)
-    assert [job["kind"] for job in run.jobs] == ["curves"]  # asked twice, drawn once
+    assert [job["kind"] for job in run.jobs] == ["alert", "curves"]  # the stale alert; curves asked twice, drawn once
+    assert run.jobs[0]["alert"] == "stale" and run.alerted == ["stale"]
     assert not add_curves_job(fresh())
 
 

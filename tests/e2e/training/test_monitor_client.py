@@ -2,124 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import logging
+import os
 import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from bot.monitor import TrainingRun
-from bot.monitor._keras import KerasBridge
-
-OK = {"ok": True, "stop": False, "stopped_by": None}
-STOP = {"ok": True, "stop": True, "stopped_by": "U999"}
-
-
-@dataclass(frozen=True)
-class Received:
-    index: int
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-
-    @property
-    def events(self) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self.body["events"]
-        return events
-
-
-# An answer gets the server and the request; it may wait on server.release to play a slow Sloth.
-Answer = Callable[["RecordingServer", Received], tuple[int, dict[str, Any]]]
-
-
-class RecordingServer:
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self.changed = threading.Condition()
-        self.release = threading.Event()
-        self.answer: Answer = lambda server, request: (200, OK)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, payload = server.record(self.path, dict(self.headers), body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def record(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        with self.changed:
-            request = Received(len(self.received), path, headers, body)
-            self.received.append(request)
-            self.changed.notify_all()
-        return self.answer(self, request)
-
-    def wait_for(self, condition: Callable[[list[Received]], bool], timeout: float = 5.0) -> None:
-        with self.changed:
-            assert self.changed.wait_for(lambda: condition(self.received), timeout), self.received
-
-    def events(self) -> list[dict[str, Any]]:
-        """Every event once, as the server would apply them (by seq, duplicates ignored)."""
-        with self.changed:
-            by_seq = {e["seq"]: e for request in self.received for e in request.events}
-        return [by_seq[seq] for seq in sorted(by_seq)]
-
-
-@pytest.fixture
-def server() -> Iterator[RecordingServer]:
-    recorder = RecordingServer()
-    recorder._thread.start()
-    yield recorder
-    recorder.release.set()
-    recorder.httpd.shutdown()
-    recorder.httpd.server_close()
-
-
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def monitor_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name.startswith("bot.monitor") and r.levelno >= logging.WARNING]
-
-
-def has_finish(requests: list[Received]) -> bool:
-    return any(e["type"] == "finish" for r in requests for e in r.events)
-
+from sloth_monitor import TrainingRun
+from sloth_monitor.keras import KerasBridge
+from tests.e2e.training.monitor_server import OK, STOP, Received, RecordingServer, monitor_warnings
 
 # ---- the protocol ------------------------------------------------------------------------
 
 def test_a_run_reports_start_progress_epochs_predictions_and_finish(server: RecordingServer) -> None:
     with TrainingRun("mnist-cnn", channel="#ml", total_epochs=2, owner="U123", config={"lr": 1e-3},
-                     url=server.url, token="s3cret", progress_interval=0) as run:
+                     url=server.url, token="s3cret", progress_interval=0, send_interval=0, system_interval=None) as run:
         run.log_batch(1, 9, 10, loss=0.5)
         server.wait_for(lambda requests: any(e["type"] == "batch" for r in requests for e in r.events))
         for epoch in range(2):
@@ -131,8 +33,13 @@ def test_a_run_reports_start_progress_epochs_predictions_and_finish(server: Reco
     assert first.path == f"/monitor/v1/runs/{run.run_id}/events"
     assert first.headers["Authorization"] == "Bearer s3cret"
     assert first.headers["Content-Type"] == "application/json"
-    assert first.body["run"] == {"name": "mnist-cnn", "channel": "#ml", "owner": "U123",
-                                 "total_epochs": 2, "config": {"lr": 1e-3}}
+    assert first.body["protocol"] == 2 and first.body["problems"] == {}
+    assert first.body["run"] | {"instance": "", "host": "", "pid": 0, "git": None, "process": ""} == {
+        "name": "mnist-cnn", "channel": "#ml", "owner": "U123", "total_epochs": 2, "config": {"lr": 1e-3},
+        "kind": "training", "framework": None, "watch": None, "mode": None, "patience": None, "controls": ["stop"],
+        "instance": "", "host": "", "pid": 0, "git": None, "process": ""}
+    assert first.body["run"]["host"] == socket.gethostname() and first.body["run"]["pid"] == os.getpid()
+    assert len(first.body["run"]["instance"]) == 32
     events = server.events()
     assert [e["type"] for e in events] == ["start", "batch", "epoch", "epoch", "predictions", "finish"]
     assert [e["seq"] for e in events] == list(range(1, 7))
@@ -140,7 +47,7 @@ def test_a_run_reports_start_progress_epochs_predictions_and_finish(server: Reco
     assert events[1] | {"time": 0} == {"type": "batch", "seq": 2, "epoch": 1, "batch": 9, "total_batches": 10,
                                       "metrics": {"loss": 0.5}, "time": 0}
     assert events[3] | {"time": 0} == {"type": "epoch", "seq": 4, "epoch": 1, "time": 0,
-                                      "metrics": {"loss": 0.31, "val_loss": None, "accuracy": 0.91}}
+                                      "metrics": {"loss": 0.31, "val_loss": "nan", "accuracy": 0.91}}
     assert events[4]["images"] == [[[0.0, 1.0], [1.0, 0.0]]]
     assert (events[4]["y_true"], events[4]["y_pred"], events[4]["class_names"]) == ([3], [3], ["0", "1", "2", "3"])
     assert events[5]["status"] == "completed" and events[5]["error"] is None
@@ -263,25 +170,29 @@ def test_an_exception_in_the_block_is_reported_as_failed_and_re_raised(server: R
             raise ValueError("loss exploded")
     [finish] = [e for e in server.events() if e["type"] == "finish"]
     assert finish["status"] == "failed"
-    assert finish["error"] == {"type": "ValueError", "message": "loss exploded"}
+    assert (finish["error"]["type"], finish["error"]["message"]) == ("ValueError", "loss exploded")
+    assert finish["error"]["traceback"][-1] == "ValueError: loss exploded"
+    assert any('raise ValueError("loss exploded")' in line for line in finish["error"]["traceback"])
 
 
-def test_a_broken_metric_never_reaches_the_training_loop(server: RecordingServer,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_a_broken_metric_is_left_out_counted_and_warned_about_once(server: RecordingServer,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
     class Exploding:
         def __float__(self) -> float:
             raise RuntimeError("device lost")
 
     with TrainingRun("odd", channel="#ml", url=server.url) as run:
-        run.log_epoch(0, loss=Exploding())
-        run.log_epoch(1, loss=Exploding())
-        run.log_epoch(2, loss=0.5)
-    assert [e.get("epoch") for e in server.events() if e["type"] == "epoch"] == [2]
-    assert len(monitor_warnings(caplog)) == 1
+        run.log_epoch(0, loss=Exploding(), acc=0.5)
+        run.log_epoch(1, loss=Exploding(), acc=0.6)
+        run.log_epoch(2, loss="low", acc=0.7)
+    assert [e["metrics"] for e in server.events() if e["type"] == "epoch"] == [{"acc": 0.5}, {"acc": 0.6}, {"acc": 0.7}]
+    assert server.received[-1].body["problems"]["not_numbers"]["count"] == 3
+    [warning] = monitor_warnings(caplog)
+    assert "metric 'loss' is not a number (Exploding)" in warning.getMessage()
 
 
 def test_a_run_left_open_is_reported_failed_when_the_process_exits(server: RecordingServer) -> None:
-    script = ("from bot.monitor import TrainingRun\n"
+    script = ("from sloth_monitor import TrainingRun\n"
               f"run = TrainingRun('forgotten', channel='#ml', url={server.url!r}, flush_timeout=5)\n"
               "run.log_epoch(0, loss=1.0)\n")
     subprocess.run([sys.executable, "-c", script], check=True, timeout=30)

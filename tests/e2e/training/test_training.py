@@ -1,4 +1,4 @@
-"""Training runs end to end: the real bot.monitor client -> Sloth's HTTP side -> the emulator."""
+"""Training runs end to end: the real sloth_monitor client -> Sloth's HTTP side -> the emulator."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 
 from bot.emulator import Emulator
-from bot.monitor import TrainingRun
 from bot.runtime import Runtime
 from handlers.training.service import training
+from sloth_monitor import TrainingRun
 from tests.e2e.training.training_harness import TOKEN, cards, ingest_url, monitoring_bot
 
 RUN = {"name": "raw", "channel": "#testing_exp", "owner": None, "total_epochs": 3, "config": {}}
@@ -113,6 +113,23 @@ MALFORMED = [
     ("not a png", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
                                            "y_pred": [1], "class_names": [], "png_b64": ["aGVsbG8="]}]},
      "not a PNG"),
+    # protocol 2
+    ("protocol 3", {"protocol": 3, "run": RUN, "events": []}, "protocol is out of range"),
+    ("bad kind", {"run": {**RUN, "kind": "job"}, "events": []}, "run.kind"),
+    ("bad commit", {"run": {**RUN, "git": {"commit": "HEAD", "branch": None}}, "events": []}, "run.git.commit"),
+    ("bad controls", {"run": {**RUN, "controls": ["reboot"]}, "events": []}, "run.controls"),
+    ("bad mode", {"run": {**RUN, "mode": "lowest"}, "events": []}, "run.mode"),
+    ("NaN spelled otherwise", {"run": RUN, "events": [{**EVENT, "metrics": {"loss": "NaN"}}]},
+     "events[0].metrics.loss"),
+    ("negative gpu memory", {"run": RUN, "events": [{"type": "system", "seq": 1, "time": 1.0, "gpus": [
+        {"index": 0, "name": "A100", "util_percent": 5, "mem_used_mb": -1, "mem_total_mb": 10}]}]},
+     "events[0].gpus[0].mem_used_mb"),
+    ("checkpoint without path", {"run": RUN, "events": [{"type": "checkpoint", "seq": 1, "time": 1.0}]},
+     "events[0].path"),
+    ("control status", {"run": RUN, "events": [{"type": "control", "seq": 1, "time": 1.0, "id": "c1",
+                                                "kind": "lr", "status": "maybe"}]}, "events[0].status"),
+    ("problems not counted", {"run": RUN, "events": [], "problems": {"not_numbers": {"count": 0}}},
+     "problems.not_numbers.count"),
 ]
 
 
@@ -132,8 +149,8 @@ async def test_a_repeated_request_is_applied_once(emulator: Emulator, tmp_path: 
     async with monitoring_bot(emulator, tmp_path) as runtime:
         events = [{"type": "start", "seq": 1, "time": 1.0}, {**EVENT, "seq": 2}]
         answers = await asyncio.gather(*[post_events(runtime, "run-00000001", events) for _ in range(5)])
-        assert all(status == 200 and answer == {"ok": True, "stop": False, "stopped_by": None}
-                   for status, answer in answers)
+        calm = {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
+        assert all(status == 200 and answer == calm for status, answer in answers)
         await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         run = await training(runtime.ctx.of("training")).runs.get("run-00000001")
     assert run is not None and run.last_seq == 2 and len(run.history) == 1 and run.epochs_done == 1

@@ -1,4 +1,4 @@
-"""Helpers for the training tests: the real runtime, the emulator and the real bot.monitor client."""
+"""Helpers for the training tests: the real runtime, the emulator and the real sloth_monitor client."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.emulator import Emulator
-from bot.monitor import TrainingRun
 from bot.runtime import Runtime
 from bot.testing import FakeClock
 from handlers.training.card import EVENT_TYPE
+from sloth_monitor import TrainingRun
 from tests.e2e.harness import running_bot
 
 TOKEN = "monitor-token-for-tests"
@@ -103,4 +103,68 @@ def train(url: str, channel: str, epochs: int = 4, batches: int = 5, step: float
                 break
         images, y_true, y_pred = digits()
         run.log_predictions(images, y_true, y_pred, class_names=[str(d) for d in range(10)])
+    return run
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def start_job(runtime: Runtime, script: str, *args: str, **env: str) -> Any:
+    """Run one of examples/ as a training job of its own, reporting to this runtime."""
+    import asyncio
+    import os
+    import sys
+
+    environ = {**os.environ, "SLOTH_URL": ingest_url(runtime), "SLOTH_MONITOR_TOKEN": TOKEN, "KERAS_BACKEND": "torch",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), **env}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "examples" / script), "--channel", "#testing_exp", "--owner", WILL, *args,
+        cwd=ROOT, env=environ, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+
+
+async def finish_job(job: Any, within: float = 120) -> str:
+    """Wait for a job started by start_job; its output. Killed if it outlives `within` seconds."""
+    import asyncio
+
+    try:
+        output, _ = await asyncio.wait_for(job.communicate(), within)
+    finally:
+        if job.returncode is None:
+            job.kill()
+            await job.wait()
+    text: str = output.decode(errors="replace")
+    return text
+
+
+def controlled_job(url: str, channel: str = "#testing_exp", folder: Path | None = None, epochs: int = 500,
+                   owner: str | None = WILL, name: str = "resnet-tiny", **options: Any) -> TrainingRun:
+    """A pretend training loop that can save a checkpoint and change its learning rate, as an
+    integration does, until Stop (blocking: run it in a thread). Checkpoints go to `folder`."""
+    rate = [0.1]
+    saved: list[str] = []
+
+    def save() -> str:
+        assert folder is not None
+        path = folder / f"ckpt-{len(saved)}.pt"
+        path.write_bytes(b"weights")
+        saved.append(str(path))
+        return str(path)
+
+    def scale(factor: float) -> dict[str, Any]:
+        rate.append(rate[-1] * factor)
+        return {"lr": rate[-1]}
+
+    settings: dict[str, Any] = {"poll_interval": 0.2, "send_interval": 0.1, "progress_interval": 0.0,
+                                "system_interval": None, "controls": ("checkpoint", "lr"), **options}
+    run = TrainingRun(name, channel=channel, total_epochs=epochs, owner=owner, url=url, token=TOKEN,
+                      config={"lr": rate[0], "layers": 4}, **settings)
+    with run:
+        for epoch in range(epochs):
+            for batch in range(4):
+                time.sleep(0.01)
+                run.log_batch(epoch, batch, 4, loss=1.0 / (epoch + 1))
+                run.handle_controls(save, scale)
+            run.log_epoch(epoch, loss=1.0 / (epoch + 1), val_loss=0.5 if epoch >= 1 else 0.9)
+            if run.should_stop:
+                break
     return run

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 MAX_PREDICTIONS = 16
@@ -27,16 +28,89 @@ def is_primary_process(environ: Mapping[str, str] = os.environ) -> bool:
     return True
 
 
+NON_FINITE = {math.inf: "inf", -math.inf: "-inf"}
+MAX_METRIC_NAMES = 50  # distinct metric names per run; the service refuses more per event
+MAX_METRIC_NAME = 100
+MAX_CONFIG_TEXT = 4000
+
+
 def clean_number(value: Any) -> float | None:
-    """A JSON-safe float (numpy / tensor scalars included); None for nan, inf and non-numbers."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    """A JSON-safe finite float (numpy / tensor scalars included); None for nan, inf and non-numbers."""
+    number = to_float(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def to_float(value: Any) -> float | None:
+    """float(value) for numbers, numpy / tensor scalars and numeric strings; None for anything else."""
+    if isinstance(value, bool) or value is None:
         return None
-    return number if math.isfinite(number) else None
+    try:
+        return float(value)
+    except Exception:  # a tensor of several elements raises RuntimeError, a broken __float__ anything
+        return None
+
+
+def wire_number(number: float) -> float | str:
+    """Protocol 2: a finite float as itself, nan / inf / -inf as those strings (null means missing)."""
+    if math.isnan(number):
+        return "nan"
+    return NON_FINITE.get(number, number)
+
+
+class Problems:
+    """What the training code handed us that could not be sent as it was: counts per kind.
+
+    Sent with every request (protocol 2, ``problems``) so the card can say what is wrong, and
+    warned about once per kind in the job's log.
+    """
+
+    def __init__(self, warn: Callable[[str, str], None] | None = None) -> None:
+        self.counts: dict[str, int] = {}
+        self.messages: dict[str, str] = {}
+        self.warn = warn
+
+    def add(self, kind: str, message: str, count: int = 1) -> None:
+        first = kind not in self.counts
+        self.counts[kind] = self.counts.get(kind, 0) + count
+        self.messages[kind] = message[:300]
+        if first and self.warn is not None:
+            self.warn(kind, message)
+
+    def wire(self) -> dict[str, dict[str, Any]]:
+        return {kind: {"count": count, "message": self.messages[kind]} for kind, count in self.counts.items()}
+
+
+class MetricCleaner:
+    """Metrics as protocol 2 numbers: names kept to the first MAX_METRIC_NAMES of the run."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.names: set[str] = set()
+
+    def clean(self, metrics: Mapping[str, Any]) -> dict[str, float | str | None]:
+        out: dict[str, float | str | None] = {}
+        for key, value in metrics.items():
+            name = str(key)[:MAX_METRIC_NAME]
+            if name not in self.names:
+                if len(self.names) >= MAX_METRIC_NAMES:
+                    self.problems.add("too_many_metrics", f"more than {MAX_METRIC_NAMES} metric names; "
+                                      f"{name!r} and later new names are left out")
+                    continue
+                self.names.add(name)
+            if value is None:
+                out[name] = None
+                continue
+            number = to_float(value)
+            if number is None:
+                self.problems.add("not_numbers", f"metric {name!r} is not a number "
+                                  f"({type(value).__name__}); it is left out")
+                continue
+            out[name] = wire_number(number)
+        return out
 
 
 def clean_metrics(metrics: Mapping[str, Any]) -> dict[str, float | None]:
+    """Protocol 1 metrics: non-finite values and non-numbers as null."""
     return {str(name): clean_number(value) for name, value in metrics.items()}
 
 
@@ -53,6 +127,21 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, bool)):
         return value
     return str(value)
+
+
+def fit_config(config: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """The config as JSON values, keys dropped from the end until it fits the service's limit."""
+    kept: dict[str, Any] = {}
+    size = 2
+    for key, value in config.items():
+        piece = len(json.dumps({key: value}, separators=(",", ":"), default=str)) - 1
+        if size + piece > MAX_CONFIG_TEXT:
+            problems.add("config_too_big", f"the config is over {MAX_CONFIG_TEXT} characters as JSON; "
+                         f"{len(config) - len(kept)} keys from {key!r} on are left out")
+            break
+        kept[key] = value
+        size += piece
+    return kept
 
 
 def head(values: Any, limit: int = MAX_PREDICTIONS) -> list[Any]:
