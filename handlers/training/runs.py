@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
-from bot.api import Namespaced
+from bot.api import Contention, Namespaced
 from handlers.training.state import Run
 
 log = logging.getLogger(__name__)
@@ -54,16 +54,21 @@ class RunStore:
         `edit` changes the run in place and may be called more than once, on fresh copies.
         None when there is no such run.
         """
-        for _ in range(MAX_TRIES):
-            before = await self.keys.get(f"run:{run_id}")
+        outcome: list[tuple[Run, T]] = []
+
+        def change(before: Any) -> Any:
+            outcome.clear()
             if before is None:
-                return None
+                return None  # no such run (expired): nothing to write
             run = Run.from_json(copy.deepcopy(before))  # edit must not touch `before`
-            result = edit(run)
-            after = run.to_json()
-            if after == before or await self.keys.compare_and_set(f"run:{run_id}", before, after, RUN_TTL):
-                return run, result
-        raise ConflictError(f"run {run_id} kept changing; gave up after {MAX_TRIES} tries")
+            outcome.append((run, edit(run)))
+            return run.to_json()
+
+        try:
+            await self.keys.update(f"run:{run_id}", change, RUN_TTL, attempts=MAX_TRIES)
+        except Contention:
+            raise ConflictError(f"run {run_id} kept changing; gave up after {MAX_TRIES} tries") from None
+        return outcome[0] if outcome else None
 
     async def recent(self) -> list[str]:
         """Run IDs, newest first."""
@@ -77,12 +82,10 @@ class RunStore:
         await self._edit_index(lambda ids: [*[i for i in ids if i != run_id], run_id][-MAX_INDEX:])
 
     async def _edit_index(self, edit: Callable[[list[str]], list[str]]) -> None:
-        for _ in range(MAX_TRIES):
-            before = await self.keys.get("index")
-            after = edit(list(before or []))
-            if await self.keys.compare_and_set("index", before, after):
-                return
-        raise ConflictError("the run index kept changing")
+        try:
+            await self.keys.update("index", lambda before: edit(list(before or [])), attempts=MAX_TRIES)
+        except Contention:
+            raise ConflictError("the run index kept changing") from None
 
     async def save_predictions(self, run_id: str, seq: int, event: dict[str, Any]) -> None:
         await self.keys.set(f"predictions:{run_id}:{seq}", event, PREDICTIONS_TTL)
