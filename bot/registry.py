@@ -68,27 +68,28 @@ class Registry:
             return
         router = feature.router
         for key, command in router.commands.items():
-            if key in self.owners:
-                clashes.append(f"The command '{key}' is declared by two features: "
-                               f"{self.owners[key].label()} and {feature.label()}.")
-                continue
-            self.commands[key], self.owners[key] = command, feature
+            if self._free(f"The command '{key}'", self.owners.get(key), feature, clashes):
+                self.commands[key], self.owners[key] = command, feature
         for action_id, handler in router.actions.items():
-            if action_id in self.actions:
-                clashes.append(f"The button action '{action_id}' is declared by two features: "
-                               f"{self.actions[action_id][1].label()} and {feature.label()}.")
-                continue
-            self.actions[action_id] = (handler, feature)
+            taken = self.actions.get(action_id)
+            if self._free(f"The button action '{action_id}'", taken[1] if taken else None, feature, clashes):
+                self.actions[action_id] = (handler, feature)
         for route, route_handler in router.routes.items():
-            if route in self.routes:
-                clashes.append(f"The HTTP route {route[0]} {route[1]} is declared by two features: "
-                               f"{self.routes[route][1].label()} and {feature.label()}.")
-                continue
-            self.routes[route] = (route_handler, feature)
+            served = self.routes.get(route)
+            if self._free(f"The HTTP route {route[0]} {route[1]}", served[1] if served else None, feature, clashes):
+                self.routes[route] = (route_handler, feature)
         for event_type, handlers in router.events.items():
             self.events.setdefault(event_type, []).extend((h, feature) for h in handlers)
         self.jobs.extend((job, feature) for job in router.jobs)
         self.features.append(feature)
+
+    @staticmethod
+    def _free(what: str, owner: Feature | None, feature: Feature, clashes: list[str]) -> bool:
+        """True when nobody declared `what` yet; otherwise the clash is noted, naming both features."""
+        if owner is None:
+            return True
+        clashes.append(f"{what} is declared by two features: {owner.label()} and {feature.label()}.")
+        return False
 
     # -- reading ------------------------------------------------------------------------------
 

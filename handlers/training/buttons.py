@@ -17,15 +17,24 @@ async def may_stop(ctx: Context, run: Run, user: str) -> bool:
     return user == run.owner or await is_admin(ctx, user)
 
 
-@router.action("training:stop")
-async def stop(ctx: Context, click: Click) -> Reply | None:
-    service = training(ctx)
-    run = await service.runs.get(click.value)
+async def controlled_run(ctx: Context, click: Click, doing: str) -> Run | Reply:
+    """The run whose card was pressed, if the presser may do what `doing` says ("stop {run}");
+    otherwise the refusal."""
+    run = await training(ctx).runs.get(click.value)
     if run is None:
         return notice(GONE)
     if not await may_stop(ctx, run, click.user):
         owner = f"its owner ({escape(await name_of(ctx, run.owner) or '')})" if run.owner else "its owner"
-        return notice(f"Only {owner} or one of Sloth's admins can stop *{escape(run.name)}*.")
+        return notice(f"Only {owner} or one of Sloth's admins can {doing.format(run=f'*{escape(run.name)}*')}.")
+    return run
+
+
+@router.action("training:stop")
+async def stop(ctx: Context, click: Click) -> Reply | None:
+    service = training(ctx)
+    run = await controlled_run(ctx, click, "stop {run}")
+    if isinstance(run, Reply):
+        return run
     now = ctx.clock()
     changed = await service.runs.change(run.run_id, lambda r: request_stop(r, click.user, now))
     if changed is None:
@@ -85,12 +94,9 @@ async def halve_lr(ctx: Context, click: Click) -> Reply | None:
 async def ask_job(ctx: Context, click: Click, kind: str) -> Reply | None:
     """A press the job answers on its next report; the card shows who pressed, when, and the answer."""
     service = training(ctx)
-    run = await service.runs.get(click.value)
-    if run is None:
-        return notice(GONE)
-    if not await may_stop(ctx, run, click.user):
-        owner = f"its owner ({escape(await name_of(ctx, run.owner) or '')})" if run.owner else "its owner"
-        return notice(f"Only {owner} or one of Sloth's admins can ask *{escape(run.name)}* to {ASKED[kind]}.")
+    run = await controlled_run(ctx, click, "ask {run} to " + ASKED[kind])
+    if isinstance(run, Reply):
+        return run
     now = ctx.clock()
 
     def record(r: Run) -> str:
