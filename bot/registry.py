@@ -71,8 +71,8 @@ class Registry:
             if self._free(f"The command '{key}'", self.owners.get(key), feature, clashes):
                 self.commands[key], self.owners[key] = command, feature
         for action_id, handler in router.actions.items():
-            taken = self.actions.get(action_id)
-            if self._free(f"The button action '{action_id}'", taken[1] if taken else None, feature, clashes):
+            held = self.actions.get(action_id)
+            if self._free(f"The button action '{action_id}'", held[1] if held else None, feature, clashes):
                 self.actions[action_id] = (handler, feature)
         for route, route_handler in router.routes.items():
             served = self.routes.get(route)
