@@ -11,16 +11,18 @@
 What a feature gets through its router: commands (every entry point: slash, @mention, DM),
 buttons (`action`), Slack events (`event`), HTTP routes (`http`), its own settings (checked with
 Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
-scheduled jobs (`every`, `daily`), start and stop hooks, and a member's own client for commands
-declared with `token="user"`. Whatever it says passes Sloth's guard (`bot.guard`): no mass
-mention, and no mention or disguised link that came from what the member typed, unless the
-command declares `mentions=`.
+scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client for commands
+declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
+"mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
+Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
+what the member typed, unless the command declares `mentions=`.
 """
 
 from __future__ import annotations
 
 from bot.config import Config, Setting, positive
 from bot.context import Context, Identity
+from bot.cpu import Task
 from bot.errors import ReplyError, UsageError, UserError
 from bot.grammar import shown, split_line
 from bot.invocation import Click, Invocation, Source
@@ -65,6 +67,7 @@ __all__ = [
     "Router",
     "Setting",
     "Source",
+    "Task",
     "UsageError",
     "UserError",
     "UserRef",
