@@ -59,21 +59,25 @@ def curves_png(title: str, history: list[dict[str, Any]]) -> bytes:
         epochs = [record["epoch"] + 1 for record in history]
         for index, (base, (train, val)) in enumerate(groups.items()):
             axes = figure.add_subplot(rows, columns, index + 1)
-            for name, colour, label in ((train, TRAIN_COLOUR, "train"), (val, VAL_COLOUR, "validation")):
-                if name is None:
-                    continue
-                points = [(e, r["metrics"].get(name)) for e, r in zip(epochs, history, strict=True)]
-                xs = [e for e, v in points if isinstance(v, float)]
-                ys = [v for e, v in points if isinstance(v, float)]
-                axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label)
-            axes.set_title(f"{base} ({'lower' if lower_is_better(base) else 'higher'} is better)", fontsize=10)
-            axes.set_xlabel("epoch")
-            axes.grid(alpha=0.3)
-            axes.legend(fontsize=8)
+            lines = [(label, colour, list(zip(epochs, [r["metrics"].get(name) for r in history], strict=True)))
+                     for name, colour, label in ((train, TRAIN_COLOUR, "train"), (val, VAL_COLOUR, "validation"))
+                     if name is not None]
+            _panel(axes, base, lines)
         if not groups:
             figure.text(0.5, 0.5, "no metrics reported", ha="center")
         figure.tight_layout()
         return _png(figure)
+
+
+def _panel(axes: Any, metric: str, lines: list[tuple[str, str, list[tuple[int, Any]]]]) -> None:
+    """One metric's panel: each (label, colour, [(epoch, value)]) as a line; missing values skipped."""
+    for label, colour, points in lines:
+        shown = [(e, v) for e, v in points if isinstance(v, float)]
+        axes.plot([e for e, _ in shown], [v for _, v in shown], marker="o", markersize=3, color=colour, label=label)
+    axes.set_title(f"{metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)", fontsize=10)
+    axes.set_xlabel("epoch")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
 
 
 def label_text(label: int | str, class_names: list[str]) -> str:
@@ -141,15 +145,10 @@ def compare_png(title: str, runs: list[tuple[str, list[dict[str, Any]]]]) -> byt
         figure.suptitle(title[:90])
         for index, metric in enumerate(metrics):
             axes = figure.add_subplot(rows, columns, index + 1)
-            for (label, history), colour in (((name_a, history_a), TRAIN_COLOUR), ((name_b, history_b), VAL_COLOUR)):
-                points = [(r["epoch"] + 1, r["metrics"].get(metric)) for r in history]
-                xs = [e for e, v in points if isinstance(v, float)]
-                ys = [v for e, v in points if isinstance(v, float)]
-                axes.plot(xs, ys, marker="o", markersize=3, color=colour, label=label[:30])
-            axes.set_title(f"{metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)", fontsize=10)
-            axes.set_xlabel("epoch")
-            axes.grid(alpha=0.3)
-            axes.legend(fontsize=8)
+            lines = [(label[:30], colour, [(r["epoch"] + 1, r["metrics"].get(metric)) for r in history])
+                     for (label, history), colour in (((name_a, history_a), TRAIN_COLOUR),
+                                                      ((name_b, history_b), VAL_COLOUR))]
+            _panel(axes, metric, lines)
         if not metrics:
             figure.text(0.5, 0.5, "the two runs share no metric", ha="center")
         figure.tight_layout()

@@ -72,7 +72,8 @@ def test_png_predictions_travel_as_base64(server: RecordingServer) -> None:
     assert predictions["y_pred"] == ["cat", "cat"]
 
 
-def test_batch_updates_coalesce_while_a_request_is_in_flight(server: RecordingServer) -> None:
+def hold_first_request(server: RecordingServer) -> threading.Event:
+    """The server holds its first request until `server.release`; the event says it arrived."""
     arrived = threading.Event()
 
     def hold_first(srv: RecordingServer, request: Received) -> tuple[int, dict[str, Any]]:
@@ -82,6 +83,11 @@ def test_batch_updates_coalesce_while_a_request_is_in_flight(server: RecordingSe
         return 200, OK
 
     server.answer = hold_first
+    return arrived
+
+
+def test_batch_updates_coalesce_while_a_request_is_in_flight(server: RecordingServer) -> None:
+    arrived = hold_first_request(server)
     with TrainingRun("busy", channel="#ml", url=server.url, progress_interval=0) as run:
         assert arrived.wait(5)
         for epoch in range(3):
@@ -98,15 +104,7 @@ def test_batch_updates_coalesce_while_a_request_is_in_flight(server: RecordingSe
 
 
 def test_overflow_drops_the_oldest_epochs_and_counts_them(server: RecordingServer) -> None:
-    arrived = threading.Event()
-
-    def hold_first(srv: RecordingServer, request: Received) -> tuple[int, dict[str, Any]]:
-        if request.index == 0:
-            arrived.set()
-            srv.release.wait(5)
-        return 200, OK
-
-    server.answer = hold_first
+    arrived = hold_first_request(server)
     with TrainingRun("long", channel="#ml", url=server.url) as run:
         assert arrived.wait(5)
         for epoch in range(1100):
