@@ -34,9 +34,7 @@ class MeteredWebClient(AsyncWebClient):
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         outcome = "ok"
         if api_method in guard.GUARDED_METHODS:
-            for part in ("json", "params", "data"):
-                if isinstance(kwargs.get(part), dict):
-                    kwargs[part] = guard.clean(kwargs[part])
+            kwargs = await guard.checked(kwargs)
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as e:

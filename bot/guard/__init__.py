@@ -1,166 +1,117 @@
-"""The one place every outgoing message passes: nothing Sloth says can ping people it should not.
+"""The one place everything Sloth sends passes: nothing Sloth says can ping people it should not.
 
-Whatever a feature does (a reply, a `chat.postMessage` of its own, a file's comment, an answer
-to a `response_url`), the Web API client and `bot.respond` hand the message through `clean`
-first. It makes inert:
+Whatever a feature does (a reply, a `chat.postMessage` or `chat.startStream` of its own, a modal,
+a Home tab, a file's comment, an unfurl, an answer to a `response_url`), the Web API client
+(`MeteredWebClient.api_call`, for every method in `GUARDED_METHODS`, whether the arguments come
+as `json=`, `params=` or `data=`) and `bot.respond` hand it through `clean` first. Every string
+Slack shows is looked at (text, `markdown_text`, every block and element including `markdown`,
+`rich_text`, `table`, `alert`, `card`, `carousel`, attachments, views, streamed chunks: see
+`bot.guard.message`), and made inert:
 
 - every mass mention (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`, rich-text
-  broadcasts), unless the command declares `mentions="all"` and the member asking is an admin;
-- while a request is handled, every member mention and labelled link that came from what the
-  member typed (never the asker's own mention): a command declaring `mentions="users"` keeps
-  the mentions (a challenge to the member named), `mentions="all"` keeps both (`say` posts
-  what was typed);
+  broadcasts and user groups), unless the command declares `mentions="all"` and the member
+  asking is an admin;
+- every member mention and labelled link (`<url|label>`, Markdown `[label](url)`) that came from
+  input, the asker's own mention excepted. Input is untrusted wherever it came from:
+  - what the member typed (the command line, the message): a command declaring
+    `mentions="users"` keeps the mentions it names (a challenge), `mentions="all"` keeps both
+    (`say` posts what was typed);
+  - the event a feature's listener handles, and the body and query of a request to a feature's
+    HTTP route (a webhook's payload is someone else's text);
+  - every value read from the store while the scope lasts (`Namespaced.get`, so `ctx.store`):
+    a record may hold what another member typed or a webhook sent, long ago;
+  - what a feature marks itself with `untrusted(value)` (text fetched from another service).
+  A mention counts as from input when the input mentions that member at all, however the
+  feature rebuilds it (`<@U1|boss>` typed, `<@U1>` sent). A mention a feature composes from an
+  ID it holds (`<@{run.owner}>`, the players of a game) is not input and still pings;
 - `link_names` and `parse=full`, which would turn plain `@channel` text into a ping.
 
-The request in progress travels in a context variable set by dispatch, so code deep inside a
-handler needs no extra argument. Background work (jobs, card edits) runs without one: no input
-to echo, and no mass mentions at all.
+Each piece of work runs in a scope of its own, held in a context variable so code deep inside
+a handler needs no extra argument: dispatch sets one per command, `bot.entry` per event and
+button, `bot.runtime` per HTTP route and start/stop hook, `bot.jobs` per run of a job, and
+`bot.supervisor` gives every background task a fresh one (nothing of the request that started
+it). A route's body is taken as input once its handler has read it with `request.read()`,
+`text()`, `json()` or `post()` (a handler streaming `request.content` itself marks what it sends
+on with `untrusted`). Stored values are kept unscanned until a message is cleaned, so reading
+the store costs a list append; a scope that has seen more than `MARKS_LIMIT` references treats
+every mention and labelled link as input.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import json
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
-_REF = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
-_MASS = {"here", "channel", "everyone"}
+from bot.guard.message import clean_message
+from bot.guard.scope import MARKS_LIMIT, Scope, current, fresh_context, handling, record
+from bot.guard.text import inert_text as _inert_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aiohttp import web
+
+__all__ = ["GUARDED_METHODS", "MARKS_LIMIT", "Scope", "checked", "clean", "current", "fresh_context", "handling",
+           "inert_text", "record", "request_scope"]
+
 GUARDED_METHODS = frozenset({
     "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage", "chat.meMessage",
+    "chat.startStream", "chat.appendStream", "chat.stopStream", "chat.unfurl",
     "files.completeUploadExternal", "files.upload",
+    "views.open", "views.update", "views.push", "views.publish",
 })
-_ATTACHMENT_TEXT = ("text", "pretext", "fallback", "title", "footer", "author_name")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the request being handled typed, and what its command may let through."""
-
-    typed: str = ""
-    asker: str = ""
-    users: bool = False  # mentions of members the input names are meant (a challenge, `say`)
-    links: bool = False  # links as typed are meant, labels and all (`say`)
-    everyone: bool = False  # mass mentions are meant and the asker may make them
-    name_of: Callable[[str], str] | None = None  # a member's name, to show instead of a mention
-
-    @property
-    def refs(self) -> set[str]:
-        return {m.group(0) for m in _REF.finditer(self.typed)}
-
-    @property
-    def named_users(self) -> set[str]:
-        return {m.group(2) for m in _REF.finditer(self.typed) if m.group(1) == "@"}
-
-
-_current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("sloth_guard_scope", default=None)
-
-
-@contextlib.contextmanager
-def handling(scope: Scope) -> Iterator[None]:
-    token = _current.set(scope)
-    try:
-        yield
-    finally:
-        _current.reset(token)
-
-
-def current() -> Scope | None:
-    return _current.get()
 
 
 def inert_text(text: str, scope: Scope | None = None) -> str:
-    """`text` with every reference the scope does not allow made plain."""
-    scope = current() if scope is None else scope
-    refs = scope.refs if scope else set()
-    named = scope.named_users if scope else set()
-
-    def neutral(match: re.Match[str]) -> str:
-        sigil, target, label = match.groups()
-        whole = match.group(0)
-        if sigil == "!":
-            mass = target.split("^")[0] in _MASS or target.startswith("subteam^")
-            if mass and not (scope and scope.everyone):
-                return _escape("@" + (label or target.split("^")[0]).lstrip("@"))
-            return whole
-        if scope is None:
-            return whole
-        if sigil == "@":
-            if scope.users or target == scope.asker or target not in named:
-                return whole
-            return _escape("@" + (label or (scope.name_of(target) if scope.name_of else target)))
-        if sigil == "" and label and whole in refs and not scope.links:
-            return _escape(whole)  # a link whose label hides where it goes, as the member typed it
-        return whole
-
-    return _REF.sub(neutral, text)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """`text` with every reference the scope (by default the one in progress) does not allow made plain."""
+    return _inert_text(text, current() if scope is None else scope)
 
 
 def clean(message: dict[str, Any], scope: Scope | None = None) -> dict[str, Any]:
-    """A copy of a message's arguments (text, blocks, attachments, comment) made safe."""
-    scope = current() if scope is None else scope
-    text: Callable[[str], str] = lambda value: inert_text(value, scope)  # noqa: E731
-    out = dict(message)
-    out.pop("link_names", None)
-    if out.get("parse") == "full":
-        out.pop("parse")
-    for key in ("text", "initial_comment"):
-        if isinstance(out.get(key), str):
-            out[key] = text(out[key])
-    for key, walk in (("blocks", _blocks), ("attachments", _attachments)):
-        value = out.get(key)
-        if isinstance(value, str):  # form-encoded calls carry blocks as JSON text
-            try:
-                out[key] = json.dumps(walk(json.loads(value), text, scope))
-            except ValueError:
-                continue
-        elif isinstance(value, list):
-            out[key] = walk(value, text, scope)
+    """A copy of a message's (or a view's, or a stream's) arguments made safe."""
+    return clean_message(message, current() if scope is None else scope)
+
+
+async def checked(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A guarded Web API call's keyword arguments (`json`, `params`, `data`) made safe."""
+    scope = current()
+    if scope is not None and scope.body is not None and not scope.seen.body_taken:
+        body = await scope.body()
+        if body is not None:
+            scope.seen.body_taken = True
+            scope.seen.add(body)
+    out = dict(kwargs)
+    for part in ("json", "params", "data"):
+        value = kwargs.get(part)
+        if isinstance(value, dict):
+            out[part] = clean_message(value, scope)
+        elif value is not None:
+            raise TypeError(f"a message's `{part}` must be a dict for Sloth's guard to read it, "
+                            f"not {type(value).__name__}")
     return out
 
 
-def _blocks(value: Any, text: Callable[[str], str], scope: Scope | None) -> Any:
-    if isinstance(value, list):
-        return [_blocks(item, text, scope) for item in value]
-    if not isinstance(value, dict):
-        return value
-    kind = value.get("type")
-    if kind == "mrkdwn" and isinstance(value.get("text"), str):
-        return {**value, "text": text(value["text"])}
-    if kind == "broadcast" and not (scope and scope.everyone):
-        return {"type": "text", "text": "@" + str(value.get("range", "here"))}
-    if kind == "usergroup" and not (scope and scope.everyone):
-        return {"type": "text", "text": "@group"}
-    if kind == "user" and scope and not scope.users and value.get("user_id") in scope.named_users - {scope.asker}:
-        return {"type": "text", "text": "@" + str(value.get("user_id"))}
-    # Button values and other machine fields are not shown, so only nested text is cleaned.
-    return {key: (_blocks(item, text, scope) if isinstance(item, (list, dict)) else item)
-            for key, item in value.items()}
+def request_scope(request: web.Request, name_of: Callable[[str], str] | None = None) -> Scope:
+    """The scope of a request to a feature's HTTP route: its path, query and body are input."""
+
+    async def body() -> Any:
+        if request.can_read_body:
+            return None  # not read yet, so nothing of it can be in what the handler sends
+        raw = await request.read()  # what the handler read (aiohttp keeps it); b"" if it streamed it
+        return body_values(raw, request.content_type)
+
+    scope = Scope(name_of=name_of, body=body)
+    scope.seen.add([request.path, *request.query.items(), *request.match_info.values()])
+    return scope
 
 
-def _attachments(value: Any, text: Callable[[str], str], scope: Scope | None) -> Any:
-    if not isinstance(value, list):
-        return value
-    cleaned = []
-    for attachment in value:
-        if not isinstance(attachment, dict):
-            cleaned.append(attachment)
-            continue
-        item = dict(attachment)
-        for key in _ATTACHMENT_TEXT:
-            if isinstance(item.get(key), str):
-                item[key] = text(item[key])
-        if isinstance(item.get("fields"), list):
-            item["fields"] = [{**f, **{k: text(f[k]) for k in ("title", "value") if isinstance(f.get(k), str)}}
-                              if isinstance(f, dict) else f for f in item["fields"]]
-        if "blocks" in item:
-            item["blocks"] = _blocks(item["blocks"], text, scope)
-        cleaned.append(item)
-    return cleaned
+def body_values(raw: bytes, content_type: str) -> Any:
+    """A body as the handler would read it: JSON decoded (escapes like \\u003c undone), forms parsed."""
+    text = raw.decode("utf-8", "replace")
+    if content_type == "application/x-www-form-urlencoded":
+        return parse_qsl(text, keep_blank_values=True)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
