@@ -118,3 +118,14 @@ async def test_streams_refuse_what_slack_refuses(emu: Emulator, client: AsyncWeb
         assert await error_of(bot_client(limited).chat_startStream(
             channel=GENERAL, thread_ts="", markdown_text="x", recipient_user_id=WJK68,
             recipient_team_id=limited.team_id)) == "missing_scope"
+
+
+async def test_chat_methods_take_markdown_text_alone(emu: Emulator, client: AsyncWebClient) -> None:
+    posted = await client.chat_postMessage(channel=GENERAL, markdown_text="**bold** [docs](https://ex.example)")
+    assert emu.workspace.channels[GENERAL].messages[posted["ts"]]["text"] == "**bold** [docs](https://ex.example)"
+    await client.chat_update(channel=GENERAL, ts=posted["ts"], markdown_text="_changed_")
+    assert emu.workspace.channels[GENERAL].messages[posted["ts"]]["text"] == "_changed_"
+    assert await error_of(client.chat_postMessage(channel=GENERAL, markdown_text="**x**", text="x")) == (
+        "markdown_text_conflict")
+    assert await error_of(client.chat_postEphemeral(channel=GENERAL, user=WJK68, markdown_text="**x**",
+                                                    blocks=[{"type": "divider"}])) == "markdown_text_conflict"
