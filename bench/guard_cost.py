@@ -6,11 +6,14 @@ The message is what Sloth's cards and listings look like: sections with mrkdwn t
 a button, context lines, actions, a rich-text quote, one with a member's mention. It is cleaned
 with no request in progress, in a request whose member typed a mention and a disguised link, and
 in a job that read a few stored records (one with a mention in it); each figure is the median of
-many runs, in microseconds per message.
+many runs, in microseconds per message. Then what reading the store adds: the check of every
+value read (a training run's record), and the one scan that the first message naming a member
+costs after reading a record that holds a `<` (a redraw naming nobody scans nothing).
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
@@ -20,6 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import guard
+from bot.store import decode, encode
 
 TYPED = "status <@U0BOSS|boss> <http://evil.example|https://slack.com> tomorrow"
 RUNS = 2000
@@ -73,6 +77,37 @@ def main() -> None:
                 record({"name": f"run-{n}", "owner": f"U0OWNER{n}", "notes": "see <@U0BOSS|boss>" if n == 2 else "",
                         "history": [{"epoch": e, "loss": 1 / (e + 1)} for e in range(200)]})
         print(f"| a job that read 5 stored records | {median_us(guard.clean, job):.0f} |")
+        run = {"name": "resnet", "owner": "U0OWNER", "config": {"lr": 1e-3, "layers": [64, 64, 32]},
+               "history": [{"epoch": e, "metrics": {"loss": 1 / (e + 1), "acc": 0.5, "val_loss": 0.3, "lr": 1e-3}}
+                           for e in range(2000)]}
+        failed = {**run, "traceback": ['File "<module>", line 3']}
+        raw = encode(run)
+        print(f"\n| reading a {len(raw) // 1024} KB record from the store | µs |\n|---|---:|")
+        print(f"| decoding it (json.loads, as before) | {read_us(lambda: json.loads(raw)):.0f} |")
+        print(f"| decoding it, seen by the guard (bot.store.decode) | {read_us(lambda: decode(raw)):.0f} |")
+        print(f"| first message naming a member after reading it with a `<` inside | {first_scan_us(failed):.0f} |")
+
+
+def read_us(read: Any) -> float:
+    times = []
+    for _ in range(200):
+        with guard.handling(guard.Scope()):
+            begun = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - begun)
+    return statistics.median(times) * 1e6
+
+
+def first_scan_us(value: Any) -> float:
+    times = []
+    for _ in range(50):
+        scope = guard.Scope()
+        with guard.handling(scope):
+            guard.record(value)
+        begun = time.perf_counter()
+        guard.clean({"text": "<@U0OWNER> your run diverged"}, scope)
+        times.append(time.perf_counter() - begun)
+    return statistics.median(times) * 1e6
 
 
 if __name__ == "__main__":

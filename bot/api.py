@@ -15,7 +15,8 @@ scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client f
 declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
 "mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
-what the member typed, unless the command declares `mentions=`.
+input (what the member typed, unless the command declares `mentions=`; a route's request, an
+event, what it reads from its store, and what it marks with `untrusted(text)` itself).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.context import Context, Identity
 from bot.cpu import Task
 from bot.errors import ReplyError, UsageError, UserError
 from bot.grammar import shown, split_line
+from bot.guard import record as untrusted
 from bot.invocation import Click, Invocation, Source
 from bot.joining import NotInChannel, raise_if_not_in
 from bot.pages import nav_blocks, page_of
@@ -102,6 +104,7 @@ __all__ = [
     "shown",
     "split_line",
     "truncate",
+    "untrusted",
     "upload",
     "uploader",
     "working",

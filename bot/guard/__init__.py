@@ -18,8 +18,9 @@ Slack shows is looked at (text, `markdown_text`, every block and element includi
     (`say` posts what was typed);
   - the event a feature's listener handles, and the body and query of a request to a feature's
     HTTP route (a webhook's payload is someone else's text);
-  - every value read from the store while the scope lasts (`Namespaced.get`, so `ctx.store`):
-    a record may hold what another member typed or a webhook sent, long ago;
+  - every value read from the store while the scope lasts (`ctx.store` and every other reader:
+    `bot.store.decode` records it): a record may hold what another member typed or a webhook
+    sent, long ago;
   - what a feature marks itself with `untrusted(value)` (text fetched from another service).
   A mention counts as from input when the input mentions that member at all, however the
   feature rebuilds it (`<@U1|boss>` typed, `<@U1>` sent). A mention a feature composes from an
@@ -32,9 +33,14 @@ button, `bot.runtime` per HTTP route and start/stop hook, `bot.jobs` per run of 
 `bot.supervisor` gives every background task a fresh one (nothing of the request that started
 it). A route's body is taken as input once its handler has read it with `request.read()`,
 `text()`, `json()` or `post()` (a handler streaming `request.content` itself marks what it sends
-on with `untrusted`). Stored values are kept unscanned until a message is cleaned, so reading
-the store costs a list append; a scope that has seen more than `MARKS_LIMIT` references treats
-every mention and labelled link as input.
+on with `untrusted`). A value read from the store whose JSON text holds no `<`, `](` or `]:`
+cannot hold a reference and is let go at once; the others are kept unscanned (at most
+`PENDING_LIMIT`) until a message about to be sent names a member or carries a labelled link, so a
+card's redraw scans nothing. A scope that has seen more than `MARKS_LIMIT` references, or a value
+too big to read whole, treats every mention and labelled link as input (it fails closed).
+
+Not guarded: text Sloth sets elsewhere than in a message (a channel's purpose, a member's
+status) and posts a feature makes with its own HTTP session instead of the Web API client.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from bot.guard.message import clean_message
-from bot.guard.scope import MARKS_LIMIT, Scope, current, fresh_context, handling, record
+from bot.guard.scope import MARKS_LIMIT, PENDING_LIMIT, Scope, current, fresh_context, handling, record, record_read
 from bot.guard.text import inert_text as _inert_text
 
 if TYPE_CHECKING:
@@ -52,8 +58,8 @@ if TYPE_CHECKING:
 
     from aiohttp import web
 
-__all__ = ["GUARDED_METHODS", "MARKS_LIMIT", "Scope", "checked", "clean", "current", "fresh_context", "handling",
-           "inert_text", "record", "request_scope"]
+__all__ = ["GUARDED_METHODS", "MARKS_LIMIT", "PENDING_LIMIT", "Scope", "checked", "clean", "current", "fresh_context",
+           "handling", "inert_text", "record", "record_read", "request_scope"]
 
 GUARDED_METHODS = frozenset({
     "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage", "chat.meMessage",

@@ -3,24 +3,26 @@
 A scope is set around each piece of work (a request, an event, a button, a route, a job, a
 background task) in a context variable, so code deep inside a feature needs no extra argument.
 What a member typed is `typed`; everything else that came from outside (a route's body and query,
-the event, every value read from the store) is added to `seen` as it arrives and only scanned
-when the guard next cleans a message, so reading the store costs one list append.
+the event, every value read from the store that can hold a reference) is added to `seen` as it
+arrives and only scanned when a message about to be sent holds a member mention or a labelled
+link that could have come from it: a message without one (a card's redraw) scans nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from bot.guard.text import Marks, has_markup
+from bot.guard.text import Marks, has_markup, json_has_markup
 
-PENDING_LIMIT = 256  # values kept unscanned before they are scanned anyway (a long task that never sends)
+PENDING_LIMIT = 8  # values kept unscanned; past this the oldest is scanned at once (a long task, few sends)
 MARKS_LIMIT = 10_000  # references remembered; past this everything is treated as input (fails closed)
+WALK_LIMIT = 200_000  # containers read in one value (a 10 MB record); past this, or in a cycle, the same
+SCALARS = (int, float, bool, type(None))
 
 
 class Seen:
@@ -34,18 +36,24 @@ class Seen:
 
     def add(self, value: Any) -> None:
         self._pending.append(value)
-        if len(self._pending) >= PENDING_LIMIT:
-            self.marks()
+        if len(self._pending) > PENDING_LIMIT:
+            self._scan(self._pending.pop(0))  # one at a time: no stall, and memory stays bounded
 
     def marks(self) -> Marks:
-        if self._pending:
-            pending, self._pending = self._pending, []
-            for value in pending:
-                for text in strings(value):
-                    self._marks.take(text)
-            if len(self._marks) > MARKS_LIMIT:
-                self.overflowed, self._marks = True, Marks()
+        while self._pending:
+            self._scan(self._pending.pop(0))
         return self._marks
+
+    def _scan(self, value: Any) -> None:
+        texts, too_big = strings(value)
+        for text in texts:
+            self._marks.take(text)
+        if too_big or len(self._marks) > MARKS_LIMIT:
+            self.overflowed, self._marks = True, Marks()
+
+    @property
+    def unscanned(self) -> int:
+        return len(self._pending)
 
     def has_user(self, user: str) -> bool:
         marks = self.marks()
@@ -55,33 +63,49 @@ class Seen:
         marks = self.marks()
         return self.overflowed or (url, label) in marks.links
 
-    def has_links(self) -> bool:
-        marks = self.marks()
-        return self.overflowed or bool(marks.links)
 
+def strings(value: Any) -> tuple[list[str], bool]:
+    """The strings in a JSON-like value (keys too) that may hold a reference, and whether the
+    value was too big to read whole (a cycle, or more than WALK_LIMIT items).
 
-def strings(value: Any, depth: int = 0) -> Iterator[str]:
-    """The strings in a JSON-like value (keys too) that may hold a reference."""
-    if isinstance(value, str):
-        if has_markup(value):
-            yield value
-        return
-    if isinstance(value, bytes):
-        yield from strings(value.decode("utf-8", "replace"))
-        return
-    if not isinstance(value, (dict, list, tuple)) or depth > 64:
-        return
-    if depth == 0:
-        try:  # in C, and most records (numbers, IDs, names) hold nothing worth a walk in Python
-            if not has_markup(json.dumps(value, ensure_ascii=False, default=str)):
-                return
-        except (TypeError, ValueError):
-            pass  # a cycle or odd keys: walk it
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, item in items:
-        if isinstance(key, str) and has_markup(key):
-            yield key
-        yield from strings(item, depth + 1)
+    A loop with its own stack, not recursion or json.dumps: a training run's 180 KB record of
+    floats is read in about 2.5 ms, where json.dumps spends 4 on formatting its floats alone.
+    """
+    found: list[str] = []
+    stack = [value]
+    budget = WALK_LIMIT
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return found, True
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if isinstance(key, str) and has_markup(key):
+                    found.append(key)
+                if isinstance(inner, str):
+                    if has_markup(inner):
+                        found.append(inner)
+                elif not isinstance(inner, SCALARS):
+                    stack.append(inner)
+        elif isinstance(item, (list, tuple)):
+            for inner in item:
+                if isinstance(inner, str):
+                    if has_markup(inner):
+                        found.append(inner)
+                elif not isinstance(inner, SCALARS):
+                    stack.append(inner)
+        elif isinstance(item, str):
+            if has_markup(item):
+                found.append(item)
+        elif isinstance(item, (bytes, bytearray)):
+            stack.append(bytes(item).decode("utf-8", "replace"))
+        elif not isinstance(item, SCALARS):
+            try:
+                stack.append(str(item))  # an object a feature marked untrusted: as it would print
+            except Exception:
+                return found, True  # unreadable: fail closed
+    return found, False
 
 
 @dataclass(frozen=True)
@@ -103,10 +127,6 @@ class Scope:
         marks = Marks()
         marks.take(self.typed)
         return marks
-
-    @property
-    def has_links(self) -> bool:
-        return bool(self.typed_marks.links and not self.links) or self.seen.has_links()
 
     def from_input(self, user: str) -> bool:
         """Whether a mention of `user` must be made inert: it came from input and is not meant."""
@@ -145,6 +165,16 @@ def record(value: Any) -> None:
     """Treat `value` (text, or JSON-like data) as untrusted input for the rest of this scope."""
     scope = _current.get()
     if scope is not None and value is not None:
+        scope.seen.add(value)
+
+
+def record_read(raw: str | bytes, value: Any) -> None:
+    """`value`, read back from the store as the JSON text `raw`, is input if it can hold a reference:
+    a check of the text in C, so a record of numbers and names is never held or walked."""
+    scope = _current.get()
+    if scope is None:
+        return
+    if json_has_markup(raw if isinstance(raw, str) else raw.decode("utf-8", "replace")):
         scope.seen.add(value)
 
 

