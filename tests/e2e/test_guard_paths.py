@@ -31,7 +31,7 @@ from bot.runtime import Runtime
 from bot.testing import FakeClock, registry_for
 from tests.e2e.harness import run_jobs, running_bot, settle
 
-INPUTS = 150  # per path; each input makes a dozen calls
+INPUTS = 400  # per path; each input makes a dozen calls
 OWNER = WJK68  # named by ID in the webhook's payload: the feature mentions them on purpose
 MASS = ("<!everyone>", "<!channel>", "<!here>", "<!here|here>", "<!subteam^S0DEVS|@devs>")
 TOKENS = (*MASS, f"<@{AMELIA}|boss>", f"<@{AMELIA}>", "<http://evil.example|https://slack.com>",
