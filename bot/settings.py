@@ -40,7 +40,7 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     data_dir: Path = Path("data")
-    store_url: str = "sqlite:///data/sloth.db"
+    store_url: str = field(default="sqlite:///data/sloth.db", repr=False)  # a Redis URL may hold a password
     log_level: str = "INFO"
     log_format: str = "text"
     # Where browsers and training jobs reach Sloth's HTTP side.
