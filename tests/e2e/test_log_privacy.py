@@ -23,6 +23,9 @@ LOGGERS = ("slack_sdk", "slack_bolt", "aiohttp.access", "aiosqlite", "slack_sdk.
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in LOGGERS}
+    # The Web API client's logger keeps the level it had when a client was first made (bot.slack);
+    # as in a fresh process, it follows what logs.configure sets.
+    logging.getLogger("slack_sdk.web.sloth").setLevel(logging.NOTSET)
     yield
     root.handlers[:], level, levels = saved
     root.setLevel(level)
