@@ -71,10 +71,12 @@ class SQLiteStore:
                 pass  # the probe below says what is wrong
             await probe(store)
             return store
-        except (sqlite3.Error, StoreUnavailable) as e:
+        except BaseException as e:
             if db is not None:
                 await db.close()  # its worker thread would otherwise keep the process alive
-            raise StoreOpenError(path, _cause(Path(path), e)) from None
+            if isinstance(e, sqlite3.Error | StoreUnavailable):
+                raise StoreOpenError(path, _cause(Path(path), e)) from None
+            raise
 
     async def get(self, key: str) -> Any | None:
         now = self.clock()
