@@ -3,6 +3,8 @@
 - Previous/Next on long lists and "Join and try again" run the member's command line again.
 - The Connect button is a link; Slack still sends its click, which needs nothing but the ack.
 - Members and channels are kept fresh from events, and re-synced every hour in every process.
+- Expired keys are swept from the store every few minutes (SQLite keeps them until deleted),
+  which also tells a store that could not save whether it can again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.router import Router
 
 log = logging.getLogger(__name__)
 router = Router("core")
+STORE_SWEEP_SECONDS = 600.0
 
 
 async def turn_page(ctx: Context, click: Click) -> Reply | None:
@@ -72,6 +75,13 @@ async def link_opened(ctx: Context, click: Click) -> None:
 @router.every(lambda ctx: ctx.settings.directory_resync_seconds, name="directory-resync", per_process=True)
 async def resync(ctx: Context) -> None:
     await ctx.directory.resync()
+
+
+# In every process: each keeps its own note of whether the store saves (for its /healthz), and
+# a second sweep of a shared SQLite file finds nothing left to delete.
+@router.every(STORE_SWEEP_SECONDS, name="store-sweep", per_process=True)
+async def sweep_store(ctx: Context) -> None:
+    await ctx.backend.sweep()
 
 
 async def _on_user(ctx: Context, event: dict[str, Any]) -> None:

@@ -24,8 +24,11 @@ from bot.permissions import is_admin
 from bot.reply import Reply, notice
 from bot.respond import deliver
 from bot.router import Command
+from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
+CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full or unavailable), so that "
+             "didn't go through. Please try again later, and tell whoever runs Sloth if this keeps happening.")
 
 
 async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -> None:
@@ -87,6 +90,8 @@ def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
         return error.reply
     if isinstance(error, UserError):
         return notice(str(error))
+    if isinstance(error, StoreUnavailable):
+        return cant_save(what, error)
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", ""))
         friendly = slack_error_text(code)
@@ -101,6 +106,13 @@ def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
     ctx.metrics.handler_errors.labels(what.split(" ")[0]).inc()
     log.error("%s failed (error id %s): %s: %s", what, error_id, type(error).__name__, error, exc_info=error)
     return notice(f"Sorry, something went wrong (error id `{error_id}`). It has been logged.")
+
+
+def cant_save(what: str, error: StoreUnavailable) -> Reply:
+    """The store refused (a full disk, a read-only volume, Redis out of reach): say so plainly.
+    The store's own log line and /healthz tell the operator; this is what the member needs."""
+    log.info("%s: the store cannot save (%s)", what, error)
+    return notice(CANT_SAVE)
 
 
 def unknown_command(ctx: Context, inv: Invocation) -> Reply:

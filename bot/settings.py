@@ -40,9 +40,10 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     data_dir: Path = Path("data")
-    store_url: str = "sqlite:///data/sloth.db"
+    store_url: str = field(default="sqlite:///data/sloth.db", repr=False)  # a Redis URL may hold a password
     log_level: str = "INFO"
     log_format: str = "text"
+    log_message_text: bool = False  # what members typed and Sloth posted, in DEBUG logs (bot.logs)
     # Where browsers and training jobs reach Sloth's HTTP side.
     public_url: str = "http://localhost:8080"
     # Seals members' tokens and signs OAuth states (bot.sealing, bot.user_tokens).
@@ -106,6 +107,16 @@ def _store_url(env: Mapping[str, str], data_dir: Path, problems: list[str]) -> s
     return url
 
 
+def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    problems.append(f"{name} must be true or false.")
+    return False
+
+
 def _positive(
     env: Mapping[str, str], name: str, default: str, problems: list[str], what: str, zero: bool = False
 ) -> float:
@@ -155,6 +166,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         problems.append("LOG_FORMAT must be 'text' or 'json'.")
+    log_message_text = _flag(env, "SLOTH_LOG_MESSAGE_TEXT", problems)
     data_dir = Path(env.get("SLOTH_DATA_DIR", "data").strip() or "data")
     public_url = env.get("SLOTH_PUBLIC_URL", "").strip().rstrip("/")
     if public_url and not public_url.startswith(("http://", "https://")):
@@ -181,6 +193,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         data_dir=data_dir,
         log_level=log_level,
         log_format=log_format,
+        log_message_text=log_message_text,
         admins=admins,
         http_port=http_port,
         store_url=store_url,
