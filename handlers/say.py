@@ -115,7 +115,7 @@ async def say_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     if post.name:
         owner = borrowed_name(post.name, await ctx.directory.members())
         if owner:
-            raise UserError(f"“{escape(post.name)}” is the name of a member (@{escape(owner)}); "
+            raise UserError(f"“{escape(post.name)}” reads as the name of a member (@{escape(owner)}); "
                             "Sloth won't post as a person. Pick another name.")
     channel = await ctx.directory.resolve_channel(args["channel"])
     if channel.get("is_archived"):
