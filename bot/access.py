@@ -162,7 +162,8 @@ class Access:
         if channel_id is None:
             return None
         cached = self._conversations.get(channel_id)
-        if cached and self.clock() - cached[0] < KIND_SECONDS:
+        # One Sloth cannot see may become one it is in (an invitation): asked again sooner.
+        if cached and self.clock() - cached[0] < (KIND_SECONDS if cached[1] else MEMBERSHIP_SECONDS):
             return cached[1]
         known = self.directory.channels.get(channel_id)
         if known is not None and ("is_private" in known or "is_channel" in known):
@@ -288,6 +289,8 @@ class Access:
                 if target != request.user:
                     raise NotVisible("I only send your answers to you, not to other members' DMs.")
                 continue
+            if target == request.where and method not in READ and not request.revealed - {target}:
+                continue  # where they asked, which they see, with nothing from elsewhere: no lookup
             conversation = await self.conversation(target)
             if conversation is None:
                 continue  # Sloth can't see it either: Slack answers the call with its own error
