@@ -15,11 +15,14 @@ scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client f
 declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
 "mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
-what the member typed, unless the command declares `mentions=`.
+what the member typed, unless the command declares `mentions=`. Whatever it reads or posts while
+answering a member keeps to what that member may see (`bot.access`, `ctx.access`): a private
+conversation's content, name or purpose only for its members, and only where no one else sees it.
 """
 
 from __future__ import annotations
 
+from bot.access import Conversation, NotVisible, reveal
 from bot.config import Config, Setting, positive
 from bot.context import Context, Identity
 from bot.cpu import Task
@@ -55,11 +58,13 @@ __all__ = [
     "Config",
     "Contention",
     "Context",
+    "Conversation",
     "Identity",
     "Invocation",
     "Job",
     "Namespaced",
     "NotInChannel",
+    "NotVisible",
     "Param",
     "Place",
     "Reply",
@@ -98,6 +103,7 @@ __all__ = [
     "readable_channel",
     "reply_place",
     "rerun_value",
+    "reveal",
     "section",
     "shown",
     "split_line",

@@ -109,6 +109,12 @@ async def _on_deleted(ctx: Context, event: dict[str, Any]) -> None:
     ctx.directory.channels.pop(event["channel"], None)
 
 
+async def _on_membership(ctx: Context, event: dict[str, Any]) -> None:
+    # Who may see a conversation through Sloth follows its members at once, not a minute later.
+    user, channel = event.get("user"), event.get("channel")
+    ctx.access.forget(user if isinstance(user, str) else None, channel if isinstance(channel, str) else None)
+
+
 # Private channels fire the group_* events instead of the channel_* ones.
 DIRECTORY_EVENTS = {
     "team_join": _on_user, "user_change": _on_user,
@@ -120,6 +126,10 @@ DIRECTORY_EVENTS = {
 _EVENT_SCOPES = {"team": "users:read", "user": "users:read", "group": "groups:read", "channel": "channels:read"}
 for _event, _handler in DIRECTORY_EVENTS.items():
     router.event(_event, _EVENT_SCOPES[_event.split("_")[0]])(_handler)
+for _event in ("member_joined_channel", "member_left_channel"):
+    router.event(_event, "channels:read", "groups:read")(_on_membership)
+# bot.access asks Slack which private channels, group DMs and DMs a member shares with Sloth.
+router.scopes.update({"groups:read", "im:read", "mpim:read"})
 for _action in PAGE_ACTIONS:
     router.action(_action)(turn_page)
 router.action(JOIN_ACTION)(join_and_retry)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
-from bot import guard
+from bot import access, guard
 from bot.context import Context
 from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
 from bot.grammar import parse_args, shown
@@ -23,8 +23,9 @@ from bot.names import has_mass_mention
 from bot.permissions import is_admin
 from bot.reply import Reply, notice
 from bot.respond import deliver
-from bot.router import Command
+from bot.router import Args, Command
 from bot.store import StoreUnavailable
+from bot.text import ChannelRef, channel_not_found
 
 log = logging.getLogger(__name__)
 CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full or unavailable), so that "
@@ -38,7 +39,7 @@ async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -
     (an offer that has done its job), whatever the reply itself says.
     """
     command = ctx.registry.find(inv.name) if inv.name else None
-    with guard.handling(await scope_for(ctx, inv, command)):
+    with guard.handling(await scope_for(ctx, inv, command)), access.asking(inv.user, inv.channel):
         reply = await run_command(ctx, inv, command)
         await deliver(ctx, inv, replace(reply, replace=True) if replace_clicked else reply)
 
@@ -67,6 +68,7 @@ async def run_command(ctx: Context, inv: Invocation, command: Command | None = N
         if command.admin_only and not await is_admin(ctx, inv.user):
             return notice(f"Only Sloth's admins (and the workspace's admins and owners) can use `{command.name}`.")
         args = parse_args(command, inv.args)
+        await check_channels(ctx, inv, command, args)
         if command.token == "user":
             feature_ctx = replace(feature_ctx, member_client=await member_client(ctx, inv.user, command.name))
         return await command.handler(feature_ctx, inv, args)
@@ -76,6 +78,19 @@ async def run_command(ctx: Context, inv: Invocation, command: Command | None = N
         return join_offer(inv, e)
     except Exception as e:
         return failure_reply(ctx, e, f"command {command.name}")
+
+
+async def check_channels(ctx: Context, inv: Invocation, command: Command, args: Args) -> None:
+    """Every conversation the command was given must be one the asker can see in Slack; a
+    private one's content may then go into the answer, which `deliver` keeps to the asker.
+    One Sloth cannot see is left to the handler, whose calls Slack refuses as it would anyway."""
+    for param in command.params:
+        ref = args.get(param.name) if param.kind == "channel" else None
+        if not isinstance(ref, ChannelRef):
+            continue
+        conversation = await ctx.access.conversation(ref.id or ref.name or "")
+        if conversation is not None:
+            await ctx.access.require(inv.user, conversation.id, text=channel_not_found(ref))
 
 
 def unavailable_text(command: Command, missing: tuple[str, ...]) -> str:

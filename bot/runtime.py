@@ -23,6 +23,7 @@ from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
+from bot.access import Access
 from bot.context import Context, Identity
 from bot.cpu import CpuPool
 from bot.directory import Directory
@@ -104,6 +105,8 @@ class Runtime:
         self._closers.append(self.store.close)
         self.dedupe = Namespaced(self.store, "event")
         self.directory = Directory(self.client)
+        self.access = Access(self.client, self.directory)
+        self.client.access = self.access  # every call made for a member keeps to what they may see
         self._closers.append(self.supervisor.close)
         cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
         self.ctx = self._contexts(identity, cpu)
@@ -136,7 +139,7 @@ class Runtime:
                 settings=self.settings, identity=identity, client=self.client, session=self.session,
                 backend=self.store, directory=self.directory, registry=self.registry, supervisor=self.supervisor,
                 metrics=self.metrics, clock=self.clock, cpu=cpu, feature=feature.name, config=feature.config,
-                contexts=contexts, edits=edits,
+                contexts=contexts, edits=edits, access=self.access,
             )
         return contexts["core"]
 

@@ -25,7 +25,7 @@ from handlers.training import card_parts as parts
 from handlers.training.card import ICONS, slack_date
 from handlers.training.compare import compare
 from handlers.training.ingest import PATH
-from handlers.training.service import Training, name_of, training
+from handlers.training.service import Training, name_of, training, visible_to
 from handlers.training.state import Run
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     everything: list[Run] = []
     for run_id in await service.runs.recent():
         run = await service.runs.get(run_id)
-        if run is not None:
+        if run is not None and await visible_to(ctx, inv.user, run):
             everything.append(run)
     found = [run for run in everything if matches(run, owner, statuses)]
     said = filter_words(escape(await name_of(ctx, owner) or "") if owner else None, statuses)
