@@ -181,7 +181,7 @@ class Follower:
             title=f"{run.name[:80]} · {what}", initial_comment=comment, alt_txt=f"{what} of {run.name[:80]}")
 
     async def _names(self, run: Run) -> Any:
-        for user_id in {*filter(None, (run.owner, run.stop_by)), *(p["by"] for p in run.presses)}:
+        for user_id in {*filter(None, (run.owner, run.stop_by, run.muted_by)), *(p["by"] for p in run.presses)}:
             try:
                 await self.ctx.directory.user(user_id)
             except SlackApiError:
