@@ -4,7 +4,7 @@
         client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
 
 Options: `bot_scopes=` (the bot token's granted scopes; None: all), `rate_limits=RateLimits.realistic()`
-(Slack's published limits; off by default), `share_delay=` (seconds before an upload v2 share
+(Slack's published limits; off by default; `.faster(20)` runs their clock 20 times faster), `share_delay=` (seconds before an upload v2 share
 lands; None: until `complete_shares()`), `clock=` (response_url expiry, scheduled messages).
 """
 

@@ -27,6 +27,7 @@ RUN_TTL = 30 * 86400.0
 PREDICTIONS_TTL = 86400.0
 MAX_TRIES = 20
 ALIVE_SECONDS = 8.0  # a process that has not said it is alive for this long is taken for dead
+ALIVE_EVERY = 2.0  # how often each process says so
 
 T = TypeVar("T")
 __all__ = ["ConflictError", "RunStore"]
