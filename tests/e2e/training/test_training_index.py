@@ -11,7 +11,10 @@ from typing import Any
 
 import aiohttp
 
+from bot.api import Namespaced
 from bot.emulator import Emulator
+from bot.store import open_store
+from handlers.training.run_index import RunIndex
 from handlers.training.service import training
 from tests.e2e.harness import ask, run_jobs, visible_text
 from tests.e2e.training.training_harness import TOKEN, ingest_url, monitoring_bot, now_clock
@@ -64,3 +67,17 @@ async def test_runs_leave_the_index_only_when_they_have_expired(emulator: Emulat
     assert len(before) == 250 and gone in before
     assert len(after) == 249 and gone not in after
     assert "249 training runs" in listing
+
+
+async def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Two Sloth processes' indexes on one store: their group commits race by compare-and-set."""
+    store = await open_store(f"sqlite:///{tmp_path / 'shared.db'}")
+    try:
+        first, second = RunIndex(Namespaced(store, "training")), RunIndex(Namespaced(store, "training"))
+        ids = [f"shared-run-{i:04d}" for i in range(600)]
+        await asyncio.gather(*((first if i % 2 else second).add(run_id) for i, run_id in enumerate(ids)))
+        await asyncio.gather(first.remove(set(ids[:100])), second.add("late-run-0001"))
+        kept = await first.ids()
+    finally:
+        await store.close()
+    assert sorted(kept) == sorted([*ids[100:], "late-run-0001"])
