@@ -66,12 +66,21 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         return Reply(text=text, blocks=[section(text)])
     found.sort(key=lambda r: (not r.running, -r.created))
     shown, page, pages = page_of(found, inv.page, PER_PAGE)
-    lines = [await run_line(ctx, service, run) for run in shown]
+    lines = [await shown_line(ctx, service, run) for run in shown]
     active = sum(1 for r in found if r.running)
     heading = f"*Training runs*{' ' + said if said else ''} · {active} active"
     blocks = [section(heading), *[section(line) for line in lines]]
     blocks += nav_blocks(inv, page, pages, len(found), "runs")
     return Reply(text=f"{len(found)} training runs, {active} active", blocks=blocks)
+
+
+async def shown_line(ctx: Context, service: Training, run: Run) -> str:
+    """A run's line; one that cannot be drawn says so, so one bad run never breaks `runs` for everyone."""
+    try:
+        return await run_line(ctx, service, run)
+    except Exception:
+        log.exception("training run %s cannot be listed", run.run_id)
+        return f"⚠️ `{escape(run.run_id)}` cannot be shown (see Sloth's log)"
 
 
 async def run_line(ctx: Context, service: Training, run: Run) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from bot.api import Context, is_admin, reveal
@@ -14,13 +15,15 @@ from handlers.training.state import Run
 class Training:
     runs: RunStore
     follower: Follower
+    process: str  # this runtime's name in the store, for saying it is alive (see posting)
 
 
 def start(ctx: Context) -> Training:
     """Made by the feature's start hook and kept in `ctx.state`: two runtimes in one process
     (tests, replicas) each have their own, and it goes when its runtime goes."""
     runs = RunStore(ctx.store)
-    ctx.state.training = Training(runs, Follower(ctx, runs))
+    process = uuid.uuid4().hex
+    ctx.state.training = Training(runs, Follower(ctx, runs, process), process)
     return ctx.state.training
 
 
