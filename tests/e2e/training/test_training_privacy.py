@@ -10,15 +10,15 @@ from typing import Any
 from bot.emulator import Emulator
 from bot.testing import Sloth
 from tests.e2e.training.test_training_ingest import post_events
-from tests.e2e.training.training_harness import AMELIA, WILL, cards, monitoring_bot
+from tests.e2e.training.training_harness import AMELIA, T0, WILL, cards, monitoring_bot
 
 KENJI = "U01KSATO01"
 BUCKET = "s3://acme-private/initech"
 
 
 async def report(runtime: Any, run_id: str, name: str, channel: str, owner: str, config: dict[str, Any]) -> None:
-    events = [{"type": "start", "seq": 1, "time": 1.0},
-              {"type": "epoch", "seq": 2, "time": 2.0, "epoch": 0, "metrics": {"loss": 0.5}}]
+    events = [{"type": "start", "seq": 1, "time": T0 + 1.0},
+              {"type": "epoch", "seq": 2, "time": T0 + 2.0, "epoch": 0, "metrics": {"loss": 0.5}}]
     run = {"name": name, "channel": channel, "owner": owner, "total_epochs": 3, "config": config}
     status, _ = await post_events(runtime, run_id, [], body=json.dumps({"run": run, "events": events}))
     assert status == 200
