@@ -154,10 +154,9 @@ class Runtime:
         settings = self.settings
         routes = {key: _bind(self.ctx.of(feature.name), handler)
                   for key, (handler, feature) in self.registry.routes.items()}
-        runner, self.http_port = await serve(
-            make_web_app(self.metrics, self.connected, routes), settings.http_host, settings.http_port
-        )
-        self._closers.append(runner.cleanup)
+        side, self.http_port = await serve(make_web_app(self.metrics, self.connected, routes), settings.http_host,
+                                           settings.http_port, settings.http_limits, self.metrics)
+        self._closers.append(side.cleanup)
         if settings.http_port == 0:
             # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
             host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
