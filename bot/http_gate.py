@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 LOG_EVERY = 60.0  # seconds between two log lines of one cause
 FD_RESERVE = 128  # open files kept for everything but HTTP clients (store, Slack, workers, logs)
 MAX_LINGERING = 64  # turned-away connections kept open briefly so their 503 is read; beyond, closed at once
+# The listening socket's queue. asyncio accepts up to this many connections at a time, each an open
+# file before the gate has seen it; two such batches can be in flight while the gate closes others.
+BACKLOG = 128
 
 # What each cause's log line says; `{n}` is how many since the last line of that cause.
 SAID = {
@@ -65,7 +68,7 @@ def connection_room(wanted: int) -> int:
     in_use = 64
     with contextlib.suppress(OSError):
         in_use = len(os.listdir("/proc/self/fd"))
-    room = soft - in_use - FD_RESERVE - MAX_LINGERING
+    room = soft - in_use - FD_RESERVE - MAX_LINGERING - 2 * BACKLOG
     if wanted <= room:
         return wanted
     allowed = max(room, 8)

@@ -9,12 +9,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.http_gate import Gate, connection_room
+from bot.http_gate import BACKLOG, Gate, connection_room
 from bot.http_guard import GuardedHandler, watch_request
 from bot.metrics import Metrics
 from bot.settings import HttpLimits
-
-BACKLOG = 1024  # connections the kernel queues while Sloth accepts (and sheds) a burst
 
 
 def make_web_app(

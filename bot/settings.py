@@ -29,7 +29,7 @@ class HttpLimits:
     header_seconds: float = 10.0  # a request's headers, from its first byte (or from connecting)
     body_seconds: float = 30.0  # a request's whole body, once its headers are in; then 408
     idle_seconds: float = 75.0  # a kept-alive connection between requests (above most balancers' 60 s)
-    max_connections: int = 512  # in all; beyond, the longest-waiting idle one goes, or 503
+    max_connections: int = 256  # in all; beyond, the longest-waiting idle one goes, or 503
     max_per_client: int = 64  # from one address (0: no cap); beyond, 503
 
 
