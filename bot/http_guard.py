@@ -10,6 +10,9 @@ hold their sockets until the process runs out of files. `GuardedHandler` is aioh
     busy     a handler is working on the request                   none
     idle     kept alive between requests                           idle_seconds, then close
 
+("idle" starts when the handler returns, so a response the client does not read within
+idle_seconds is cut off too.)
+
 and every connection passes the gate (`bot.http_gate`) first: per-address and total caps, decided
 the moment it connects, before aiohttp parses a byte of it. Only public aiohttp surface is used:
 the handler's protocol callbacks, a middleware that marks when a request's headers are in and
@@ -19,6 +22,7 @@ when its handler is done, and the request body's own `set_exception`/`feed_eof`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +32,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 from bot.http_gate import Gate
+from bot.settings import HttpLimits
 
 LINGER_SECONDS = 2.0  # how long a turned-away client has to read its 503 before the socket is dropped
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -40,6 +45,15 @@ def canned(status: str, text: str, retry_after: int | None = None) -> bytes:
     retry = f"Retry-After: {retry_after}\r\n" if retry_after else ""
     return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
             f"{retry}Connection: close\r\n\r\n").encode() + body
+
+
+@functools.cache
+def replies(limits: HttpLimits) -> tuple[bytes, bytes]:
+    """The 408 for headers too slow and the 503 for a connection turned away, made once."""
+    late = canned("408 Request Timeout", f"The request's headers did not arrive within {limits.header_seconds:g} s.\n")
+    busy = canned("503 Service Unavailable", "Too many connections; try again shortly.\n",
+                  max(1, math.ceil(limits.header_seconds)))
+    return late, busy
 
 
 class GuardedHandler(RequestHandler):
@@ -56,10 +70,7 @@ class GuardedHandler(RequestHandler):
         self.request: web.BaseRequest | None = None
         self.refused: asyncio.Transport | None = None
         self.timer: asyncio.TimerHandle | None = None
-        retry = max(1, math.ceil(limits.header_seconds))
-        self.late_headers = canned("408 Request Timeout", f"The request's headers did not arrive within "
-                                   f"{limits.header_seconds:g} s.\n")
-        self.busy_reply = canned("503 Service Unavailable", "Too many connections; try again shortly.\n", retry)
+        self.late_headers, self.busy_reply = replies(limits)
 
     # -- asyncio's protocol callbacks --------------------------------------------------------
 
