@@ -9,7 +9,8 @@
         return Reply(text=f"Sunny in {escape(args['city'])}")
 
 What a feature gets through its router: commands (every entry point: slash, @mention, DM),
-buttons (`action`), Slack events (`event`), HTTP routes (`http`), its own settings (checked with
+buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer` and
+`require_signature` check their callers), its own settings (checked with
 Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
 scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client for commands
 declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
@@ -34,6 +35,7 @@ from bot.pages import nav_blocks, page_of
 from bot.permissions import is_admin
 from bot.reply import Reply, actions, button, context, divider, fields, header, image, notice, section
 from bot.rerun import read_rerun, rerun_value
+from bot.route_auth import Signature, require_bearer, require_signature
 from bot.router import Args, Command, Job, Param, Router
 from bot.store import Contention, Namespaced
 from bot.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
@@ -71,6 +73,7 @@ __all__ = [
     "ReplyError",
     "Router",
     "Setting",
+    "Signature",
     "Source",
     "Task",
     "UsageError",
@@ -102,6 +105,8 @@ __all__ = [
     "readable",
     "readable_channel",
     "reply_place",
+    "require_bearer",
+    "require_signature",
     "rerun_value",
     "reveal",
     "section",

@@ -161,11 +161,10 @@ class Runtime:
         settings = self.settings
         routes = {key: _bind(self.ctx.of(feature.name), handler)
                   for key, (handler, feature) in self.registry.routes.items()}
-        runner, self.http_port = await serve(
+        side, self.http_port = await serve(
             make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable}),
-            settings.http_host, settings.http_port
-        )
-        self._closers.append(runner.cleanup)
+            settings.http_host, settings.http_port, settings.http_limits, self.metrics)
+        self._closers.append(side.cleanup)
         if settings.http_port == 0:
             # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
             host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host

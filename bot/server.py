@@ -1,13 +1,18 @@
-"""Sloth's own HTTP side: health and metrics (later features add routes to it)."""
+"""Sloth's own HTTP side: health and metrics, and the features' routes (the OAuth pages, training
+ingest, a team's own), served behind the time limits and connection caps of `bot.http_guard`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.http_gate import BACKLOG, Gate, connection_room
+from bot.http_guard import GuardedHandler, watch_request
 from bot.metrics import Metrics
+from bot.settings import HttpLimits
 
 
 def make_web_app(
@@ -38,13 +43,36 @@ def make_web_app(
     return app
 
 
-async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Start serving; returns the runner and the bound port (useful with port 0)."""
+class HttpSide:
+    """Sloth's HTTP side, listening; `cleanup()` stops taking connections and closes the open ones."""
+
+    def __init__(self, runner: web.AppRunner, listener: asyncio.Server, gate: Gate) -> None:
+        self.runner, self.listener, self.gate = runner, listener, gate
+
+    @property
+    def port(self) -> int:
+        return int(self.listener.sockets[0].getsockname()[1])
+
+    async def cleanup(self) -> None:
+        self.listener.close()
+        self.gate.close()
+        await self.runner.cleanup()  # lets requests in progress finish, then closes every connection
+
+
+async def serve(app: web.Application, host: str, port: int, limits: HttpLimits,
+                metrics: Metrics) -> tuple[HttpSide, int]:
+    """Start serving; returns the HTTP side and the bound port (useful with port 0)."""
+    app.middlewares.insert(0, watch_request)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    server = site._server
-    sockets = getattr(server, "sockets", None) or []
-    bound = sockets[0].getsockname()[1] if sockets else port
-    return runner, bound
+    server = runner.server
+    assert server is not None
+    gate = Gate(limits, metrics.registry, connection_room(limits.max_connections))
+    loop = asyncio.get_running_loop()
+    try:
+        listener = await loop.create_server(lambda: GuardedHandler(server, gate), host, port, backlog=BACKLOG)
+    except BaseException:
+        await runner.cleanup()
+        raise
+    side = HttpSide(runner, listener, gate)
+    return side, side.port

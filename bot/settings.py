@@ -7,6 +7,7 @@ never appear in a message. Features declare their own settings beside their comm
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,17 @@ SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """How long Sloth's HTTP side waits for a client, and how many connections it holds (bot.http_guard)."""
+
+    header_seconds: float = 10.0  # a request's headers, from its first byte (or from connecting)
+    body_seconds: float = 30.0  # a request's whole body, once its headers are in; then 408
+    idle_seconds: float = 75.0  # a kept-alive connection between requests (above most balancers' 60 s)
+    max_connections: int = 256  # in all; beyond, the longest-waiting idle one goes, or 503
+    max_per_client: int = 64  # from one address (0: no cap); beyond, 503
 
 
 class SettingsError(Exception):
@@ -58,6 +70,7 @@ class Settings:
     directory_resync_seconds: float = 3600.0
     edits_per_window: int = 8  # chat.update budget for the workspace (bot.pacing)
     edit_window_seconds: float = 12.0
+    http_limits: HttpLimits = field(default_factory=HttpLimits)
 
     @property
     def authorize_url(self) -> str:
@@ -118,17 +131,34 @@ def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
 
 
 def _positive(
-    env: Mapping[str, str], name: str, default: str, problems: list[str], what: str, zero: bool = False
+    env: Mapping[str, str], name: str, default: str, problems: list[str], what: str, zero: bool = False,
+    whole: bool = False,
 ) -> float:
     raw = env.get(name, default).strip() or default
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value < 0 or (value == 0 and not zero) or (zero and not value.is_integer()) or value > 1e6:
+    # `zero` allows 0 and asks for a whole number (a count that can be "none"); `whole` asks for one above 0.
+    fraction = (zero or whole) and not value.is_integer()
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero) or fraction or value > 1e6:
         problems.append(f"{name} must be {what}, not {raw!r}.")
         return float(default)
     return value
+
+
+def _http_limits(env: Mapping[str, str], problems: list[str]) -> HttpLimits:
+    d = HttpLimits()
+    seconds = "a number of seconds above 0"
+    return HttpLimits(
+        header_seconds=_positive(env, "SLOTH_HTTP_HEADER_TIMEOUT", str(d.header_seconds), problems, seconds),
+        body_seconds=_positive(env, "SLOTH_HTTP_BODY_TIMEOUT", str(d.body_seconds), problems, seconds),
+        idle_seconds=_positive(env, "SLOTH_HTTP_IDLE_TIMEOUT", str(d.idle_seconds), problems, seconds),
+        max_connections=int(_positive(env, "SLOTH_HTTP_MAX_CONNECTIONS", str(d.max_connections), problems,
+                                      "a whole number of connections above 0", whole=True)),
+        max_per_client=int(_positive(env, "SLOTH_HTTP_MAX_PER_CLIENT", str(d.max_per_client), problems,
+                                     "a whole number of connections (0: no cap)", zero=True)),
+    )
 
 
 def environment(env_file: str | Path | None = ".env") -> dict[str, str]:
@@ -182,6 +212,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
+    http_limits = _http_limits(env, problems)
     if problems or not (bot_token and app_token):
         return None
     return Settings(
@@ -202,4 +233,5 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         client_id=client_id,
         client_secret=client_secret,
         render_workers=int(render_workers),
+        http_limits=http_limits,
     )
