@@ -41,7 +41,8 @@ async def test_a_sweep_of_150_runs_into_one_channel_gets_exactly_one_card_each(t
     limits = RateLimits.realistic().faster(SPEED)
     async with Emulator(Workspace.default(), rate_limits=limits) as emu, monitoring_bot(
             emu, tmp_path, env={"SLOTH_TRAINING_POSTS_PER_SECOND": str(SPEED)}) as runtime:
-        async with aiohttp.ClientSession() as http:
+        # At most as many connections as one client address may hold (SLOTH_HTTP_MAX_PER_CLIENT, 64).
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=60)) as http:
             began = time.monotonic()
             statuses = await asyncio.gather(*(start_run(http, ingest_url(runtime), run_id) for run_id in ids))
         # Slack's pace is one card a second per channel: 150 cards take 150 s, here 150 / SPEED.
