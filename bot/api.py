@@ -9,18 +9,23 @@
         return Reply(text=f"Sunny in {escape(args['city'])}")
 
 What a feature gets through its router: commands (every entry point: slash, @mention, DM),
-buttons (`action`), Slack events (`event`), HTTP routes (`http`), its own settings (checked with
+buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer` and
+`require_signature` check their callers), its own settings (checked with
 Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
 scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client for commands
 declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
 "mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
 input (what the member typed, unless the command declares `mentions=`; a route's request, an
-event, what it reads from its store, and what it marks with `untrusted(text)` itself).
+event, what it reads from its store, and what it marks with `untrusted(text)` itself). Whatever
+it reads or posts while answering a member keeps to what that member may see (`bot.access`,
+`ctx.access`): a private conversation's content, name or purpose only for its members, and only
+where no one else sees it.
 """
 
 from __future__ import annotations
 
+from bot.access import Conversation, NotVisible, reveal
 from bot.config import Config, Setting, positive
 from bot.context import Context, Identity
 from bot.cpu import Task
@@ -33,6 +38,7 @@ from bot.pages import nav_blocks, page_of
 from bot.permissions import is_admin
 from bot.reply import Reply, actions, button, context, divider, fields, header, image, notice, section
 from bot.rerun import read_rerun, rerun_value
+from bot.route_auth import Signature, require_bearer, require_signature
 from bot.router import Args, Command, Job, Param, Router
 from bot.store import Contention, Namespaced
 from bot.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
@@ -57,17 +63,20 @@ __all__ = [
     "Config",
     "Contention",
     "Context",
+    "Conversation",
     "Identity",
     "Invocation",
     "Job",
     "Namespaced",
     "NotInChannel",
+    "NotVisible",
     "Param",
     "Place",
     "Reply",
     "ReplyError",
     "Router",
     "Setting",
+    "Signature",
     "Source",
     "Task",
     "UsageError",
@@ -99,7 +108,10 @@ __all__ = [
     "readable",
     "readable_channel",
     "reply_place",
+    "require_bearer",
+    "require_signature",
     "rerun_value",
+    "reveal",
     "section",
     "shown",
     "split_line",

@@ -110,7 +110,7 @@ def run() -> int:
         settings, registry = configure(environment())
     except ConfigurationError as e:
         return refuse(e.problems)
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
     return asyncio.run(serve(settings, registry))
 
 

@@ -50,6 +50,10 @@ class Setting:
     def kind_name(self) -> str:
         return getattr(self.kind, "__name__", "value")
 
+    def __repr__(self) -> str:
+        default = "***" if self.secret and self.default is not None else repr(self.default)
+        return f"Setting({self.name!r}, {self.kind_name}, default={default}, secret={self.secret})"
+
 
 class Config(Mapping[str, Any]):
     """A feature's settings, read-only: `config.channel` or `config["channel"]`."""
@@ -92,11 +96,27 @@ def read_config(feature: str, settings: tuple[Setting, ...], env: Mapping[str, s
             continue
         try:
             values[setting.name] = convert(setting, raw)
-        except ValueError as e:
-            shown = "" if setting.secret else f", not {raw[:60]!r}"
-            problems.append(f"{variable} must be {e}{shown}.")
+        except Exception as e:  # whatever a feature's own conversion raises: a problem, never a traceback
+            problems.append(refusal(variable, setting, raw, e))
             values[setting.name] = setting.default
     return Config(feature, values)
+
+
+def refusal(variable: str, setting: Setting, raw: str, error: Exception) -> str:
+    """The sentence for a value `setting` refused. A secret's value is never in it: a feature's
+    own conversion may quote what it was given (in its message, or in any exception), so for a
+    secret only Sloth's own wording of what is expected is shown."""
+    if setting.secret:
+        expected = str(error) if isinstance(error, Expected) else f"a valid {setting.kind_name}"
+        return f"{variable} must be {expected} (the value is secret, so it is not shown)."
+    if isinstance(error, ValueError):
+        return f"{variable} must be {error}, not {raw[:60]!r}."
+    return f"{variable} could not be read ({type(error).__name__}: {error}), not {raw[:60]!r}."
+
+
+class Expected(ValueError):
+    """Sloth's own word for what a setting must be ("a whole number from 1 to 10"): it never
+    quotes the value, so it may be shown even for a secret."""
 
 
 def convert(setting: Setting, raw: str) -> Any:
@@ -106,17 +126,19 @@ def convert(setting: Setting, raw: str) -> Any:
             return True
         if raw.lower() in _FALSE:
             return False
-        raise ValueError("true or false")
+        raise Expected("true or false")
     if kind in (int, float):
         return _number(setting, raw)
     if kind is Path:
         return Path(raw).expanduser()
     if setting.choices and raw not in setting.choices:
-        raise ValueError("one of " + ", ".join(setting.choices))
+        raise Expected("one of " + ", ".join(setting.choices))
     if kind is str:
         return raw
     try:
         return kind(raw)
+    except Expected:
+        raise
     except ValueError as e:
         raise ValueError(str(e) or f"a valid {setting.kind_name}") from None
 
@@ -127,12 +149,12 @@ def _number(setting: Setting, raw: str) -> float | int:
     try:
         value: float | int = int(raw) if setting.kind is int else float(raw)
     except ValueError:
-        raise ValueError(what + bounds) from None
+        raise Expected(what + bounds) from None
     if not math.isfinite(value):  # nan, inf: float() takes them, no setting wants them
-        raise ValueError(what + bounds)
+        raise Expected(what + bounds)
     if (setting.minimum is not None and value < setting.minimum) or (
             setting.maximum is not None and value > setting.maximum):
-        raise ValueError(what + bounds)
+        raise Expected(what + bounds)
     return value
 
 
@@ -158,9 +180,9 @@ def positive(setting_name: str) -> Callable[[str], float]:
         try:
             value = float(raw)
         except ValueError:
-            raise ValueError(f"a positive number of {setting_name}") from None
+            raise Expected(f"a positive number of {setting_name}") from None
         if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"a positive number of {setting_name}")
+            raise Expected(f"a positive number of {setting_name}")
         return value
 
     parse.__name__ = setting_name

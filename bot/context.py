@@ -28,6 +28,7 @@ from bot.supervisor import Supervisor
 if TYPE_CHECKING:
     import asyncio
 
+    from bot.access import Access
     from bot.directory import Directory
     from bot.invocation import Invocation
     from bot.registry import Registry
@@ -71,6 +72,8 @@ class Context:
     contexts: dict[str, Context] = field(default_factory=dict, repr=False)
     # chat.update's budget and redraw folding, one for the runtime (bot.pacing).
     edits: EditPacer = field(default=None, repr=False)  # type: ignore[assignment]
+    # Who may see which conversation (bot.access): `await ctx.access.may_see(user, channel)`.
+    access: Access = field(default=None, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.store = Namespaced(self.backend, self.feature)

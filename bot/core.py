@@ -3,6 +3,8 @@
 - Previous/Next on long lists and "Join and try again" run the member's command line again.
 - The Connect button is a link; Slack still sends its click, which needs nothing but the ack.
 - Members and channels are kept fresh from events, and re-synced every hour in every process.
+- Expired keys are swept from the store every few minutes (SQLite keeps them until deleted),
+  which also tells a store that could not save whether it can again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.router import Router
 
 log = logging.getLogger(__name__)
 router = Router("core")
+STORE_SWEEP_SECONDS = 600.0
 
 
 async def turn_page(ctx: Context, click: Click) -> Reply | None:
@@ -74,6 +77,13 @@ async def resync(ctx: Context) -> None:
     await ctx.directory.resync()
 
 
+# In every process: each keeps its own note of whether the store saves (for its /healthz), and
+# a second sweep of a shared SQLite file finds nothing left to delete.
+@router.every(STORE_SWEEP_SECONDS, name="store-sweep", per_process=True)
+async def sweep_store(ctx: Context) -> None:
+    await ctx.backend.sweep()
+
+
 async def _on_user(ctx: Context, event: dict[str, Any]) -> None:
     ctx.directory.put_user(event["user"])
 
@@ -99,6 +109,12 @@ async def _on_deleted(ctx: Context, event: dict[str, Any]) -> None:
     ctx.directory.channels.pop(event["channel"], None)
 
 
+async def _on_membership(ctx: Context, event: dict[str, Any]) -> None:
+    # Who may see a conversation through Sloth follows its members at once, not a minute later.
+    user, channel = event.get("user"), event.get("channel")
+    ctx.access.forget(user if isinstance(user, str) else None, channel if isinstance(channel, str) else None)
+
+
 # Private channels fire the group_* events instead of the channel_* ones.
 DIRECTORY_EVENTS = {
     "team_join": _on_user, "user_change": _on_user,
@@ -110,6 +126,10 @@ DIRECTORY_EVENTS = {
 _EVENT_SCOPES = {"team": "users:read", "user": "users:read", "group": "groups:read", "channel": "channels:read"}
 for _event, _handler in DIRECTORY_EVENTS.items():
     router.event(_event, _EVENT_SCOPES[_event.split("_")[0]])(_handler)
+for _event in ("member_joined_channel", "member_left_channel"):
+    router.event(_event, "channels:read", "groups:read")(_on_membership)
+# bot.access asks Slack which private channels, group DMs and DMs a member shares with Sloth.
+router.scopes.update({"groups:read", "im:read", "mpim:read"})
 for _action in PAGE_ACTIONS:
     router.action(_action)(turn_page)
 router.action(JOIN_ACTION)(join_and_retry)

@@ -16,13 +16,14 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import UserError
-from bot.text import ChannelRef, UserRef
+from bot.text import ChannelRef, UserRef, channel_not_found
 
 log = logging.getLogger(__name__)
 
 # The largest page each list allows: conversations.list's reference says its limit "must be an
 # integer under 1000" (else invalid_limit); users.list takes up to 1000. Big pages keep the first
 # load of a large workspace to few calls of these Tier 2 methods.
+PRIVATE_CHANNEL = "private-channel"
 PAGE_LIMITS = {"users.list": 1000, "conversations.list": 999}
 
 
@@ -100,8 +101,14 @@ class Directory:
         return profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user["name"]
 
     def channel_name(self, channel_id: str) -> str:
+        """How to show a channel named in a message: a private one only as one, since the
+        message may be read by people who are not in it (Slack shows it to them so too)."""
         channel = self.channels.get(channel_id)
-        return channel["name"] if channel else channel_id
+        if not channel:
+            return channel_id
+        if channel.get("is_private") or channel.get("is_mpim"):
+            return PRIVATE_CHANNEL
+        return str(channel.get("name") or channel_id)
 
     async def resolve_user(self, ref: UserRef) -> dict[str, Any]:
         if ref.id:
@@ -123,7 +130,7 @@ class Directory:
         else:
             found = next((c for c in self.channels.values() if c.get("name") == ref.name), None)
         if not found:
-            raise UserError(f"I can't find the channel `{_plain(ref)}`.")
+            raise UserError(channel_not_found(ref))
         return found
 
     # -- upkeep from events -----------------------------------------------------------------

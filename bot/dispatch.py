@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
-from bot import guard
+from bot import access, guard
 from bot.context import Context
 from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
 from bot.grammar import parse_args, shown
@@ -23,9 +23,13 @@ from bot.names import has_mass_mention
 from bot.permissions import is_admin
 from bot.reply import Reply, notice
 from bot.respond import deliver
-from bot.router import Command
+from bot.router import Args, Command
+from bot.store import StoreUnavailable
+from bot.text import ChannelRef, channel_not_found
 
 log = logging.getLogger(__name__)
+CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full or unavailable), so that "
+             "didn't go through. Please try again later, and tell whoever runs Sloth if this keeps happening.")
 
 
 async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -> None:
@@ -35,7 +39,7 @@ async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -
     (an offer that has done its job), whatever the reply itself says.
     """
     command = ctx.registry.find(inv.name) if inv.name else None
-    with guard.handling(await scope_for(ctx, inv, command)):
+    with guard.handling(await scope_for(ctx, inv, command)), access.asking(inv.user, inv.channel):
         reply = await run_command(ctx, inv, command)
         await deliver(ctx, inv, replace(reply, replace=True) if replace_clicked else reply)
 
@@ -64,6 +68,7 @@ async def run_command(ctx: Context, inv: Invocation, command: Command | None = N
         if command.admin_only and not await is_admin(ctx, inv.user):
             return notice(f"Only Sloth's admins (and the workspace's admins and owners) can use `{command.name}`.")
         args = parse_args(command, inv.args)
+        await check_channels(ctx, inv, command, args)
         if command.token == "user":
             feature_ctx = replace(feature_ctx, member_client=await member_client(ctx, inv.user, command.name))
         return await command.handler(feature_ctx, inv, args)
@@ -73,6 +78,19 @@ async def run_command(ctx: Context, inv: Invocation, command: Command | None = N
         return join_offer(inv, e)
     except Exception as e:
         return failure_reply(ctx, e, f"command {command.name}")
+
+
+async def check_channels(ctx: Context, inv: Invocation, command: Command, args: Args) -> None:
+    """Every conversation the command was given must be one the asker can see in Slack; a
+    private one's content may then go into the answer, which `deliver` keeps to the asker.
+    One Sloth cannot see is left to the handler, whose calls Slack refuses as it would anyway."""
+    for param in command.params:
+        ref = args.get(param.name) if param.kind == "channel" else None
+        if not isinstance(ref, ChannelRef):
+            continue
+        conversation = await ctx.access.conversation(ref.id or ref.name or "")
+        if conversation is not None:
+            await ctx.access.require(inv.user, conversation.id, text=channel_not_found(ref))
 
 
 def unavailable_text(command: Command, missing: tuple[str, ...]) -> str:
@@ -87,6 +105,8 @@ def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
         return error.reply
     if isinstance(error, UserError):
         return notice(str(error))
+    if isinstance(error, StoreUnavailable):
+        return cant_save(what, error)
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error", ""))
         friendly = slack_error_text(code)
@@ -101,6 +121,13 @@ def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
     ctx.metrics.handler_errors.labels(what.split(" ")[0]).inc()
     log.error("%s failed (error id %s): %s: %s", what, error_id, type(error).__name__, error, exc_info=error)
     return notice(f"Sorry, something went wrong (error id `{error_id}`). It has been logged.")
+
+
+def cant_save(what: str, error: StoreUnavailable) -> Reply:
+    """The store refused (a full disk, a read-only volume, Redis out of reach): say so plainly.
+    The store's own log line and /healthz tell the operator; this is what the member needs."""
+    log.info("%s: the store cannot save (%s)", what, error)
+    return notice(CANT_SAVE)
 
 
 def unknown_command(ctx: Context, inv: Invocation) -> Reply:

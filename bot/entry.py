@@ -7,6 +7,7 @@ Payloads are checked for shape here, once: a handler never sees a forged or malf
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
-from bot import guard
+from bot import access, guard
 from bot.context import Context
 from bot.dispatch import answer, failure_reply
 from bot.grammar import split_line
@@ -112,9 +113,13 @@ async def run_event_handlers(ctx: Context, event: dict[str, Any]) -> None:
     text = event.get("text") if isinstance(event.get("text"), str) else ""
     scope = guard.Scope(typed=text or "", asker=str(event.get("user") or ""), name_of=ctx.directory.display_name)
     scope.seen.add(event)  # all of it (attachments, files, a renamed channel's name) came from outside
+    # A member's message or mention: listeners act for them. Other events (a user dict in
+    # team_join, a channel dict in channel_created) are Sloth's own business.
+    asker = event["user"] if isinstance(event.get("user"), str) else ""
+    where = event["channel"] if isinstance(event.get("channel"), str) else ""
     for handler, feature in ctx.registry.events.get(str(event.get("type", "")), []):
         try:
-            with guard.handling(scope):
+            with guard.handling(scope), (access.asking(asker, where) if asker else contextlib.nullcontext()):
                 await handler(ctx.of(feature.name), event)
         except Exception as e:
             failure_reply(ctx, e, f"event {event.get('type')} ({feature.name})")
@@ -154,7 +159,8 @@ async def handle_click(ctx: Context, click: Click) -> None:
         return
     handler, feature = found
     inv = click.invocation(click.action_id)
-    with guard.handling(guard.Scope(asker=click.user, name_of=ctx.directory.display_name)):
+    with (guard.handling(guard.Scope(asker=click.user, name_of=ctx.directory.display_name)),
+          access.asking(click.user, click.channel)):
         try:
             reply: Reply | None = await handler(ctx.of(feature.name), click)
         except NotInChannel as e:

@@ -1,7 +1,8 @@
 """Every loaded feature's declarations in one place, each remembered with the feature it came from.
 
 Dispatch, help, the app manifest, `sloth features` and the HTTP side all read this. Two
-features declaring the same command, alias, button or route are refused here, naming both.
+features declaring the same command, alias or button, or HTTP routes that would answer the same
+request (or one Sloth answers itself, like /healthz), are refused here, naming both.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Config, Setting
+from bot.http_paths import own_route, route_problem, routes_overlap
 from bot.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
 
 
@@ -75,8 +77,7 @@ class Registry:
             if self._free(f"The button action '{action_id}'", held[1] if held else None, feature, clashes):
                 self.actions[action_id] = (handler, feature)
         for route, route_handler in router.routes.items():
-            served = self.routes.get(route)
-            if self._free(f"The HTTP route {route[0]} {route[1]}", served[1] if served else None, feature, clashes):
+            if self._route_free(route, feature, clashes):
                 self.routes[route] = (route_handler, feature)
         for event_type, handlers in router.events.items():
             self.events.setdefault(event_type, []).extend((h, feature) for h in handlers)
@@ -90,6 +91,31 @@ class Registry:
             return True
         clashes.append(f"{what} is declared by two features: {owner.label()} and {feature.label()}.")
         return False
+
+    def _route_free(self, route: tuple[str, str], feature: Feature, clashes: list[str]) -> bool:
+        """True when `route` is valid and answers no request that Sloth itself or another feature's
+        route answers (aiohttp would serve only the first of the two); otherwise the clash is noted."""
+        method, path = route
+        what = f"The HTTP route {method} {path} of {feature.label()}"
+        problem = route_problem(method, path)
+        if problem is not None:
+            clashes.append(f"{what} {problem}.")
+            return False
+        own = own_route(method, path)
+        if own is not None:
+            clashes.append(f"{what} would answer requests for Sloth's own {own[2]} ({own[0]} {own[1]}): "
+                           "choose another path.")
+            return False
+        for taken, (_, owner) in self.routes.items():
+            if owner.name == feature.name or not routes_overlap(taken, route):
+                continue
+            if taken == route:
+                return self._free(f"The HTTP route {method} {path}", owner, feature, clashes)
+            clashes.append(f"The HTTP routes {taken[0]} {taken[1]} of {owner.label()} and {method} {path} of "
+                           f"{feature.label()} answer the same requests (only the first would be served): "
+                           "give one of them another path.")
+            return False
+        return True
 
     # -- reading ------------------------------------------------------------------------------
 

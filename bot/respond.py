@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,10 @@ def is_ephemeral(inv: Invocation, reply: Reply) -> bool:
 
 
 async def deliver(ctx: Context, inv: Invocation, reply: Reply) -> None:
+    if await ctx.access.private_elsewhere(inv.channel):
+        # The answer holds what only a private conversation's members may see: the asker alone
+        # sees it, and after a button it never takes the place of a message others can read.
+        reply = replace(reply, ephemeral=True, replace=False)
     ephemeral = is_ephemeral(inv, reply)
     content: dict[str, Any] = {"text": reply.text}
     if reply.blocks is not None:

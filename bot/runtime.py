@@ -24,6 +24,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot import guard
+from bot.access import Access
 from bot.context import Context, Identity
 from bot.cpu import CpuPool
 from bot.directory import Directory
@@ -39,7 +40,8 @@ from bot.server import make_web_app, serve
 from bot.settings import Settings
 from bot.slack import make_client
 from bot.socket import SocketClient
-from bot.store import Namespaced, open_store
+from bot.store import Namespaced, StoreOpenError, StoreUnavailable, open_store
+from bot.store.health import Watched
 from bot.supervisor import Supervisor, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -99,10 +101,15 @@ class Runtime:
         self._closers.append(self.session.close)
         self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
         identity = await self._check_bot_token()
-        self.store = await open_store(settings.store_url)
+        try:
+            self.store = Watched(await open_store(settings.store_url, self.clock))
+        except StoreOpenError as e:
+            raise FatalError(str(e)) from None
         self._closers.append(self.store.close)
         self.dedupe = Namespaced(self.store, "event")
         self.directory = Directory(self.client)
+        self.access = Access(self.client, self.directory)
+        self.client.access = self.access  # every call made for a member keeps to what they may see
         self._closers.append(self.supervisor.close)
         cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
         self.ctx = self._contexts(identity, cpu)
@@ -135,7 +142,7 @@ class Runtime:
                 settings=self.settings, identity=identity, client=self.client, session=self.session,
                 backend=self.store, directory=self.directory, registry=self.registry, supervisor=self.supervisor,
                 metrics=self.metrics, clock=self.clock, cpu=cpu, feature=feature.name, config=feature.config,
-                contexts=contexts, edits=edits,
+                contexts=contexts, edits=edits, access=self.access,
             )
         return contexts["core"]
 
@@ -158,10 +165,10 @@ class Runtime:
         settings = self.settings
         routes = {key: _bind(self.ctx.of(feature.name), handler)
                   for key, (handler, feature) in self.registry.routes.items()}
-        runner, self.http_port = await serve(
-            make_web_app(self.metrics, self.connected, routes), settings.http_host, settings.http_port
-        )
-        self._closers.append(runner.cleanup)
+        side, self.http_port = await serve(
+            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable}),
+            settings.http_host, settings.http_port, settings.http_limits, self.metrics)
+        self._closers.append(side.cleanup)
         if settings.http_port == 0:
             # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
             host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
@@ -223,14 +230,25 @@ class Runtime:
 
     async def _handle(self, frame: dict[str, Any]) -> None:
         payload = frame.get("payload") or {}
-        if frame.get("type") == "events_api":
-            event_id = payload.get("event_id")
-            # Every event_id once, whichever delivery or replica gets there first.
-            if event_id and not await self.dedupe.add(event_id, frame.get("retry_attempt", 0), DEDUPE_TTL):
-                self.metrics.duplicates.inc()
-                log.info("skipped redelivered event %s (retry %s)", event_id, frame.get("retry_attempt"))
-                return
+        if frame.get("type") == "events_api" and not await self._first_delivery(payload.get("event_id"), frame):
+            return
         await self.app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=payload, headers={}))
+
+    async def _first_delivery(self, event_id: str | None, frame: dict[str, Any]) -> bool:
+        """Every event_id once, whichever delivery or replica gets there first."""
+        if not event_id:
+            return True
+        try:
+            first = await self.dedupe.add(event_id, frame.get("retry_attempt", 0), DEDUPE_TTL)
+        except StoreUnavailable:
+            # The store cannot note the event (a full disk, a read-only volume). Handling it
+            # anyway risks handling a redelivery twice; dropping it would leave the member with
+            # no answer at all, not even that Sloth cannot save. Twice is the lesser harm.
+            return True
+        if not first:
+            self.metrics.duplicates.inc()
+            log.info("skipped redelivered event %s (retry %s)", event_id, frame.get("retry_attempt"))
+        return first
 
     # -- running and stopping -----------------------------------------------------------------
 

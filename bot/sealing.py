@@ -85,7 +85,8 @@ class StateSigner:
 
     def read(self, state: str, now: float) -> State:
         body, _, mac = state.partition(".")
-        if not body or not hmac.compare_digest(mac, self._mac(body)):
+        # Only ASCII can be one: compare_digest raises TypeError on a str that is not.
+        if not body or not state.isascii() or not hmac.compare_digest(mac, self._mac(body)):
             raise SealError("the link is not one Sloth made")
         try:
             data = json.loads(_unb64(body))

@@ -7,6 +7,7 @@ never appear in a message. Features declare their own settings beside their comm
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +20,17 @@ SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """How long Sloth's HTTP side waits for a client, and how many connections it holds (bot.http_guard)."""
+
+    header_seconds: float = 10.0  # a request's headers, from its first byte (or from connecting)
+    body_seconds: float = 30.0  # a request's whole body, once its headers are in; then 408
+    idle_seconds: float = 75.0  # a kept-alive connection between requests (above most balancers' 60 s)
+    max_connections: int = 256  # in all; beyond, the longest-waiting idle one goes, or 503
+    max_per_client: int = 64  # from one address (0: no cap); beyond, 503
 
 
 class SettingsError(Exception):
@@ -40,9 +52,10 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     data_dir: Path = Path("data")
-    store_url: str = "sqlite:///data/sloth.db"
+    store_url: str = field(default="sqlite:///data/sloth.db", repr=False)  # a Redis URL may hold a password
     log_level: str = "INFO"
     log_format: str = "text"
+    log_message_text: bool = False  # what members typed and Sloth posted, in DEBUG logs (bot.logs)
     # Where browsers and training jobs reach Sloth's HTTP side.
     public_url: str = "http://localhost:8080"
     # Seals members' tokens and signs OAuth states (bot.sealing, bot.user_tokens).
@@ -57,6 +70,7 @@ class Settings:
     directory_resync_seconds: float = 3600.0
     edits_per_window: int = 8  # chat.update budget for the workspace (bot.pacing)
     edit_window_seconds: float = 12.0
+    http_limits: HttpLimits = field(default_factory=HttpLimits)
 
     @property
     def authorize_url(self) -> str:
@@ -106,18 +120,45 @@ def _store_url(env: Mapping[str, str], data_dir: Path, problems: list[str]) -> s
     return url
 
 
+def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    problems.append(f"{name} must be true or false.")
+    return False
+
+
 def _positive(
-    env: Mapping[str, str], name: str, default: str, problems: list[str], what: str, zero: bool = False
+    env: Mapping[str, str], name: str, default: str, problems: list[str], what: str, zero: bool = False,
+    whole: bool = False,
 ) -> float:
     raw = env.get(name, default).strip() or default
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value < 0 or (value == 0 and not zero) or (zero and not value.is_integer()) or value > 1e6:
+    # `zero` allows 0 and asks for a whole number (a count that can be "none"); `whole` asks for one above 0.
+    fraction = (zero or whole) and not value.is_integer()
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero) or fraction or value > 1e6:
         problems.append(f"{name} must be {what}, not {raw!r}.")
         return float(default)
     return value
+
+
+def _http_limits(env: Mapping[str, str], problems: list[str]) -> HttpLimits:
+    d = HttpLimits()
+    seconds = "a number of seconds above 0"
+    return HttpLimits(
+        header_seconds=_positive(env, "SLOTH_HTTP_HEADER_TIMEOUT", str(d.header_seconds), problems, seconds),
+        body_seconds=_positive(env, "SLOTH_HTTP_BODY_TIMEOUT", str(d.body_seconds), problems, seconds),
+        idle_seconds=_positive(env, "SLOTH_HTTP_IDLE_TIMEOUT", str(d.idle_seconds), problems, seconds),
+        max_connections=int(_positive(env, "SLOTH_HTTP_MAX_CONNECTIONS", str(d.max_connections), problems,
+                                      "a whole number of connections above 0", whole=True)),
+        max_per_client=int(_positive(env, "SLOTH_HTTP_MAX_PER_CLIENT", str(d.max_per_client), problems,
+                                     "a whole number of connections (0: no cap)", zero=True)),
+    )
 
 
 def environment(env_file: str | Path | None = ".env") -> dict[str, str]:
@@ -155,6 +196,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         problems.append("LOG_FORMAT must be 'text' or 'json'.")
+    log_message_text = _flag(env, "SLOTH_LOG_MESSAGE_TEXT", problems)
     data_dir = Path(env.get("SLOTH_DATA_DIR", "data").strip() or "data")
     public_url = env.get("SLOTH_PUBLIC_URL", "").strip().rstrip("/")
     if public_url and not public_url.startswith(("http://", "https://")):
@@ -170,6 +212,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
+    http_limits = _http_limits(env, problems)
     if problems or not (bot_token and app_token):
         return None
     return Settings(
@@ -181,6 +224,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         data_dir=data_dir,
         log_level=log_level,
         log_format=log_format,
+        log_message_text=log_message_text,
         admins=admins,
         http_port=http_port,
         store_url=store_url,
@@ -189,4 +233,5 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         client_id=client_id,
         client_secret=client_secret,
         render_workers=int(render_workers),
+        http_limits=http_limits,
     )

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -24,15 +24,23 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot import guard
 from bot.metrics import Metrics
 
+if TYPE_CHECKING:
+    from bot.access import Access
+
 
 class MeteredWebClient(AsyncWebClient):
-    """AsyncWebClient that counts every call by method and outcome, and passes every message it
-    sends through `bot.guard` (so no feature can make Sloth ping people it should not)."""
+    """AsyncWebClient that counts every call by method and outcome, passes every message it
+    sends through `bot.guard` (so no feature can make Sloth ping people it should not) and, with
+    `access` set (the bot's own client), keeps each member's request to the conversations that
+    member may see (`bot.access`)."""
 
     metrics: Metrics | None = None
+    access: Access | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         outcome = "ok"
+        if self.access is not None:
+            await self.access.check(api_method, _arguments(kwargs))
         if api_method in guard.GUARDED_METHODS:
             kwargs = await guard.checked(kwargs)
         try:
@@ -46,6 +54,15 @@ class MeteredWebClient(AsyncWebClient):
         finally:
             if self.metrics is not None:
                 self.metrics.api_calls.labels(api_method, outcome).inc()
+
+
+def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A call's arguments, wherever the SDK put them (JSON body, form or query string)."""
+    found: dict[str, Any] = {}
+    for part in ("params", "data", "json"):
+        if isinstance(kwargs.get(part), dict):
+            found.update(kwargs[part])
+    return found
 
 
 class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):

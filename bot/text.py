@@ -59,6 +59,13 @@ class ChannelRef:
         return f"<#{self.id}>" if self.id else f"#{self.name}"
 
 
+def channel_not_found(ref: ChannelRef) -> str:
+    """The one answer for a channel that does not exist and for a private one the asker is not
+    in: which of the two it is stays with the channel's members."""
+    shown = ref.name or ref.id or "?"
+    return f"I can't find the channel `{shown}` (or it is private and you are not in it)."
+
+
 def parse_user(token: str) -> UserRef | None:
     match = _USER_REF.match(token)
     if match:
@@ -112,7 +119,10 @@ def inert(text: str, user_name: Callable[[str], str], channel_name: Callable[[st
         if sigil == "@":
             return "@" + (label or user_name(target))
         if sigil == "#":
-            return "#" + (label or channel_name(target))
+            # The directory's name wins over the label the message carries: it names a private
+            # channel only as one, as Slack shows it to those who are not in it.
+            known = channel_name(target)
+            return "#" + (known if known != target else (label or target))
         return "@" + (label or target.split("^")[0]).lstrip("@")
 
     def link(match: re.Match[str]) -> str:

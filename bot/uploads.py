@@ -21,7 +21,7 @@ from bot.invocation import Invocation
 from bot.joining import NotInChannel
 from bot.reply import Reply
 from bot.store import Namespaced
-from bot.text import ChannelRef, escape
+from bot.text import ChannelRef, channel_not_found, escape
 
 # Upload v2 shares a file a moment after files.completeUploadExternal answers; look this often.
 SHARE_CHECKS = (0.1, 0.2, 0.4, 0.8, 1.5)
@@ -48,10 +48,12 @@ async def forget_upload(ctx: Context, file_id: str) -> None:
 async def readable_channel(ctx: Context, inv: Invocation, ref: ChannelRef, doing: str) -> dict[str, Any]:
     """The channel, fresh from conversations.info, when Sloth can read it for `inv.user`.
 
-    Raises UserError for what cannot be done (a DM, an archived channel, a private channel the
-    asker is not in, or Sloth is not in) and NotInChannel for a public channel Sloth may join.
+    Raises UserError for what cannot be done (a DM, an archived channel, a channel the asker
+    cannot see, a private one Sloth is not in) and NotInChannel for a public channel Sloth may join.
     """
     channel = await ctx.directory.resolve_channel(ref)
+    # A private channel's history is for its members: never hand it to anyone else.
+    await ctx.access.require(inv.user, channel["id"], text=channel_not_found(ref))
     info: dict[str, Any] = (await ctx.client.conversations_info(channel=channel["id"]))["channel"]
     name = escape(info.get("name") or channel.get("name") or info["id"])
     if info.get("is_im") or info.get("is_mpim"):
@@ -62,21 +64,7 @@ async def readable_channel(ctx: Context, inv: Invocation, ref: ChannelRef, doing
         if info.get("is_private"):
             raise UserError(f"I'm not in #{name}. Invite me there with `/invite @sloth`, then try again.")
         raise NotInChannel(info["id"], info.get("name") or info["id"], doing=f"{doing} it")
-    # A private channel's history is for its members: never hand it to anyone else.
-    if info.get("is_private") and not await is_member(ctx, info["id"], inv.user):
-        raise UserError(f"Only members of #{name} can ask me to {doing} it.")
     return info
-
-
-async def is_member(ctx: Context, channel: str, user: str) -> bool:
-    cursor = ""
-    while True:
-        response = await ctx.client.conversations_members(channel=channel, limit=1000, cursor=cursor or None)
-        if user in response.get("members", []):
-            return True
-        cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
-        if not cursor:
-            return False
 
 
 # -- where a file goes ------------------------------------------------------------------------
@@ -94,10 +82,10 @@ async def reply_place(ctx: Context, inv: Invocation, private_to: str | None = No
     """Where a file answering `inv` goes: where it was asked, else the asker's DM.
 
     Mentions and DMs reach Sloth only where it is, so it can answer there. A slash command can
-    come from anywhere, including a channel Sloth is not in or a DM between two people. When
-    `private_to` names a private channel, what comes from it goes only there or to the asker.
+    come from anywhere, including a channel Sloth is not in or a DM between two people. What
+    was read from a private conversation goes only there or to the asker (`bot.access`).
     """
-    if private_to not in (None, inv.channel):
+    if private_to not in (None, inv.channel) or await ctx.access.private_elsewhere(inv.channel):
         return Place(await open_dm(ctx, inv.user), None, "a DM", moved="it comes from a private channel")
     if inv.source in ("mention", "dm"):
         return Place(inv.channel, inv.thread, "here")

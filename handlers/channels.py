@@ -30,10 +30,11 @@ PER_PAGE = 20
 async def channels_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     everything = await ctx.directory.channel_list()
     wanted = (args["filter"] or "").lower().lstrip("#")
-    chosen = sorted(
-        (c for c in everything if not c.get("is_archived") and _matches(c, wanted)), key=lambda c: c.get("name", "")
-    )
-    return render_channels(ctx, inv, chosen, wanted)
+    candidates = [c for c in everything if not c.get("is_archived") and _matches(c, wanted)]
+    # Sloth knows the private channels it is in; the asker sees only those they are in too
+    # (and a guest only the channels they were invited to). Listing one keeps the answer private.
+    chosen = [c for c in candidates if await ctx.access.shown_to(inv.user, c["id"])]
+    return render_channels(ctx, inv, sorted(chosen, key=lambda c: c.get("name", "")), wanted)
 
 
 def _matches(channel: dict[str, Any], wanted: str) -> bool:

@@ -64,11 +64,14 @@ async def files_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 
 async def _listable(ctx: Context, inv: Invocation, file: dict[str, Any]) -> bool:
-    """Everything shared in a channel; Sloth's own uploads that live only in DMs (exports) are
-    listed only for the member who asked for them."""
-    if file.get("channels") or file.get("groups") or file.get("user") != ctx.identity.bot_user_id:
+    """A file shared where the asker can see it (public channels first, so that a file also
+    posted in one keeps the answer public), one they uploaded, or one they asked Sloth for."""
+    for place in [*file.get("channels", []), *file.get("groups", []), *file.get("ims", [])]:
+        if await ctx.access.shown_to(inv.user, str(place)):
+            return True
+    if file.get("user") == inv.user:
         return True
-    return await uploader(ctx, file["id"]) == inv.user
+    return file.get("user") == ctx.identity.bot_user_id and await uploader(ctx, file["id"]) == inv.user
 
 
 def file_section(ctx: Context, inv: Invocation, file: dict[str, Any], page: int) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from bot.api import (
     section,
     truncate,
 )
+from bot.lookalike import reads_as
 from bot.names import MAX_MESSAGE, MAX_USERNAME, check_length, has_mass_mention, parse_emoji
 
 router = Router("say")
@@ -88,12 +89,13 @@ def parse_post(message: str) -> Post:
 
 
 def borrowed_name(name: str, members: list[dict[str, Any]]) -> str | None:
-    """The handle of the member whose name `name` is, if any."""
-    wanted = name.casefold().lstrip("@")
+    """The handle of the member whose name `name` reads as, if any: any of their names (handle,
+    real and display name), however it is spelt to look the same (`bot.lookalike`)."""
     for member in members:
         profile = member.get("profile", {})
-        names = (member.get("name"), member.get("real_name"), profile.get("real_name"), profile.get("display_name"))
-        if any(n and n.casefold() == wanted for n in names):
+        names = (member.get("name"), member.get("real_name"), profile.get("real_name"), profile.get("display_name"),
+                 profile.get("display_name_normalized"), profile.get("real_name_normalized"))
+        if any(n and reads_as(name, str(n)) for n in names):
             return str(member.get("name"))
     return None
 
@@ -113,7 +115,7 @@ async def say_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     if post.name:
         owner = borrowed_name(post.name, await ctx.directory.members())
         if owner:
-            raise UserError(f"“{escape(post.name)}” is the name of a member (@{escape(owner)}); "
+            raise UserError(f"“{escape(post.name)}” reads as the name of a member (@{escape(owner)}); "
                             "Sloth won't post as a person. Pick another name.")
     channel = await ctx.directory.resolve_channel(args["channel"])
     if channel.get("is_archived"):

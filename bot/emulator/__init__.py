@@ -4,8 +4,10 @@
         client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
 
 Options: `bot_scopes=` (the bot token's granted scopes; None: all), `rate_limits=RateLimits.realistic()`
-(Slack's published limits; off by default), `share_delay=` (seconds before an upload v2 share
-lands; None: until `complete_shares()`), `clock=` (response_url expiry, scheduled messages).
+(Slack's published limits; off by default; `.faster(20)` runs their clock 20 times faster),
+`share_delay=` (seconds before an upload v2 share lands; None: until `complete_shares()`),
+`clock=` (response_url expiry, scheduled messages). `hold_answers(method)` keeps the answers to
+`method` back (the calls are carried out) until the event it returns is set.
 """
 
 from __future__ import annotations

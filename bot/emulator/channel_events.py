@@ -6,6 +6,8 @@ Shapes from Slack's event references: `channel_rename` / `group_rename` carry
 GroupArchiveEvent / GroupUnarchiveEvent); `channel_deleted` / `group_deleted` carry `channel`.
 Public channels produce `channel_*`, sent "to all connections for a workspace"; private ones
 produce `group_*`, sent "to all members of a private channel", so only when the bot is one.
+`member_joined_channel` / `member_left_channel` carry `user`, `channel`, `channel_type` and
+`team` (and `inviter` for an invitation); they reach the bot in channels it is in.
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ def archive_event(channel: Channel, user: str, archived: bool) -> dict[str, Any]
 
 def deleted_event(channel: Channel) -> dict[str, Any]:
     return {"type": event_name(channel, "deleted"), "channel": channel.id}
+
+
+def membership_event(channel: Channel, user: str, team: str, joined: bool, inviter: str = "") -> dict[str, Any]:
+    """member_joined_channel / member_left_channel: `channel_type` is "C" (public) or "G"
+    (private); a join by invitation names the `inviter`."""
+    event = {"type": "member_joined_channel" if joined else "member_left_channel", "user": user,
+             "channel": channel.id, "channel_type": "G" if channel.is_private else "C", "team": team}
+    if joined and inviter:
+        event["inviter"] = inviter
+    return event
 
 
 def created_event(channel: Channel) -> dict[str, Any]:
@@ -85,6 +97,22 @@ class ChannelChanges:
         found, who = self._channel(channel), self._user(user)
         found.is_archived = False
         return await self._tell(found, archive_event(found, who.id, archived=False))
+
+    async def join_channel(self, channel: str, user: str | None = None, inviter: str = "") -> Delivery | None:
+        """A member joins (or is invited to) a channel; member_joined_channel reaches the bot
+        when it is in the channel."""
+        found, who = self._channel(channel), self._user(user)
+        found.members[who.id] = None
+        return await self._tell_members(found, membership_event(found, who.id, self.workspace.team.id, True, inviter))
+
+    async def leave_channel(self, channel: str, user: str | None = None) -> Delivery | None:
+        found, who = self._channel(channel), self._user(user)
+        found.members.pop(who.id, None)
+        return await self._tell_members(found, membership_event(found, who.id, self.workspace.team.id, False))
+
+    async def _tell_members(self, channel: Channel, event: dict[str, Any]) -> Delivery | None:
+        self.changed()
+        return await self.send_event(event) if self.bot_user_id in channel.members else None
 
     async def delete_channel(self, channel: str) -> Delivery | None:
         """Delete a channel with its messages; channel_deleted or group_deleted."""

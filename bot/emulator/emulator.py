@@ -212,6 +212,11 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
         e.g. fail_next("files.getUploadURLExternal", "missing_scope", needed="files:write")."""
         self.api.failures.setdefault(method, []).extend([{"error": error, **extra}] * times)
 
+    def hold_answers(self, method: str) -> asyncio.Event:
+        """Carry out every call of `method` at once but keep its answer until the returned event is
+        set, e.g. to stop the caller between Slack doing a thing and the caller learning of it."""
+        return self.api.holds.setdefault(method, asyncio.Event())
+
     def fail_next_response(self, error: str = "expired_url", status: int = 200, times: int = 1) -> None:
         """The next `times` posts to any response_url are refused: HTTP `status` with
         `{"ok": false, "error": error}` (200 included, which some refusals come as)."""

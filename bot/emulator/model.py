@@ -37,6 +37,10 @@ class User:
     is_admin: bool = False
     is_owner: bool = False
     is_primary_owner: bool = False
+    # Guests: a multi-channel (restricted) or single-channel (ultra restricted) guest sees only
+    # the channels they were invited to, public ones included.
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
     deleted: bool = False
     bot_id: str = ""
     app_id: str = ""

@@ -3,6 +3,10 @@
 Off unless the Emulator is given RateLimits; `RateLimits.realistic()` turns on Slack's published
 numbers in one go. An exceeded limit answers HTTP 429 with Retry-After and
 {"ok": false, "error": "ratelimited"}, as Slack's rate-limit guide shows.
+
+`RateLimits.realistic().faster(20)` keeps Slack's numbers but runs their clock 20 times faster,
+for tests that must see minutes of Slack traffic in seconds: windows, refills and Retry-After all
+shrink alike (Retry-After then has a fraction, which Slack's whole seconds never have).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Tier of each method, from the `rate_limits` fact of Slack's method references ("t2" = Tier 2).
 # Methods missing here count as Tier 3, the most common tier. Tier 5 stands for the references'
@@ -90,11 +94,16 @@ class RateLimits:
     per_window: dict[int, int] = field(default_factory=lambda: dict(SLACK_TIERS))
     post_per_second: float | None = None
     post_burst: int = POST_BURST
+    speed: float = 1.0  # how many times faster than real time these limits' clock runs (tests)
 
     @classmethod
     def realistic(cls) -> RateLimits:
         """Slack's limits as published: the tiers per minute, chat.postMessage per channel and per workspace."""
         return cls(window=60.0, per_window={**SLACK_TIERS, 5: POST_WORKSPACE_PER_MINUTE}, post_per_second=1.0)
+
+    def faster(self, speed: float) -> RateLimits:
+        """The same limits on a clock `speed` times faster: a minute's window passes in 60 / speed s."""
+        return replace(self, speed=speed)
 
 
 class RateLimiter:
@@ -103,19 +112,20 @@ class RateLimiter:
 
     def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
-        self.clock = clock
+        self.clock = clock if limits.speed == 1 else lambda: clock() * limits.speed
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when counted)
         self.limited: Counter[tuple[str, str]] = Counter()  # (method, channel or "") -> 429s answered
 
-    def check(self, method: str, token_kind: str, channel: str | None = None) -> int | None:
-        """Count one call; None if allowed, else the Retry-After seconds (at least 1)."""
+    def check(self, method: str, token_kind: str, channel: str | None = None) -> float | None:
+        """Count one call; None if allowed, else the Retry-After seconds (at least 1, in the limits' clock)."""
         retry_after = self._per_channel(channel) if method == "chat.postMessage" and channel else None
         if retry_after is None:
             retry_after = self._per_method(method, token_kind)
-        if retry_after is not None:
-            self.limited[(method, channel or "")] += 1
-        return retry_after
+        if retry_after is None:
+            return None
+        self.limited[(method, channel or "")] += 1
+        return retry_after if self.limits.speed == 1 else retry_after / self.limits.speed
 
     def count(self, method: str, channel: str | None = None) -> int:
         """How many calls of `method` (to `channel`, or anywhere) were answered 429."""

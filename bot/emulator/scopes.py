@@ -76,6 +76,7 @@ METHOD_SCOPES: dict[str, dict[str, Scopes]] = {
 # method -> token kind -> conversation kind -> scopes accepted for a conversation of that kind.
 CONVERSATION_SCOPES: dict[str, dict[str, dict[str, Scopes]]] = {
     "conversations.list": {"bot": _READ, "user": _READ},
+    "users.conversations": {"bot": _READ, "user": _READ},
     "conversations.info": {"bot": _READ, "user": _READ},
     "conversations.members": {"bot": _READ, "user": _READ},
     "conversations.history": {"bot": _HISTORY, "user": _HISTORY},

@@ -60,7 +60,11 @@ def build_app(emu: Emulator) -> web.Application:
         token = args.pop("token", None)
         if header.startswith("Bearer "):
             token = header[7:].strip()
-        result = emu.api.handle(request.match_info["method"], args, token or None, basic_credentials(header))
+        method = request.match_info["method"]
+        result = emu.api.handle(method, args, token or None, basic_credentials(header))
+        held = emu.api.holds.get(method)
+        if held is not None:
+            await held.wait()  # done already, as Slack would have; only the answer waits
         return web.json_response(result.body, status=result.status, headers=result.headers)
 
     async def upload(request: web.Request) -> web.Response:

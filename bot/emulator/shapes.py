@@ -57,8 +57,8 @@ def user_dict(user: User, ws: Workspace) -> dict[str, Any]:
         "id": user.id, "team_id": ws.team.id, "name": user.name, "deleted": user.deleted,
         "color": user.color, "real_name": user.real_name, "tz": user.tz, "tz_label": user.tz_label,
         "tz_offset": user.tz_offset, "profile": profile_dict(user, ws), "is_admin": user.is_admin,
-        "is_owner": user.is_owner, "is_primary_owner": user.is_primary_owner, "is_restricted": False,
-        "is_ultra_restricted": False, "is_bot": user.is_bot, "is_app_user": False,
+        "is_owner": user.is_owner, "is_primary_owner": user.is_primary_owner, "is_restricted": user.is_restricted,
+        "is_ultra_restricted": user.is_ultra_restricted, "is_bot": user.is_bot, "is_app_user": False,
         "updated": user.updated, "has_2fa": False,
     }
 

@@ -1,18 +1,40 @@
 """Sloth's key-value store: JSON values, optional TTLs, atomic compare-and-set.
 
 Two thin backends, picked by `SLOTH_STORE_URL`: SQLite (`sqlite:///path`, the default) and
-Redis (`redis://…`), which lets several Sloth processes share state.
+Redis (`redis://…`), which lets several Sloth processes share state. A key whose TTL has run
+out is gone for every operation on either backend; Redis deletes it by itself, SQLite when it
+is read and in `sweep`, which the core feature runs periodically.
+
+A backend that cannot do what is asked because of where the data lives (a full disk, a
+read-only volume, Redis out of reach) raises `StoreUnavailable`; one that cannot be opened at
+all raises `StoreOpenError`, whose message names the path (never a password) and the cause.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from bot import guard
 
 UPDATE_ATTEMPTS = 100
+Clock = Callable[[], float]
+
+
+class StoreUnavailable(Exception):
+    """The store cannot save (or read) right now; the message says why, for the operator."""
+
+
+class StoreOpenError(Exception):
+    """The store cannot be opened at all; Sloth cannot start."""
+
+    def __init__(self, where: str, cause: str) -> None:
+        super().__init__(f"Sloth cannot open its store {where}: {cause}")
+        self.where, self.cause = where, cause
 
 
 class Store(Protocol):
@@ -24,6 +46,10 @@ class Store(Protocol):
 
     async def compare_and_set(self, key: str, expected: Any | None, new: Any, ttl: float | None = None) -> bool:
         """Write `new` only if the current value equals `expected` (None: only if absent)."""
+        ...
+
+    async def sweep(self) -> int:
+        """Delete every key whose TTL has run out; how many went (0 where the backend expires keys itself)."""
         ...
 
     async def close(self) -> None: ...
@@ -43,6 +69,15 @@ def decode(raw: str | bytes | None) -> Any | None:
     # so it is input to the guard if it is ever repeated (the raw text tells cheaply if it can be).
     guard.record_read(raw, value)
     return value
+
+
+async def probe(store: Store) -> None:
+    """Write a new key and delete it: StoreUnavailable unless the store can take new data.
+
+    A new key, not an old one rewritten: a full SQLite file still lets a row be rewritten in place."""
+    key = f"store:probe:{secrets.token_hex(16)}"
+    await store.set(key, "x" * 64, ttl=60)
+    await store.delete(key)
 
 
 class Contention(Exception):
@@ -97,13 +132,36 @@ class Namespaced:
         return Namespaced(self.store, self.prefix + prefix)
 
 
-async def open_store(url: str) -> Store:
+async def open_store(url: str, clock: Clock = time.time) -> Store:
+    """The backend `url` names, opened and checked writable; StoreOpenError if it cannot be.
+
+    `clock` is SQLite's "now" for TTLs (the runtime's clock, so tests can move time); Redis
+    counts TTLs on its own clock.
+    """
     if url.startswith("sqlite:///"):
         from bot.store.sqlite import SQLiteStore
 
-        return await SQLiteStore.open(url.removeprefix("sqlite:///"))
+        return await SQLiteStore.open(url.removeprefix("sqlite:///"), clock)
     if url.startswith(("redis://", "rediss://", "unix://")):
         from bot.store.redis import RedisStore
 
         return await RedisStore.open(url)
-    raise ValueError("unsupported store URL; use sqlite:///path or redis://host:port/db")
+    raise StoreOpenError(shown_url(url), "unsupported store URL; use sqlite:///path or redis://host:port/db")
+
+
+def shown_url(url: str) -> str:
+    """`url` fit for a message or a log: credentials (`user:password@`, `?password=`) replaced by `***`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.split("://", 1)[0] + "://…"  # too malformed to tell where a password would be
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"***@{host}" if "@" in parts.netloc else host
+    query = "&".join(
+        f"{name}=***" if name.lower() in _SECRET_QUERY else f"{name}={value}" if sep else name
+        for name, sep, value in (pair.partition("=") for pair in parts.query.split("&") if pair)
+    )
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+_SECRET_QUERY = ("password", "username", "user", "pass")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 router = Router()
 STATE_COOKIE = "sloth_oauth_state"
 COOKIE_PATH = "/slack"
+# What `StateSigner.sign` makes: base64url JSON (about 110 characters), a dot, base64url HMAC-SHA256.
+STATE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,512}\.[A-Za-z0-9_-]{43}")
 
 
 def redirect_url(ctx: Context) -> str:
@@ -54,10 +57,14 @@ def checked_state(ctx: Context, request: web.Request) -> State | web.Response:
     refusal = switched_off(ctx)
     if refusal is not None:
         return refusal
+    again = f"Ask Sloth for a new one with {ctx.slash('connect')} in Slack."
+    given = request.query.getall("state", [])
+    # Anything else (non-ASCII, oversized, repeated, missing) is refused before any decoding.
+    if len(given) != 1 or not STATE_SHAPE.fullmatch(given[0]):
+        return page(400, "This link cannot be used", f"This link cannot be used: it is not one Sloth made. {again}")
     try:
-        return signer(ctx.settings).read(request.query.get("state", ""), ctx.clock())
+        return signer(ctx.settings).read(given[0], ctx.clock())
     except SealError as e:
-        again = f"Ask Sloth for a new one with {ctx.slash('connect')} in Slack."
         return page(400, "This link cannot be used", f"This link cannot be used: {e}. {again}")
 
 

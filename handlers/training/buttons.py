@@ -1,4 +1,4 @@
-"""The run card's buttons: Stop, Checkpoint now and LR × 0.5 (the run's owner and admins), Mute, Curves."""
+"""The run card's buttons: Stop, Checkpoint now, LR × 0.5 and Mute (the run's owner and admins), Curves."""
 
 from __future__ import annotations
 
@@ -51,19 +51,24 @@ async def stop(ctx: Context, click: Click) -> Reply | None:
 
 @router.action("training:mute")
 async def mute(ctx: Context, click: Click) -> Reply | None:
+    """Muting silences the owner's alerts, so it is the owner's (or an admin's) to do."""
     service = training(ctx)
+    run = await controlled_run(ctx, click, "mute or unmute {run}")
+    if isinstance(run, Reply):
+        return run
 
-    def toggle(run: Run) -> bool:
-        run.muted = not run.muted
-        run.jobs = [job for job in run.jobs if job["kind"] not in ("line", "alert") or not run.muted]
-        run.version += 1
-        return run.muted
+    def toggle(r: Run) -> bool:
+        r.muted = not r.muted
+        r.muted_by = click.user if r.muted else None
+        r.jobs = [job for job in r.jobs if job["kind"] not in ("line", "alert") or not r.muted]
+        r.version += 1
+        return r.muted
 
-    changed = await service.runs.change(click.value, toggle)
+    changed = await service.runs.change(run.run_id, toggle)
     if changed is None:
         return notice(GONE)
-    service.follower.touch(click.value)
-    return None  # the card itself shows the new state
+    service.follower.touch(run.run_id)
+    return None  # the card itself shows the new state, and who muted it
 
 
 @router.action("training:curves")

@@ -116,7 +116,8 @@ def who_and_when(run: Run, names: Names) -> list[str]:
         parts.append(f"Started {slack_date(run.started_at)} · {'took' if run.finished_at else 'elapsed'} "
                      f"{duration(end - run.started_at)}")
     if run.muted:
-        parts.append("🔕 improvements muted")
+        by = f" by {escape(names(run.muted_by))}" if run.muted_by else ""
+        parts.append(f"🔕 improvements and alerts muted{by}")
     return parts
 
 

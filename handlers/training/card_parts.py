@@ -28,8 +28,13 @@ PROBLEM_WORDS = {
 
 
 def slack_date(when: float) -> str:
-    """A time each reader sees in their own time zone; the fallback is UTC."""
-    fallback = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+    """A time each reader sees in their own time zone; the fallback is UTC.
+
+    Never raises: a run stored before times were checked may hold one no calendar can show."""
+    try:
+        fallback = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+    except (OverflowError, OSError, ValueError):
+        return "at an unknown time"
     return f"<!date^{int(when)}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.api import Context, Invocation, Reply, UserError, escape, notice, reply_place, truncate, upload
 from bot.cpu import Task
-from handlers.training.service import Training, training
+from handlers.training.service import Training, training, visible_to
 from handlers.training.state import Run, shared_metrics
 
 # Drawn in a worker process; named, not imported, so this process never loads matplotlib.
@@ -29,12 +29,12 @@ USAGE = "Usage: `runs compare <run> <run>`, each a run id (or its first 6 charac
 MAX_DIFF = 20
 
 
-async def find_run(service: Training, wanted: str) -> Run:
+async def find_run(ctx: Context, inv: Invocation, service: Training, wanted: str) -> Run:
     found = []
     for run_id in await service.runs.recent():  # newest first
         run = await service.runs.get(run_id)
         if run is not None and (run_id == wanted or (len(wanted) >= 6 and run_id.startswith(wanted))
-                                or run.name == wanted):
+                                or run.name == wanted) and await visible_to(ctx, inv.user, run):
             found.append(run)
     if not found:
         raise UserError(f"No training run is called or has the id `{escape(truncate(wanted, 80))}`. "
@@ -62,7 +62,7 @@ async def compare(ctx: Context, inv: Invocation, words: list[str]) -> Reply:
     if len(words) != 2:
         raise UserError(USAGE)
     service = training(ctx)
-    first, second = [await find_run(service, word) for word in words]
+    first, second = [await find_run(ctx, inv, service, word) for word in words]
     if first.run_id == second.run_id:
         raise UserError("Those name the same run twice; name two different runs.")
     title = f"{first.name} vs {second.name}"

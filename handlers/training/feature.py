@@ -12,6 +12,10 @@ router = Router("training", workers=("handlers.training.render",), settings=[
             help="a running job silent this long is shown as stale on its card"),
     Setting("edit_seconds", positive("seconds"), default=2.0, env="SLOTH_TRAINING_EDIT_SECONDS",
             help="at most one edit of a run card this often"),
+    Setting("posts_per_second", positive("messages a second"), default=1.0,
+            env="SLOTH_TRAINING_POSTS_PER_SECOND",
+            help="at most this many new cards and thread messages a second in one channel (Slack allows "
+                 "about one)"),
     Setting("sweep_seconds", positive("seconds"), default=15.0, env="SLOTH_TRAINING_SWEEP_SECONDS",
             help="how often quiet runs and unfinished card work are looked for"),
 ])

@@ -7,6 +7,8 @@ import math
 from typing import Any
 
 NON_FINITE = ("nan", "inf", "-inf")  # protocol 2's metric values for NaN and infinities
+MAX_INT = 2**53 - 1  # the largest integer every JSON reader keeps exactly
+MAX_DEPTH = 32  # nesting of a whole request; a legitimate one is under 10 deep
 Metric = float | str | None
 
 
@@ -32,10 +34,10 @@ def _text(value: Any, where: str, limit: int, empty: bool = False) -> str:
     return value
 
 
-def _int(value: Any, where: str, low: int | None = None, high: int | None = None) -> int:
+def _int(value: Any, where: str, low: int | None = None, high: int = MAX_INT) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Malformed(f"{where} must be an integer")
-    if (low is not None and value < low) or (high is not None and value > high):
+    if (low is not None and value < low) or value > high:
         raise Malformed(f"{where} is out of range")
     return value
 
@@ -46,6 +48,19 @@ def _number(value: Any, where: str, low: float | None = None) -> float:
     if low is not None and value < low:
         raise Malformed(f"{where} is out of range")
     return float(value)
+
+
+def _nesting(value: Any, where: str, limit: int) -> None:
+    """Refuse objects and lists nested deeper than `limit`: copying or drawing a deep value
+    recurses once per level, and a few hundred levels would end in RecursionError."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                raise Malformed(f"{where} is nested too deeply (at most {limit} levels of objects and lists)")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def _compact(value: Any) -> str:

@@ -1,10 +1,12 @@
 """Keeping each run's card and thread in step with its stored state: one follower task per run.
 
 Ingest and buttons only change the store and `touch` the run. The follower posts the card
-once, then edits it at most once every `SLOTH_TRAINING_EDIT_SECONDS` (2 s): changes that arrive in
-between are drawn together by the next edit, which reads the latest state, so the card always
-ends on it. Between edits it does the thread's jobs (improvement lines, curves, predictions),
-drawing pictures in a worker process so the event loop never waits on matplotlib.
+once (`posting`: paced per channel, tried until posted, never twice), then edits it at most once
+every `SLOTH_TRAINING_EDIT_SECONDS` (2 s): changes that arrive in between are drawn together by
+the next edit, which reads the latest state, so the card always ends on it. Between edits it
+does the thread's jobs (improvement lines, curves, predictions), drawing pictures in a worker
+process so the event loop never waits on matplotlib. Its messages in a channel are paced with
+the card's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.api import Context
 from bot.cpu import Task
 from handlers.training.card import alert_line, card_message, improvement_line
+from handlers.training.posting import CardPoster, ChannelPacer
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
 
@@ -41,10 +44,12 @@ if TYPE_CHECKING:  # only mypy imports the drawing module, to check the tasks' t
 
 
 class Follower:
-    def __init__(self, ctx: Context, runs: RunStore) -> None:
+    def __init__(self, ctx: Context, runs: RunStore, process: str) -> None:
         self.ctx = ctx
         self.runs = runs
         self.gap = float(ctx.config.edit_seconds)
+        self.pacer = ChannelPacer(float(ctx.config.posts_per_second))
+        self.poster = CardPoster(ctx, runs, self.pacer, process, self._draw)
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
@@ -77,9 +82,8 @@ class Follower:
                 jobs = [job for job in run.jobs if job["id"] not in elsewhere]
                 try:
                     if run.card_ts is None:
-                        if not await self._claim(mine, f"card:{run_id}"):
-                            return  # another process posts it; the sweeper looks again later
-                        await self._post(run)
+                        if not await self.poster.post(run):
+                            return  # another process is posting it; the sweeper looks again later
                         last_write = loop.time()
                     elif run.version > run.shown and since >= self.gap:
                         # chat.update's budget is the workspace's, shared with games: a card is
@@ -116,22 +120,8 @@ class Follower:
         mine.add(what)
         return True
 
-    async def _post(self, run: Run) -> None:
-        message = card_message(run, await self._names(run))
-        try:
-            posted = await self.ctx.client.chat_postMessage(
-                channel=run.channel, unfurl_links=False, unfurl_media=False, **message)
-        except SlackApiError as e:
-            code = str(e.response.get("error", "error"))
-            log.warning("cannot post the card of training run %s in %s: %s", run.run_id, run.channel, code)
-            await self.runs.change(run.run_id, lambda r: setattr(r, "card_error", code))
-            return
-
-        def posted_card(r: Run) -> None:
-            r.card_channel, r.card_ts = posted["channel"], posted["ts"]
-            r.shown = max(r.shown, run.version)
-
-        await self.runs.change(run.run_id, posted_card)
+    async def _draw(self, run: Run) -> dict[str, Any]:
+        return card_message(run, await self._names(run))
 
     async def _edit(self, run: Run) -> None:
         message = card_message(run, await self._names(run))
@@ -147,9 +137,11 @@ class Follower:
         try:
             if job["kind"] == "line" and not run.muted:
                 channel, ts = run.card
+                await self.pacer.turn(run.channel)
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
             elif job["kind"] == "alert" and not run.muted:
                 channel, ts = run.card
+                await self.pacer.turn(run.channel)
                 await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=alert_line(run, job),
                                                        unfurl_links=False)
             elif job["kind"] == "curves":
@@ -176,12 +168,13 @@ class Follower:
     async def _upload(self, run: Run, png: bytes, what: str, comment: str) -> None:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", run.name).strip("-")[:60] or "run"
         channel, ts = run.card
+        await self.pacer.turn(run.channel)
         await self.ctx.client.files_upload_v2(
             channel=channel, thread_ts=ts, file=png, filename=f"{slug}-{what}.png",
             title=f"{run.name[:80]} · {what}", initial_comment=comment, alt_txt=f"{what} of {run.name[:80]}")
 
     async def _names(self, run: Run) -> Any:
-        for user_id in {*filter(None, (run.owner, run.stop_by)), *(p["by"] for p in run.presses)}:
+        for user_id in {*filter(None, (run.owner, run.stop_by, run.muted_by)), *(p["by"] for p in run.presses)}:
             try:
                 await self.ctx.directory.user(user_id)
             except SlackApiError:

@@ -2,7 +2,9 @@
 
 Checks in order: ingest is configured (403 while SLOTH_MONITOR_TOKEN is unset, which also
 tells the client to stop trying), the bearer token (401), the size (413), the JSON and every
-field (400 with the reason), and that no other job holds the run id (409). Then the run's
+field (400 with the reason), and that the run id is this job's (409 otherwise: a run belongs to
+the job instance that created it, `run.instance`, and a request of any other instance or of none
+changes nothing but a notice on the card). Then the run's
 requests are applied one at a time, only events with a seq above the last one applied, and the
 answer says whether Stop was pressed, which other presses wait for the job, and what Sloth
 noticed that the job's owner should know.
@@ -65,7 +67,7 @@ async def ingest(ctx: Context, request: web.Request) -> web.Response:
         return problem(400, "the body is not JSON (UTF-8, no NaN or Infinity)")
     try:
         run_id = check_run_id(request.match_info["run_id"])
-        batch = parse_batch(body)
+        batch = parse_batch(body, ctx.clock())
     except Malformed as e:
         return problem(400, str(e))
     answer = await receive(ctx, run_id, batch)
@@ -87,6 +89,9 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+CALM: dict[str, Any] = {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
+
+
 class Reused(Exception):
     """A second job reports under a run id that another job (another client instance) holds."""
 
@@ -97,23 +102,32 @@ async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | w
     try:
         async with service.runs.serial(run_id):
             existing = await service.runs.get(run_id)
+            created = False
             if existing is None:
-                existing = new_run(run_id, batch.run, now)
-                if await service.runs.create(existing):
-                    log.info("training run %s (%s) started reporting", run_id, batch.run.name)
-                    await check_owner(ctx, run_id, batch.run.owner)
-            elif reused(existing, batch):
+                fresh = new_run(run_id, batch.run, now)
+                created = await service.runs.create(fresh)
+                # Another process may have created it first, for another job: judge by what is stored.
+                existing = fresh if created else await service.runs.get(run_id)
+                if existing is None:
+                    return CALM  # it expired in between; the next request creates it again
+            if reused(existing, batch):
                 await service.runs.change(run_id, lambda run: refuse_second_job(run, batch))
                 raise Reused(run_id)
+            if created:
+                log.info("training run %s (%s) started reporting", run_id, batch.run.name)
+            if not existing.indexed:  # a run never leaves `runs` for want of an index write
+                await service.runs.index.add(run_id)
+            if created:
+                await check_owner(ctx, run_id, batch.run.owner)
             await save_predictions(service.runs, existing, batch)
-            changed = await service.runs.change(run_id, lambda run: apply_batch(run, batch, now))
+            changed = await service.runs.change(run_id, lambda run: apply_own(run, batch, now))
     except Reused:
         service.follower.touch(run_id)
         assert existing is not None
         return problem(409, f"run id {run_id} is already used by another job ({job_words(existing)}); "
                             "give this job a run id of its own")
-    if changed is None:  # expired between the two reads; the next request creates it again
-        return {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
+    if changed is None or changed[1] is None:  # expired, or taken by another job, in between
+        return CALM
     run = changed[0]
     if not run.card_error and (run.card_ts is None or run.version > run.shown or run.jobs):
         service.follower.touch(run_id)
@@ -122,8 +136,20 @@ async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | w
             "controls": reports.pending_controls(run, names), "notices": notices(run)}
 
 
+def apply_own(run: Run, batch: Batch, now: float) -> list[int] | None:
+    """Apply the batch if the stored run is still this job's (it was checked just before, but a
+    run that expired may have been created again by another job); None when it is not."""
+    if reused(run, batch):
+        return None
+    run.indexed = True
+    return apply_batch(run, batch, now)
+
+
 def reused(run: Run, batch: Batch) -> bool:
-    return bool(run.instance and batch.run.instance and run.instance != batch.run.instance)
+    """The run belongs to the job instance that created it: a request of any other instance, or
+    of none, is another job's. (A run created by a protocol 1 client has no instance; only
+    requests without one may report to it.)"""
+    return run.instance != batch.run.instance
 
 
 def job_words(run: Run) -> str:

@@ -25,7 +25,7 @@ from handlers.training import card_parts as parts
 from handlers.training.card import ICONS, slack_date
 from handlers.training.compare import compare
 from handlers.training.ingest import PATH
-from handlers.training.service import Training, name_of, training
+from handlers.training.service import Training, name_of, training, visible_to
 from handlers.training.state import Run
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     everything: list[Run] = []
     for run_id in await service.runs.recent():
         run = await service.runs.get(run_id)
-        if run is not None:
+        if run is not None and await visible_to(ctx, inv.user, run):
             everything.append(run)
     found = [run for run in everything if matches(run, owner, statuses)]
     said = filter_words(escape(await name_of(ctx, owner) or "") if owner else None, statuses)
@@ -66,12 +66,21 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         return Reply(text=text, blocks=[section(text)])
     found.sort(key=lambda r: (not r.running, -r.created))
     shown, page, pages = page_of(found, inv.page, PER_PAGE)
-    lines = [await run_line(ctx, service, run) for run in shown]
+    lines = [await shown_line(ctx, service, run) for run in shown]
     active = sum(1 for r in found if r.running)
     heading = f"*Training runs*{' ' + said if said else ''} · {active} active"
     blocks = [section(heading), *[section(line) for line in lines]]
     blocks += nav_blocks(inv, page, pages, len(found), "runs")
     return Reply(text=f"{len(found)} training runs, {active} active", blocks=blocks)
+
+
+async def shown_line(ctx: Context, service: Training, run: Run) -> str:
+    """A run's line; one that cannot be drawn says so, so one bad run never breaks `runs` for everyone."""
+    try:
+        return await run_line(ctx, service, run)
+    except Exception:
+        log.exception("training run %s cannot be listed", run.run_id)
+        return f"⚠️ `{escape(run.run_id)}` cannot be shown (see Sloth's log)"
 
 
 async def run_line(ctx: Context, service: Training, run: Run) -> str:

@@ -41,10 +41,15 @@ class Run:
     dropped: int = 0
     stale: bool = False
     muted: bool = False
+    muted_by: str | None = None
     card_channel: str | None = None
     card_ts: str | None = None
     card_link: str | None = None
     card_error: str | None = None
+    # Set just before the card is posted ({"by": process, "at": time}) and cleared once its ts is
+    # stored: a card found so marked with no ts may have been posted by a process that died.
+    card_posting: dict[str, Any] | None = None
+    indexed: bool = False  # in the run index (see runs.RunStore.create)
     version: int = 1
     shown: int = 0
     jobs: list[dict[str, Any]] = field(default_factory=list)

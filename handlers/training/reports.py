@@ -26,7 +26,7 @@ EVENTS = ("system", "checkpoint", "config", "control")
 def take_info(run: Run, info: RunInfo) -> None:
     """The run fields of a request: where the job runs, its alert settings, what it can do."""
     before = (run.host, run.pid, run.process, run.git, run.framework, run.can, run.watch, run.mode, run.patience)
-    run.kind, run.instance = info.kind, run.instance or info.instance
+    run.kind = info.kind  # the instance is the creating job's for good (see ingest.reused)
     run.host, run.pid, run.process, run.git, run.framework = info.host, info.pid, info.process, info.git, info.framework
     run.can = list(info.controls)
     run.watch = info.watch or run.watch

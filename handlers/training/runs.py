@@ -1,8 +1,11 @@
-"""Runs in the store: one key per run, an index of recent runs, and changes by compare-and-set.
+"""Runs in the store: one key per run, the index of runs (`run_index`), and changes by compare-and-set.
 
 Every change reads the run, changes a copy and writes it back only if nobody else wrote in
 between (retrying otherwise), so ingest, buttons, the card follower and the sweeper never lose
 each other's updates, also when several Sloth processes share a Redis store.
+
+Each Sloth process (each runtime) says it is alive under a key of its own that expires unless
+renewed (`beat`): a card that a process set out to post is left to it while it lives.
 """
 
 from __future__ import annotations
@@ -15,25 +18,25 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from bot.api import Contention, Namespaced
+from handlers.training.run_index import ConflictError, RunIndex
 from handlers.training.state import Run
 
 log = logging.getLogger(__name__)
 
 RUN_TTL = 30 * 86400.0
 PREDICTIONS_TTL = 86400.0
-MAX_INDEX = 200
 MAX_TRIES = 20
+ALIVE_SECONDS = 8.0  # a process that has not said it is alive for this long is taken for dead
+ALIVE_EVERY = 2.0  # how often each process says so
 
 T = TypeVar("T")
-
-
-class ConflictError(RuntimeError):
-    """A run kept changing under us; should not happen outside a pathological load."""
+__all__ = ["ConflictError", "RunStore"]
 
 
 class RunStore:
     def __init__(self, store: Namespaced) -> None:
         self.keys = store
+        self.index = RunIndex(store)
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
 
@@ -42,11 +45,9 @@ class RunStore:
         return None if data is None else Run.from_json(data)
 
     async def create(self, run: Run) -> bool:
-        """Store a new run; False if it exists already (another request created it first)."""
-        if not await self.keys.add(f"run:{run.run_id}", run.to_json(), RUN_TTL):
-            return False
-        await self._add_to_index(run.run_id)
-        return True
+        """Store a new run; False if it exists already (another request created it first).
+        The caller indexes it next (`index.add`), and marks it `indexed` once that is done."""
+        return await self.keys.add(f"run:{run.run_id}", run.to_json(), RUN_TTL)
 
     async def change(self, run_id: str, edit: Callable[[Run], T]) -> tuple[Run, T] | None:
         """Apply `edit` to the stored run atomically; (the run as written, edit's result).
@@ -71,21 +72,22 @@ class RunStore:
         return outcome[0] if outcome else None
 
     async def recent(self) -> list[str]:
-        """Run IDs, newest first."""
-        index = await self.keys.get("index") or []
-        return list(reversed(index))
+        """Every kept run's ID, newest first."""
+        return list(reversed(await self.index.ids()))
 
     async def forget(self, run_ids: set[str]) -> None:
-        await self._edit_index(lambda ids: [i for i in ids if i not in run_ids])
+        """Take expired runs out of the index. A run created again meanwhile (a job reporting
+        under an expired run's id) is indexed again: its creator may have found it indexed."""
+        await self.index.remove(run_ids)
+        for run_id in run_ids:
+            if await self.get(run_id) is not None:
+                await self.index.add(run_id)
 
-    async def _add_to_index(self, run_id: str) -> None:
-        await self._edit_index(lambda ids: [*[i for i in ids if i != run_id], run_id][-MAX_INDEX:])
+    async def beat(self, process: str) -> None:
+        await self.keys.set(f"alive:{process}", True, ALIVE_SECONDS)
 
-    async def _edit_index(self, edit: Callable[[list[str]], list[str]]) -> None:
-        try:
-            await self.keys.update("index", lambda before: edit(list(before or [])), attempts=MAX_TRIES)
-        except Contention:
-            raise ConflictError("the run index kept changing") from None
+    async def alive(self, process: str) -> bool:
+        return bool(await self.keys.get(f"alive:{process}"))
 
     async def save_predictions(self, run_id: str, seq: int, event: dict[str, Any]) -> None:
         await self.keys.set(f"predictions:{run_id}:{seq}", event, PREDICTIONS_TTL)

@@ -20,7 +20,7 @@ MAX_HISTORY = 2000  # epochs kept for the curves; older ones are dropped first
 
 def new_run(run_id: str, info: RunInfo, now: float) -> Run:
     run = Run(run_id=run_id, name=info.name, channel=info.channel, owner=info.owner,
-              total_epochs=info.total_epochs, config=info.config, created=now, seen=now)
+              total_epochs=info.total_epochs, config=info.config, created=now, seen=now, instance=info.instance)
     reports.take_info(run, info)
     return run
 

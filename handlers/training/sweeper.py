@@ -1,7 +1,8 @@
-"""A job: marks runs that stopped reporting as stale, and picks up unfinished card work.
+"""Jobs: the sweeper marks runs that stopped reporting as stale, picks up unfinished card work
+and takes expired runs out of the index; and each process says it is alive (see `posting`).
 
-Runs when Sloth starts (so cards and thread jobs left over from a restart are finished) and
-then every `SLOTH_TRAINING_SWEEP_SECONDS`. Staleness is judged with the runtime's clock.
+The sweeper runs when Sloth starts (so cards and thread jobs left over from a restart are
+finished) and then every `SLOTH_TRAINING_SWEEP_SECONDS`. Staleness is judged with the runtime's clock.
 """
 
 from __future__ import annotations
@@ -9,19 +10,29 @@ from __future__ import annotations
 import logging
 
 from bot.api import Context, Router
+from handlers.training.runs import ALIVE_EVERY
 from handlers.training.service import start, training
 from handlers.training.state import mark_stale
 
 log = logging.getLogger(__name__)
 
 router = Router()
+# A card a crashed process may have posted is looked for in its channel's history (see posting).
+router.scopes.update({"channels:history", "groups:history", "channels:join"})
 
 
 @router.started
 async def open_training(ctx: Context) -> None:
-    start(ctx)
+    service = start(ctx)
+    await service.runs.beat(service.process)
     if not ctx.config.monitor_token:
         log.warning("training ingest is off: set SLOTH_MONITOR_TOKEN to let training jobs report to Sloth")
+
+
+@router.every(ALIVE_EVERY, name="alive", per_process=True)
+async def say_alive(ctx: Context) -> None:
+    service = training(ctx)
+    await service.runs.beat(service.process)
 
 
 @router.every(lambda ctx: ctx.config.sweep_seconds, name="sweep")

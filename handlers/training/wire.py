@@ -17,17 +17,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.training.fields import (
+    MAX_DEPTH,
     Malformed,
     Metric,
     _compact,
     _int,
     _metric,
+    _nesting,
     _number,
     _object,
     _only,
     _text,
 )
-from handlers.training.wire_v2 import V2_EVENTS, V2_RUN_FIELDS, _run_v2
+from handlers.training.wire_v2 import MAX_CONFIG_DEPTH, V2_EVENTS, V2_RUN_FIELDS, _run_v2
 
 MAX_BODY = 1024 * 1024  # bytes; a predictions event with 16 images of 64x64 fits with room to spare
 MAX_EVENTS = 200
@@ -40,6 +42,8 @@ MAX_CLASSES = 1000
 MAX_PNG_BYTES = 256 * 1024
 MAX_TRACEBACK = 20
 MAX_PROBLEMS = 20
+EARLIEST = 946_684_800.0  # 2000-01-01: an earlier event time is a mistake (seconds since start, ...)
+AHEAD = 86_400.0  # an event time more than a day past Sloth's clock is a mistake (nanoseconds, ...)
 STATUSES = ("completed", "stopped", "failed")
 EVENT_TYPES = ("start", "batch", "epoch", "predictions", "finish", "system", "checkpoint", "config", "control")
 
@@ -84,17 +88,23 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
-def parse_batch(body: Any) -> Batch:
+def parse_batch(body: Any, now: float) -> Batch:
+    """The request `body`, checked; event times must lie between 2000 and a day past `now`
+    (Sloth's clock)."""
+    _nesting(body, "body", MAX_DEPTH)
     obj = _object(body, "body")
     _only(obj, "body", {"protocol", "run", "events", "dropped", "problems"})
     protocol = _int(obj.get("protocol", 1), "protocol", low=1, high=2)
     run = parse_run(obj.get("run"))
+    if protocol >= 2 and run.instance is None:
+        raise Malformed("run.instance is required in protocol 2: a random id the job keeps for its whole "
+                        "life, so that no other job can report under its run id")
     events = obj.get("events")
     if not isinstance(events, list):
         raise Malformed("events must be a list")
     if len(events) > MAX_EVENTS:
         raise Malformed(f"at most {MAX_EVENTS} events per request")
-    parsed = [parse_event(event, f"events[{i}]") for i, event in enumerate(events)]
+    parsed = [parse_event(event, f"events[{i}]", now) for i, event in enumerate(events)]
     seqs = [e["seq"] for e in parsed]
     if len(set(seqs)) != len(seqs):
         raise Malformed("two events have the same seq")
@@ -131,20 +141,13 @@ def parse_run(value: Any) -> RunInfo:
     total = run.get("total_epochs")
     total_epochs = None if total is None else _int(total, "run.total_epochs", low=1, high=1_000_000)
     config = _object(run.get("config", {}), "run.config")
+    _nesting(config, "run.config", MAX_CONFIG_DEPTH)
     if len(_compact(config)) > MAX_CONFIG_TEXT:
         raise Malformed(f"run.config is too big (at most {MAX_CONFIG_TEXT} characters as JSON)")
     return RunInfo(name, channel, owner, total_epochs, config, **_run_v2(run))
 
 
-
-
-
-
-
-
-
-
-def parse_event(value: Any, where: str) -> dict[str, Any]:
+def parse_event(value: Any, where: str, now: float) -> dict[str, Any]:
     event = _object(value, where)
     kind = event.get("type")
     if kind not in EVENT_TYPES:
@@ -152,7 +155,7 @@ def parse_event(value: Any, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": kind,
         "seq": _int(event.get("seq"), f"{where}.seq", low=1),
-        "time": _number(event.get("time"), f"{where}.time", low=0),
+        "time": _time(event.get("time"), f"{where}.time", now),
     }
     common = {"type", "seq", "time"}
     if kind == "start":
@@ -184,22 +187,12 @@ def parse_event(value: Any, where: str) -> dict[str, Any]:
     return out
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+def _time(value: Any, where: str, now: float) -> float:
+    when = _number(value, where)
+    if not EARLIEST <= when <= now + AHEAD:
+        raise Malformed(f"{where} must be Unix time in seconds, after 2000 and at most a day ahead of "
+                        f"Sloth's clock (got {when:.6g}; time.time(), not time.time_ns() or seconds since start)")
+    return when
 
 
 def _predictions(event: dict[str, Any], where: str) -> dict[str, Any]:
@@ -289,16 +282,3 @@ def _metrics(value: Any, where: str) -> dict[str, Metric]:
         _text(name, f"{where} name", 100)
         out[name] = _metric(number, f"{where}.{name[:100]}")
     return out
-
-
-
-
-
-
-
-
-
-
-
-
-

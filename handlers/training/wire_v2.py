@@ -11,6 +11,7 @@ from handlers.training.fields import (
     _ids,
     _int,
     _metric,
+    _nesting,
     _number,
     _object,
     _only,
@@ -21,6 +22,7 @@ from handlers.training.fields import (
 
 MAX_GPUS = 16
 MAX_CONFIG_TEXT = 4000
+MAX_CONFIG_DEPTH = 10
 KINDS = ("training", "task")
 CONTROLS = ("stop", "checkpoint", "lr")
 CONTROL_STATUSES = ("applied", "failed", "received")
@@ -120,6 +122,7 @@ def _checkpoint(event: dict[str, Any], where: str, common: set[str]) -> dict[str
 def _config(event: dict[str, Any], where: str, common: set[str]) -> dict[str, Any]:
     _only(event, where, common | {"changes", "control"})
     changes = _object(event.get("changes"), f"{where}.changes")
+    _nesting(changes, f"{where}.changes", MAX_CONFIG_DEPTH)
     if len(_compact(changes)) > MAX_CONFIG_TEXT:
         raise Malformed(f"{where}.changes is too big (at most {MAX_CONFIG_TEXT} characters as JSON)")
     control = event.get("control")

@@ -20,7 +20,7 @@ from bot.emulator.ratelimit import SLACK_TIERS
 from bot.testing import FakeClock
 from tests.e2e.games.gameplay import payload
 from tests.e2e.harness import running_bot
-from tests.e2e.training.training_harness import cards
+from tests.e2e.training.training_harness import T0, cards
 from tests.e2e.training.training_harness import payload as card_payload
 
 TOKEN = "pacing-token"
@@ -31,8 +31,8 @@ async def report(http: aiohttp.ClientSession, url: str, run: int, channel: str) 
     """A fast training job: an epoch every 50 ms, as the client would send them."""
     info = {"name": f"run-{run}", "channel": channel, "owner": None, "total_epochs": EPOCHS, "config": {}}
     for seq in range(1, EPOCHS + 2):
-        event: dict[str, Any] = {"type": "start", "seq": 1, "time": 1.0} if seq == 1 else {
-            "type": "epoch", "seq": seq, "time": float(seq), "epoch": seq - 2, "metrics": {"loss": 1.0 / seq}}
+        event: dict[str, Any] = {"type": "start", "seq": 1, "time": T0 + 1.0} if seq == 1 else {
+            "type": "epoch", "seq": seq, "time": T0 + seq, "epoch": seq - 2, "metrics": {"loss": 1.0 / seq}}
         body = json.dumps({"run": info, "events": [event], "dropped": 0})
         async with http.post(f"{url}/monitor/v1/runs/pacing-run-{run:04d}/events", data=body,
                              headers={"Authorization": f"Bearer {TOKEN}"}) as answer:

@@ -42,8 +42,8 @@ async def test_mass_mentions_only_for_admins(emulator: Emulator, bot: Runtime) -
 
 
 @pytest.mark.parametrize(("typed", "says"), [
-    ("say #general hello as Will Koehrsen", "is the name of a member (@wjk68)"),
-    ("say #general hello as amelia", "is the name of a member (@amelia)"),
+    ("say #general hello as Will Koehrsen", "reads as the name of a member (@wjk68)"),
+    ("say #general hello as amelia", "reads as the name of a member (@amelia)"),
     ("say #general hello icon :not an emoji:", "not an emoji name"),
     ("say #general hello icon bananas", "emoji like `:snake:` or an image address"),
     ("say #general hello as " + "n" * 81, "at most 80"),
@@ -114,3 +114,14 @@ async def test_remind_refusals_schedule_nothing(emulator: Emulator, bot: Runtime
     body = await ask(emulator, bot, typed, user=AMELIA)
     assert says in visible_text(body)
     assert emulator.calls_to("chat.scheduleMessage") == []
+
+
+async def test_no_spelling_of_a_members_name_posts_as_them(emulator: Emulator, bot: Runtime) -> None:
+    from tests.unit.test_lookalike import SPELLINGS
+
+    for spelling in [*SPELLINGS[:20], "Amelia", "am\u0435lia", "Amelia Hart."]:
+        body = await ask(emulator, bot, f"say #general deploy done as {spelling}", user=KENJI)
+        assert "reads as the name of a member" in visible_text(body), spelling
+    assert emulator.calls_to("chat.postMessage") == []
+    await ask(emulator, bot, "say #general deploy done as Deploy Bot", user=KENJI)
+    assert [p["username"] for p in posts(emulator, "general")] == ["Deploy Bot"]

@@ -56,7 +56,7 @@ async def test_a_forged_button_value_is_refused_quietly(
 async def test_private_channel_changes_keep_the_directory_fresh(emulator: Emulator, bot: Runtime) -> None:
     secret = emulator.workspace.create_channel("secret-plans", AMELIA, is_private=True)
     secret.members[emulator.bot_user_id] = True
-    assert "secret-plans" in visible_text(await ask(emulator, bot, "channels secret"))
+    assert "secret-plans" in visible_text(await ask(emulator, bot, "channels secret", user=AMELIA))
     await (await emulator.rename_channel(secret.id, "open-plans")).acked()  # type: ignore[union-attr]
     await settle(bot)
     assert bot.directory.channels[secret.id]["name"] == "open-plans"  # from group_rename, no re-sync

@@ -55,3 +55,16 @@ def test_posts_refill_one_a_second_per_channel_after_a_burst() -> None:
     assert limiter.check("chat.postMessage", "bot", "C1") is None
     assert limiter.check("chat.postMessage", "bot", "C1") == 1
     assert limiter.count("chat.postMessage", "C1") == 2 and limiter.count("chat.postMessage") == 2
+
+
+def test_faster_limits_keep_slacks_counts_on_a_faster_clock() -> None:
+    now = [10.0]
+    limiter = RateLimiter(RateLimits.realistic().faster(20), clock=lambda: now[0])
+    burst = RateLimits.realistic().post_burst
+    assert [limiter.check("chat.postMessage", "bot", "C1") for _ in range(burst)] == [None] * burst
+    assert limiter.check("chat.postMessage", "bot", "C1") == 1 / 20  # Retry-After in real seconds
+    now[0] += 1 / 20  # a Slack second
+    assert limiter.check("chat.postMessage", "bot", "C1") is None
+    for _ in range(50):  # Tier 3: 50 a minute, here 50 in 3 s
+        assert limiter.check("chat.update", "bot") is None
+    assert limiter.check("chat.update", "bot") == 3.0

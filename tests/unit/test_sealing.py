@@ -41,3 +41,9 @@ def test_states_name_the_user_expire_and_resist_tampering() -> None:
             signer.read(bad, now=1000)
     with pytest.raises(SealError):
         StateSigner("another secret of enough length").read(state, now=1000)
+
+
+@pytest.mark.parametrize("state", ["é.é", "abc.déf", "\x00.\x00", "ab\ud800.x"])
+def test_a_state_of_any_characters_is_refused_not_an_error(state: str) -> None:
+    with pytest.raises(SealError, match="not one Sloth made"):
+        StateSigner(SECRET).read(state, 0)

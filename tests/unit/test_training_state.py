@@ -21,7 +21,14 @@ from handlers.training.state import (
     new_run,
     request_stop,
 )
-from handlers.training.wire import Malformed, parse_batch
+from handlers.training.wire import Batch, Malformed, parse_batch
+
+T0 = 1_700_000_000.0  # event times are the job's clock: Unix seconds, after 2000
+
+
+def read(body: dict[str, Any]) -> Batch:
+    return parse_batch(body, now=T0 + 1000.0)
+
 
 RUN = {"name": "mnist <!channel>", "channel": "#ml", "owner": "U0OWNER1", "total_epochs": 4,
        "config": {"lr": 0.001, "note": "<@U0SOMEONE> & co"}}
@@ -32,11 +39,11 @@ def body(*events: dict[str, Any], run: dict[str, Any] | None = None) -> dict[str
 
 
 def epoch(seq: int, number: int, **metrics: float | None) -> dict[str, Any]:
-    return {"type": "epoch", "seq": seq, "time": 100.0 + seq, "epoch": number, "metrics": metrics}
+    return {"type": "epoch", "seq": seq, "time": T0 + 100.0 + seq, "epoch": number, "metrics": metrics}
 
 
 def fresh(*events: dict[str, Any]) -> Run:
-    batch = parse_batch(body(*events))
+    batch = read(body(*events))
     run = new_run("run-0001", batch.run, now=1000.0)
     apply_batch(run, batch, now=1000.0)
     return run
@@ -47,22 +54,22 @@ def names(user_id: str) -> str:
 
 
 def test_events_are_sorted_and_applied_once() -> None:
-    start = {"type": "start", "seq": 1, "time": 100.0}
-    batch = parse_batch(body(epoch(3, 1, loss=0.5), start, epoch(2, 0, loss=0.9)))
+    start = {"type": "start", "seq": 1, "time": T0 + 100.0}
+    batch = read(body(epoch(3, 1, loss=0.5), start, epoch(2, 0, loss=0.9)))
     assert [e["seq"] for e in batch.events] == [1, 2, 3]
     run = new_run("run-0001", batch.run, now=1000.0)
     apply_batch(run, batch, now=1000.0)
     once = copy.deepcopy(run)
     apply_batch(run, batch, now=1001.0)  # the same request again
     assert run.history == once.history and run.version == once.version and run.last_seq == 3
-    apply_batch(run, parse_batch(body(epoch(2, 5, loss=0.1))), now=1002.0)  # an old seq with new content
+    apply_batch(run, read(body(epoch(2, 5, loss=0.1))), now=1002.0)  # an old seq with new content
     assert run.epochs_done == 2 and run.latest == {"loss": 0.5}
 
 
 def test_nothing_changes_a_finished_run() -> None:
-    run = fresh(epoch(1, 0, loss=1.0), {"type": "finish", "seq": 2, "time": 5.0, "status": "completed",
+    run = fresh(epoch(1, 0, loss=1.0), {"type": "finish", "seq": 2, "time": T0 + 5.0, "status": "completed",
                                         "error": None})
-    apply_batch(run, parse_batch(body(epoch(3, 1, loss=0.1))), now=1.0)
+    apply_batch(run, read(body(epoch(3, 1, loss=0.1))), now=1.0)
     assert run.status == "completed" and run.epochs_done == 1 and run.last_seq == 3
     assert [job["kind"] for job in run.jobs] == ["curves"]
 
@@ -80,19 +87,19 @@ def test_best_values_and_a_line_when_the_watched_metric_improves() -> None:
 def test_muted_runs_get_no_improvement_lines() -> None:
     run = fresh(epoch(1, 0, val_loss=1.0))
     run.muted = True
-    apply_batch(run, parse_batch(body(epoch(2, 1, val_loss=0.5))), now=1.0)
+    apply_batch(run, read(body(epoch(2, 1, val_loss=0.5))), now=1.0)
     assert run.jobs == [] and run.best["val_loss"]["value"] == 0.5
 
 
 def test_stop_stale_curves_and_eta() -> None:
-    run = fresh({"type": "start", "seq": 1, "time": 100.0}, epoch(2, 0, loss=1.0))
-    run.last_event_at = 110.0  # one epoch of four took 10 s
+    run = fresh({"type": "start", "seq": 1, "time": T0 + 100.0}, epoch(2, 0, loss=1.0))
+    run.last_event_at = T0 + 110.0  # one epoch of four took 10 s
     assert eta_seconds(run) == pytest.approx(30.0)
     assert request_stop(run, "U0ADMIN1") and not request_stop(run, "U0OWNER1")
     assert run.stop_by == "U0ADMIN1" and run.stop_epoch == 1
     assert not mark_stale(run, now=1000.0 + 60, after=300) and mark_stale(run, now=1000.0 + 301, after=300)
     assert run.stale and not mark_stale(run, now=5000.0, after=300)
-    apply_batch(run, parse_batch(body()), now=5001.0)  # a heartbeat
+    apply_batch(run, read(body()), now=5001.0)  # a heartbeat
     assert not run.stale
     assert add_curves_job(run) and add_curves_job(run)
     assert [job["kind"] for job in run.jobs] == ["alert", "curves"]  # the stale alert; curves asked twice, drawn once
@@ -101,7 +108,7 @@ def test_stop_stale_curves_and_eta() -> None:
 
 
 def test_the_card_escapes_what_the_job_sent_and_has_clean_metadata() -> None:
-    run = fresh({"type": "start", "seq": 1, "time": 100.0}, epoch(2, 0, loss=1.0, val_loss=None))
+    run = fresh({"type": "start", "seq": 1, "time": T0 + 100.0}, epoch(2, 0, loss=1.0, val_loss=None))
     message = card_message(run, names)
     raw = json.dumps(message)
     assert "<!channel>" not in raw and "<@U0SOMEONE>" not in raw and "&lt;!channel&gt;" in raw
@@ -117,7 +124,7 @@ def test_the_card_escapes_what_the_job_sent_and_has_clean_metadata() -> None:
 
 
 def test_the_cards_metadata_stays_small_however_many_metrics_a_run_logs() -> None:
-    run = fresh({"type": "start", "seq": 1, "time": 100.0})
+    run = fresh({"type": "start", "seq": 1, "time": T0 + 100.0})
     run.history.append({"epoch": 0, "metrics": {f"metric_{n:03d}_{'x' * 80}": float(n) for n in range(500)}})
     payload = card_message(run, names)["metadata"]["event_payload"]
     assert len(json.dumps(payload)) < 2500 and 0 < len(payload["metrics"]) <= 20
@@ -132,7 +139,7 @@ def test_the_card_of_a_finished_run(status: str, words: str) -> None:
     if status == "stopped":
         request_stop(run, "U0ADMIN1")
     error = {"type": "KeyError", "message": "'<b>'"} if status == "failed" else None
-    apply_batch(run, parse_batch(body({"type": "finish", "seq": 2, "time": 9.0, "status": status,
+    apply_batch(run, read(body({"type": "finish", "seq": 2, "time": T0 + 9.0, "status": status,
                                         "error": error})), now=2.0)
     message = card_message(run, names)
     raw = json.dumps(message)
@@ -152,16 +159,45 @@ def test_a_stale_card_is_grey() -> None:
 @pytest.mark.parametrize("bad", [
     {"run": RUN, "events": [], "dropped": -1},
     {"run": {**RUN, "config": {"x": "y" * 5000}}, "events": []},
-    {"run": RUN, "events": [{"type": "batch", "seq": 1, "time": 1.0, "epoch": 0, "batch": 0,
+    {"run": RUN, "events": [{"type": "batch", "seq": 1, "time": T0 + 1.0, "epoch": 0, "batch": 0,
                              "total_batches": 0, "metrics": {}}]},
-    {"run": RUN, "events": [{"type": "finish", "seq": 1, "time": 1.0, "status": "failed",
+    {"run": RUN, "events": [{"type": "finish", "seq": 1, "time": T0 + 1.0, "status": "failed",
                              "error": {"type": "", "message": "x"}}]},
-    {"run": RUN, "events": [{"type": "start", "seq": 1, "time": -5}]},
-    {"run": RUN, "events": [{"type": "start", "seq": 1, "time": 1.0, "extra": True}]},
+    {"run": RUN, "events": [{"type": "start", "seq": 1, "time": -5.0}]},
+    {"run": RUN, "events": [{"type": "start", "seq": 1, "time": T0 + 1.0, "extra": True}]},
 ])
 def test_malformed_fields_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(Malformed):
-        parse_batch(bad)
+        read(bad)
+
+
+def nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    ({"run": RUN, "events": [{"type": "start", "seq": 2**53, "time": T0}]}, "events[0].seq is out of range"),
+    ({"run": RUN, "events": [{"type": "start", "seq": 1, "time": 1.8e18}]}, "events[0].time must be Unix time"),
+    ({"run": RUN, "events": [{"type": "start", "seq": 1, "time": 100.0}]}, "events[0].time must be Unix time"),
+    ({"run": RUN, "events": [{"type": "start", "seq": 1, "time": T0 + 1000.0 + 86_401}]}, "a day ahead"),
+    ({"run": {**RUN, "config": nested(11)}, "events": []}, "run.config is nested too deeply"),
+    ({"run": RUN, "events": [], "problems": nested(40)}, "body is nested too deeply"),
+    ({"protocol": 2, "run": RUN, "events": []}, "run.instance is required in protocol 2"),
+    ({"run": RUN, "events": [], "dropped": 2**60}, "dropped is out of range"),
+])
+def test_out_of_bounds_values_are_refused_with_the_field_named(bad: dict[str, Any], reason: str) -> None:
+    with pytest.raises(Malformed) as refused:
+        read(bad)
+    assert reason in str(refused.value)
+
+
+def test_the_bounds_themselves_are_accepted() -> None:
+    edge = [{"type": "start", "seq": 2**53 - 1, "time": T0 + 1000.0 + 86_400}]
+    batch = read({"protocol": 2, "run": {**RUN, "instance": "a" * 32, "config": nested(10)}, "events": edge})
+    assert batch.events[0]["seq"] == 2**53 - 1 and batch.run.instance == "a" * 32
 
 
 def test_pictures_are_pngs() -> None:

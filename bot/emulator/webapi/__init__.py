@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ class WebApi:
         self.limiter = RateLimiter(rate_limits) if rate_limits else None
         # method -> the answers its next calls give, e.g. {"error": "missing_scope", "needed": ...} (tests)
         self.failures: dict[str, list[dict[str, Any]]] = {}
+        # method -> set when its calls, already carried out, may be answered (tests; see Emulator.hold_answers)
+        self.holds: dict[str, asyncio.Event] = {}
 
     def handle(self, method: str, args: dict[str, Any], token: str | None,
                basic_auth: tuple[str, str] | None = None) -> ApiResult:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.emulator.channel_events import archive_event, created_event, reaches_bot
+from bot.emulator.channel_events import archive_event, created_event, membership_event, reaches_bot
 from bot.emulator.ids import parse_ts
 from bot.emulator.index import index_of
 from bot.emulator.metadata import metadata_for_reader
@@ -31,6 +31,28 @@ def conversations_list(call: Call) -> Answer:
     channels, cursor = call.page(visible, limit=call.limit(100, below=1000))
     return {"channels": [channel_dict(c, call.ws, me, num_members=not (c.is_im or c.is_mpim)) for c in channels],
             "response_metadata": {"next_cursor": cursor}}
+
+
+def users_conversations(call: Call) -> Answer:
+    """Conversations a member is in. The reference: "Private channel membership is only listed
+    when the calling user, bot user, or app shares membership", and the answer omits is_member
+    and num_members. Its limit has "a max value of 999"."""
+    types = set(call.id_list("types") or ["public_channel"])
+    if not types <= ALL_TYPES:
+        raise ApiError("invalid_types")
+    user = call.text("user") or call.me
+    if user != call.me and call.ws.user(user) is None:
+        raise ApiError("user_not_found")
+    exclude_archived = call.flag("exclude_archived")
+    me = call.me
+    found = [c for c in call.ws.channels.values()
+             if c.conversation_type in types and user in c.members and not (exclude_archived and c.is_archived)
+             and (not c.is_private or me in c.members)]
+    channels, cursor = call.page(found, limit=call.limit(100, below=1000))
+    shapes = [channel_dict(c, call.ws, me) for c in channels]
+    for shape in shapes:
+        shape.pop("is_member", None)
+    return {"channels": shapes, "response_metadata": {"next_cursor": cursor}}
 
 
 def conversations_info(call: Call) -> Answer:
@@ -201,7 +223,10 @@ def invite(call: Call) -> Answer:
     if errors and not call.flag("force"):
         raise ApiError(errors[0]["error"], errors=errors)
     failed = {e["user"] for e in errors}
-    channel.members.update(dict.fromkeys(u for u in user_ids if u not in failed))
+    joined = [u for u in user_ids if u not in failed]
+    channel.members.update(dict.fromkeys(joined))
+    for user_id in joined:
+        call.emu.announce(membership_event(channel, user_id, call.ws.team.id, True, inviter=call.me))
     return {"channel": channel_dict(channel, call.ws, call.me) | {"last_read": _latest_ts(channel)}}
 
 
@@ -241,6 +266,7 @@ def join(call: Call) -> Answer:
 METHODS: dict[str, Method] = {
     "conversations.list": Method(conversations_list),
     "conversations.info": Method(conversations_info),
+    "users.conversations": Method(users_conversations),
     "conversations.history": Method(history),
     "conversations.replies": Method(replies),
     "conversations.members": Method(members),

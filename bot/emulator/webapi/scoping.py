@@ -11,7 +11,7 @@ from bot.emulator.workspace import Workspace
 
 def conversation_kinds(method: str, args: dict[str, Any], ws: Workspace) -> list[str]:
     """The kinds of conversation a call is about, as far as its arguments tell before it runs."""
-    if method == "conversations.list":
+    if method in ("conversations.list", "users.conversations"):
         raw = args.get("types") or "public_channel"
         return [t.strip() for t in (raw if isinstance(raw, list) else str(raw).split(",")) if t.strip()]
     if method == "conversations.create":

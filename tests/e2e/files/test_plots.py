@@ -100,7 +100,7 @@ async def test_a_private_channel_chart_never_goes_to_another_channel(emu: Emulat
     assert "It comes from a private channel, so I sent you the activity chart of #secret in a DM" in said(bodies)
     assert file_messages(emu, "general") == []
     refused = await run(emu, bot, "plot activity #secret", user=AMELIA, channel="general")
-    assert "Only members of #secret can ask me to plot it" in said(refused)
+    assert "I can't find the channel `secret` (or it is private and you are not in it)." in said(refused)
     assert len(uploads(emu)) == 1
 
 

@@ -15,6 +15,7 @@ from tests.e2e.harness import settle, visible_text
 from tests.e2e.training.training_harness import (
     AMELIA,
     PRIYA,
+    T0,
     WILL,
     cards,
     edit_budget,
@@ -119,7 +120,7 @@ async def test_a_run_that_stops_reporting_is_shown_stale_until_it_reports_again(
     async with monitoring_bot(emulator, tmp_path, clock=clock) as runtime:
         from tests.e2e.training.test_training_ingest import post_events  # one raw client for the protocol
 
-        status, _ = await post_events(runtime, "quiet-run-0001", [{"type": "start", "seq": 1, "time": 1.0}])
+        status, _ = await post_events(runtime, "quiet-run-0001", [{"type": "start", "seq": 1, "time": T0 + 1.0}])
         assert status == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         assert card["attachments"][0]["color"] == COLOURS["running"]

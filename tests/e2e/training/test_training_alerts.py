@@ -21,6 +21,7 @@ from tests.e2e.training.test_training_ingest import post_events
 from tests.e2e.training.training_harness import (
     AMELIA,
     PRIYA,
+    T0,
     TOKEN,
     WILL,
     cards,
@@ -115,14 +116,14 @@ async def test_a_nan_loss_turns_the_card_red_and_says_so_once_in_the_thread(
 
 async def test_mute_silences_the_alerts(emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
-        start = {"type": "start", "seq": 1, "time": 100.0}
-        body = {"run": {"name": "muted", "channel": "#testing_exp", "owner": WILL, "total_epochs": 3, "config": {}},
-                "protocol": 2}
+        start = {"type": "start", "seq": 1, "time": T0 + 100.0}
+        body = {"run": {"name": "muted", "channel": "#testing_exp", "owner": WILL, "total_epochs": 3, "config": {},
+                        "instance": "muted-job-instance-1"}, "protocol": 2}
         assert (await post_events(runtime, "run-mute-0002", [], body=json.dumps({**body, "events": [start]})))[0] == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), 10)
         await (await emulator.click("testing_exp", card["ts"], "training:mute", user=WILL)).acked()
         await shown(emulator, "Unmute")
-        nan = {"type": "epoch", "seq": 2, "time": 101.0, "epoch": 0, "metrics": {"loss": "nan"}}
+        nan = {"type": "epoch", "seq": 2, "time": T0 + 101.0, "epoch": 0, "metrics": {"loss": "nan"}}
         assert (await post_events(runtime, "run-mute-0002", [], body=json.dumps({**body, "events": [nan]})))[0] == 200
         card = await shown(emulator, "diverged at epoch 1")
         await settle(runtime)
@@ -133,7 +134,7 @@ async def test_a_job_silent_past_the_stale_limit_gets_one_alert(emulator: Emulat
     clock = now_clock()
     async with monitoring_bot(emulator, tmp_path, clock=clock) as runtime:
         body = {"run": {"name": "quiet", "channel": "#testing_exp", "owner": WILL, "total_epochs": 3, "config": {}},
-                "events": [{"type": "start", "seq": 1, "time": 1.0}]}
+                "events": [{"type": "start", "seq": 1, "time": T0 + 1.0}]}
         assert (await post_events(runtime, "quiet-run-0002", [], body=json.dumps(body)))[0] == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         for _ in range(2):  # stale twice: said once

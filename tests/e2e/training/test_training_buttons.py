@@ -9,11 +9,11 @@ from bot.emulator import Emulator
 from handlers.training.service import training
 from tests.e2e.harness import ask, settle, visible_text
 from tests.e2e.training.test_training_ingest import post_events
-from tests.e2e.training.training_harness import AMELIA, cards, monitoring_bot, payload, replies, uploads
+from tests.e2e.training.training_harness import AMELIA, PRIYA, T0, cards, monitoring_bot, payload, replies, uploads
 
 
 def epoch(seq: int, number: int, val_loss: float) -> dict:
-    return {"type": "epoch", "seq": seq, "time": 100.0 + seq, "epoch": number,
+    return {"type": "epoch", "seq": seq, "time": T0 + 100.0 + seq, "epoch": number,
             "metrics": {"loss": val_loss * 0.9, "val_loss": val_loss}}
 
 
@@ -24,17 +24,17 @@ def lines(emu: Emulator, ts: str) -> list[str]:
 async def test_mute_silences_new_best_lines_and_curves_are_drawn_on_request(
         emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
-        start = {"type": "start", "seq": 1, "time": 100.0}
+        start = {"type": "start", "seq": 1, "time": T0 + 100.0}
         assert (await post_events(runtime, "run-mute-0001", [start, epoch(2, 0, 1.0), epoch(3, 1, 0.5)]))[0] == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         [line] = await emulator.wait_for(lambda: lines(emulator, card["ts"]), timeout=10)
         assert "New best *val_loss*: 0.5000 at epoch 2 (was 1.0000)" in line
 
-        await (await emulator.click("testing_exp", card["ts"], "training:mute", user=AMELIA)).acked()
+        await (await emulator.click("testing_exp", card["ts"], "training:mute", user=PRIYA)).acked()
         await settle(runtime)
         [card] = await emulator.wait_for(
             lambda: [c for c in cards(emulator, "testing_exp") if "Unmute" in visible_text(c)], timeout=10)
-        assert "improvements muted" in visible_text(card)
+        assert "improvements and alerts muted by Priya Nair" in visible_text(card)
 
         assert (await post_events(runtime, "run-mute-0001", [epoch(4, 2, 0.25)]))[0] == 200
         await emulator.wait_for(lambda: payload(cards(emulator, "testing_exp")[0])["epoch"] == 3, timeout=10)
@@ -49,7 +49,7 @@ async def test_mute_silences_new_best_lines_and_curves_are_drawn_on_request(
 
 async def test_curves_before_any_epoch_explains_itself(emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
-        await post_events(runtime, "run-early-001", [{"type": "start", "seq": 1, "time": 1.0}])
+        await post_events(runtime, "run-early-001", [{"type": "start", "seq": 1, "time": T0 + 1.0}])
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
         assert "Curves" not in visible_text(card)  # no button yet; a stale click still gets an answer
         emulator.workspace.channel("testing_exp").messages[card["ts"]]["attachments"][0]["blocks"][-1][
@@ -65,10 +65,10 @@ async def test_runs_lists_active_runs_first_with_a_link_to_each_card(emulator: E
     async with monitoring_bot(emulator, tmp_path) as runtime:
         empty = await ask(emulator, runtime, "runs")
         assert "No training runs yet" in visible_text(empty) and "/monitor/v1" in visible_text(empty)
-        finish = {"type": "finish", "seq": 3, "time": 9.0, "status": "completed", "error": None}
-        await post_events(runtime, "run-done-0001", [{"type": "start", "seq": 1, "time": 1.0},
+        finish = {"type": "finish", "seq": 3, "time": T0 + 9.0, "status": "completed", "error": None}
+        await post_events(runtime, "run-done-0001", [{"type": "start", "seq": 1, "time": T0 + 1.0},
                                                       epoch(2, 0, 1.0), finish])
-        await post_events(runtime, "run-live-0001", [{"type": "start", "seq": 1, "time": 1.0}])
+        await post_events(runtime, "run-live-0001", [{"type": "start", "seq": 1, "time": T0 + 1.0}])
         found = await emulator.wait_for(lambda: len(cards(emulator, "testing_exp")) == 2
                                         and cards(emulator, "testing_exp"), timeout=10)
         listing = visible_text(await ask(emulator, runtime, "runs"))
@@ -82,13 +82,13 @@ async def test_runs_lists_active_runs_first_with_a_link_to_each_card(emulator: E
 async def test_a_card_that_cannot_be_posted_is_reported_once_in_runs(emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
         nowhere = {"name": "lost", "channel": "#no-such-channel", "owner": None, "total_epochs": None, "config": {}}
-        body = '{"run": %s, "events": [{"type": "start", "seq": 1, "time": 1.0}], "dropped": 0}'
-        status, _ = await post_events(runtime, "run-lost-0001", [], body=body % json.dumps(nowhere))
+        body = json.dumps({"run": nowhere, "events": [{"type": "start", "seq": 1, "time": T0 + 1}], "dropped": 0})
+        status, _ = await post_events(runtime, "run-lost-0001", [], body=body)
         assert status == 200
         await emulator.wait_for(lambda: emulator.calls_to("chat.postMessage"), timeout=10)
         await training(runtime.ctx.of("training")).follower.finished("run-lost-0001")  # it stops after recording why
         listing = visible_text(await ask(emulator, runtime, "runs"))
-        status, _ = await post_events(runtime, "run-lost-0001", [], body=body % json.dumps(nowhere))
+        status, _ = await post_events(runtime, "run-lost-0001", [], body=body)
     assert "card not posted: `channel_not_found`" in listing
     assert len(emulator.calls_to("chat.postMessage")) == 1  # not retried on every report
 

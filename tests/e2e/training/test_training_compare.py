@@ -9,19 +9,19 @@ from typing import Any
 from bot.emulator import Emulator
 from tests.e2e.harness import ask, settle, visible_text
 from tests.e2e.training.test_training_ingest import post_events
-from tests.e2e.training.training_harness import AMELIA, WILL, cards, monitoring_bot
+from tests.e2e.training.training_harness import AMELIA, T0, WILL, cards, monitoring_bot
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 async def report(runtime: Any, run_id: str, name: str, owner: str, lr: float, finish: str | None,
                  losses: list[float]) -> None:
-    events: list[dict[str, Any]] = [{"type": "start", "seq": 1, "time": 1.0}]
+    events: list[dict[str, Any]] = [{"type": "start", "seq": 1, "time": T0 + 1.0}]
     for epoch, loss in enumerate(losses):
-        events.append({"type": "epoch", "seq": epoch + 2, "time": 2.0 + epoch, "epoch": epoch,
+        events.append({"type": "epoch", "seq": epoch + 2, "time": T0 + 2.0 + epoch, "epoch": epoch,
                        "metrics": {"loss": loss, "val_loss": loss * 1.1, ("accuracy" if owner == WILL else "f1"): 0.5}})
     if finish:
-        events.append({"type": "finish", "seq": len(events) + 1, "time": 50.0, "status": finish, "error": None})
+        events.append({"type": "finish", "seq": len(events) + 1, "time": T0 + 50.0, "status": finish, "error": None})
     run = {"name": name, "channel": "#testing_exp", "owner": owner, "total_epochs": len(losses),
            "config": {"lr": lr, "layers": 4}}
     status, _ = await post_events(runtime, run_id, [], body=json.dumps({"run": run, "events": events}))

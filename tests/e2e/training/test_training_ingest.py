@@ -15,7 +15,7 @@ from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.training.service import training
 from sloth_monitor import TrainingRun
-from tests.e2e.training.training_harness import TOKEN, cards, ingest_url, monitoring_bot
+from tests.e2e.training.training_harness import T0, TOKEN, cards, ingest_url, monitoring_bot
 
 RUN = {"name": "raw", "channel": "#testing_exp", "owner": None, "total_epochs": 3, "config": {}}
 
@@ -55,7 +55,7 @@ async def test_a_missing_or_wrong_token_gets_401(emulator: Emulator, tmp_path: P
     async with monitoring_bot(emulator, tmp_path) as runtime:
         headers = {"Authorization": f"Bearer {token}".encode().decode("latin-1")} if token else {}
         url = f"{ingest_url(runtime)}/monitor/v1/runs/run-00000001/events"
-        body = json.dumps({"run": RUN, "events": [{"type": "start", "seq": 1, "time": 1.0}], "dropped": 0})
+        body = json.dumps({"run": RUN, "events": [{"type": "start", "seq": 1, "time": T0 + 1.0}], "dropped": 0})
         async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as response:
             assert response.status == 401
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -85,7 +85,14 @@ async def test_an_oversized_body_gets_413(emulator: Emulator, tmp_path: Path) ->
             assert response.status == 413
 
 
-EVENT = {"type": "epoch", "seq": 1, "time": 1.0, "epoch": 0, "metrics": {"loss": 0.5}}
+def nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+EVENT = {"type": "epoch", "seq": 1, "time": T0 + 1.0, "epoch": 0, "metrics": {"loss": 0.5}}
 MALFORMED = [
     ("not json", "{", "not JSON"),
     ("NaN", '{"run": {}, "events": [], "dropped": NaN}', "not JSON"),
@@ -102,15 +109,15 @@ MALFORMED = [
     ("metric text", {"run": RUN, "events": [{**EVENT, "metrics": {"loss": "low"}}]}, "events[0].metrics.loss"),
     ("negative epoch", {"run": RUN, "events": [{**EVENT, "epoch": -1}]}, "events[0].epoch"),
     ("bool seq", {"run": RUN, "events": [{**EVENT, "seq": True}]}, "events[0].seq"),
-    ("bad status", {"run": RUN, "events": [{"type": "finish", "seq": 1, "time": 1.0, "status": "done",
+    ("bad status", {"run": RUN, "events": [{"type": "finish", "seq": 1, "time": T0 + 1.0, "status": "done",
                                             "error": None}]}, "events[0].status"),
-    ("labels differ", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
+    ("labels differ", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": T0 + 1.0, "y_true": [1],
                                                "y_pred": [1, 2], "class_names": [], "images": [[]]}]},
      "same length"),
-    ("image too big", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
+    ("image too big", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": T0 + 1.0, "y_true": [1],
                                                "y_pred": [1], "class_names": [],
                                                "images": [[[0.0] * 65] * 2]}]}, "images[0]"),
-    ("not a png", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": 1.0, "y_true": [1],
+    ("not a png", {"run": RUN, "events": [{"type": "predictions", "seq": 1, "time": T0 + 1.0, "y_true": [1],
                                            "y_pred": [1], "class_names": [], "png_b64": ["aGVsbG8="]}]},
      "not a PNG"),
     # protocol 2
@@ -121,15 +128,26 @@ MALFORMED = [
     ("bad mode", {"run": {**RUN, "mode": "lowest"}, "events": []}, "run.mode"),
     ("NaN spelled otherwise", {"run": RUN, "events": [{**EVENT, "metrics": {"loss": "NaN"}}]},
      "events[0].metrics.loss"),
-    ("negative gpu memory", {"run": RUN, "events": [{"type": "system", "seq": 1, "time": 1.0, "gpus": [
+    ("negative gpu memory", {"run": RUN, "events": [{"type": "system", "seq": 1, "time": T0 + 1.0, "gpus": [
         {"index": 0, "name": "A100", "util_percent": 5, "mem_used_mb": -1, "mem_total_mb": 10}]}]},
      "events[0].gpus[0].mem_used_mb"),
-    ("checkpoint without path", {"run": RUN, "events": [{"type": "checkpoint", "seq": 1, "time": 1.0}]},
+    ("checkpoint without path", {"run": RUN, "events": [{"type": "checkpoint", "seq": 1, "time": T0 + 1.0}]},
      "events[0].path"),
-    ("control status", {"run": RUN, "events": [{"type": "control", "seq": 1, "time": 1.0, "id": "c1",
+    ("control status", {"run": RUN, "events": [{"type": "control", "seq": 1, "time": T0 + 1.0, "id": "c1",
                                                 "kind": "lr", "status": "maybe"}]}, "events[0].status"),
     ("problems not counted", {"run": RUN, "events": [], "problems": {"not_numbers": {"count": 0}}},
      "problems.not_numbers.count"),
+    ("protocol 2 without instance", {"protocol": 2, "run": RUN, "events": []}, "run.instance is required"),
+    # bounds: each of these once broke a run, the card or `runs` for everyone
+    ("seq past 2**53", {"run": RUN, "events": [{**EVENT, "seq": 2**53}]}, "events[0].seq is out of range"),
+    ("time in nanoseconds", {"run": RUN, "events": [{**EVENT, "time": 1.8e18}]}, "events[0].time must be Unix time"),
+    ("time since start", {"run": RUN, "events": [{**EVENT, "time": 12.5}]}, "events[0].time must be Unix time"),
+    ("time a week ahead", {"run": RUN, "events": [{**EVENT, "time": time.time() + 7 * 86400}]}, "a day ahead"),
+    ("config 500 deep", {"run": {**RUN, "config": nested(500)}, "events": []}, "body is nested too deeply"),
+    ("config 12 deep", {"run": {**RUN, "config": nested(12)}, "events": []}, "run.config is nested too deeply"),
+    ("changes 12 deep", {"run": RUN, "events": [{"type": "config", "seq": 1, "time": T0, "changes": nested(12)}]},
+     "events[0].changes is nested too deeply"),
+    ("problems 500 deep", {"run": RUN, "events": [], "problems": nested(500)}, "body is nested too deeply"),
 ]
 
 
@@ -147,7 +165,7 @@ async def test_malformed_requests_get_400_with_the_reason(
 
 async def test_a_repeated_request_is_applied_once(emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
-        events = [{"type": "start", "seq": 1, "time": 1.0}, {**EVENT, "seq": 2}]
+        events = [{"type": "start", "seq": 1, "time": T0 + 1.0}, {**EVENT, "seq": 2}]
         answers = await asyncio.gather(*[post_events(runtime, "run-00000001", events) for _ in range(5)])
         calm = {"ok": True, "stop": False, "stopped_by": None, "controls": [], "notices": []}
         assert all(status == 200 and answer == calm for status, answer in answers)

@@ -20,6 +20,7 @@ TOKEN = "monitor-token-for-tests"
 WILL = "U01WJK68KS"  # owner of the runs below
 AMELIA = "U01AMHART1"  # neither owner nor admin
 PRIYA = "U01PNAIR01"  # one of Sloth's admins in these tests
+T0 = 1_700_000_000.0  # event times are the job's clock in Unix seconds: T0 + s is s seconds into a job
 
 
 def now_clock() -> FakeClock:

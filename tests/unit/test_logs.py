@@ -1,0 +1,70 @@
+"""Message text withheld from log lines however it is quoted; the rest of the line kept."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from bot.logs import WITHHELD, JsonFormatter, MessageTextFilter, withhold_text
+from bot.settings import SettingsError, load_settings
+
+TYPED = 'meet me at "the dock" \\ 9pm'
+
+
+@pytest.mark.parametrize("line, kept", [
+    # slack_sdk's Web API request: a dict repr
+    (f"Sending a request - url: POST https://slack.com/api/chat.postMessage, params: {{}}, json: "
+     f"{{'channel': 'C1', 'text': {TYPED!r}}}",
+     "Sending a request - url: POST https://slack.com/api/chat.postMessage, params: "),
+    # slack_sdk's response: JSON text inside a dict repr, the text nested in blocks
+    (f"Received the following response - status: 200, headers: {{}}, body: "
+     f"{json.dumps({'ok': True, 'message': {'blocks': [{'text': {'text': TYPED}}]}})}",
+     "Received the following response - status: 200, headers: "),
+    # the Socket Mode client's frame: the repr of a JSON string, so quotes are escaped twice
+    (f"Received message (type: TEXT, data: {json.dumps({'payload': {'event': {'text': TYPED}}})!r}, extra: None)",
+     "Received message (type: TEXT, data: '"),
+    # a query string
+    ("GET /api/search.messages?count=20&query=meet+me+at+the+dock HTTP/1.1", "GET /api/search.messages?count=20"),
+])
+def test_text_fields_are_withheld_however_quoted(line: str, kept: str) -> None:
+    assert withhold_text(line) == kept + WITHHELD
+
+
+def test_lines_without_text_are_kept_whole() -> None:
+    line = "Received the following response - status: 200, headers: {'x': '1'}, body: {'ok': True, 'channel': 'C1'}"
+    assert withhold_text(line) == line
+
+
+def test_the_filter_withholds_arguments_extras_and_exceptions() -> None:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(MessageTextFilter())
+    logger = logging.getLogger("tests.unit.test_logs")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("posting %s", {"text": TYPED}, extra={"text": TYPED, "channel": "C1"})
+        try:
+            raise RuntimeError(f"Slack refused {{'text': {TYPED!r}}}")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["message"] == "posting " + WITHHELD and first["text"] == WITHHELD and first["channel"] == "C1"
+    assert "RuntimeError: Slack refused " + WITHHELD in second["exception"]
+    assert "the dock" not in out.getvalue()
+
+
+def test_the_setting_is_read_as_true_or_false() -> None:
+    tokens = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
+    assert load_settings(tokens).log_message_text is False
+    assert load_settings({**tokens, "SLOTH_LOG_MESSAGE_TEXT": "true"}).log_message_text is True
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**tokens, "SLOTH_LOG_MESSAGE_TEXT": "sometimes"})
+    assert caught.value.problems == ["SLOTH_LOG_MESSAGE_TEXT must be true or false."]
