@@ -16,9 +16,11 @@ scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client f
 declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
 "mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
-what the member typed, unless the command declares `mentions=`. Whatever it reads or posts while
-answering a member keeps to what that member may see (`bot.access`, `ctx.access`): a private
-conversation's content, name or purpose only for its members, and only where no one else sees it.
+input (what the member typed, unless the command declares `mentions=`; a route's request, an
+event, what it reads from its store, and what it marks with `untrusted(text)` itself). Whatever
+it reads or posts while answering a member keeps to what that member may see (`bot.access`,
+`ctx.access`): a private conversation's content, name or purpose only for its members, and only
+where no one else sees it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.context import Context, Identity
 from bot.cpu import Task
 from bot.errors import ReplyError, UsageError, UserError
 from bot.grammar import shown, split_line
+from bot.guard import record as untrusted
 from bot.invocation import Click, Invocation, Source
 from bot.joining import NotInChannel, raise_if_not_in
 from bot.pages import nav_blocks, page_of
@@ -113,6 +116,7 @@ __all__ = [
     "shown",
     "split_line",
     "truncate",
+    "untrusted",
     "upload",
     "uploader",
     "working",

@@ -112,6 +112,7 @@ async def run_event_handlers(ctx: Context, event: dict[str, Any]) -> None:
     """Every feature's listeners for this event, each in its own feature's context."""
     text = event.get("text") if isinstance(event.get("text"), str) else ""
     scope = guard.Scope(typed=text or "", asker=str(event.get("user") or ""), name_of=ctx.directory.display_name)
+    scope.seen.add(event)  # all of it (attachments, files, a renamed channel's name) came from outside
     # A member's message or mention: listeners act for them. Other events (a user dict in
     # team_join, a channel dict in channel_created) are Sloth's own business.
     asker = event["user"] if isinstance(event.get("user"), str) else ""

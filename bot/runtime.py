@@ -23,6 +23,7 @@ from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
+from bot import guard
 from bot.access import Access
 from bot.context import Context, Identity
 from bot.cpu import CpuPool
@@ -54,7 +55,9 @@ AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked"
 
 def _bind(ctx: Context, handler: RouteHandler) -> Callable[[web.Request], Awaitable[Any]]:
     async def route(request: web.Request) -> Any:
-        return await handler(ctx, request)
+        # A route's request (a webhook's payload) is someone else's text: input to the guard.
+        with guard.handling(guard.request_scope(request, ctx.directory.display_name)):
+            return await handler(ctx, request)
 
     return route
 
@@ -150,7 +153,8 @@ class Runtime:
             for hook in hooks:
                 name = getattr(hook, "__name__", "hook")
                 try:
-                    await asyncio.wait_for(hook(self.ctx.of(feature.name)), HOOK_SECONDS)
+                    with guard.handling(guard.Scope(name_of=self.directory.display_name)):
+                        await asyncio.wait_for(hook(self.ctx.of(feature.name)), HOOK_SECONDS)
                 except Exception as e:
                     if which == "start":
                         raise FatalError(f"The {feature.name} feature could not start ({name}): "

@@ -42,9 +42,7 @@ class MeteredWebClient(AsyncWebClient):
         if self.access is not None:
             await self.access.check(api_method, _arguments(kwargs))
         if api_method in guard.GUARDED_METHODS:
-            for part in ("json", "params", "data"):
-                if isinstance(kwargs.get(part), dict):
-                    kwargs[part] = guard.clean(kwargs[part])
+            kwargs = await guard.checked(kwargs)
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as e:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+
+from bot import guard
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,9 @@ class Supervisor:
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         # A fresh context: a background task must not carry the request that happened to start
-        # it (bot.guard reads the request in progress from a context variable).
-        task = asyncio.create_task(coro, name=name, context=contextvars.Context())
+        # it (bot.guard reads the request in progress from a context variable); it gets a guard
+        # scope of its own, so what it reads from the store is input when it sends.
+        task = asyncio.create_task(coro, name=name, context=guard.fresh_context())
         self.tasks.add(task)
         task.add_done_callback(self._finished)
         return task

@@ -40,11 +40,19 @@ def _check_attachments(attachments: Any) -> list[dict[str, Any]]:
     return checked
 
 
-def message_content(text: Any, blocks: Any, attachments: Any, *, require: bool = True) -> Message:
+def message_content(text: Any, blocks: Any, attachments: Any, *, require: bool = True,
+                    markdown: Any = None) -> Message:
     """Validated text/blocks/attachments; only the parts given are in the result.
 
-    Raises ApiError with Slack's codes: no_text, msg_too_long, invalid_blocks, too_many_attachments.
+    Raises ApiError with Slack's codes: no_text, msg_too_long, invalid_blocks, too_many_attachments,
+    markdown_text_conflict. `markdown` is chat.*'s `markdown_text`, which the references say
+    "should not be used in conjunction with `blocks` or `text`"; how Slack stores it is not
+    documented, so it is kept as the message's text.
     """
+    if markdown not in (None, ""):
+        if text not in (None, "") or blocks not in (None, ""):
+            raise ApiError("markdown_text_conflict")
+        text = markdown
     content: Message = {}
     if text not in (None, ""):
         if len(str(text)) > MAX_TEXT:

@@ -63,6 +63,12 @@ METHOD_TIERS: dict[str, int] = {
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
     "views.open": 4,
+    "views.push": 4,
+    "views.update": 4,
+    "views.publish": 4,
+    "chat.startStream": 2,
+    "chat.appendStream": 4,
+    "chat.stopStream": 2,
 }
 
 # Slack's rate-limit guide: Tier 1 "1+ per minute", Tier 2 "20+", Tier 3 "50+", Tier 4 "100+".

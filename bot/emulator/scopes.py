@@ -60,6 +60,10 @@ METHOD_SCOPES: dict[str, dict[str, Scopes]] = {
     "chat.update": {"bot": ("chat:write",), "user": ("chat:write",)},
     "chat.delete": {"bot": ("chat:write",), "user": ("chat:write",)},
     "chat.scheduleMessage": {"bot": ("chat:write",), "user": ("chat:write",)},
+    # The streaming methods' references list a bot scope only (bot tokens only, see webapi/streams.py).
+    "chat.startStream": {"bot": ("chat:write",)},
+    "chat.appendStream": {"bot": ("chat:write",)},
+    "chat.stopStream": {"bot": ("chat:write",)},
     "reactions.add": {"bot": ("reactions:write",), "user": ("reactions:write",)},
     "files.list": {"bot": ("files:read",), "user": ("files:read",)},
     "files.info": {"bot": ("files:read",), "user": ("files:read",)},

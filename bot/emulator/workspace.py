@@ -38,6 +38,7 @@ class Workspace:
         self.reminders: list[dict[str, Any]] = []
         self.scheduled: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
+        self.streams: set[tuple[str, str]] = set()  # (channel, ts) of messages still streaming (chat.*Stream)
         self.custom_emoji: set[str] = set()  # names of the workspace's own emoji, beside Slack's standard ones
 
     @classmethod

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from bot import guard
+
 UPDATE_ATTEMPTS = 100
 Clock = Callable[[], float]
 
@@ -60,7 +62,13 @@ def encode(value: Any) -> str:
 
 
 def decode(raw: str | bytes | None) -> Any | None:
-    return None if raw is None else json.loads(raw)
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    # Every value read back passes here: a record may hold what a member typed or a webhook sent,
+    # so it is input to the guard if it is ever repeated (the raw text tells cheaply if it can be).
+    guard.record_read(raw, value)
+    return value
 
 
 async def probe(store: Store) -> None:

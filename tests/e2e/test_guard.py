@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.emulator import Emulator
 from bot.emulator.default_data import AMELIA, JONAS
+from bot.guard import GUARDED_METHODS
 from bot.testing import FakeClock
 from tests.e2e.harness import running_bot
 
@@ -25,8 +26,7 @@ NAMED = f"<@{AMELIA}|boss>"
 DISGUISED = "<http://evil.example|https://slack.com>"
 WORDS = ("#general", "#random", "5", "2h", "tomorrow", "in", "20m", "activity", "tictactoe", "as", "icon",
          ":snake:", "clear", "@amelia", "x" * 30, "best", "of", "3")
-SENT = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage",
-        "files.completeUploadExternal")
+SENT = GUARDED_METHODS
 _MASS = re.compile(r"<!(?:everyone|channel|here|subteam\^)")
 
 

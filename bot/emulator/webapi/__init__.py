@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.emulator.ratelimit import RateLimiter, RateLimits
 from bot.emulator.tokens import TokenInfo
-from bot.emulator.webapi import apps, auth, chat, conversations, files, search, users, views
+from bot.emulator.webapi import apps, auth, chat, conversations, files, search, streams, users, views
 from bot.emulator.webapi.context import Answer, ApiError, Call, Method
 from bot.emulator.webapi.scoping import needed_scope, scope_headers
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 METHODS: dict[str, Method] = {
     **auth.METHODS, **apps.METHODS, **users.METHODS, **conversations.METHODS, **chat.METHODS, **files.METHODS,
-    **search.METHODS, **views.METHODS,
+    **search.METHODS, **views.METHODS, **streams.METHODS,
 }
 
 

@@ -77,7 +77,8 @@ def _attach(message: Message, metadata: Metadata | None) -> str | None:
 
 def content_from(call: Call, *, require: bool = True) -> Message:
     return message_content(call.args.get("text"), call.structured("blocks", "invalid_blocks"),
-                           call.structured("attachments", "invalid_attachments"), require=require)
+                           call.structured("attachments", "invalid_attachments"), require=require,
+                           markdown=call.args.get("markdown_text"))
 
 
 def thread_parent(call: Call, channel: Channel) -> str | None:
@@ -131,7 +132,7 @@ def update(call: Call) -> Answer:
         # within a frozen, archived or deleted channel."
         raise ApiError("is_inactive")
     changes = content_from(call, require=False)
-    if "text" not in call.args:
+    if "text" not in call.args and "markdown_text" not in call.args:
         changes.pop("text")  # blocks/attachments alone keep the old text, as at Slack
     merged = {**message, **changes}
     if not (merged.get("text") or merged.get("blocks") or merged.get("attachments")):
