@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.blocking import call
 from bot.context import Context
 from bot.registry import Feature
 from bot.router import Job, parse_time_of_day
@@ -98,7 +99,7 @@ class Scheduler:
             if not job.per_process and not await self.claims.add(
                     f"{scheduled.key}:{scheduled.slot(now)}", True, scheduled.claim_ttl()):
                 return False  # another Sloth process has this one
-            await job.handler(scheduled.ctx)
+            await call(scheduled.feature.name, f"job {job.name}", job.handler, scheduled.ctx)
         except Exception:
             log.exception("the job %s of the %s feature failed; it runs again when next due",
                           job.name, scheduled.feature.name)
