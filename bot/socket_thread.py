@@ -84,8 +84,12 @@ class SocketThread:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
 
     def _hand_over(self, frame: dict[str, Any]) -> None:
-        if not self.take(frame, self._done):
-            self._done()
+        taken = False
+        try:
+            taken = self.take(frame, self._done)
+        finally:
+            if not taken:  # refused or failed: it will never be done, so it no longer counts
+                self._done()
 
     # -- on the socket thread -----------------------------------------------------------------
 
