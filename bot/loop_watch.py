@@ -81,27 +81,30 @@ class LoopWatch:
         if turned.wait(self.threshold / 2) or self._stop.is_set():
             return
         holder = asyncio.current_task(self.loop)
-        label = (RUNNING.get(holder) or UNKNOWN) if holder is not None and holder is first else None
-        if label is None:
-            return  # busy with many steps, not held by one
+        if holder is None or holder is not first:
+            return  # busy with many steps (or callbacks), not held by one task
         self._idle.clear()
         try:
-            self.metrics.loop_blocked.labels(label.feature, label.what).inc()
-            record = Blocked(label.feature, label.what, self.threshold)
-            if label is not UNKNOWN:
-                self.blocked.append(record)
-            while not turned.wait(STILL_SECONDS):
-                if self._stop.is_set():
-                    break
-                record.seconds = time.monotonic() - asked
-                self._say(label, record, holder, ended=False)
-            record.seconds = time.monotonic() - asked
-            self.metrics.loop_blocked_seconds.labels(label.feature, label.what).inc(record.seconds)
-            self._say(label, record, holder, ended=True)
+            self._measure(RUNNING.get(holder) or UNKNOWN, holder, turned, asked)
         finally:
             self._idle.set()
 
-    def _say(self, label: Label, record: Blocked, task: asyncio.Task[object] | None, ended: bool) -> None:
+    def _measure(self, label: Label, holder: asyncio.Task[object], turned: threading.Event, asked: float) -> None:
+        """Count the block now, while it lasts; its time and the log line once the loop turns."""
+        self.metrics.loop_blocked.labels(label.feature, label.what).inc()
+        record = Blocked(label.feature, label.what, self.threshold)
+        if label is not UNKNOWN:
+            self.blocked.append(record)
+        while not turned.wait(STILL_SECONDS):
+            if self._stop.is_set():
+                break
+            record.seconds = time.monotonic() - asked
+            self._say(label, record, holder, ended=False)
+        record.seconds = time.monotonic() - asked
+        self.metrics.loop_blocked_seconds.labels(label.feature, label.what).inc(record.seconds)
+        self._say(label, record, holder, ended=True)
+
+    def _say(self, label: Label, record: Blocked, task: asyncio.Task[object], ended: bool) -> None:
         """Once per handler: which one, for how long, and what to do instead."""
         if label in self._logged:
             return
@@ -109,8 +112,7 @@ class LoopWatch:
         held = f"held the event loop for {record.seconds:.1f} s" if ended else \
             f"has held the event loop for {record.seconds:.0f} s so far"
         if label is UNKNOWN:
-            log.warning("Sloth's task %s %s (no feature's handler was running); logged once",
-                        task.get_name() if task is not None else "?", held)
+            log.warning("Sloth's task %s %s (no feature's handler was running); logged once", task.get_name(), held)
             return
         log.warning(
             "The %s feature's %s %s, and nobody else's command, click or job moved meanwhile. "

@@ -329,9 +329,6 @@ class SocketClient(SocketModeClient):
     async def is_connected(self) -> bool:
         return self.live()
 
-    async def connected(self) -> bool:
-        return await self.is_connected()
-
     async def close(self) -> None:
         self.closed = True
         self.auto_reconnect_enabled = False
