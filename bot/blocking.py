@@ -5,10 +5,11 @@ Every feature shares one asyncio event loop. Dispatch runs each handler through 
 - an `async def` handler runs on the loop, noted as what its task is running, so that the loop
   watch (`bot.loop_watch`) can name the feature and the command, button, event, job or route
   that holds the loop when it stops turning;
-- a plain `def` handler runs in a thread (`asyncio.to_thread`), where `time.sleep`, a
-  synchronous HTTP client or a long computation holds up no one else. It must not use the async
-  Slack client or store directly (they belong to the loop): `run_on_loop` (`ctx.sync(...)`)
-  runs such a coroutine on the loop and waits for its result.
+- a plain `def` handler runs in a thread (as `asyncio.to_thread` would, but in a pool of its
+  own, so that features' handlers never hold up the threads Sloth itself uses), where
+  `time.sleep`, a synchronous HTTP client or a long computation holds up no one else. It must
+  not use the async Slack client or store directly (they belong to the loop): `run_on_loop`
+  (`ctx.sync(...)`) runs such a coroutine on the loop and waits for its result.
 
 The context variables the request carries (the guard's scope, whose request it is) go with the
 handler into its thread and back onto the loop.
@@ -18,13 +19,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+HANDLER_THREADS = 32  # plain `def` handlers running at once; more wait for a thread
+_threads: ThreadPoolExecutor | None = None  # made on first use, for the whole process
 
 
 @dataclass(frozen=True)
@@ -74,15 +80,25 @@ async def call(feature: str, what: str, handler: Callable[..., Any], *args: Any)
     if is_async(handler):
         with running(feature, what):
             return await handler(*args)
-    token = _loop.set(asyncio.get_running_loop())
+    loop = asyncio.get_running_loop()
+    token = _loop.set(loop)
     try:
         with running(feature, what):
-            result = await asyncio.to_thread(handler, *args)
+            # The request's context variables go along, as with asyncio.to_thread.
+            in_thread = functools.partial(contextvars.copy_context().run, handler, *args)
+            result = await loop.run_in_executor(_pool(), in_thread)
             if inspect.isawaitable(result):  # a plain function that returns a coroutine (a lambda)
                 result = await result
             return result
     finally:
         _loop.reset(token)
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _threads
+    if _threads is None:
+        _threads = ThreadPoolExecutor(HANDLER_THREADS, thread_name_prefix="sloth-handler")
+    return _threads
 
 
 async def labelled(feature: str, what: str, work: Awaitable[T]) -> T:
