@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocking import labelled, run_on_loop
 from bot.config import Config
 from bot.cpu import CpuPool
 from bot.metrics import Metrics
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from bot.invocation import Invocation
     from bot.registry import Registry
     from bot.reply import Reply
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -102,4 +106,10 @@ class Context:
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run `coro` in the background, supervised: kept referenced, failures logged, cancelled at stop."""
-        return self.supervisor.spawn(coro, name=f"{self.feature}:{name}")
+        return self.supervisor.spawn(labelled(self.feature, f"task {name}", coro), name=f"{self.feature}:{name}")
+
+    def sync(self, coro: Coroutine[Any, Any, T]) -> T:
+        """In a plain `def` handler (which runs in a thread): run `coro` on Sloth's event loop and
+        return its result, e.g. `ctx.sync(ctx.client.chat_postMessage(...))`. The client, the
+        store and everything else async belong to that loop: never call them from the thread."""
+        return run_on_loop(coro)

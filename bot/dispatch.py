@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
-from bot import access, guard
+from bot import access, blocking, guard
 from bot.context import Context
 from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
 from bot.grammar import parse_args, shown
@@ -71,7 +71,9 @@ async def run_command(ctx: Context, inv: Invocation, command: Command | None = N
         await check_channels(ctx, inv, command, args)
         if command.token == "user":
             feature_ctx = replace(feature_ctx, member_client=await member_client(ctx, inv.user, command.name))
-        return await command.handler(feature_ctx, inv, args)
+        reply: Reply = await blocking.call(feature_ctx.feature, f"command {command.name}", command.handler,
+                                           feature_ctx, inv, args)
+        return reply
     except MemberAuthError as e:
         return await refused(ctx, inv.user, command.name, e)
     except NotInChannel as e:

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
-from bot import access, guard
+from bot import access, blocking, guard
 from bot.context import Context
 from bot.dispatch import answer, failure_reply
 from bot.grammar import split_line
@@ -120,7 +120,7 @@ async def run_event_handlers(ctx: Context, event: dict[str, Any]) -> None:
     for handler, feature in ctx.registry.events.get(str(event.get("type", "")), []):
         try:
             with guard.handling(scope), (access.asking(asker, where) if asker else contextlib.nullcontext()):
-                await handler(ctx.of(feature.name), event)
+                await blocking.call(feature.name, f"event {event.get('type')}", handler, ctx.of(feature.name), event)
         except Exception as e:
             failure_reply(ctx, e, f"event {event.get('type')} ({feature.name})")
 
@@ -162,10 +162,16 @@ async def handle_click(ctx: Context, click: Click) -> None:
     with (guard.handling(guard.Scope(asker=click.user, name_of=ctx.directory.display_name)),
           access.asking(click.user, click.channel)):
         try:
-            reply: Reply | None = await handler(ctx.of(feature.name), click)
+            reply: Reply | None = await blocking.call(feature.name, _button(ctx, click.action_id), handler,
+                                                      ctx.of(feature.name), click)
         except NotInChannel as e:
             reply = join_offer(inv, e)
         except Exception as e:
             reply = failure_reply(ctx, e, f"button {click.action_id}")
         if reply is not None:
             await deliver(ctx, inv, reply)
+
+
+def _button(ctx: Context, action_id: str) -> str:
+    """The button as its feature declared it (`game`, for `game:move:4`), for the loop watch."""
+    return f"button {action_id if action_id in ctx.registry.actions else action_id.split(':')[0]}"

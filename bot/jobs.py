@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import guard
+from bot.blocking import call
 from bot.context import Context
 from bot.registry import Feature
 from bot.router import Job, parse_time_of_day
@@ -101,7 +102,7 @@ class Scheduler:
                 return False  # another Sloth process has this one
             # A scope per run: what this run reads from the store is input to the guard, and no other run's.
             with guard.handling(guard.Scope(name_of=scheduled.ctx.directory.display_name)):
-                await job.handler(scheduled.ctx)
+                await call(scheduled.feature.name, f"job {job.name}", job.handler, scheduled.ctx)
         except Exception:
             log.exception("the job %s of the %s feature failed; it runs again when next due",
                           job.name, scheduled.feature.name)

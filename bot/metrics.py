@@ -1,4 +1,8 @@
-"""Prometheus metrics, one registry per runtime so several runtimes can share a process."""
+"""Prometheus metrics, one registry per runtime so several runtimes can share a process.
+
+prometheus_client is thread-safe: the socket thread (acks, reconnects) and the loop watch's
+thread update these as well as the event loop.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +47,28 @@ class Metrics:
             "How late a timer on the event loop fires, sampled every 50 ms: time the loop (and acks) were held up.",
             buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0),
             registry=self.registry,
+        )
+        self.unfinished = Gauge(
+            "sloth_socket_unfinished_envelopes",
+            "Envelopes acked and not yet handled to the end; at the limit Sloth stops taking new ones.",
+            registry=self.registry,
+        )
+        self.refused = Counter(
+            "sloth_socket_refused_envelopes_total",
+            "Envelopes not taken because too many were unfinished, by type (events are left for Slack to "
+            "redeliver, slash commands answered that Sloth is busy).",
+            ["type"], registry=self.registry,
+        )
+        self.loop_blocked = Counter(
+            "sloth_loop_blocked_total",
+            "Times a handler held the event loop past SLOTH_LOOP_BLOCK_SECONDS, by feature and what it ran "
+            "(command, button, event, job, route, task); unknown: no feature's handler.",
+            ["feature", "what"], registry=self.registry,
+        )
+        self.loop_blocked_seconds = Counter(
+            "sloth_loop_blocked_seconds_total",
+            "Seconds those handlers held the event loop (at least), by feature and what it ran.",
+            ["feature", "what"], registry=self.registry,
         )
         self.queue_depth = Gauge(
             "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry

@@ -5,6 +5,11 @@
     @router.command("standup", "Post your stand-up.", Param("text", "text"))
     async def standup(ctx: Context, inv: Invocation, args: Args) -> Reply: ...
 
+A handler is an `async def` (it runs on Sloth's event loop: await, never block) or a plain
+`def` (commands, buttons, events and jobs: it runs in a thread, so blocking work holds up no one;
+it returns its Reply as usual, and reaches Slack or the store through `ctx.sync(...)`, see
+`bot.blocking`).
+
 A feature module declares on its own router and exposes it; loading (`bot.features`) collects
 the routers of every enabled feature into one registry (`bot.registry`). Slash commands,
 @mentions, DMs and buttons all reach the same declarations through one dispatch; help, the app
@@ -34,11 +39,13 @@ Kind = Literal["user", "channel", "int", "word", "text"]
 # members its input names, e.g. a challenge), "all" (also @here/@channel/@everyone, for admins).
 Mentions = Literal["none", "users", "all"]
 Args = dict[str, Any]
-CommandHandler = Callable[["Context", Invocation, Args], Awaitable["Reply"]]
-ActionHandler = Callable[["Context", Click], Awaitable["Reply | None"]]
-EventHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
+# Handlers may be `async def` or plain `def` (run in a thread); routes and hooks are `async def`.
+CommandHandler = Callable[["Context", Invocation, Args], "Awaitable[Reply] | Reply"]
+ActionHandler = Callable[["Context", Click], "Awaitable[Reply | None] | Reply | None"]
+EventHandler = Callable[["Context", dict[str, Any]], Awaitable[None] | None]
 RouteHandler = Callable[["Context", "web.Request"], Awaitable["web.StreamResponse"]]
 Hook = Callable[["Context"], Coroutine[Any, Any, None]]
+JobHandler = Callable[["Context"], Awaitable[None] | None]
 Period = float | Callable[["Context"], float]
 # A time of day ("09:30") and a time zone ("Europe/London"), or functions of the context that
 # give them, e.g. of the feature's settings.
@@ -113,7 +120,7 @@ class Job:
     """
 
     name: str
-    handler: Hook
+    handler: JobHandler
     period: Period | None = None
     at: TimeOfDay | None = None
     tz: Zone = "UTC"
@@ -190,24 +197,25 @@ class Router:
 
         return register
 
-    def every(self, seconds: Period, *, name: str | None = None, per_process: bool = False) -> Callable[[Hook], Hook]:
+    def every(self, seconds: Period, *, name: str | None = None,
+              per_process: bool = False) -> Callable[[JobHandler], JobHandler]:
         """Run the function every `seconds` (a number, or a function of the context, e.g. of a setting)."""
 
-        def register(handler: Hook) -> Hook:
+        def register(handler: JobHandler) -> JobHandler:
             self.jobs.append(Job(name or handler.__name__, handler, period=seconds, per_process=per_process))
             return handler
 
         return register
 
     def daily(self, at: str | Callable[[Context], str | time_of_day], *, tz: Zone = "UTC",
-              name: str | None = None) -> Callable[[Hook], Hook]:
+              name: str | None = None) -> Callable[[JobHandler], JobHandler]:
         """Run the function once a day at `at` ("09:30"), in the time zone `tz` ("Europe/London");
         either may be a function of the context, e.g. of a setting (`lambda ctx: ctx.config.at`)."""
         when = at if callable(at) else parse_time_of_day(at)
         if not callable(tz):
             known_zone(tz)  # a misspelt zone is refused when the feature loads, not when Sloth starts
 
-        def register(handler: Hook) -> Hook:
+        def register(handler: JobHandler) -> JobHandler:
             self.jobs.append(Job(name or handler.__name__, handler, at=when, tz=tz))
             return handler
 

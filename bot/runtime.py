@@ -4,8 +4,10 @@ Entering checks the bot token (and which of the loaded commands its scopes allow
 store, gives every feature its context and runs their start hooks, starts the HTTP side,
 connects Socket Mode and starts the features' jobs; leaving stops taking envelopes, lets
 in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
-An envelope travels: socket (ack) -> worker pool -> dedupe -> Bolt -> entry point -> dispatch
--> handler -> respond.
+An envelope travels: socket thread (ack) -> worker pool on the main loop -> dedupe -> Bolt ->
+entry point -> dispatch -> handler -> respond. A thread of its own reads and acks Socket Mode
+(`bot.socket_thread`), so a handler that blocks the main loop holds up no ack; another thread
+watches the main loop and names a handler that holds it (`bot.loop_watch`).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot import guard
 from bot.access import Access
+from bot.blocking import running
 from bot.context import Context, Identity
 from bot.cpu import CpuPool
 from bot.directory import Directory
 from bot.entry import build_app
 from bot.features import load_features
 from bot.jobs import Scheduled, Scheduler
+from bot.loop_watch import LoopWatch
 from bot.metrics import Metrics
 from bot.pacing import EditPacer
 from bot.registry import Feature, Registry
@@ -39,7 +43,7 @@ from bot.scopes import granted_scopes, missing_by_command
 from bot.server import make_web_app, serve
 from bot.settings import Settings
 from bot.slack import make_client
-from bot.socket import SocketClient
+from bot.socket_thread import SocketThread
 from bot.store import Namespaced, StoreOpenError, StoreUnavailable, open_store
 from bot.store.health import Watched
 from bot.supervisor import Supervisor, WorkerPool
@@ -47,7 +51,6 @@ from bot.supervisor import Supervisor, WorkerPool
 log = logging.getLogger(__name__)
 
 DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
-WATCHDOG_SECONDS = 15.0
 LAG_PROBE_SECONDS = 0.05
 HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
@@ -56,10 +59,16 @@ AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked"
 def _bind(ctx: Context, handler: RouteHandler) -> Callable[[web.Request], Awaitable[Any]]:
     async def route(request: web.Request) -> Any:
         # A route's request (a webhook's payload) is someone else's text: input to the guard.
-        with guard.handling(guard.request_scope(request, ctx.directory.display_name)):
+        with guard.handling(guard.request_scope(request, ctx.directory.display_name)), \
+                running(ctx.feature, _route_name(request)):
             return await handler(ctx, request)
 
     return route
+
+
+def _route_name(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return f"route {request.method} {resource.canonical if resource is not None else ''}".strip()
 
 
 class FatalError(Exception):
@@ -97,6 +106,9 @@ class Runtime:
 
     async def _start(self) -> None:
         settings = self.settings
+        self.loop_watch = LoopWatch(asyncio.get_running_loop(), settings.loop_block_seconds, self.metrics)
+        self.loop_watch.start()
+        self._closers.append(self.loop_watch.stop)  # closed last: stopping can block the loop too
         self.session = aiohttp.ClientSession()
         self._closers.append(self.session.close)
         self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
@@ -126,7 +138,6 @@ class Runtime:
             Namespaced(self.store, "job"), self.clock)
         if self.jobs == "auto":
             self.supervisor.spawn(self.scheduler.run(), name="jobs")
-        self.supervisor.spawn(self._watchdog(), name="socket-watchdog")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
     def _contexts(self, identity: Identity, cpu: CpuPool) -> Context:
@@ -207,14 +218,13 @@ class Runtime:
                         name, ", ".join(missing))
 
     async def _connect_socket(self) -> None:
-        socket_web_client = make_client(None, self.settings.api_url, self.session, self.metrics)
-        self.socket = SocketClient(
-            app_token=self.settings.app_token, web_client=socket_web_client, on_envelope=self._on_envelope,
-            on_fatal=self._on_fatal, metrics=self.metrics, supervisor=self.supervisor,
+        self.socket = SocketThread(
+            app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
+            take=self._on_envelope, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
         )
-        self._closers.append(self.socket.close)
+        self._closers.append(self.socket.stop)
         try:
-            await self.socket.connect_to_new_endpoint(force=True)
+            await self.socket.start()
         except SlackApiError as e:
             code = e.response.get("error", "")
             raise FatalError(
@@ -224,9 +234,19 @@ class Runtime:
 
     # -- envelopes ----------------------------------------------------------------------------
 
-    def _on_envelope(self, frame: dict[str, Any]) -> None:
-        if not self.pool.submit(lambda: self._handle(frame)):
-            log.warning("shutting down: dropped a %s envelope", frame.get("type"))
+    def _on_envelope(self, frame: dict[str, Any], done: Callable[[], None]) -> bool:
+        """Take an envelope the socket thread acked; `done` once it is handled to the end."""
+
+        async def handle() -> None:
+            try:
+                await self._handle(frame)
+            finally:
+                done()
+
+        if self.pool.submit(handle):
+            return True
+        log.warning("shutting down: dropped a %s envelope", frame.get("type"))
+        return False
 
     async def _handle(self, frame: dict[str, Any]) -> None:
         payload = frame.get("payload") or {}
@@ -254,7 +274,7 @@ class Runtime:
 
     async def connected(self) -> bool:
         socket = getattr(self, "socket", None)
-        return socket is not None and await socket.connected()
+        return socket is not None and socket.connected()
 
     def _on_fatal(self, message: str) -> None:
         self.fatal = message
@@ -275,27 +295,11 @@ class Runtime:
             await asyncio.sleep(LAG_PROBE_SECONDS)
             self.metrics.loop_lag.observe(max(0.0, loop.time() - before - LAG_PROBE_SECONDS))
 
-    async def _watchdog(self) -> None:
-        # The SDK reconnects by itself; this catches the rare wedged state where it doesn't.
-        down_since: float | None = None
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(WATCHDOG_SECONDS)
-            if self.fatal or self.socket.closed or await self.socket.connected():
-                down_since = None
-                continue
-            down_since = down_since or loop.time()
-            if loop.time() - down_since > 4 * WATCHDOG_SECONDS:
-                log.warning("socket down for over a minute; reconnecting")
-                self.metrics.reconnects.labels("watchdog").inc()
-                await self.socket.connect_to_new_endpoint(force=True)
-                down_since = None
-
     async def _close(self) -> None:
         socket = getattr(self, "socket", None)
         if socket is not None:
-            await socket.close()  # no new envelopes; unacked events go to other connections
-            self._closers.remove(socket.close)
+            await socket.stop()  # no new envelopes; unacked events go to other connections
+            self._closers.remove(socket.stop)
         pool = getattr(self, "pool", None)
         if pool is not None and not await pool.drain(self.settings.drain_seconds):
             log.warning("in-flight work did not finish within %.0fs", self.settings.drain_seconds)

@@ -64,9 +64,13 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
+    # A handler holding the event loop longer than this is logged (once) and counted (bot.loop_watch).
+    loop_block_seconds: float = 0.5
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
+    # Envelopes acked and not yet handled; past it, Sloth takes no more (bot.socket_thread).
+    max_unfinished: int = 2000
     directory_resync_seconds: float = 3600.0
     edits_per_window: int = 8  # chat.update budget for the workspace (bot.pacing)
     edit_window_seconds: float = 12.0
@@ -161,6 +165,21 @@ def _http_limits(env: Mapping[str, str], problems: list[str]) -> HttpLimits:
     )
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float,
+             problems: list[str]) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not low <= value <= high:
+        problems.append(f"{name} must be a number of seconds from {low:g} to {high:g}, not {raw!r}.")
+        return default
+    return value
+
+
 def environment(env_file: str | Path | None = ".env") -> dict[str, str]:
     """os.environ over the values of a .env file, if there is one."""
     merged: dict[str, str] = {}
@@ -209,6 +228,8 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     if bool(client_id) != bool(client_secret):
         problems.append("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both (App Credentials) or neither.")
     render_workers = _positive(env, "SLOTH_RENDER_WORKERS", "0", problems, "a whole number of processes", zero=True)
+    loop_block_seconds = _seconds(env, "SLOTH_LOOP_BLOCK_SECONDS", Settings.loop_block_seconds, 0.05, 60.0,
+                                  problems)
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -234,4 +255,5 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         client_secret=client_secret,
         render_workers=int(render_workers),
         http_limits=http_limits,
+        loop_block_seconds=loop_block_seconds,
     )

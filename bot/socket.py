@@ -1,5 +1,8 @@
 """Socket Mode: ack every envelope the moment it is read, then hand it to the workers.
 
+It runs on an event loop of its own, in a thread (`bot.socket_thread`), so that no feature's
+handler, however it blocks the main loop, can hold up an ack.
+
 slack_sdk's aiohttp client asks Slack for connection URLs (`apps.connections.open`, rate limits
 included), holds the aiohttp session and serialises reconnects (`connect_to_new_endpoint`).
 This subclass owns each WebSocket it opens (a `Link`):
@@ -18,6 +21,11 @@ This subclass owns each WebSocket it opens (a `Link`):
   until Slack closes it, or RETIRE_SECONDS pass.
 - `link_disabled` means Socket Mode was turned off for the app, so reconnecting would loop
   forever: Sloth stops and says so. `too_many_websockets` waits before trying again.
+- Refusing. `on_envelope` says whether the envelope was taken; it is not when too many are
+  still unfinished (the main loop is held up or overwhelmed). Then an event is left unacked, so
+  Slack redelivers it (to another replica, or here once there is room), a slash command is
+  acked with a short "busy" answer, which Slack shows the member, and anything else is left
+  unacked, so Slack tells the member it did not go through: nothing is acked and then lost.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ RETRY_SECONDS = 1.0  # before trying again to open a connection, doubling up to 
 MAX_RETRY_SECONDS = 30.0
 # Seconds to wait before reconnecting after `too_many_websockets` (Slack allows 10 per app).
 TOO_MANY_BACKOFF = 10.0
+BUSY = ":hourglass: Sloth is too busy to take that right now. Please try again in a minute."
 
 
 @dataclass(eq=False)
@@ -67,7 +76,7 @@ class SocketClient(SocketModeClient):
     def __init__(
         self,
         *,
-        on_envelope: Callable[[dict[str, Any]], None],
+        on_envelope: Callable[[dict[str, Any]], bool],
         on_fatal: Callable[[str], None],
         metrics: Metrics,
         supervisor: Supervisor,
@@ -82,6 +91,8 @@ class SocketClient(SocketModeClient):
         self.links: set[Link] = set()  # every open one, current and retiring
         self._loop = asyncio.get_running_loop()
         self._watcher: asyncio.Task[None] | None = None
+        self.refusing = False
+        self.disabled = False  # link_disabled: Socket Mode is off for the app
 
     # -- connections --------------------------------------------------------------------------
 
@@ -205,9 +216,14 @@ class SocketClient(SocketModeClient):
         kind = frame.get("type", "")
         envelope_id = frame.get("envelope_id")
         if envelope_id:
-            # Queued before the ack is sent (queueing never yields), so "acked" implies "queued":
-            # a drain after the ack cannot miss it.
-            self.on_envelope(frame)
+            # Handed over before the ack is sent, so "acked" implies "queued": a drain after the
+            # ack cannot miss it.
+            if not self.on_envelope(frame):
+                await self._refuse(link, frame)
+                return
+            if self.refusing:
+                self.refusing = False
+                log.info("taking envelopes again")
             await self._ack(link, envelope_id)
             self.metrics.ack_latency.observe(time.perf_counter() - started)
             self.metrics.envelopes.labels(kind).inc()
@@ -221,9 +237,22 @@ class SocketClient(SocketModeClient):
         elif kind == "disconnect":
             self._on_disconnect(link, str(frame.get("reason", "")))
 
-    async def _ack(self, link: Link, envelope_id: str) -> None:
+    async def _refuse(self, link: Link, frame: dict[str, Any]) -> None:
+        kind = str(frame.get("type", ""))
+        self.metrics.refused.labels(kind).inc()
+        if not self.refusing:
+            self.refusing = True
+            log.warning("too many envelopes are unfinished: refusing new ones until some are handled "
+                        "(events are left for Slack to redeliver, slash commands are told Sloth is busy)")
+        if kind == "slash_commands":
+            await self._ack(link, str(frame["envelope_id"]), {"text": BUSY, "response_type": "ephemeral"})
+
+    async def _ack(self, link: Link, envelope_id: str, payload: dict[str, Any] | None = None) -> None:
+        ack: dict[str, Any] = {"envelope_id": envelope_id}
+        if payload is not None:
+            ack["payload"] = payload  # the slash command's immediate answer
         try:
-            await link.ws.send_str(json.dumps({"envelope_id": envelope_id}))
+            await link.ws.send_str(json.dumps(ack))
         except (ConnectionError, aiohttp.ClientError) as e:
             # Handled all the same; Slack redelivers an event whose ack it did not get.
             log.warning("could not ack envelope %s: %s", envelope_id, e)
@@ -247,6 +276,7 @@ class SocketClient(SocketModeClient):
         self.metrics.reconnects.labels("link_disabled").inc()
         self.metrics.connected.set(0)
         link.leaving = True
+        self.disabled = True
         self.auto_reconnect_enabled = False
         self.default_auto_reconnect_enabled = False
         self.on_fatal(
@@ -289,14 +319,15 @@ class SocketClient(SocketModeClient):
         except (ConnectionError, aiohttp.ClientError):
             pass  # the reader sees the connection end
 
-    async def is_connected(self) -> bool:
+    def live(self) -> bool:
+        """Connected and answering; only reads, so any thread may ask."""
         link = self.link
-        if self.closed or link is None or not link.hello or link.ws.closed:
+        if self.closed or self.disabled or link is None or not link.hello or link.ws.closed:
             return False
         return link.pinged_at is None or self._loop.time() - link.pinged_at < PONG_WAIT
 
-    async def connected(self) -> bool:
-        return await self.is_connected()
+    async def is_connected(self) -> bool:
+        return self.live()
 
     async def close(self) -> None:
         self.closed = True

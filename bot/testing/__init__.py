@@ -11,6 +11,10 @@ The emulator and a real Sloth runtime run in the test's own event loop, over rea
 127.0.0.1 with ports picked by the system: the real slack_sdk and slack_bolt clients do the
 talking, nothing is mocked. With pytest, the `sloth` and `slack` fixtures of
 `bot.testing.plugin` do the starting and stopping (see its docstring).
+
+`sloth.blocked` lists every time a feature's handler held the event loop longer than
+`loop_block_seconds` (0.5 s unless given), naming the feature and the handler; the `sloth`
+fixture fails the test when it is not empty at the end.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from typing import Any, Literal
 from bot.context import Context
 from bot.emulator import ApiCall, Emulator, Workspace
 from bot.features import BUILTIN, load_features
+from bot.loop_watch import Blocked
 from bot.manifest import manifest
 from bot.registry import Registry
 from bot.runtime import Runtime
 from bot.settings import Settings
 
-__all__ = ["Answer", "FakeClock", "Posted", "Sloth", "bot_settings", "start_runtime", "start_sloth"]
+__all__ = ["Answer", "Blocked", "FakeClock", "Posted", "Sloth", "blocked_report", "bot_settings", "start_runtime",
+           "start_sloth"]
 START = 1_700_000_000.0  # a fixed, realistic moment (2023-11-14 22:13 UTC)
 
 
@@ -164,6 +170,13 @@ class Sloth:
     async def settle(self) -> None:
         """Wait until every envelope acked so far has been handled to the end."""
         await self.runtime.pool.queue.join()
+        await self.runtime.loop_watch.caught_up()
+
+    @property
+    def blocked(self) -> list[Blocked]:
+        """Each time a feature's handler held the event loop past `loop_block_seconds`: while it
+        did, Sloth answered nobody else. Empty unless a handler blocks (`time.sleep`, `requests`)."""
+        return list(self.runtime.loop_watch.blocked)
 
     # -- looking --------------------------------------------------------------------------
 
@@ -184,6 +197,17 @@ class Sloth:
         await delivery.acked()
         await self.settle()
         return Answer(_changes(self.emulator, before))
+
+
+def blocked_report(blocked: Sequence[Blocked]) -> str | None:
+    """Why a test fails when handlers blocked the event loop, each named; None when none did."""
+    if not blocked:
+        return None
+    seen = "; ".join(f"the {b.feature} feature's {b.what} for {b.seconds:.2f} s" for b in blocked)
+    return (f"A handler held Sloth's event loop, and nobody else's command, click or job moved meanwhile: {seen}. "
+            "Await instead of blocking (no time.sleep, requests or other synchronous I/O in an async def "
+            "handler), or make it a plain def handler, which runs in a thread. A test that means to block: "
+            "@pytest.mark.sloth(allow_blocking=True).")
 
 
 def _snapshot(emu: Emulator) -> dict[tuple[str, str], str]:
