@@ -44,6 +44,10 @@ BUILTIN = (
     "handlers.training.feature",
 )
 CORE = "bot.core"  # the directory's events and the page and join buttons: always on
+# Sloth's own machinery among the features, whose contexts reach the core (bot.core_context):
+# the core feature, and connect (the OAuth pages, members' tokens). Every other feature, built-in
+# or a team's, keeps to its own context.
+OWN_MACHINERY = (CORE, "handlers.connect")
 ENTRY_POINT_GROUP = "sloth.features"
 
 
@@ -95,7 +99,8 @@ def load_features(env: Mapping[str, str] | None = None, *, builtins: tuple[str, 
     features: list[Feature] = []
     for spec, source in discover(env, builtins, installed):
         try:
-            features.append(Feature(import_router(spec), source, spec))
+            own = spec in OWN_MACHINERY and source in ("core", "built-in")
+            features.append(Feature(import_router(spec), source, spec, core=own))
         except Exception as e:  # anything a feature's import raises: reported, never a traceback
             problems.append(f"Sloth cannot load the feature {spec} ({source}): {type(e).__name__}: {e}")
     disabled = set(named(env, "SLOTH_DISABLE"))

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.context import Context
+from bot.core_context import Core
 from bot.errors import ReplyError
 from bot.reply import Reply, actions, context, notice, section
 from bot.sealing import STATE_TTL, StateSigner
@@ -64,12 +64,12 @@ def signer(settings: Settings) -> StateSigner:
     return StateSigner(settings.secret_key)
 
 
-def install_link(ctx: Context, user: str) -> str:
+def install_link(ctx: Core, user: str) -> str:
     state = signer(ctx.settings).sign(user, ctx.identity.team_id, ctx.clock())
     return f"{ctx.settings.public_url}/slack/install?state={quote(state)}"
 
 
-def connect_prompt(ctx: Context, user: str, why: str) -> Reply:
+def connect_prompt(ctx: Core, user: str, why: str) -> Reply:
     """`why`, then the button that starts connecting (or why connecting is switched off)."""
     problem = oauth_problem(ctx.settings)
     if problem is None and ctx.registry.feature(CONNECT_FEATURE) is None:
@@ -90,14 +90,14 @@ def connect_prompt(ctx: Context, user: str, why: str) -> Reply:
     return Reply(text=why, blocks=blocks, ephemeral=True, replace=False)
 
 
-def client_for(ctx: Context, token: str) -> MemberClient:
+def client_for(ctx: Core, token: str) -> MemberClient:
     client = MemberClient(token=token, base_url=ctx.settings.api_url, session=ctx.session,
                           retry_handlers=retry_handlers(), timeout=30, logger=sdk_logger())
     client.metrics = ctx.metrics
     return client
 
 
-async def member_client(ctx: Context, user: str, command: str) -> MemberClient:
+async def member_client(ctx: Core, user: str, command: str) -> MemberClient:
     """The client acting as `user`; without their permission, a ReplyError with the connect button."""
     token = await token_for(ctx, user)
     if token is None:
@@ -106,7 +106,7 @@ async def member_client(ctx: Context, user: str, command: str) -> MemberClient:
     return client_for(ctx, token)
 
 
-async def refused(ctx: Context, user: str, command: str, error: MemberAuthError) -> Reply:
+async def refused(ctx: Core, user: str, command: str, error: MemberAuthError) -> Reply:
     """The answer when Slack refused the member's token: connect again (a dead token is forgotten)."""
     if error.code == "missing_scope":
         needed = error.needed or "a permission"

@@ -8,8 +8,9 @@ request (or one Sloth answers itself, like /healthz), are refused here, naming b
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from bot.config import Config, Setting
@@ -33,6 +34,9 @@ class Feature:
     source: str = "built-in"  # "built-in", "SLOTH_FEATURES", "entry point … (distribution …)"
     spec: str = ""  # how it was named: "handlers.games" or "standup_feature:router"
     config: Config = field(default_factory=lambda: Config("", {}))
+    # Sloth's own machinery (bot.core, connect): its context reaches the core (bot.core_context).
+    # Only the loader sets it, for its own list; a team's feature never has it.
+    core: bool = False
 
     @property
     def name(self) -> str:
@@ -136,11 +140,7 @@ class Registry:
         return self.actions.get(action_id) or self.actions.get(action_id.split(":")[0])
 
     def closest(self, name: str) -> str | None:
-        matches = difflib.get_close_matches(name.lower(), list(self.commands), n=1, cutoff=0.5)
-        if matches:
-            return self.commands[matches[0]].name
-        prefixed = [c for c in self.commands if c.startswith(name.lower()[:3])] if name else []
-        return self.commands[prefixed[0]].name if prefixed else None
+        return closest(self.commands, name)
 
     def bot_scopes(self) -> set[str]:
         found: set[str] = set()
@@ -167,3 +167,33 @@ class Registry:
             "scopes": sorted(f.router.scopes | {s for c in f.router.commands.values() for s in c.scopes}),
             "settings": [(s, s.variable(f.name)) for s in f.settings],
         } for f in self.features]
+
+
+def closest(commands: Mapping[str, Command], name: str) -> str | None:
+    """The command a mistyped `name` most likely meant, if any is close."""
+    matches = difflib.get_close_matches(name.lower(), list(commands), n=1, cutoff=0.5)
+    if matches:
+        return commands[matches[0]].name
+    prefixed = [c for c in commands if c.startswith(name.lower()[:3])] if name else []
+    return commands[prefixed[0]].name if prefixed else None
+
+
+class Catalogue:
+    """Every loaded command, read-only, as help shows them to any member: a feature's
+    `ctx.commands`. It holds the commands alone, not the features or their settings."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._commands: Mapping[str, Command] = MappingProxyType(registry.commands)
+        # Filled at start with the commands the bot token's scopes leave out (bot.runtime).
+        self.unavailable: Mapping[str, tuple[str, ...]] = MappingProxyType(registry.unavailable)
+
+    def listed(self) -> list[Command]:
+        """Each command once, in the order features were loaded and declared them."""
+        return list(dict.fromkeys(self._commands.values()))
+
+    def find(self, name: str) -> Command | None:
+        """The command called `name` (or with `name` as an alias), whichever feature declares it."""
+        return self._commands.get(name.lower())
+
+    def closest(self, name: str) -> str | None:
+        return closest(self._commands, name)

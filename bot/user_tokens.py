@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
+from bot.core_context import Core
 from bot.sealing import SealError, TokenBox
 from bot.slack import MeteredWebClient, make_client
 from bot.store import Namespaced
@@ -27,15 +27,15 @@ OWNER_TTL = 24 * 3600.0
 NO_OWNER_TTL = 300.0  # retry an unusable SLACK_USER_TOKEN now and then, not on every command
 
 
-def _tokens(ctx: Context) -> Namespaced:
-    return Namespaced(ctx.backend, "user_token")
+def _tokens(ctx: Core) -> Namespaced:
+    return Namespaced(ctx.store, "user_token")
 
 
-def _box(ctx: Context) -> TokenBox | None:
+def _box(ctx: Core) -> TokenBox | None:
     return TokenBox(ctx.settings.secret_key) if ctx.settings.secret_key else None
 
 
-async def save_token(ctx: Context, user: str, token: str, scopes: str) -> None:
+async def save_token(ctx: Core, user: str, token: str, scopes: str) -> None:
     box = _box(ctx)
     if box is None:
         raise RuntimeError("SLOTH_SECRET_KEY is not set; user tokens cannot be stored")
@@ -44,7 +44,7 @@ async def save_token(ctx: Context, user: str, token: str, scopes: str) -> None:
     await _tokens(ctx).set(user, record)
 
 
-async def stored_token(ctx: Context, user: str) -> str | None:
+async def stored_token(ctx: Core, user: str) -> str | None:
     """The member's own connected token, if they connected and it still opens."""
     record: dict[str, Any] | None = await _tokens(ctx).get(user)
     box = _box(ctx)
@@ -59,19 +59,19 @@ async def stored_token(ctx: Context, user: str) -> str | None:
         return None
 
 
-async def forget_token(ctx: Context, user: str) -> str | None:
+async def forget_token(ctx: Core, user: str) -> str | None:
     """Drop the member's stored token; returns it (for revoking) if there was one."""
     token = await stored_token(ctx, user)
     await _tokens(ctx).delete(user)
     return token
 
 
-async def env_token_owner(ctx: Context) -> str | None:
+async def env_token_owner(ctx: Core) -> str | None:
     """The member who owns SLACK_USER_TOKEN (auth.test, remembered for a day), or None."""
     token = ctx.settings.user_token
     if not token:
         return None
-    owners = Namespaced(ctx.backend, "env_token_owner")
+    owners = Namespaced(ctx.store, "env_token_owner")
     key = hashlib.sha256(token.encode()).hexdigest()[:24]
     known: str | None = await owners.get(key)
     if known is not None:
@@ -85,7 +85,7 @@ async def env_token_owner(ctx: Context) -> str | None:
     return owner or None
 
 
-async def token_for(ctx: Context, user: str) -> str | None:
+async def token_for(ctx: Core, user: str) -> str | None:
     """The token that acts as `user`, and only as `user`; None when they have not connected."""
     own = await stored_token(ctx, user)
     if own:
@@ -95,5 +95,5 @@ async def token_for(ctx: Context, user: str) -> str | None:
     return None
 
 
-def user_client(ctx: Context, token: str) -> MeteredWebClient:
+def user_client(ctx: Core, token: str) -> MeteredWebClient:
     return make_client(token, ctx.settings.api_url, ctx.session, ctx.metrics)
