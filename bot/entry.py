@@ -174,4 +174,4 @@ async def handle_click(ctx: Core, click: Click) -> None:
 
 def _button(ctx: Core, action_id: str) -> str:
     """The button as its feature declared it (`game`, for `game:move:4`), for the loop watch."""
-    return f"button {action_id if action_id in ctx.registry.actions else action_id.split(':')[0]}"
+    return f"button {ctx.registry.declared_action(action_id) or action_id}"

@@ -6,8 +6,9 @@
 - Installed distributions that declare an entry point in the group `sloth.features` are loaded.
 - `SLOTH_DISABLE=games,share` switches features off by name.
 
-Anything wrong (a module that cannot be imported, a duplicate command, a missing required
-setting) is collected with every other problem and reported at once; Sloth then exits with 2.
+Anything wrong (a module that cannot be imported, a command, button id, HTTP route or settings
+variable that another feature or Sloth itself owns (`bot.ownership`), a missing required setting)
+is collected with every other problem and reported at once; Sloth then exits with 2.
 """
 
 from __future__ import annotations
