@@ -20,7 +20,10 @@ input (what the member typed, unless the command declares `mentions=`; a route's
 event, what it reads from its store, and what it marks with `untrusted(text)` itself). Whatever
 it reads or posts while answering a member keeps to what that member may see (`bot.access`,
 `ctx.access`): a private conversation's content, name or purpose only for its members, and only
-where no one else sees it.
+where no one else sees it. Its context holds its own settings and store keys and the shared
+services, never another feature's, nor Sloth's tokens or secret key (`bot.context`); what it
+declares (commands, button ids and their `id:…` family, routes, settings variables) is its own,
+and a clash with another feature is refused at start (`bot.ownership`).
 """
 
 from __future__ import annotations

@@ -1,30 +1,40 @@
-"""What handlers are given: the runtime's services, built once, and the feature's own parts.
+"""What a feature's handlers are given: its own parts, and the services every feature shares.
 
-Each feature gets its own `Context`: the same client, directory and clock as every other, plus
-its own settings (`config`), its own store namespace (`store`) and its own objects for this
-runtime (`state`). A command declared with `token="user"` also gets `member_client`, which
-acts as the member who asked (and only ever as them).
+Each feature gets its own `Context`:
+
+- its own: settings (`config`), store namespace (`store`, keys `<feature>:…`), objects for this
+  runtime (`state`), and for a command declared with `token="user"` the asking member's client
+  (`member_client`, which acts as them and only ever as them);
+- shared: the bot's Web API client, the directory, who may see what (`access`), the clock, the
+  worker processes (`cpu`), chat.update's budget (`edits`), the metrics, background tasks
+  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), the files Sloth
+  uploaded (`uploads`), the list of every loaded command (`commands`, what help shows), who
+  Sloth is (`identity`), and the few core settings a feature may read (`settings`: the slash
+  command, the public URL, the admins).
+
+It holds nothing that reaches another feature: not the whole store, not another feature's
+context, settings or keys, not the registry, not Sloth's tokens, secret key or OAuth secret.
+Sloth's own machinery works with `bot.core_context.Core`, which the runtime hands only to itself
+and to its own features. This keeps features apart through the API; it is not a sandbox (code
+in the same process can reach anything by introspection), so run code you do not trust elsewhere.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocking import labelled, run_on_loop
+from bot.blocking import run_on_loop
 from bot.config import Config
 from bot.cpu import CpuPool
 from bot.metrics import Metrics
 from bot.pacing import EditPacer
-from bot.settings import Settings
-from bot.store import Namespaced, Store
-from bot.supervisor import Supervisor
+from bot.store import Namespaced
 
 if TYPE_CHECKING:
     import asyncio
@@ -32,11 +42,16 @@ if TYPE_CHECKING:
     from bot.access import Access
     from bot.directory import Directory
     from bot.invocation import Invocation
-    from bot.registry import Registry
+    from bot.registry import Catalogue
     from bot.reply import Reply
+    from bot.settings import Settings
+    from bot.uploads import Uploads
 
 
 T = TypeVar("T")
+Runner = Callable[["Invocation"], Awaitable["Reply"]]
+Sayer = Callable[["Invocation", "Reply"], Awaitable[None]]
+Spawner = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
 
 @dataclass(frozen=True)
@@ -50,63 +65,64 @@ class Identity:
     url: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
+class PublicSettings:
+    """The core settings any feature may read: none of them secret."""
+
+    command: str = "/sloth"
+    public_url: str = "http://localhost:8080"
+    admins: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, settings: Settings) -> PublicSettings:
+        return cls(command=settings.command, public_url=settings.public_url, admins=settings.admins)
+
+
+@dataclass(kw_only=True)
 class Context:
-    settings: Settings
+    feature: str
+    settings: PublicSettings
     identity: Identity
     client: AsyncWebClient
-    session: aiohttp.ClientSession
-    backend: Store  # the whole store, for Sloth's core; a feature keeps to `store`
     directory: Directory
-    registry: Registry
-    supervisor: Supervisor
+    access: Access  # who may see which conversation: `await ctx.access.may_see(user, channel)`
     metrics: Metrics
     # Injected so that timed features (expiry, trivia rounds) can be tested without sleeping.
     clock: Callable[[], float] = time.time
     # Worker processes for charts and exports, so heavy work never runs on the event loop.
-    cpu: CpuPool = field(default_factory=CpuPool)
-    feature: str = "core"
-    config: Config = field(default_factory=lambda: Config("core", {}))
-    store: Namespaced = field(init=False)
+    cpu: CpuPool
+    edits: EditPacer = field(repr=False)  # chat.update's budget and redraw folding (bot.pacing)
+    commands: Catalogue = field(repr=False)
+    uploads: Uploads = field(repr=False)
+    config: Config
+    store: Namespaced
     # The feature's own objects for this runtime (a cache, a client, a follower), set by its
     # start hook; they live and go with the runtime.
     state: SimpleNamespace = field(default_factory=SimpleNamespace)
     member_client: AsyncWebClient | None = None
-    # Every feature's context by feature name: the same dict in each, filled by the runtime.
-    contexts: dict[str, Context] = field(default_factory=dict, repr=False)
-    # chat.update's budget and redraw folding, one for the runtime (bot.pacing).
-    edits: EditPacer = field(default=None, repr=False)  # type: ignore[assignment]
-    # Who may see which conversation (bot.access): `await ctx.access.may_see(user, channel)`.
-    access: Access = field(default=None, repr=False)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        self.store = Namespaced(self.backend, self.feature)
-        if self.edits is None:
-            self.edits = EditPacer(Namespaced(self.backend, "pace"))
-
-    def of(self, feature: str) -> Context:
-        """The context of another feature (or this one), e.g. to run one of its commands."""
-        return self.contexts.get(feature, self)
+    # How `run`, `say` and `spawn` reach dispatch and the supervisor, bound by the runtime to
+    # this feature (bot.runtime); a feature calls the methods below.
+    _run: Runner = field(repr=False)
+    _say: Sayer = field(repr=False)
+    _spawn: Spawner = field(repr=False)
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""
         return f"{self.settings.command} {line}".strip()
 
     async def run(self, inv: Invocation) -> Reply:
-        """Run a command (any feature's) as `inv` asks, with its checks, and return its reply."""
-        from bot.dispatch import run_command  # dispatch builds on contexts, not the other way round
-
-        return await run_command(self, inv)
+        """Run one of this feature's own commands as `inv` asks (its checks included: admins,
+        channels, the member's token) and return the reply; PermissionError for any other
+        feature's command. A member runs other features' commands by typing them."""
+        return await self._run(inv)
 
     async def say(self, inv: Invocation, reply: Reply) -> None:
         """Say `reply` where `inv` came from, as dispatch would (e.g. "working on it…" before slow work)."""
-        from bot.respond import deliver
-
-        await deliver(self, inv, reply)
+        await self._say(inv, reply)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run `coro` in the background, supervised: kept referenced, failures logged, cancelled at stop."""
-        return self.supervisor.spawn(labelled(self.feature, f"task {name}", coro), name=f"{self.feature}:{name}")
+        return self._spawn(coro, name)
 
     def sync(self, coro: Coroutine[Any, Any, T]) -> T:
         """In a plain `def` handler (which runs in a thread): run `coro` on Sloth's event loop and

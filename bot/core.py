@@ -1,5 +1,8 @@
 """Sloth's own feature, always on: the directory's upkeep and the buttons the runtime itself makes.
 
+Its context reaches the core (`core_of`): these buttons run any feature's command as the member
+asked, and the sweep covers the whole store.
+
 - Previous/Next on long lists and "Join and try again" run the member's command line again.
 - The Connect button is a link; Slack still sends its click, which needs nothing but the ack.
 - Members and channels are kept fresh from events, and re-synced every hour in every process.
@@ -15,6 +18,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
+from bot.core_context import core_of
 from bot.dispatch import answer
 from bot.errors import UserError
 from bot.grammar import split_line
@@ -40,7 +44,7 @@ async def turn_page(ctx: Context, click: Click) -> Reply | None:
         log.warning("ignored a page button with a value no Sloth list made")
         return None
     name, args = split_line(state[0])
-    await answer(ctx, click.invocation(name, args, page=max(0, page)))
+    await answer(core_of(ctx), click.invocation(name, args, page=max(0, page)))
     return None
 
 
@@ -50,7 +54,8 @@ async def join_and_retry(ctx: Context, click: Click) -> Reply | None:
     if state is None or not isinstance(channel, str):
         raise UserError("That button is out of date; run the command again.")
     name, args = split_line(state[0])
-    command = ctx.registry.find(name)
+    core = core_of(ctx)
+    command = core.registry.find(name)
     if command is None:
         return None
     # The same permission the command itself needs, checked before Sloth joins anything.
@@ -64,7 +69,7 @@ async def join_and_retry(ctx: Context, click: Click) -> Reply | None:
                             "then try again.") from e
         raise
     ctx.directory.put_channel(channel, **{**joined.get("channel", {}), "is_member": True})
-    await answer(ctx, click.invocation(name, args), replace_clicked=True)
+    await answer(core, click.invocation(name, args), replace_clicked=True)
     return None
 
 
@@ -72,7 +77,8 @@ async def link_opened(ctx: Context, click: Click) -> None:
     return None  # a link button: the browser opens the link
 
 
-@router.every(lambda ctx: ctx.settings.directory_resync_seconds, name="directory-resync", per_process=True)
+@router.every(lambda ctx: core_of(ctx).settings.directory_resync_seconds, name="directory-resync",
+              per_process=True)
 async def resync(ctx: Context) -> None:
     await ctx.directory.resync()
 
@@ -81,7 +87,7 @@ async def resync(ctx: Context) -> None:
 # a second sweep of a shared SQLite file finds nothing left to delete.
 @router.every(STORE_SWEEP_SECONDS, name="store-sweep", per_process=True)
 async def sweep_store(ctx: Context) -> None:
-    await ctx.backend.sweep()
+    await core_of(ctx).store.sweep()
 
 
 async def _on_user(ctx: Context, event: dict[str, Any]) -> None:

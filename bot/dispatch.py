@@ -13,7 +13,7 @@ from dataclasses import replace
 from slack_sdk.errors import SlackApiError
 
 from bot import access, blocking, guard
-from bot.context import Context
+from bot.core_context import Core
 from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
 from bot.grammar import parse_args, shown
 from bot.invocation import Invocation
@@ -32,7 +32,7 @@ CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full
              "didn't go through. Please try again later, and tell whoever runs Sloth if this keeps happening.")
 
 
-async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -> None:
+async def answer(ctx: Core, inv: Invocation, replace_clicked: bool = False) -> None:
     """Run what `inv` asks for and say the reply: the whole of handling one request.
 
     `replace_clicked`: the reply takes the place of the message whose button ran the command
@@ -44,7 +44,7 @@ async def answer(ctx: Context, inv: Invocation, replace_clicked: bool = False) -
         await deliver(ctx, inv, replace(reply, replace=True) if replace_clicked else reply)
 
 
-async def scope_for(ctx: Context, inv: Invocation, command: Command | None) -> guard.Scope:
+async def scope_for(ctx: Core, inv: Invocation, command: Command | None) -> guard.Scope:
     mentions = command.mentions if command else "none"
     everyone = False
     if mentions == "all" and has_mass_mention(inv.args):
@@ -56,7 +56,16 @@ async def scope_for(ctx: Context, inv: Invocation, command: Command | None) -> g
                        everyone=everyone, name_of=ctx.directory.display_name)
 
 
-async def run_command(ctx: Context, inv: Invocation, command: Command | None = None) -> Reply:
+async def run_own(ctx: Core, feature: str, inv: Invocation) -> Reply:
+    """A feature's `ctx.run`: one of `feature`'s own commands, run as `run_command` would; another
+    feature's command (or none) is refused, so a feature cannot act through another's commands."""
+    command = ctx.registry.find(inv.name) if inv.name else None
+    if command is None or ctx.registry.feature_of(command).name != feature:
+        raise PermissionError(f"the {feature} feature can run only its own commands, and {inv.name!r} is not one")
+    return await run_command(ctx, inv, command)
+
+
+async def run_command(ctx: Core, inv: Invocation, command: Command | None = None) -> Reply:
     command = command or (ctx.registry.find(inv.name) if inv.name else None)
     if command is None:
         return unknown_command(ctx, inv)
@@ -82,7 +91,7 @@ async def run_command(ctx: Context, inv: Invocation, command: Command | None = N
         return failure_reply(ctx, e, f"command {command.name}")
 
 
-async def check_channels(ctx: Context, inv: Invocation, command: Command, args: Args) -> None:
+async def check_channels(ctx: Core, inv: Invocation, command: Command, args: Args) -> None:
     """Every conversation the command was given must be one the asker can see in Slack; a
     private one's content may then go into the answer, which `deliver` keeps to the asker.
     One Sloth cannot see is left to the handler, whose calls Slack refuses as it would anyway."""
@@ -101,7 +110,7 @@ def unavailable_text(command: Command, missing: tuple[str, ...]) -> str:
             "Ask an admin to add it to the app and reinstall it.")
 
 
-def failure_reply(ctx: Context, error: Exception, what: str) -> Reply:
+def failure_reply(ctx: Core, error: Exception, what: str) -> Reply:
     """The error boundary: user errors are explained, anything else gets an error id."""
     if isinstance(error, ReplyError):
         return error.reply
@@ -132,7 +141,7 @@ def cant_save(what: str, error: StoreUnavailable) -> Reply:
     return notice(CANT_SAVE)
 
 
-def unknown_command(ctx: Context, inv: Invocation) -> Reply:
+def unknown_command(ctx: Core, inv: Invocation) -> Reply:
     if not inv.name:
         return notice(f"Tell me what to do, e.g. `{ctx.slash('help')}` lists what I can do.")
     suggestion = ctx.registry.closest(inv.name)

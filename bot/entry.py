@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
 from bot import access, blocking, guard
-from bot.context import Context
+from bot.core_context import Core
 from bot.dispatch import answer, failure_reply
 from bot.grammar import split_line
 from bot.invocation import Click, Invocation, Source
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 OWN_EVENTS = ("message", "app_mention")
 
 
-def build_app(ctx: Context) -> AsyncApp:
+def build_app(ctx: Core) -> AsyncApp:
     identity = ctx.identity
 
     async def authorize(**_: Any) -> AuthorizeResult:
@@ -101,14 +101,14 @@ class _UnusedTokenWarning(logging.Filter):
         return not (message.startswith("As you gave `client`") or "`token` (or SLACK_BOT_TOKEN" in message)
 
 
-def _event_listener(ctx: Context) -> Any:
+def _event_listener(ctx: Core) -> Any:
     async def on_event(event: dict[str, Any]) -> None:
         await run_event_handlers(ctx, event)
 
     return on_event
 
 
-async def run_event_handlers(ctx: Context, event: dict[str, Any]) -> None:
+async def run_event_handlers(ctx: Core, event: dict[str, Any]) -> None:
     """Every feature's listeners for this event, each in its own feature's context."""
     text = event.get("text") if isinstance(event.get("text"), str) else ""
     scope = guard.Scope(typed=text or "", asker=str(event.get("user") or ""), name_of=ctx.directory.display_name)
@@ -152,7 +152,7 @@ def to_click(body: dict[str, Any]) -> Click | None:
     )
 
 
-async def handle_click(ctx: Context, click: Click) -> None:
+async def handle_click(ctx: Core, click: Click) -> None:
     found = ctx.registry.action(click.action_id)
     if found is None:
         log.info("no handler for button %s", click.action_id)
@@ -172,6 +172,6 @@ async def handle_click(ctx: Context, click: Click) -> None:
             await deliver(ctx, inv, reply)
 
 
-def _button(ctx: Context, action_id: str) -> str:
+def _button(ctx: Core, action_id: str) -> str:
     """The button as its feature declared it (`game`, for `game:move:4`), for the loop watch."""
-    return f"button {action_id if action_id in ctx.registry.actions else action_id.split(':')[0]}"
+    return f"button {ctx.registry.declared_action(action_id) or action_id}"

@@ -6,8 +6,9 @@
 - Installed distributions that declare an entry point in the group `sloth.features` are loaded.
 - `SLOTH_DISABLE=games,share` switches features off by name.
 
-Anything wrong (a module that cannot be imported, a duplicate command, a missing required
-setting) is collected with every other problem and reported at once; Sloth then exits with 2.
+Anything wrong (a module that cannot be imported, a command, button id, HTTP route or settings
+variable that another feature or Sloth itself owns (`bot.ownership`), a missing required setting)
+is collected with every other problem and reported at once; Sloth then exits with 2.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ BUILTIN = (
     "handlers.training.feature",
 )
 CORE = "bot.core"  # the directory's events and the page and join buttons: always on
+# Sloth's own machinery among the features, whose contexts reach the core (bot.core_context):
+# the core feature, and connect (the OAuth pages, members' tokens). Every other feature, built-in
+# or a team's, keeps to its own context.
+OWN_MACHINERY = (CORE, "handlers.connect")
 ENTRY_POINT_GROUP = "sloth.features"
 
 
@@ -95,7 +100,8 @@ def load_features(env: Mapping[str, str] | None = None, *, builtins: tuple[str, 
     features: list[Feature] = []
     for spec, source in discover(env, builtins, installed):
         try:
-            features.append(Feature(import_router(spec), source, spec))
+            own = spec in OWN_MACHINERY and source in ("core", "built-in")
+            features.append(Feature(import_router(spec), source, spec, core=own))
         except Exception as e:  # anything a feature's import raises: reported, never a traceback
             problems.append(f"Sloth cannot load the feature {spec} ({source}): {type(e).__name__}: {e}")
     disabled = set(named(env, "SLOTH_DISABLE"))

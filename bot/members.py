@@ -15,7 +15,7 @@ from urllib.parse import quote
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.context import Context
+from bot.core_context import Core
 from bot.errors import ReplyError
 from bot.reply import Reply, actions, context, notice, section
 from bot.sealing import STATE_TTL, StateSigner
@@ -64,15 +64,15 @@ def signer(settings: Settings) -> StateSigner:
     return StateSigner(settings.secret_key)
 
 
-def install_link(ctx: Context, user: str) -> str:
-    state = signer(ctx.settings).sign(user, ctx.identity.team_id, ctx.clock())
-    return f"{ctx.settings.public_url}/slack/install?state={quote(state)}"
+def install_link(core: Core, user: str) -> str:
+    state = signer(core.settings).sign(user, core.identity.team_id, core.clock())
+    return f"{core.settings.public_url}/slack/install?state={quote(state)}"
 
 
-def connect_prompt(ctx: Context, user: str, why: str) -> Reply:
+def connect_prompt(core: Core, user: str, why: str) -> Reply:
     """`why`, then the button that starts connecting (or why connecting is switched off)."""
-    problem = oauth_problem(ctx.settings)
-    if problem is None and ctx.registry.feature(CONNECT_FEATURE) is None:
+    problem = oauth_problem(core.settings)
+    if problem is None and core.registry.feature(CONNECT_FEATURE) is None:
         problem = "its connect feature is switched off (SLOTH_DISABLE)"
     if problem:
         log.warning("a member asked to connect, but connecting is switched off: %s", problem)
@@ -80,38 +80,38 @@ def connect_prompt(ctx: Context, user: str, why: str) -> Reply:
                       "Ask whoever runs Sloth to set it (see the README, _Connect a real workspace_).")
     minutes = int(STATE_TTL // 60)
     link = {"type": "button", "text": {"type": "plain_text", "text": "Connect to Slack", "emoji": True},
-            "action_id": CONNECT_ACTION, "url": install_link(ctx, user), "style": "primary"}
+            "action_id": CONNECT_ACTION, "url": install_link(core, user), "style": "primary"}
     blocks = [
         section(why),
         actions(link),
         context(f"The button works for {minutes} minutes and only for you. Slack asks you to approve; "
-                f"`{ctx.slash('disconnect')}` undoes it at any time."),
+                f"`{core.slash('disconnect')}` undoes it at any time."),
     ]
     return Reply(text=why, blocks=blocks, ephemeral=True, replace=False)
 
 
-def client_for(ctx: Context, token: str) -> MemberClient:
-    client = MemberClient(token=token, base_url=ctx.settings.api_url, session=ctx.session,
+def client_for(core: Core, token: str) -> MemberClient:
+    client = MemberClient(token=token, base_url=core.settings.api_url, session=core.session,
                           retry_handlers=retry_handlers(), timeout=30, logger=sdk_logger())
-    client.metrics = ctx.metrics
+    client.metrics = core.metrics
     return client
 
 
-async def member_client(ctx: Context, user: str, command: str) -> MemberClient:
+async def member_client(core: Core, user: str, command: str) -> MemberClient:
     """The client acting as `user`; without their permission, a ReplyError with the connect button."""
-    token = await token_for(ctx, user)
+    token = await token_for(core, user)
     if token is None:
         why = f"To use `{command}`, Sloth needs your permission to act as you."
-        raise ReplyError(connect_prompt(ctx, user, why))
-    return client_for(ctx, token)
+        raise ReplyError(connect_prompt(core, user, why))
+    return client_for(core, token)
 
 
-async def refused(ctx: Context, user: str, command: str, error: MemberAuthError) -> Reply:
+async def refused(core: Core, user: str, command: str, error: MemberAuthError) -> Reply:
     """The answer when Slack refused the member's token: connect again (a dead token is forgotten)."""
     if error.code == "missing_scope":
         needed = error.needed or "a permission"
-        return connect_prompt(ctx, user, f"When you connected, Slack did not grant `{needed}`. "
+        return connect_prompt(core, user, f"When you connected, Slack did not grant `{needed}`. "
                                          f"Connect again to use `{command}`.")
-    await forget_token(ctx, user)
-    return connect_prompt(ctx, user, f"Your permission for Sloth no longer works (Slack says `{error.code}`). "
+    await forget_token(core, user)
+    return connect_prompt(core, user, f"Your permission for Sloth no longer works (Slack says `{error.code}`). "
                                      f"Connect again to use `{command}`.")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.core_context import Core
 
 
-async def is_admin(ctx: Context, user_id: str) -> bool:
+async def is_admin(ctx: Context | Core, user_id: str) -> bool:
     if user_id in ctx.settings.admins:
         return True
     # Asked fresh each time (users.info is Tier 4): a member who stops being an admin loses the right at once.

@@ -1,19 +1,23 @@
 """Every loaded feature's declarations in one place, each remembered with the feature it came from.
 
-Dispatch, help, the app manifest, `sloth features` and the HTTP side all read this. Two
-features declaring the same command, alias or button, or HTTP routes that would answer the same
-request (or one Sloth answers itself, like /healthz), are refused here, naming both.
+Dispatch, help, the app manifest, `sloth features` and the HTTP side all read this. What one
+feature declares is its own (`bot.ownership`): two features declaring the same command or alias,
+button ids of which one would answer the other's clicks (`game` and `game:join`), settings
+reading the same environment variable (or one of Sloth's own), or HTTP routes that would answer
+the same request (or one Sloth answers itself, like /healthz) are refused here, naming both.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from bot.config import Config, Setting
 from bot.http_paths import own_route, route_problem, routes_overlap
+from bot.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
 from bot.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
 
 
@@ -33,6 +37,9 @@ class Feature:
     source: str = "built-in"  # "built-in", "SLOTH_FEATURES", "entry point … (distribution …)"
     spec: str = ""  # how it was named: "handlers.games" or "standup_feature:router"
     config: Config = field(default_factory=lambda: Config("", {}))
+    # Sloth's own machinery (bot.core, connect): its context reaches the core (bot.core_context).
+    # Only the loader sets it, for its own list; a team's feature never has it.
+    core: bool = False
 
     @property
     def name(self) -> str:
@@ -54,6 +61,7 @@ class Registry:
         self.actions: dict[str, tuple[ActionHandler, Feature]] = {}
         self.events: dict[str, list[tuple[EventHandler, Feature]]] = {}
         self.routes: dict[tuple[str, str], tuple[RouteHandler, Feature]] = {}
+        self.variables: dict[str, tuple[Setting, Feature]] = {}  # environment variable -> its reader
         self.jobs: list[tuple[Job, Feature]] = []
         # Commands switched off at start because the bot token lacks a scope they need.
         self.unavailable: dict[str, tuple[str, ...]] = {}
@@ -68,14 +76,19 @@ class Registry:
         if taken is not None:
             clashes.append(f"Two features are called '{feature.name}': {taken.label()} and {feature.label()}.")
             return
+        problem = name_problem(feature.name) if feature.name != "core" else None
+        if problem is not None:
+            clashes.append(f"The feature name '{feature.name}' of {feature.label()} {problem}.")
+            return
         router = feature.router
         for key, command in router.commands.items():
             if self._free(f"The command '{key}'", self.owners.get(key), feature, clashes):
                 self.commands[key], self.owners[key] = command, feature
         for action_id, handler in router.actions.items():
-            held = self.actions.get(action_id)
-            if self._free(f"The button action '{action_id}'", held[1] if held else None, feature, clashes):
+            if self._action_free(action_id, feature, clashes):
                 self.actions[action_id] = (handler, feature)
+        for setting in feature.settings:
+            self._variable_free(setting, feature, clashes)
         for route, route_handler in router.routes.items():
             if self._route_free(route, feature, clashes):
                 self.routes[route] = (route_handler, feature)
@@ -83,6 +96,44 @@ class Registry:
             self.events.setdefault(event_type, []).extend((h, feature) for h in handlers)
         self.jobs.extend((job, feature) for job in router.jobs)
         self.features.append(feature)
+
+    def _action_free(self, action_id: str, feature: Feature, clashes: list[str]) -> bool:
+        """True when `action_id` is well formed and no other feature's id answers its clicks or
+        has its clicks answered by it; otherwise the clash is noted."""
+        problem = action_problem(action_id)
+        if problem is not None:
+            clashes.append(f"The button action '{action_id}' of {feature.label()} {problem}.")
+            return False
+        for taken, (_, owner) in self.actions.items():
+            if owner.name == feature.name or not actions_overlap(taken, action_id):
+                continue
+            if taken == action_id:
+                return self._free(f"The button action '{action_id}'", owner, feature, clashes)
+            family, member = (taken, action_id) if action_id.startswith(taken + ":") else (action_id, taken)
+            clashes.append(f"The button actions '{taken}' of {owner.label()} and '{action_id}' of {feature.label()} "
+                           f"overlap: '{family}' also answers '{family}:…', so it would take the clicks of "
+                           f"'{member}': give one of them another id.")
+            return False
+        return True
+
+    def _variable_free(self, setting: Setting, feature: Feature, clashes: list[str]) -> None:
+        """Note `setting`'s variable as read by `feature`, or the clash when Sloth or another
+        setting reads it already."""
+        variable = setting.variable(feature.name)
+        what = f"The setting '{setting.name}' of {feature.label()}"
+        if variable in CORE_VARIABLES:
+            clashes.append(f"{what} would read {variable}, one of Sloth's own settings: "
+                           "give it another name (or env=).")
+            return
+        held = self.variables.get(variable)
+        if held is None:
+            self.variables[variable] = (setting, feature)
+        elif held[1].name == feature.name:
+            clashes.append(f"{what} and its setting '{held[0].name}' both read {variable}: give one another name "
+                           "(or env=).")
+        else:
+            clashes.append(f"The environment variable {variable} is read by two features: {held[1].label()} "
+                           f"(setting '{held[0].name}') and {feature.label()} (setting '{setting.name}').")
 
     @staticmethod
     def _free(what: str, owner: Feature | None, feature: Feature, clashes: list[str]) -> bool:
@@ -132,15 +183,17 @@ class Registry:
     def feature(self, name: str) -> Feature | None:
         return next((f for f in self.features if f.name == name), None)
 
+    def declared_action(self, action_id: str) -> str | None:
+        """The declared id that answers a click on `action_id`: itself, else the longest
+        declared id it is in the family of (`game` for `game:move:4`)."""
+        return next((a for a in action_family(action_id) if a in self.actions), None)
+
     def action(self, action_id: str) -> tuple[ActionHandler, Feature] | None:
-        return self.actions.get(action_id) or self.actions.get(action_id.split(":")[0])
+        declared = self.declared_action(action_id)
+        return self.actions[declared] if declared is not None else None
 
     def closest(self, name: str) -> str | None:
-        matches = difflib.get_close_matches(name.lower(), list(self.commands), n=1, cutoff=0.5)
-        if matches:
-            return self.commands[matches[0]].name
-        prefixed = [c for c in self.commands if c.startswith(name.lower()[:3])] if name else []
-        return self.commands[prefixed[0]].name if prefixed else None
+        return closest(self.commands, name)
 
     def bot_scopes(self) -> set[str]:
         found: set[str] = set()
@@ -167,3 +220,33 @@ class Registry:
             "scopes": sorted(f.router.scopes | {s for c in f.router.commands.values() for s in c.scopes}),
             "settings": [(s, s.variable(f.name)) for s in f.settings],
         } for f in self.features]
+
+
+def closest(commands: Mapping[str, Command], name: str) -> str | None:
+    """The command a mistyped `name` most likely meant, if any is close."""
+    matches = difflib.get_close_matches(name.lower(), list(commands), n=1, cutoff=0.5)
+    if matches:
+        return commands[matches[0]].name
+    prefixed = [c for c in commands if c.startswith(name.lower()[:3])] if name else []
+    return commands[prefixed[0]].name if prefixed else None
+
+
+class Catalogue:
+    """Every loaded command, read-only, as help shows them to any member: a feature's
+    `ctx.commands`. It holds the commands alone, not the features or their settings."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._commands: Mapping[str, Command] = MappingProxyType(registry.commands)
+        # Filled at start with the commands the bot token's scopes leave out (bot.runtime).
+        self.unavailable: Mapping[str, tuple[str, ...]] = MappingProxyType(registry.unavailable)
+
+    def listed(self) -> list[Command]:
+        """Each command once, in the order features were loaded and declared them."""
+        return list(dict.fromkeys(self._commands.values()))
+
+    def find(self, name: str) -> Command | None:
+        """The command called `name` (or with `name` as an alias), whichever feature declares it."""
+        return self._commands.get(name.lower())
+
+    def closest(self, name: str) -> str | None:
+        return closest(self._commands, name)

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 
 from bot import guard
-from bot.context import Context
+from bot.core_context import Core
 from bot.invocation import Invocation
 from bot.reply import Reply
 
@@ -25,7 +25,7 @@ def is_ephemeral(inv: Invocation, reply: Reply) -> bool:
     return inv.source in ("slash", "button")
 
 
-async def deliver(ctx: Context, inv: Invocation, reply: Reply) -> None:
+async def deliver(ctx: Core, inv: Invocation, reply: Reply) -> None:
     if await ctx.access.private_elsewhere(inv.channel):
         # The answer holds what only a private conversation's members may see: the asker alone
         # sees it, and after a button it never takes the place of a message others can read.

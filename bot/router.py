@@ -166,8 +166,10 @@ class Router:
             self.commands[key] = command
 
     def action(self, action_id: str) -> Callable[[ActionHandler], ActionHandler]:
-        """A button handler. `action_id` matches exactly, or as the prefix before a `:`
-        (`game` handles `game:move:4`)."""
+        """A button handler. `action_id` owns itself and its family `action_id:…`: a click goes
+        to the longest declared id its own id starts with (`game` handles `game:move:4` unless
+        `game:move` is declared too). Another feature's id in the same family is refused at start
+        (`bot.ownership`)."""
 
         def register(handler: ActionHandler) -> ActionHandler:
             if action_id in self.actions:

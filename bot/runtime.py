@@ -29,9 +29,11 @@ from bot import guard
 from bot.access import Access
 from bot.blocking import running
 from bot.context import Context, Identity
+from bot.core_context import Core
 from bot.cpu import CpuPool
 from bot.directory import Directory
 from bot.entry import build_app
+from bot.feature_contexts import fill_contexts, share_settings
 from bot.features import load_features
 from bot.jobs import Scheduled, Scheduler
 from bot.loop_watch import LoopWatch
@@ -124,6 +126,7 @@ class Runtime:
         self.client.access = self.access  # every call made for a member keeps to what they may see
         self._closers.append(self.supervisor.close)
         cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
+        # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
         self.ctx = self._contexts(identity, cpu)
         self._closers.append(self.ctx.cpu.close)
         await self._run_hooks("start")
@@ -140,22 +143,20 @@ class Runtime:
             self.supervisor.spawn(self.scheduler.run(), name="jobs")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
-    def _contexts(self, identity: Identity, cpu: CpuPool) -> Context:
-        """The core's context and one per feature, all sharing the runtime's services."""
-        contexts: dict[str, Context] = {}
+    def _contexts(self, identity: Identity, cpu: CpuPool) -> Core:
+        """The core (for Sloth's own machinery) and, in it, one context per feature."""
         edits = EditPacer(Namespaced(self.store, "pace"), self.settings.edits_per_window,
                           self.settings.edit_window_seconds)
+        core = Core(
+            settings=self.settings, identity=identity, client=self.client, session=self.session, store=self.store,
+            directory=self.directory, access=self.access, registry=self.registry, supervisor=self.supervisor,
+            metrics=self.metrics, cpu=cpu, edits=edits, clock=self.clock,
+        )
         features = self.registry.features
         if not any(f.name == "core" for f in features):
-            features = [Feature(Router("core")), *features]
-        for feature in features:
-            contexts[feature.name] = Context(
-                settings=self.settings, identity=identity, client=self.client, session=self.session,
-                backend=self.store, directory=self.directory, registry=self.registry, supervisor=self.supervisor,
-                metrics=self.metrics, clock=self.clock, cpu=cpu, feature=feature.name, config=feature.config,
-                contexts=contexts, edits=edits, access=self.access,
-            )
-        return contexts["core"]
+            features = [Feature(Router("core"), core=True), *features]
+        fill_contexts(core, features)
+        return core
 
     async def _run_hooks(self, which: str) -> None:
         features = self.registry.features if which == "start" else list(reversed(self.registry.features))
@@ -183,9 +184,8 @@ class Runtime:
         if settings.http_port == 0:
             # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
             host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
-            self.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
-            for ctx in self.ctx.contexts.values():
-                ctx.settings = self.settings
+            self.settings = self.ctx.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
+            share_settings(self.ctx)
 
     async def _check_bot_token(self) -> Identity:
         try:

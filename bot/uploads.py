@@ -28,18 +28,31 @@ SHARE_CHECKS = (0.1, 0.2, 0.4, 0.8, 1.5)
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
-def uploads(ctx: Context) -> Namespaced:
-    return Namespaced(ctx.backend, "upload")
+class Uploads:
+    """Who asked for each file Sloth uploaded, whichever feature made it: Sloth's own records
+    (`upload:<file id>`), shared by every feature through these three calls only."""
+
+    def __init__(self, records: Namespaced) -> None:
+        self._records = records
+
+    async def remember(self, file_id: str, requester: str, channel: str, name: str) -> None:
+        await self._records.set(file_id, {"by": requester, "channel": channel, "name": name})
+
+    async def uploader(self, file_id: str) -> str | None:
+        record = await self._records.get(file_id)
+        return str(record["by"]) if isinstance(record, dict) and record.get("by") else None
+
+    async def forget(self, file_id: str) -> None:
+        await self._records.delete(file_id)
 
 
 async def uploader(ctx: Context, file_id: str) -> str | None:
     """The member who asked Sloth for the file `file_id`, if Sloth uploaded it."""
-    record = await uploads(ctx).get(file_id)
-    return str(record["by"]) if isinstance(record, dict) and record.get("by") else None
+    return await ctx.uploads.uploader(file_id)
 
 
 async def forget_upload(ctx: Context, file_id: str) -> None:
-    await uploads(ctx).delete(file_id)
+    await ctx.uploads.forget(file_id)
 
 
 # -- reading a channel ------------------------------------------------------------------------
@@ -123,7 +136,7 @@ async def upload(
         initial_comment=comment, alt_txt=(alt or None) if image else None,
     )
     file_id = str((response.get("files") or [response.get("file") or {}])[0]["id"])
-    await uploads(ctx).set(file_id, {"by": requester, "channel": place.channel, "name": filename})
+    await ctx.uploads.remember(file_id, requester, place.channel, filename)
     info = await shared_info(ctx, file_id)
     return {"id": file_id, "name": filename, "title": title, "permalink": info.get("permalink") if info else None,
             "shared": info is not None}

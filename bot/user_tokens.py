@@ -1,7 +1,7 @@
 """Members' own Slack tokens: kept sealed in the store, and only ever used for their owner.
 
 Slack lets only a user token change a user's status or Do Not Disturb, and only its own user's.
-`token_for(ctx, user)` is the one way to get a user token: the member's own connected token
+`token_for(core, user)` is the one way to get a user token: the member's own connected token
 (from `connect`), else SLACK_USER_TOKEN when that member is the one who owns it (found with
 auth.test), else None. Nothing here hands one member's token to another.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
+from bot.core_context import Core
 from bot.sealing import SealError, TokenBox
 from bot.slack import MeteredWebClient, make_client
 from bot.store import Namespaced
@@ -27,30 +27,30 @@ OWNER_TTL = 24 * 3600.0
 NO_OWNER_TTL = 300.0  # retry an unusable SLACK_USER_TOKEN now and then, not on every command
 
 
-def _tokens(ctx: Context) -> Namespaced:
-    return Namespaced(ctx.backend, "user_token")
+def _tokens(core: Core) -> Namespaced:
+    return Namespaced(core.store, "user_token")
 
 
-def _box(ctx: Context) -> TokenBox | None:
-    return TokenBox(ctx.settings.secret_key) if ctx.settings.secret_key else None
+def _box(core: Core) -> TokenBox | None:
+    return TokenBox(core.settings.secret_key) if core.settings.secret_key else None
 
 
-async def save_token(ctx: Context, user: str, token: str, scopes: str) -> None:
-    box = _box(ctx)
+async def save_token(core: Core, user: str, token: str, scopes: str) -> None:
+    box = _box(core)
     if box is None:
         raise RuntimeError("SLOTH_SECRET_KEY is not set; user tokens cannot be stored")
-    record = {"user": user, "team": ctx.identity.team_id, "sealed": box.seal(user, token), "scopes": scopes,
-              "at": int(ctx.clock())}
-    await _tokens(ctx).set(user, record)
+    record = {"user": user, "team": core.identity.team_id, "sealed": box.seal(user, token), "scopes": scopes,
+              "at": int(core.clock())}
+    await _tokens(core).set(user, record)
 
 
-async def stored_token(ctx: Context, user: str) -> str | None:
+async def stored_token(core: Core, user: str) -> str | None:
     """The member's own connected token, if they connected and it still opens."""
-    record: dict[str, Any] | None = await _tokens(ctx).get(user)
-    box = _box(ctx)
+    record: dict[str, Any] | None = await _tokens(core).get(user)
+    box = _box(core)
     if not record or box is None:
         return None
-    if record.get("user") != user or record.get("team") != ctx.identity.team_id:
+    if record.get("user") != user or record.get("team") != core.identity.team_id:
         return None
     try:
         return box.open(user, str(record["sealed"]))
@@ -59,25 +59,25 @@ async def stored_token(ctx: Context, user: str) -> str | None:
         return None
 
 
-async def forget_token(ctx: Context, user: str) -> str | None:
+async def forget_token(core: Core, user: str) -> str | None:
     """Drop the member's stored token; returns it (for revoking) if there was one."""
-    token = await stored_token(ctx, user)
-    await _tokens(ctx).delete(user)
+    token = await stored_token(core, user)
+    await _tokens(core).delete(user)
     return token
 
 
-async def env_token_owner(ctx: Context) -> str | None:
+async def env_token_owner(core: Core) -> str | None:
     """The member who owns SLACK_USER_TOKEN (auth.test, remembered for a day), or None."""
-    token = ctx.settings.user_token
+    token = core.settings.user_token
     if not token:
         return None
-    owners = Namespaced(ctx.backend, "env_token_owner")
+    owners = Namespaced(core.store, "env_token_owner")
     key = hashlib.sha256(token.encode()).hexdigest()[:24]
     known: str | None = await owners.get(key)
     if known is not None:
         return known or None
     try:
-        owner = str((await user_client(ctx, token).auth_test())["user_id"])
+        owner = str((await user_client(core, token).auth_test())["user_id"])
     except SlackApiError as e:
         log.error("SLACK_USER_TOKEN is not usable (%s); Sloth will not act with it", e.response.get("error"))
         owner = ""
@@ -85,15 +85,15 @@ async def env_token_owner(ctx: Context) -> str | None:
     return owner or None
 
 
-async def token_for(ctx: Context, user: str) -> str | None:
+async def token_for(core: Core, user: str) -> str | None:
     """The token that acts as `user`, and only as `user`; None when they have not connected."""
-    own = await stored_token(ctx, user)
+    own = await stored_token(core, user)
     if own:
         return own
-    if ctx.settings.user_token and await env_token_owner(ctx) == user:
-        return ctx.settings.user_token
+    if core.settings.user_token and await env_token_owner(core) == user:
+        return core.settings.user_token
     return None
 
 
-def user_client(ctx: Context, token: str) -> MeteredWebClient:
-    return make_client(token, ctx.settings.api_url, ctx.session, ctx.metrics)
+def user_client(core: Core, token: str) -> MeteredWebClient:
+    return make_client(token, core.settings.api_url, core.session, core.metrics)

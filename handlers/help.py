@@ -1,4 +1,4 @@
-"""`help` and `help <command>`: generated from the command registry."""
+"""`help` and `help <command>`: generated from every loaded command (`ctx.commands`)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ router = Router("help")
 async def help_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     name = args["command"]
     if name:
-        command = ctx.registry.find(name)
+        command = ctx.commands.find(name)
         if command is None:
-            suggestion = ctx.registry.closest(name)
+            suggestion = ctx.commands.closest(name)
             hint = f" Did you mean `{suggestion}`?" if suggestion else ""
             raise UserError(f"There is no command `{shown(name)}`.{hint}")
         return command_help(ctx, command)
@@ -37,10 +37,10 @@ async def help_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 
 def overview(ctx: Context) -> Reply:
-    off = ctx.registry.unavailable
+    off = ctx.commands.unavailable
     lines = [f"• `{c.name}` — {c.summary}" + (" _(unavailable: the app lacks "
                                               f"{', '.join(f'`{s}`' for s in off[c.name])})_" if c.name in off else "")
-             for c in ctx.registry.listed()]
+             for c in ctx.commands.listed()]
     blocks = [
         header("Sloth commands"),
         *[section(chunk) for chunk in _chunks(lines)],
@@ -49,7 +49,7 @@ def overview(ctx: Context) -> Reply:
             f"Every command also works as `@{_bot_name(ctx)} <command>` in a channel or thread, and in a DM."
         ),
     ]
-    return Reply(text="Sloth commands: " + ", ".join(c.name for c in ctx.registry.listed()), blocks=blocks)
+    return Reply(text="Sloth commands: " + ", ".join(c.name for c in ctx.commands.listed()), blocks=blocks)
 
 
 def command_help(ctx: Context, command: Command) -> Reply:
@@ -63,7 +63,7 @@ def command_help(ctx: Context, command: Command) -> Reply:
         notes.append(f"It acts with your own Slack authorization: `{ctx.slash('connect')}` once to give it.")
     if command.aliases:
         notes.append("Also: " + ", ".join(f"`{a}`" for a in command.aliases))
-    missing = ctx.registry.unavailable.get(command.name)
+    missing = ctx.commands.unavailable.get(command.name)
     if missing:
         notes.append("Unavailable now: Sloth's app lacks " + ", ".join(f"`{s}`" for s in missing)
                      + "; an admin adds the scope to the app and reinstalls it.")

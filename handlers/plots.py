@@ -67,7 +67,7 @@ async def plot_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         if args["days"] is not None or (ref is not None and ref.name and ref.name.isdigit()):
             raise UserError("`plot members` takes a channel but no number of days.")
         return await plot_members(ctx, inv, args["channel"])
-    command = ctx.registry.find("plot")
+    command = ctx.commands.find("plot")
     assert command is not None
     raise UsageError(command, f"I can plot `activity` or `members`, not `{shown(kind, 30)}`.")
 

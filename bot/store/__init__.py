@@ -87,24 +87,25 @@ class Contention(Exception):
 class Namespaced:
     """A view of a store whose keys all carry one prefix, e.g. `event:` or `games:`.
 
-    A feature's `ctx.store` is one of these, named after the feature.
+    A feature's `ctx.store` is one of these, named after the feature: it reaches only keys under
+    its prefix (the store beneath is not offered; see `bot.context`).
     """
 
     def __init__(self, store: Store, prefix: str) -> None:
-        self.store = store
+        self._store = store
         self.prefix = prefix.rstrip(":") + ":"
 
     async def get(self, key: str) -> Any | None:
-        return await self.store.get(self.prefix + key)
+        return await self._store.get(self.prefix + key)
 
     async def set(self, key: str, value: Any, ttl: float | None = None) -> None:
-        await self.store.set(self.prefix + key, value, ttl)
+        await self._store.set(self.prefix + key, value, ttl)
 
     async def delete(self, key: str) -> None:
-        await self.store.delete(self.prefix + key)
+        await self._store.delete(self.prefix + key)
 
     async def compare_and_set(self, key: str, expected: Any | None, new: Any, ttl: float | None = None) -> bool:
-        return await self.store.compare_and_set(self.prefix + key, expected, new, ttl)
+        return await self._store.compare_and_set(self.prefix + key, expected, new, ttl)
 
     async def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
         """Set only if absent; True when this call created the key."""
@@ -129,7 +130,7 @@ class Namespaced:
 
     def child(self, prefix: str) -> Namespaced:
         """A view of a part of this namespace, e.g. `ctx.store.child("game")`."""
-        return Namespaced(self.store, self.prefix + prefix)
+        return Namespaced(self._store, self.prefix + prefix)
 
 
 async def open_store(url: str, clock: Clock = time.time) -> Store:

@@ -18,6 +18,7 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Context, Router
+from bot.core_context import core_of
 from bot.members import oauth_problem, signer
 from bot.sealing import STATE_TTL, SealError, State
 from bot.slack import make_client
@@ -45,7 +46,7 @@ def page(status: int, title: str, text: str) -> web.Response:
 
 
 def switched_off(ctx: Context) -> web.Response | None:
-    problem = oauth_problem(ctx.settings)
+    problem = oauth_problem(core_of(ctx).settings)
     if problem is None:
         return None
     log.warning("OAuth page requested, but connecting is switched off: %s", problem)
@@ -63,7 +64,7 @@ def checked_state(ctx: Context, request: web.Request) -> State | web.Response:
     if len(given) != 1 or not STATE_SHAPE.fullmatch(given[0]):
         return page(400, "This link cannot be used", f"This link cannot be used: it is not one Sloth made. {again}")
     try:
-        return signer(ctx.settings).read(given[0], ctx.clock())
+        return signer(core_of(ctx).settings).read(given[0], ctx.clock())
     except SealError as e:
         return page(400, "This link cannot be used", f"This link cannot be used: {e}. {again}")
 
@@ -74,9 +75,10 @@ async def install(ctx: Context, request: web.Request) -> web.StreamResponse:
     if isinstance(state, web.Response):
         return state
     raw = request.query.get("state", "")
-    query = {"client_id": ctx.settings.client_id, "user_scope": ",".join(sorted(ctx.registry.user_scopes())),
+    core = core_of(ctx)
+    query = {"client_id": core.settings.client_id, "user_scope": ",".join(sorted(core.registry.user_scopes())),
              "redirect_uri": redirect_url(ctx), "state": raw, "team": ctx.identity.team_id}
-    response = web.Response(status=302, headers={"Location": f"{ctx.settings.authorize_url}?{urlencode(query)}",
+    response = web.Response(status=302, headers={"Location": f"{core.settings.authorize_url}?{urlencode(query)}",
                                                  "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
     response.set_cookie(STATE_COOKIE, raw, max_age=int(STATE_TTL), path=COOKIE_PATH, httponly=True,
                         samesite="Lax", secure=ctx.settings.public_url.startswith("https://"))
@@ -105,9 +107,10 @@ async def oauth_redirect(ctx: Context, request: web.Request) -> web.StreamRespon
 async def finish(ctx: Context, state: State, code: str) -> web.Response:
     if not code:
         return page(400, "Slack sent no approval", f"Try {ctx.slash('connect')} again.")
-    settings = ctx.settings
+    core = core_of(ctx)
+    settings = core.settings
     # Credentials go in the form body (Slack accepts them there or as HTTP Basic auth).
-    tokenless = make_client(None, settings.api_url, ctx.session, ctx.metrics)
+    tokenless = make_client(None, settings.api_url, core.session, core.metrics)
     try:
         granted: dict[str, Any] = (await tokenless.api_call("oauth.v2.access", data={
             "client_id": settings.client_id, "client_secret": settings.client_secret, "code": code,
@@ -120,13 +123,13 @@ async def finish(ctx: Context, state: State, code: str) -> web.Response:
     token, team = authed.get("access_token"), (granted.get("team") or {}).get("id")
     if authed.get("id") != state.user or team != ctx.identity.team_id or state.team != team:
         if token:
-            await revoke(ctx, token)  # never keep (or use) one member's token for another
+            await revoke(core, token)  # never keep (or use) one member's token for another
         log.warning("refused a token of %s (team %s) for a link made for %s", authed.get("id"), team, state.user)
         return page(403, "This link was made for someone else",
                     f"Nothing was saved. Ask Sloth for your own link with {ctx.slash('connect')}.")
     if not token:
         return page(400, "Slack granted no user token", f"Try {ctx.slash('connect')} again.")
-    await save_token(ctx, state.user, token, str(authed.get("scope", "")))
+    await save_token(core, state.user, token, str(authed.get("scope", "")))
     log.info("%s connected (scopes %s)", state.user, authed.get("scope"))
     await tell(ctx, state.user)
     return page(200, "Sloth is connected", "You can close this tab and go back to Slack.")

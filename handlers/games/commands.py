@@ -72,7 +72,7 @@ async def play_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 
 def parse_options(ctx: Context, kind: str, text: str) -> Options:
-    command = ctx.registry.find("play")
+    command = ctx.commands.find("play")
     assert command is not None
     tokens = split_args(text)
     if kind == trivia.KIND:

@@ -57,7 +57,7 @@ class Follower:
         """The run changed: bring its card and thread up to date soon."""
         self._wake.setdefault(run_id, asyncio.Event()).set()
         if run_id not in self._tasks:
-            self._tasks[run_id] = self.ctx.supervisor.spawn(self._follow(run_id), name=f"training-{run_id[:8]}")
+            self._tasks[run_id] = self.ctx.spawn(self._follow(run_id), f"run-{run_id[:8]}")
 
     async def finished(self, run_id: str) -> None:
         """Wait until the run's follower, if any, has ended (it ends idle, or when the card cannot be posted)."""

@@ -166,7 +166,7 @@ async def test_a_message_listener_hears_channel_messages_in_its_own_context(slot
     await sloth.settle()
     heard_here = await sloth.context("echo").store.get("heard")
     assert heard_here == [{"feature": "echo", "channel": channel_id(slack, "random"), "text": "deploy finished"}]
-    assert await sloth.context("echo").store.store.get("echo:heard") == heard_here  # the feature's namespace
+    assert await sloth.runtime.store.get("echo:heard") == heard_here  # the feature's namespace
     assert await sloth.context("core").store.get("heard") is None
 
 
