@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.context import Context
-from bot.emulator import ApiCall, Emulator, Workspace
 from bot.features import BUILTIN, load_features
 from bot.loop_watch import Blocked
 from bot.manifest import manifest
 from bot.registry import Registry
 from bot.runtime import Runtime
 from bot.settings import Settings
+from sloth_emulator import ApiCall, Emulator, Workspace
 
 __all__ = ["Answer", "Blocked", "FakeClock", "Posted", "Sloth", "blocked_report", "bot_settings", "start_runtime",
            "start_sloth"]

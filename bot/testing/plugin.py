@@ -11,7 +11,7 @@ Installed with Sloth (entry point `pytest11`), so a feature's own tests just use
 
 - `sloth`: a started Sloth (built-in features plus the marker's `features`, settings from its
   `env`, core settings as keyword arguments) talking to `slack`; a `bot.testing.Sloth`.
-- `slack`: the Slack emulator it talks to (`bot.emulator.Emulator`), over 127.0.0.1 with a
+- `slack`: the Slack emulator it talks to (`sloth_emulator.Emulator`), over 127.0.0.1 with a
   port the system picks. Define a `slack_workspace` fixture to give it another workspace.
 - `sloth_clock`: the fake clock the runtime reads; `await sloth.advance(seconds)` moves it and
   runs the jobs that fall due.
@@ -58,13 +58,13 @@ if pytest_asyncio is not None:
 
     @pytest.fixture
     def slack_workspace() -> Any:
-        from bot.emulator import Workspace
+        from sloth_emulator import Workspace
 
         return Workspace.default()
 
     @pytest_asyncio.fixture
     async def slack(slack_workspace: Any) -> AsyncIterator[Any]:
-        from bot.emulator import Emulator
+        from sloth_emulator import Emulator
 
         async with Emulator(slack_workspace) as emulator:
             yield emulator
