@@ -1,7 +1,10 @@
-"""A Slack emulator for the sandbox and the end-to-end tests, as strict as Slack's references.
+"""A Slack emulator as strict as Slack's references, for testing Slack apps offline.
 
     async with Emulator(Workspace.default()) as emu:
         client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
+        answer = await emu.command("/hello world")      # once the app's socket is connected
+
+With pytest, the fixtures `slack` and `slack_thread` do the starting (sloth_emulator.pytest_plugin).
 
 Options: `bot_scopes=` (the bot token's granted scopes; None: all), `rate_limits=RateLimits.realistic()`
 (Slack's published limits; off by default; `.faster(20)` runs their clock 20 times faster),
@@ -12,6 +15,8 @@ Options: `bot_scopes=` (the bot token's granted scopes; None: all), `rate_limits
 
 from __future__ import annotations
 
+from sloth_emulator.answers import Answer, Posted
+from sloth_emulator.clock import FakeClock
 from sloth_emulator.delivery import Delivery
 from sloth_emulator.emulator import Emulator
 from sloth_emulator.ratelimit import RateLimits
@@ -20,4 +25,5 @@ from sloth_emulator.socket import NoConnectionError
 from sloth_emulator.webapi import ApiCall
 from sloth_emulator.workspace import Workspace
 
-__all__ = ["ApiCall", "Delivery", "Emulator", "NoConnectionError", "RateLimits", "ResponsePost", "Workspace"]
+__all__ = ["Answer", "ApiCall", "Delivery", "Emulator", "FakeClock", "NoConnectionError", "Posted", "RateLimits",
+           "ResponsePost", "Workspace"]

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from sloth_emulator.clock import FakeClock
 from sloth_emulator.socket import SocketHub
 from sloth_emulator.workspace import Workspace
 
@@ -24,17 +25,28 @@ class SocketFaults:
         """disconnect_all for one connection."""
         await self.hub.disconnect(reason, [connection_id], close_after)
 
-    def silence_connection(self, connection_id: int) -> None:
-        """The connection dies without a close frame: no more pongs, frames or acks through it."""
-        self.hub.silence(connection_id)
+    def silence_connection(self, connection_id: int | None = None) -> None:
+        """The connection (every one, without an ID) dies without a close frame: no more pongs,
+        frames or acks through it, as a half-open TCP connection."""
+        for found in self._connection_ids(connection_id):
+            self.hub.silence(found)
 
-    def drop_connection(self, connection_id: int) -> None:
-        """Abort the TCP connection under a socket, without a close frame."""
-        self.hub.drop(connection_id)
+    def drop_connection(self, connection_id: int | None = None) -> None:
+        """Abort the TCP connection under a socket (every one, without an ID), without a close frame."""
+        for found in self._connection_ids(connection_id):
+            self.hub.drop(found)
+
+    def _connection_ids(self, connection_id: int | None) -> list[int]:
+        return [c.id for c in self.hub.connections] if connection_id is None else [connection_id]
 
     def lose_acks(self, count: int = 1) -> None:
         """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
         self.hub.acks_to_lose += count
+
+    @property
+    def sockets_opened(self) -> int:
+        """How many Socket Mode connections have opened so far: a reconnect adds one."""
+        return self.hub.opened
 
     def enable_socket_mode(self) -> None:
         self.hub.link_disabled = False
@@ -50,13 +62,21 @@ class ScheduledPosts:
         raise NotImplementedError
 
     def schedule_post(self, entry: dict[str, Any]) -> None:
-        """Post a chat.scheduleMessage entry when its time comes (only while running)."""
+        """Post a chat.scheduleMessage entry when its time comes (only while running; on a FakeClock,
+        when `advance` reaches it)."""
+        if isinstance(self.clock, FakeClock):
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
         delay = max(0.0, entry["post_at"] - self.clock())
         self.timers.append(loop.call_later(delay, self._post_scheduled, entry))
+
+    def post_due(self) -> None:
+        """Post every scheduled message whose time has come by the clock."""
+        for entry in [e for e in self.workspace.scheduled if e["post_at"] <= self.clock()]:
+            self._post_scheduled(entry)
 
     def _post_scheduled(self, entry: dict[str, Any]) -> None:
         ws = self.workspace

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -18,9 +17,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from sloth_emulator import payloads
+from sloth_emulator import modals
+from sloth_emulator.acting import ActingAsMembers
+from sloth_emulator.answers import Posted
 from sloth_emulator.app_config import default_manifest
 from sloth_emulator.channel_events import ChannelChanges
+from sloth_emulator.clock import FakeClock
 from sloth_emulator.controls import ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
 from sloth_emulator.model import Channel, FileRecord, Message, User
@@ -39,11 +41,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
+class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
-    for Slack's published limits."""
+    for Slack's published limits; `clock`: what response_url expiry, trigger_id lifetimes and
+    scheduled messages go by (a FakeClock moves only with `advance`)."""
 
     def __init__(self, workspace: Workspace | None = None, *, rate_limits: RateLimits | None = None,
                  redelivery_delay: float = 3.0, max_redeliveries: int = 3,
@@ -76,6 +79,8 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
         self.response_urls = ResponseUrls(self)
         self.shares = Shares(self, share_delay)
         self.unposted: list[dict[str, Any]] = []  # scheduled messages that never posted (metadata)
+        # (view ID, why) for each view_submission ack Slack would refuse (see sloth_emulator.modals)
+        self.refused_view_responses: list[tuple[str, str]] = []
         self.host, self.port = "127.0.0.1", 0
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -189,6 +194,27 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
 
+    def posts(self, channel: str | None = None) -> list[Posted]:
+        """Every message the app has posted, as it reads now (edits applied, deleted ones gone),
+        ephemeral ones included, oldest first; of one channel (ID or name) when given."""
+        channels = [self._channel(channel)] if channel else list(self.workspace.channels.values())
+        found = [Posted(c.id, m["ts"], m) for c in channels for m in self.messages(c.id)
+                 if m.get("user") == self.bot_user_id]
+        found += [Posted(m["channel"], m["ts"], m, ephemeral_to=m["recipient"]) for m in self.workspace.ephemerals
+                  if not channel or m["channel"] == channels[0].id]
+        return sorted(found, key=lambda p: float(p.ts))
+
+    def uploaded(self) -> list[FileRecord]:
+        """Files the app uploaded (upload v2), oldest first: name, title, bytes, where shared."""
+        return sorted((f for f in self.workspace.files.values() if f.user == self.bot_user_id),
+                      key=lambda f: f.created)
+
+    def views(self, user: str | None = None) -> list[dict[str, Any]]:
+        """The modals and Home tabs open now (of `user`, an ID or a handle), as views.open answers them."""
+        who = self._user(user).id if user else None
+        return [{k: v for k, v in view.items() if k != "user"} for view in self.workspace.views.values()
+                if who is None or view["user"] == who]
+
     def messages(self, channel: str) -> list[Message]:
         """Stored messages of a channel (ID or name), oldest first, thread replies included."""
         found = self._channel(channel)
@@ -212,6 +238,18 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
         e.g. fail_next("files.getUploadURLExternal", "missing_scope", needed="files:write")."""
         self.api.failures.setdefault(method, []).extend([{"error": error, **extra}] * times)
 
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` HTTP 429 with `Retry-After: retry_after` and
+        {"ok": false, "error": "ratelimited"}, as Slack does past a method's limit."""
+        self.api.failures.setdefault(method, []).extend([{"error": "ratelimited", "retry_after": retry_after}] * times)
+
+    def advance(self, seconds: float) -> None:
+        """Move a FakeClock given as `clock=` and post the scheduled messages now due."""
+        if not isinstance(self.clock, FakeClock):
+            raise TypeError("advance() needs the emulator made with clock=FakeClock()")
+        self.clock.advance(seconds)
+        self.post_due()
+
     def hold_answers(self, method: str) -> asyncio.Event:
         """Carry out every call of `method` at once but keep its answer until the returned event is
         set, e.g. to stop the caller between Slack doing a thing and the caller learning of it."""
@@ -227,72 +265,16 @@ class Emulator(ChannelChanges, SocketFaults, ScheduledPosts):
         info = self.tokens.get(token) if token else None
         return info.user_id if info else None
 
-    # -- acting as Slack -------------------------------------------------------------------
-
-    async def slash_command(self, text: str = "", user: str | None = None, channel: str | None = None,
-                            command: str = "/sloth", connection_id: int | None = None) -> Delivery:
-        """A member runs `command text`; on connection `connection_id` (a retiring one too) when given."""
-        who, where = self._user(user), self._channel(channel)
-        target = self.response_urls.issue("command", where.id, who.id)
-        payload = payloads.slash_payload(self.workspace, command=command, text=text, user=who, channel=where,
-                                         response_url=target.url, trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("slash_commands", payload, connection_id)
-
-    async def user_message(self, user: str | None = None, channel: str | None = None, text: str = "",
-                           thread_ts: str | None = None) -> Delivery:
-        """Post as a person and send the events: `message`, plus `app_mention` if the bot is mentioned
-        outside an IM. Returns the app_mention delivery when there is one, else the message's."""
-        who, where = self._user(user), self._channel(channel)
-        parent = where.messages.get(thread_ts) if thread_ts else None
-        if thread_ts and parent is None:
-            raise ValueError(f"no message {thread_ts} in {where.id} to reply to")
-        stored = self.workspace.post(where, payloads.user_message(self.workspace, who, text),
-                                     thread_ts=str(parent.get("thread_ts", parent["ts"])) if parent else None)
-        self.changed()
-        delivery = await self.send_event(payloads.message_event(stored, where))
-        if not where.is_im and re.search(rf"<@{self.bot_user_id}(\|[^>]*)?>", text):
-            delivery = await self.send_event(payloads.message_event(stored, where, "app_mention"))
-        return delivery
-
-    async def send_event(self, event: dict[str, Any], connection_id: int | None = None) -> Delivery:
-        """Deliver an event; on connection `connection_id` (see hub.connections) when given."""
-        return await self.hub.deliver("events_api", payloads.event_callback(self.workspace, dict(event)),
-                                      connection_id)
-
-    def announce(self, event: dict[str, Any]) -> None:
-        """Send an event about something a Web API call just did, once the call has answered
-        (only while the emulator runs: without a loop there is no socket to send it on)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self.hub.spawn(self.send_event(event))
-
-    async def click(self, channel: str, ts: str, action_id: str, user: str | None = None,
-                    value: str | None = None) -> Delivery:
-        """A button (or select) press on a stored message, regular or ephemeral; ValueError if absent."""
-        where = self._channel(channel)
-        message = where.messages.get(ts)
-        ephemeral = None if message else next(
-            (m for m in self.workspace.ephemerals if m["ts"] == ts and m["channel"] == where.id), None)
-        if message is None and ephemeral is None:
-            raise ValueError(f"no message {ts} in {where.id}")
-        original = message if message is not None else ephemeral
-        assert original is not None
-        who = self._user(user or (ephemeral["recipient"] if ephemeral else None))
-        element, block_id, attachment_id = payloads.find_action(original, action_id)
-        action = payloads.action_from(element, block_id, value)
-        target = self.response_urls.issue("click", where.id, who.id, message_ts=ts, is_ephemeral=message is None)
-        payload = payloads.block_actions_payload(
-            self.workspace, user=who, channel=where, message=message_out(original, self.workspace, self.base_url),
-            is_ephemeral=message is None, action=action, attachment_id=attachment_id, response_url=target.url,
-            trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
-
     # -- hooks for the server side ---------------------------------------------------------
 
     def on_ack(self, delivery: Delivery, frame: Envelope) -> None:
         payload = frame.get("payload")
+        if delivery.type == "interactive" and delivery.payload.get("type") == "view_submission":
+            refused = modals.apply_ack(self.workspace, delivery.payload["view"], payload)
+            if refused is not None:
+                self.refused_view_responses.append((str(delivery.payload["view"]["id"]), refused))
+            self.changed()
+            return
         if delivery.type != "slash_commands" or not isinstance(payload, dict):
             return
         if not any(payload.get(k) for k in ("text", "blocks", "attachments")):

@@ -58,7 +58,7 @@ class SocketHub:
         self._deliveries: dict[str, Delivery] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._turn = 0
-        self._opened = 0
+        self.opened = 0
         self.acks_to_lose = 0
         self.lost_acks: list[Envelope] = []
 
@@ -82,8 +82,8 @@ class SocketHub:
         # Pings are answered by hand (not autoping) so a connection can be made to stop answering.
         ws = web.WebSocketResponse(autoping=False)
         await ws.prepare(request)
-        self._opened += 1
-        connection = Connection(self._opened, ws, request)
+        self.opened += 1
+        connection = Connection(self.opened, ws, request)
         if len(self.connections) >= MAX_CONNECTIONS:
             await ws.send_json({"type": "disconnect", "reason": "too_many_websockets",
                                 "num_connections": len(self.connections), **self._frame_info(connection.host)})

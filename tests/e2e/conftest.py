@@ -1,4 +1,4 @@
-"""Sloth's own end-to-end fixtures, on the test kit's (`bot.testing.plugin`: `slack`, `slack_workspace`).
+"""Sloth's own end-to-end fixtures, on the emulator's (`sloth_emulator.pytest_plugin`: `slack`, `slack_workspace`).
 
 `emulator` is the kit's `slack` (a module overrides `slack_workspace` for another workspace);
 `bot` is a started runtime with the built-in features, talking to it.

@@ -81,7 +81,11 @@ class WebApi:
                 return _missing_scope(needed, info)
         planned = self.failures.get(method)
         if planned:
-            return ApiResult(200, {"ok": False, **planned.pop(0)}, {})
+            failure = dict(planned.pop(0))
+            retry_after = failure.pop("retry_after", None)
+            if retry_after is not None:
+                return ApiResult(429, {"ok": False, **failure}, {"Retry-After": str(retry_after)})
+            return ApiResult(200, {"ok": False, **failure}, {})
         if self.limiter is not None:
             retry_after = self.limiter.check(method, info.kind if info else "none", self._channel_key(method, args))
             if retry_after is not None:

@@ -11,10 +11,10 @@ member). An `external_id` is unique in the team (`duplicate_external_id`). No sc
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from sloth_emulator.ids import new_id
+from sloth_emulator.modals import view_record
 from sloth_emulator.tokens import TokenKind
 from sloth_emulator.webapi.context import Answer, ApiError, Call, Method, missing_field
 
@@ -48,17 +48,8 @@ def stored_view(call: Call, view: dict[str, Any], view_id: str, user: str, root:
     external = str(view.get("external_id", ""))
     if external and any(v["external_id"] == external and v["id"] != view_id for v in ws.views.values()):
         raise ApiError("duplicate_external_id")
-    stored = {"id": view_id, "team_id": ws.team.id, "type": view["type"], "blocks": view.get("blocks", []),
-              "private_metadata": view.get("private_metadata", ""), "callback_id": view.get("callback_id", ""),
-              "external_id": external, "state": {"values": {}}, "hash": f"{ws.now()}.{secrets.token_hex(4)}",
-              "clear_on_close": bool(view.get("clear_on_close", False)),
-              "notify_on_close": bool(view.get("notify_on_close", False)),
-              "root_view_id": root, "previous_view_id": previous, "app_id": ws.app_id, "bot_id": ws.bot_id}
-    for optional in ("title", "submit", "close"):
-        if optional in view:
-            stored[optional] = view[optional]
-    ws.views[view_id] = stored | {"user": user}
-    return {"view": stored}
+    ws.views[view_id] = view_record(ws, {**view, "external_id": external}, view_id, user, root, previous)
+    return {"view": {k: v for k, v in ws.views[view_id].items() if k != "user"}}
 
 
 def _trigger_user(call: Call) -> str:

@@ -1,6 +1,9 @@
-"""pytest fixtures for testing Sloth features end to end (a pytest plugin, loaded automatically).
+"""pytest fixtures for testing Sloth features end to end (a pytest plugin, loaded automatically
+wherever Sloth is installed: entry point `pytest11`).
 
-Installed with Sloth (entry point `pytest11`), so a feature's own tests just use the fixtures:
+This module imports nothing named `bot` or `handlers`: a team's repository may have packages of
+those names, and its own tests must keep working with Sloth installed. Sloth's packages are
+loaded only when a test asks for the `sloth` fixture, the way the `sloth` command loads them.
 
     import pytest
 
@@ -11,8 +14,9 @@ Installed with Sloth (entry point `pytest11`), so a feature's own tests just use
 
 - `sloth`: a started Sloth (built-in features plus the marker's `features`, settings from its
   `env`, core settings as keyword arguments) talking to `slack`; a `bot.testing.Sloth`.
-- `slack`: the Slack emulator it talks to (`sloth_emulator.Emulator`), over 127.0.0.1 with a
-  port the system picks. Define a `slack_workspace` fixture to give it another workspace.
+- `slack`, `slack_workspace`: the Slack emulator it talks to and the workspace it starts with,
+  from sloth-emulator's own plugin (`sloth_emulator.pytest_plugin`). Define a `slack_workspace`
+  fixture to give it another workspace.
 - `sloth_clock`: the fake clock the runtime reads; `await sloth.advance(seconds)` moves it and
   runs the jobs that fall due.
 
@@ -31,10 +35,14 @@ are `async def` (with `asyncio_mode = "auto"`, or marked `@pytest.mark.asyncio`)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
+from types import ModuleType
 from typing import Any
 
 import pytest
+
+from sloth_bot import PINNED, installed_root, is_own, use_own_packages
 
 try:
     import pytest_asyncio
@@ -48,39 +56,42 @@ def pytest_configure(config: pytest.Config) -> None:
         "the Sloth the `sloth` fixture starts")
 
 
+def sloth_kit() -> ModuleType:
+    """Sloth's test kit (`bot.testing`), its packages loaded from where Sloth is installed; the
+    test fails with the reason when a package of another name-sake was imported first."""
+    for name in PINNED:
+        if name in sys.modules and not is_own(name):
+            pytest.fail(
+                f"The `sloth` fixture needs Sloth's own `{name}` package, but this test session has already imported "
+                f"another one from {getattr(sys.modules[name], '__file__', '?')} (Sloth's is in {installed_root()}). "
+                f"One Python process holds one package called `{name}`: run the tests of your own `{name}` and "
+                "the tests that use Sloth's fixtures in separate pytest runs, or rename your package.",
+                pytrace=False)
+    use_own_packages()
+    import bot.testing
+
+    return bot.testing
+
+
 if pytest_asyncio is not None:
 
     @pytest.fixture
     def sloth_clock() -> Any:
-        from bot.testing import FakeClock
+        from sloth_emulator import FakeClock
 
         return FakeClock()
-
-    @pytest.fixture
-    def slack_workspace() -> Any:
-        from sloth_emulator import Workspace
-
-        return Workspace.default()
-
-    @pytest_asyncio.fixture
-    async def slack(slack_workspace: Any) -> AsyncIterator[Any]:
-        from sloth_emulator import Emulator
-
-        async with Emulator(slack_workspace) as emulator:
-            yield emulator
 
     @pytest_asyncio.fixture
     async def sloth(request: pytest.FixtureRequest, slack: Any, sloth_clock: Any,
                     tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
-        from bot.testing import blocked_report, start_sloth
-
+        kit = sloth_kit()
         marker = request.node.get_closest_marker("sloth")
         options: dict[str, Any] = dict(marker.kwargs) if marker else {}
         features = options.pop("features", ())
         allow_blocking = options.pop("allow_blocking", False)
-        async with start_sloth(features, emulator=slack, clock=sloth_clock,
-                               data_dir=tmp_path_factory.mktemp("sloth"), **options) as running:
+        async with kit.start_sloth(features, emulator=slack, clock=sloth_clock,
+                                   data_dir=tmp_path_factory.mktemp("sloth"), **options) as running:
             yield running
-        report = blocked_report(running.blocked)
+        report = kit.blocked_report(running.blocked)
         if report and not allow_blocking:
             pytest.fail(report, pytrace=False)
