@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sloth_emulator import modals, payloads
@@ -52,6 +52,9 @@ class ActingAsMembers:
         raise NotImplementedError
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+        raise NotImplementedError
+
+    async def wait_connected(self, n: int = 1, timeout: float = 5.0) -> int:  # noqa: ASYNC109
         raise NotImplementedError
 
     def _user(self, ref: str | None) -> User:
@@ -174,10 +177,17 @@ class ActingAsMembers:
         view_id = view.view["id"] if isinstance(view, Answer) else view["id"] if isinstance(view, dict) else view
         return await self.answered(self.submit_view(view_id, values, user), timeout)
 
-    async def answered(self, act: Awaitable[Delivery], timeout: float = ANSWER_TIMEOUT) -> Answer:  # noqa: ASYNC109
-        """Do `act`, wait for its ack and then for the first thing the app shows; AssertionError
-        (saying which) when either does not come within `timeout` seconds."""
+    async def answered(self, act: Coroutine[Any, Any, Delivery],
+                       timeout: float = ANSWER_TIMEOUT) -> Answer:  # noqa: ASYNC109
+        """Do `act` once the app's socket is connected, wait for its ack and then for the first
+        thing the app shows; AssertionError (saying which) when one does not come in `timeout` s."""
         emu = cast("Emulator", self)
+        try:
+            await self.wait_connected(1, timeout)
+        except TimeoutError:
+            act.close()
+            raise AssertionError(f"the app opened no Socket Mode connection within {timeout} s: is its handler "
+                                 "connected, with the emulator's app token and its client's base_url?") from None
         before = snapshot(emu)
         delivery = await act
         try:
