@@ -56,6 +56,8 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
         self.redelivery_delay = redelivery_delay
         self.max_redeliveries = max_redeliveries
         self.clock = clock
+        if clock is not time.time:  # the workspace's "now" (scheduling, stamps) follows a clock given here
+            self.workspace.clock = clock
         self.tokens = Tokens(self.workspace.app_id)
         self.bot_token = self.tokens.issue("bot", self.workspace.bot_user_id,
                                            frozenset(bot_scopes) if bot_scopes is not None else None)

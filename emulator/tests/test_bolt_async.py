@@ -40,6 +40,16 @@ def team_app(client: AsyncWebClient) -> AsyncApp:
     async def mentioned(event: dict[str, Any], say: Any) -> None:
         await say(text="On it", thread_ts=event["ts"])
 
+    @app.message("status")
+    async def status(message: dict[str, Any], say: Any) -> None:
+        await say(f"All green, <@{message['user']}>")
+
+    @app.event("reaction_added")
+    async def reacted(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event["reaction"] == "page_facing_up":
+            await client.files_upload_v2(channel=event["item"]["channel"], filename="report.txt",
+                                         content="all systems nominal", title="Report")
+
     @app.command("/deploy")
     async def deploy(ack: Any, say: Any, command: dict[str, Any]) -> None:
         await ack()
@@ -105,6 +115,22 @@ async def test_a_mention_is_answered_in_its_thread(slack: Emulator, app: AsyncAp
     [asked] = [m for m in slack.messages("random") if m["text"].endswith("can you look?")]
     assert post.text == "On it" and post.message["thread_ts"] == asked["ts"]
     assert slack.posts("random") == [post]
+
+
+async def test_a_dm_is_answered_in_the_dm(slack: Emulator, app: AsyncApp) -> None:
+    answer = await slack.dm("status?", user="priya")
+    [post] = answer.posts
+    assert post.text == "All green, <@U01PNAIR01>" and post.channel.startswith("D")
+
+
+async def test_an_event_is_answered_with_an_upload(slack: Emulator, app: AsyncApp) -> None:
+    [general] = [m for m in slack.messages("general") if m.get("user") == WJK68][:1]
+    answer = await slack.event({"type": "reaction_added", "user": WJK68, "reaction": "page_facing_up",
+                                "item": {"type": "message", "channel": "C01GENERAL", "ts": general["ts"]},
+                                "item_user": WJK68})
+    [upload] = slack.uploaded()
+    assert (upload.name, upload.title, upload.content) == ("report.txt", "Report", b"all systems nominal")
+    assert answer.posts[0].message["files"][0]["id"] == upload.id
 
 
 async def test_a_button_click_replaces_the_message(slack: Emulator, app: AsyncApp) -> None:

@@ -17,7 +17,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from sloth_emulator import Emulator, RateLimits, Workspace
+from sloth_emulator import Emulator, FakeClock, RateLimits, Workspace
 from sloth_emulator.generated import add_history
 
 GENERAL = "C01GENERAL"
@@ -446,3 +446,16 @@ async def test_wait_for_times_out(emu: Emulator) -> None:
     with pytest.raises(TimeoutError):
         await emu.wait_for(lambda: False, timeout=0.2)
     assert time.monotonic() - started < 1
+
+
+@pytest.mark.slack(clock=FakeClock())
+async def test_a_fake_clock_posts_scheduled_messages_when_advanced_to_them(slack: Emulator) -> None:
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    due = int(slack.clock()) + 3600
+    await client.chat_scheduleMessage(channel="C01GENERAL", text="stand-up time", post_at=due)
+    slack.advance(3599)
+    assert [p.text for p in slack.posts("general")] == []
+    slack.advance(1)
+    assert [p.text for p in slack.posts("general")] == ["stand-up time"]
+    with pytest.raises(ValueError, match="does not go back"):
+        slack.advance(-1)
