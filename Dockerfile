@@ -13,10 +13,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 sloth && mkdir /data /files /features && chown sloth /data
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY emulator ./emulator
 COPY bot ./bot
 COPY handlers ./handlers
 COPY sloth_bot ./sloth_bot
-RUN pip install .
+# The Slack emulator (for `sloth sandbox` and `sloth emulator`) is a distribution of its own.
+RUN pip install ./emulator .
 
 USER sloth
 VOLUME ["/data"]

@@ -34,8 +34,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.emulator import Emulator, Workspace  # noqa: E402
-from bot.emulator.delivery import Delivery  # noqa: E402
+from sloth_emulator import Emulator, Workspace  # noqa: E402
+from sloth_emulator.delivery import Delivery  # noqa: E402
 
 DEADLINE = 3.0
 BOTS = {

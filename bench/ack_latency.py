@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.emulator import Emulator, Workspace
+from sloth_emulator import Emulator, Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 BOTS = {

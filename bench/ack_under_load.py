@@ -35,9 +35,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.emulator import Emulator, Workspace  # noqa: E402
-from bot.emulator.delivery import Delivery  # noqa: E402
-from bot.emulator.generated import add_history  # noqa: E402
+from sloth_emulator import Emulator, Workspace  # noqa: E402
+from sloth_emulator.delivery import Delivery  # noqa: E402
+from sloth_emulator.generated import add_history  # noqa: E402
 
 GOAL_MS = 50.0
 SCENARIOS = {"idle": [], "4 plots": ["plot activity #busy 30"] * 4, "4 exports": ["export #busy 30"] * 4}

@@ -40,8 +40,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.emulator import Emulator, Workspace
-from bot.emulator.generated import add_history
+from sloth_emulator import Emulator, Workspace
+from sloth_emulator.generated import add_history
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOTH, BOLT = "Sloth", "bare Bolt AsyncApp"

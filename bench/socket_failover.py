@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.emulator import Emulator, Workspace
 from bot.testing import start_runtime
+from sloth_emulator import Emulator, Workspace
 
 
 async def failovers(kind: str, runs: int) -> list[float]:

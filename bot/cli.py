@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_sandbox(args.generated, args.files_dir)
     if args.command == "emulator":
-        from bot.emulator.__main__ import main as emulator_main
+        from sloth_emulator.__main__ import main as emulator_main
 
         emulator_main(["--port", str(args.port), *(["--generated", args.generated] if args.generated else [])])
         return 0

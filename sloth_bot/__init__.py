@@ -30,13 +30,23 @@ def pin(name: str, root: Path) -> None:
     spec.loader.exec_module(module)
 
 
+def installed_root() -> Path:
+    """The folder Sloth's packages are installed in (a checkout, for an editable install)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def is_own(name: str) -> bool:
+    """Whether the module `name` in `sys.modules` is Sloth's own package of that name."""
+    loaded = sys.modules.get(name)
+    return loaded is not None and \
+        Path(getattr(loaded, "__file__", "") or "").resolve().parent == installed_root() / name
+
+
 def use_own_packages() -> None:
     """Sloth's `bot` and `handlers`, from where this package is installed, in `sys.modules`."""
-    root = Path(__file__).resolve().parent.parent
     for name in PINNED:
-        loaded = sys.modules.get(name)
-        if loaded is None or Path(getattr(loaded, "__file__", "") or "").resolve().parent != root / name:
-            pin(name, root)
+        if not is_own(name):
+            pin(name, installed_root())
 
 
 def main() -> None:

@@ -20,9 +20,6 @@ import aiohttp
 from rich.console import Console
 from yarl import URL
 
-from bot.emulator import Emulator, Workspace
-from bot.emulator.generated import add_history
-from bot.emulator.oauth import SESSION_COOKIE
 from bot.features import FeatureError, load_features
 from bot.manifest import manifest
 from bot.registry import Registry
@@ -30,6 +27,9 @@ from bot.runtime import FatalError, Runtime
 from bot.sandbox import live
 from bot.sandbox.render import Button, Renderer
 from bot.settings import Settings, environment
+from sloth_emulator import Emulator, Workspace
+from sloth_emulator.generated import add_history
+from sloth_emulator.oauth import SESSION_COOKIE
 
 HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machine; nothing leaves it.
   [cyan]/sloth <command>[/cyan]   a slash command, e.g. /sloth channels     ([cyan]/sloth help[/cyan] lists commands)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 
 PREFERRED_PORT = 8080  # sloth_monitor's default SLOTH_URL is http://127.0.0.1:8080
 

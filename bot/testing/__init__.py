@@ -9,8 +9,9 @@
 
 The emulator and a real Sloth runtime run in the test's own event loop, over real sockets on
 127.0.0.1 with ports picked by the system: the real slack_sdk and slack_bolt clients do the
-talking, nothing is mocked. With pytest, the `sloth` and `slack` fixtures of
-`bot.testing.plugin` do the starting and stopping (see its docstring).
+talking, nothing is mocked. With pytest, the `sloth` fixture (`sloth_bot.pytest_plugin`) and the
+emulator's `slack` fixture (`sloth_emulator.pytest_plugin`) do the starting and stopping.
+`Answer`, `Posted` and `FakeClock` are the emulator's.
 
 `sloth.blocked` lists every time a feature's handler held the event loop longer than
 `loop_block_seconds` (0.5 s unless given), naming the feature and the handler; the `sloth`
@@ -20,105 +21,25 @@ fixture fails the test when it is not empty at the end.
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.context import Context
-from bot.emulator import ApiCall, Emulator, Workspace
 from bot.features import BUILTIN, load_features
 from bot.loop_watch import Blocked
 from bot.manifest import manifest
 from bot.registry import Registry
 from bot.runtime import Runtime
 from bot.settings import Settings
+from sloth_emulator import Answer, ApiCall, Emulator, FakeClock, Posted, Workspace
+from sloth_emulator.answers import changes, snapshot
 
 __all__ = ["Answer", "Blocked", "FakeClock", "Posted", "Sloth", "blocked_report", "bot_settings", "start_runtime",
            "start_sloth"]
-START = 1_700_000_000.0  # a fixed, realistic moment (2023-11-14 22:13 UTC)
-
-
-class FakeClock:
-    """The runtime's clock, moved by hand; starts at a fixed, realistic time."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@dataclass(frozen=True)
-class Posted:
-    """One message Sloth posted or changed: where it is, who sees it, and what it says."""
-
-    channel: str
-    ts: str
-    message: dict[str, Any]
-    ephemeral_to: str | None = None  # the member who alone sees it, for an ephemeral message
-
-    @property
-    def text(self) -> str:
-        return str(self.message.get("text", ""))
-
-    @property
-    def visible(self) -> str:
-        """Everything a reader sees: text, blocks and attachments (as JSON text, for `in`)."""
-        return json.dumps([self.message.get(k) for k in ("text", "blocks", "attachments")], ensure_ascii=False)
-
-    @property
-    def buttons(self) -> dict[str, dict[str, Any]]:
-        return dict(_buttons(self.message))
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What Sloth said in answer to one thing a member did, in the order it appeared."""
-
-    posts: list[Posted] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(p.text for p in self.posts)
-
-    @property
-    def visible(self) -> str:
-        return "\n".join(p.visible for p in self.posts)
-
-    @property
-    def buttons(self) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for post in self.posts:
-            found.update(post.buttons)
-        return found
-
-    def with_button(self, action_id: str) -> Posted:
-        for post in reversed(self.posts):
-            if action_id in post.buttons:
-                return post
-        raise AssertionError(f"no button {action_id!r} in the answer; buttons: {sorted(self.buttons)}")
-
-    def __bool__(self) -> bool:
-        return bool(self.posts)
-
-
-def _buttons(value: Any) -> list[tuple[str, dict[str, Any]]]:
-    if isinstance(value, list):
-        return [found for item in value for found in _buttons(item)]
-    if not isinstance(value, dict):
-        return []
-    if value.get("type") == "button" and "action_id" in value:
-        return [(str(value["action_id"]), value)]
-    return [found for item in value.values() for found in _buttons(item)]
-
-
 class Sloth:
     """A started Sloth and its emulator, driven the way members use Slack."""
 
@@ -192,11 +113,11 @@ class Sloth:
         return self.runtime.ctx.of(feature)
 
     async def _answered(self, act: Callable[[], Any]) -> Answer:
-        before = _snapshot(self.emulator)
+        before = snapshot(self.emulator)
         delivery = await act()
         await delivery.acked()
         await self.settle()
-        return Answer(_changes(self.emulator, before))
+        return changes(self.emulator, before)
 
 
 def blocked_report(blocked: Sequence[Blocked]) -> str | None:
@@ -208,32 +129,6 @@ def blocked_report(blocked: Sequence[Blocked]) -> str | None:
             "Await instead of blocking (no time.sleep, requests or other synchronous I/O in an async def "
             "handler), or make it a plain def handler, which runs in a thread. A test that means to block: "
             "@pytest.mark.sloth(allow_blocking=True).")
-
-
-def _snapshot(emu: Emulator) -> dict[tuple[str, str], str]:
-    seen = {}
-    for channel in emu.workspace.channels.values():
-        for ts, message in channel.messages.items():
-            if message.get("user") == emu.bot_user_id:
-                seen[(channel.id, ts)] = json.dumps(message, sort_keys=True, default=str)
-    for message in emu.workspace.ephemerals:
-        seen[(message["channel"], message["ts"])] = json.dumps(message, sort_keys=True, default=str)
-    return seen
-
-
-def _changes(emu: Emulator, before: dict[tuple[str, str], str]) -> list[Posted]:
-    """Messages Sloth posted or changed since `before`, oldest first."""
-    after = _snapshot(emu)
-    changed = [key for key, value in after.items() if before.get(key) != value]
-    posts = []
-    for channel_id, ts in sorted(changed, key=lambda key: float(key[1])):
-        ephemeral = next((m for m in emu.workspace.ephemerals if m["ts"] == ts and m["channel"] == channel_id), None)
-        if ephemeral is not None:
-            posts.append(Posted(channel_id, ts, ephemeral, ephemeral_to=ephemeral["recipient"]))
-        else:
-            shown = next(m for m in emu.messages(channel_id) if m["ts"] == ts)
-            posts.append(Posted(channel_id, ts, shown))
-    return posts
 
 
 def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:

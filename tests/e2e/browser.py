@@ -1,31 +1,20 @@
-"""A member's browser for OAuth tests: a real aiohttp client that keeps cookies and follows redirects."""
+"""OAuth helpers for Sloth's tests: its settings against the emulator's app, the link buttons it
+sends, and a member's browser (the emulator's)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
-from yarl import URL
+from sloth_emulator import Emulator
+from sloth_emulator.browser import browser
 
-from bot.emulator import Emulator
-from bot.emulator.oauth import SESSION_COOKIE
+__all__ = ["browser", "connect_link", "link_buttons", "oauth_settings"]
 
 
 def oauth_settings(emu: Emulator) -> dict[str, Any]:
     """Settings overrides that switch the OAuth side on against the emulator's app credentials."""
     return {"client_id": emu.client_id, "client_secret": emu.client_secret, "secret_key": secrets.token_hex(32)}
-
-
-@asynccontextmanager
-async def browser(emu: Emulator, signed_in_as: str | None) -> AsyncIterator[aiohttp.ClientSession]:
-    jar = aiohttp.CookieJar(unsafe=True)  # unsafe: keep cookies from 127.0.0.1
-    if signed_in_as:
-        jar.update_cookies({SESSION_COOKIE: signed_in_as}, URL(emu.base_url))
-    async with aiohttp.ClientSession(cookie_jar=jar) as session:
-        yield session
 
 
 def link_buttons(body: dict[str, Any]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Sloth's own end-to-end fixtures, on the test kit's (`bot.testing.plugin`: `slack`, `slack_workspace`).
+"""Sloth's own end-to-end fixtures, on the emulator's (`sloth_emulator.pytest_plugin`: `slack`, `slack_workspace`).
 
 `emulator` is the kit's `slack` (a module overrides `slack_workspace` for another workspace);
 `bot` is a started runtime with the built-in features, talking to it.
@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.harness import running_bot
+from tests.e2e.processes import sloth_wheels
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """sloth-emulator's and sloth-bot's wheels, built once per test session (offline)."""
+    return sloth_wheels(tmp_path_factory.mktemp("wheels"))
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.emulator import Emulator
 from bot.registry import Registry
 from bot.runtime import Runtime
 from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
+from sloth_emulator import Emulator
 
 __all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible_text"]
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from tests.e2e.harness import visible_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,9 +96,10 @@ def build_wheel(source: Path, into: Path) -> Path:
     return wheel
 
 
-def install_into(wheel: Path, target: Path) -> Path:
-    """The wheel installed into a folder of its own (its scripts in `target/bin`), not the venv."""
-    result = run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", target, wheel],
+def install_into(wheels: Path | Sequence[Path], target: Path) -> Path:
+    """The wheels installed into a folder of their own (scripts in `target/bin`), not the venv."""
+    listed = [wheels] if isinstance(wheels, Path) else list(wheels)
+    result = run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", target, *listed],
                  dict(os.environ), target.parent, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     return target
@@ -112,6 +113,13 @@ def dockerfile_sources() -> list[str]:
         if words[:1] == ["COPY"]:
             names += [w for w in words[1:-1] if not w.startswith("--")]
     return names
+
+
+def sloth_wheels(into: Path) -> list[Path]:
+    """Wheels of sloth-emulator and sloth-bot, built from exactly what the Dockerfile copies (so
+    the image installs these)."""
+    source = copy_project(ROOT, into / "source", dockerfile_sources())
+    return [build_wheel(source / "emulator", into / "emulator-wheel"), build_wheel(source, into / "sloth-wheel")]
 
 
 def copy_project(source: Path, into: Path, names: Sequence[str]) -> Path:

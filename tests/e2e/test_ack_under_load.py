@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import quiet_garbage_collector
-from bot.emulator import Emulator
-from bot.emulator.delivery import Delivery
+from sloth_emulator import Emulator
+from sloth_emulator.delivery import Delivery
 from tests.e2e.files.filework import run, uploads, workspace_with_busy_channel
 from tests.e2e.harness import running_bot, settle
 

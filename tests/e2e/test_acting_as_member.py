@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.browser import link_buttons, oauth_settings
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 

@@ -16,11 +16,11 @@ import aiohttp
 import pytest
 
 from bot.api import Args, Click, Context, Invocation, Reply, Router, actions, button, section
-from bot.emulator import Emulator
-from bot.emulator.delivery import Delivery
 from bot.runtime import Runtime
 from bot.testing import Sloth, bot_settings, grant_manifest_scopes, registry_for
-from tests.e2e.emulator_thread import EmulatorThread
+from sloth_emulator import Emulator
+from sloth_emulator.delivery import Delivery
+from sloth_emulator.threaded import EmulatorThread
 from tests.e2e.harness import ask, running_bot, visible_text
 
 NAP = 3.0  # as long as Slack waits for an ack

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 
 WJK68, AMELIA, JONAS, KENJI, PRIYA = "U01WJK68KS", "U01AMHART1", "U01JBECKER", "U01KSATO01", "U01PNAIR01"

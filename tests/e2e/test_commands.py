@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, visible_text
 
 

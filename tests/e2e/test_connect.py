@@ -9,8 +9,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.browser import browser, connect_link, link_buttons, oauth_settings
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 

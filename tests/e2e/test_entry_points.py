@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.registry import Feature, Registry
 from bot.reply import Reply
 from bot.router import Command, Router
 from bot.runtime import Runtime
 from bot.testing import registry_for
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 
 MASS = ("<!everyone>", "<!channel>", "<!here>")

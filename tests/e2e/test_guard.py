@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import Emulator
-from bot.emulator.default_data import AMELIA, JONAS
 from bot.guard import GUARDED_METHODS
 from bot.testing import FakeClock
+from sloth_emulator import Emulator
+from sloth_emulator.default_data import AMELIA, JONAS
 from tests.e2e.harness import running_bot
 
 INPUTS = 2000

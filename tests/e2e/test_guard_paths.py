@@ -23,12 +23,12 @@ import aiohttp
 from aiohttp import web
 
 from bot.api import Context, Invocation, Param, Reply, Router
-from bot.emulator import Emulator
-from bot.emulator.default_data import AMELIA, JONAS, WJK68
 from bot.guard import GUARDED_METHODS
 from bot.registry import Feature
 from bot.runtime import Runtime
 from bot.testing import FakeClock, registry_for
+from sloth_emulator import Emulator
+from sloth_emulator.default_data import AMELIA, JONAS, WJK68
 from tests.e2e.harness import run_jobs, running_bot, settle
 
 INPUTS = 400  # per path; each input makes a dozen calls

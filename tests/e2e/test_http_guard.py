@@ -14,12 +14,12 @@ from aiohttp import web
 
 from bot import http_gate
 from bot.api import Context, Router
-from bot.emulator import Emulator
 from bot.registry import Feature
 from bot.runtime import Runtime
 from bot.settings import HttpLimits
 from bot.testing import registry_for
 from handlers.training.service import training
+from sloth_emulator import Emulator
 from tests.e2e.harness import running_bot
 
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]

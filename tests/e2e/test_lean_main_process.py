@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from tests.e2e.files.filework import PNG_SIZE, png_size, uploads, workspace_with_busy_channel
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.emulator import Emulator, Workspace
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.processes import (
     ROOT,
     SHAPED_TOKENS,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import logs
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 
 TYPED = "zebra-crossing-at-noon"  # what a member types (Sloth quotes it back)

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from tests.e2e.browser import oauth_settings
 from tests.e2e.harness import running_bot
 

@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.emulator import Emulator, Workspace
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.processes import (
     ROOT,
     SLOTH,
-    build_wheel,
-    copy_project,
-    dockerfile_sources,
     install_into,
     run,
     running,
@@ -53,16 +50,14 @@ def team(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def plain_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Sloth's own wheel, built from what the Dockerfile copies (so the image's install is this
-    one), installed into a folder of its own."""
-    work = tmp_path_factory.mktemp("sloth-wheel")
-    source = copy_project(ROOT, work / "source", dockerfile_sources())
-    site = install_into(build_wheel(source, work / "wheels"), work / "site")
+def plain_install(tmp_path_factory: pytest.TempPathFactory, wheels: list[Path]) -> Path:
+    """Sloth's and the emulator's wheels, built from what the Dockerfile copies (so the image's
+    install is this one), installed into a folder of their own."""
+    site = install_into(wheels, tmp_path_factory.mktemp("sloth-site") / "site")
     # The test venv's editable install would stand in for anything missing: check nothing is.
-    for package in ("bot", "handlers", "sloth_bot"):
-        assert (site / package / "__init__.py").is_file(), f"the wheel has no {package} package"
-    assert (site / "bot" / "emulator" / "fixtures").is_dir() and (site / "handlers" / "data").is_dir()
+    for package in ("bot", "handlers", "sloth_bot", "sloth_emulator"):
+        assert (site / package / "__init__.py").is_file(), f"the wheels have no {package} package"
+    assert (site / "sloth_emulator" / "fixtures").is_dir() and (site / "handlers" / "data").is_dir()
     return site
 
 

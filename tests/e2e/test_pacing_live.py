@@ -15,9 +15,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.emulator import Emulator, RateLimits, Workspace
-from bot.emulator.ratelimit import SLACK_TIERS
 from bot.testing import FakeClock
+from sloth_emulator import Emulator, RateLimits, Workspace
+from sloth_emulator.ratelimit import SLACK_TIERS
 from tests.e2e.games.gameplay import payload
 from tests.e2e.harness import running_bot
 from tests.e2e.training.training_harness import T0, cards

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator, Workspace
 from bot.runtime import Runtime
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 
 
@@ -112,7 +112,7 @@ async def test_member_events_keep_the_directory_fresh(big: Emulator, big_bot: Ru
 
 
 async def test_periodic_resync_catches_changes_missed_while_away(big: Emulator, big_bot: Runtime) -> None:
-    from bot.emulator.model import User
+    from sloth_emulator.model import User
 
     await ask(big, big_bot, "users")
     template = big.workspace.first_human()

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
-from bot.emulator.model import FileRecord
 from bot.registry import Registry
 from bot.router import Command
 from bot.testing import Answer, Sloth
+from sloth_emulator import Emulator
+from sloth_emulator.model import FileRecord
 from tests.e2e.harness import running_bot
 
 WILL, AMELIA, JONAS, KENJI = "U01WJK68KS", "U01AMHART1", "U01JBECKER", "U01KSATO01"

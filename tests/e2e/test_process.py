@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.emulator import Emulator, RateLimits, Workspace
+from sloth_emulator import Emulator, RateLimits, Workspace
 from tests.e2e.harness import visible_text
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.emulator import Emulator, RateLimits, Workspace
 from bot.runtime import FatalError, Runtime
+from sloth_emulator import Emulator, RateLimits, Workspace
 from tests.e2e.harness import ask, bot_settings, running_bot, settle, visible_text
 
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, visible_text
 
 WJK68, AMELIA, KENJI = "U01WJK68KS", "U01AMHART1", "U01KSATO01"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.emulator import Emulator
-from bot.emulator.default_data import AMELIA, JONAS
 from bot.features import load_features
 from bot.manifest import manifest_yaml
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
+from sloth_emulator.default_data import AMELIA, JONAS
 from tests.e2e.files.filework import file_messages, uploads
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 

@@ -9,8 +9,8 @@ import asyncio
 from pathlib import Path
 
 from bot.api import Args, Context, Invocation, Reply, Router
-from bot.emulator import Emulator, Workspace
 from bot.socket import BUSY
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.harness import running_bot, settle
 
 held = Router("held")

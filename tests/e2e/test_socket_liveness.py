@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator, Workspace
-from bot.emulator.delivery import Delivery
-from bot.emulator.socket import Connection, NoConnectionError
 from bot.runtime import Runtime
+from sloth_emulator import Emulator, Workspace
+from sloth_emulator.delivery import Delivery
+from sloth_emulator.socket import Connection, NoConnectionError
 from tests.e2e.harness import running_bot, settle
 
 # Slack waits 3 s for an ack; a dead connection should be replaced well before a member notices.

@@ -11,10 +11,10 @@ import pytest
 
 from bot.api import Args, Context, Invocation, Param, Reply, Router
 from bot.dispatch import CANT_SAVE
-from bot.emulator import Emulator
 from bot.registry import Feature
 from bot.runtime import Runtime
 from bot.testing import registry_for
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 from tests.store_faults import Fault, refusing_writes
 

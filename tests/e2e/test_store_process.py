@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from tests.conftest import free_port
 from tests.e2e.processes import ROOT, sloth_env
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.emulator import Emulator
 from bot.runtime import DEDUPE_TTL, Runtime
 from bot.store.sqlite import SQLiteStore
 from bot.testing import FakeClock
+from sloth_emulator import Emulator
 from tests.e2e.harness import run_jobs, running_bot, settle
 from tests.store_faults import stored_keys
 

@@ -14,8 +14,8 @@ import yaml
 
 from bot.api import Args, Click, Context, Invocation, Param, Reply, Router, Setting, actions, button, escape, section
 from bot.cli import main as sloth_cli
-from bot.emulator import Emulator, Workspace
 from bot.testing import Sloth
+from sloth_emulator import Emulator, Workspace
 
 echo = Router("echo", settings=[
     Setting("greeting", default="Hello"),

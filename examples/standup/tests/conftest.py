@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import Workspace
+from sloth_emulator import Workspace
 
 
 @pytest.fixture

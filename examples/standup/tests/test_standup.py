@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.features import FeatureError, load_features
 from bot.testing import Posted, Sloth
+from sloth_emulator import Emulator
 
 # The kit's fake clock starts on Tuesday 2023-11-14 at 22:13:20 UTC (22:13 in London too).
 TUESDAY, WEDNESDAY = "2023-11-14", "2023-11-15"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import Emulator, Workspace
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.files.filework import workspace_with_busy_channel
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from PIL import Image
 
-from bot.emulator import Emulator, Workspace
-from bot.emulator.generated import add_history
-from bot.emulator.model import Channel, FileRecord
 from bot.runtime import Runtime
+from sloth_emulator import Emulator, Workspace
+from sloth_emulator.generated import add_history
+from sloth_emulator.model import Channel, FileRecord
 from tests.e2e.harness import settle, visible_text
 
 WILL, AMELIA, JONAS, PRIYA, KENJI = "U01WJK68KS", "U01AMHART1", "U01JBECKER", "U01PNAIR01", "U01KSATO01"

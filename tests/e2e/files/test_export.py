@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import handlers.reading
-from bot.emulator import Emulator, Workspace
 from bot.runtime import Runtime
 from handlers.tally import CSV_COLUMNS
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.files.filework import (
     AMELIA,
     KENJI,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.reading import PAGE
+from sloth_emulator import Emulator
 from tests.e2e.files.filework import (
     AMELIA,
     PNG_SIZE,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.files.filework import WILL, file_messages, run, said, uploads
 from tests.e2e.harness import running_bot, settle, visible_text
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.testing import FakeClock
+from sloth_emulator import Emulator
 from tests.e2e.harness import running_bot
 
 

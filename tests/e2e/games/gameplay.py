@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.games.sweeper import sweep
+from sloth_emulator import Emulator
 from tests.e2e.harness import settle
 
 GENERAL = "C01GENERAL"

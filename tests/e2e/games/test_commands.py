@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.testing import FakeClock
 from handlers.games import flow
+from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import (
     AMELIA,
     GENERAL,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.games.rules import connect4
+from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import AMELIA, WILL, buttons, click, drawn_payload, notes_to, payload, start
 
 # a full board with no four in a line (the same filling the rules' unit tests use)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.store import open_store
 from bot.testing import FakeClock
 from handlers.games.sweeper import sweep
+from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import (
     AMELIA,
     WILL,

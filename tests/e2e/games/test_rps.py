@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import (
     AMELIA,
     GENERAL,

@@ -6,12 +6,12 @@ import json
 import random
 from pathlib import Path
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.testing import FakeClock
 from handlers.games import flow
 from handlers.games.logic import Action, judge
 from handlers.games.rules import tictactoe
+from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import (
     AMELIA,
     GENERAL,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.testing import FakeClock
 from handlers.games import flow
 from handlers.games.rules import trivia
+from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import (
     AMELIA,
     JONAS,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from handlers.training.card import COLOURS, STALE_COLOUR
+from sloth_emulator import Emulator
 from tests.e2e.harness import settle, visible_text
 from tests.e2e.training.training_harness import (
     AMELIA,

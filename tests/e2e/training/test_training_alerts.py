@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import Emulator
 from handlers.training.card import COLOURS
+from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun
 from tests.e2e.harness import settle, visible_text
 from tests.e2e.training.test_monitor_extras import FAKE_NVML

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun
 from tests.e2e.harness import ask, visible_text
 from tests.e2e.training.training_harness import TOKEN, cards, ingest_url, monitoring_bot, payload

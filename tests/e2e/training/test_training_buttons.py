@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.emulator import Emulator
 from handlers.training.service import training
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, settle, visible_text
 from tests.e2e.training.test_training_ingest import post_events
 from tests.e2e.training.training_harness import AMELIA, PRIYA, T0, cards, monitoring_bot, payload, replies, uploads

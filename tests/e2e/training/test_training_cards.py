@@ -17,9 +17,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.emulator import Emulator, RateLimits, Workspace
 from handlers.training.service import training
 from handlers.training.state import Run
+from sloth_emulator import Emulator, RateLimits, Workspace
 from tests.e2e.harness import visible_text
 from tests.e2e.training.test_training_ingest import post_events
 from tests.e2e.training.training_harness import TOKEN, cards, ingest_url, monitoring_bot, payload

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import Emulator
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, settle, visible_text
 from tests.e2e.training.test_training_ingest import post_events
 from tests.e2e.training.training_harness import AMELIA, T0, WILL, cards, monitoring_bot

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.emulator import Emulator, Workspace
+from sloth_emulator import Emulator, Workspace
 from tests.e2e.processes import ROOT, sloth_env
 from tests.e2e.training.monitor_server import free_port
 from tests.e2e.training.training_harness import TOKEN, cards, payload

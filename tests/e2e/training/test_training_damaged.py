@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.emulator import Emulator
 from handlers.training.service import training
 from handlers.training.state import Run
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, visible_text
 from tests.e2e.training.test_training_ingest import post_events
 from tests.e2e.training.training_harness import AMELIA, WILL, cards, monitoring_bot, payload

@@ -12,10 +12,10 @@ from typing import Any
 import aiohttp
 
 from bot.api import Namespaced
-from bot.emulator import Emulator
 from bot.store import open_store
 from handlers.training.run_index import RunIndex
 from handlers.training.service import training
+from sloth_emulator import Emulator
 from tests.e2e.harness import ask, run_jobs, visible_text
 from tests.e2e.training.training_harness import TOKEN, ingest_url, monitoring_bot, now_clock
 

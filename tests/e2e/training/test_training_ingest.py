@@ -11,9 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.training.service import training
+from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun
 from tests.e2e.training.training_harness import T0, TOKEN, cards, ingest_url, monitoring_bot
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from handlers.training.card import COLOURS
+from sloth_emulator import Emulator
 from tests.e2e.harness import visible_text
 from tests.e2e.training.training_harness import WILL, cards, finish_job, monitoring_bot, payload, start_job, uploads
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from handlers.training.card import COLOURS
+from sloth_emulator import Emulator
 from tests.e2e.harness import visible_text
 from tests.e2e.training.training_harness import (
     TOKEN,

@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from bot.emulator import Emulator
 from handlers.training.service import training
+from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun
 from tests.e2e.harness import settle, visible_text
 from tests.e2e.training.test_training_ingest import post_events

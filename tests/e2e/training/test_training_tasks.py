@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
 from handlers.training.card import COLOURS
+from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun, notify, tqdm
 from tests.e2e.harness import visible_text
 from tests.e2e.training.training_harness import TOKEN, WILL, cards, ingest_url, monitoring_bot, payload

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import Emulator
 from bot.runtime import Runtime
 from bot.testing import FakeClock
 from handlers.training.card import EVENT_TYPE
+from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun
 from tests.e2e.harness import running_bot
 

@@ -1,0 +1,94 @@
+"""Emulator methods for the slower parts of Slack a test drives by hand: Socket Mode faults and
+chat.scheduleMessage's delivery."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sloth_emulator.clock import FakeClock
+from sloth_emulator.socket import SocketHub
+from sloth_emulator.workspace import Workspace
+
+
+class SocketFaults:
+    hub: SocketHub
+
+    async def disconnect_all(self, reason: str = "refresh_requested", close_after: float = 0.0) -> None:
+        """Send {"type": "disconnect", "reason": ...} on every socket, then close them (after
+        `close_after` seconds: Slack keeps them open about 10 s). After "link_disabled",
+        apps.connections.open fails until enable_socket_mode() is called."""
+        await self.hub.disconnect(reason, close_after=close_after)
+
+    async def disconnect(self, connection_id: int, reason: str = "refresh_requested", close_after: float = 0.0) -> None:
+        """disconnect_all for one connection."""
+        await self.hub.disconnect(reason, [connection_id], close_after)
+
+    def silence_connection(self, connection_id: int | None = None) -> None:
+        """The connection (every one, without an ID) dies without a close frame: no more pongs,
+        frames or acks through it, as a half-open TCP connection."""
+        for found in self._connection_ids(connection_id):
+            self.hub.silence(found)
+
+    def drop_connection(self, connection_id: int | None = None) -> None:
+        """Abort the TCP connection under a socket (every one, without an ID), without a close frame."""
+        for found in self._connection_ids(connection_id):
+            self.hub.drop(found)
+
+    def _connection_ids(self, connection_id: int | None) -> list[int]:
+        return [c.id for c in self.hub.connections] if connection_id is None else [connection_id]
+
+    def lose_acks(self, count: int = 1) -> None:
+        """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
+        self.hub.acks_to_lose += count
+
+    @property
+    def sockets_opened(self) -> int:
+        """How many Socket Mode connections have opened so far: a reconnect adds one."""
+        return self.hub.opened
+
+    def enable_socket_mode(self) -> None:
+        self.hub.link_disabled = False
+
+
+class ScheduledPosts:
+    workspace: Workspace
+    clock: Callable[[], float]
+    timers: list[asyncio.TimerHandle]
+    unposted: list[dict[str, Any]]  # scheduled messages that never posted (they carried metadata)
+
+    def changed(self) -> None:
+        raise NotImplementedError
+
+    def schedule_post(self, entry: dict[str, Any]) -> None:
+        """Post a chat.scheduleMessage entry when its time comes (only while running; on a FakeClock,
+        when `advance` reaches it)."""
+        if isinstance(self.clock, FakeClock):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        delay = max(0.0, entry["post_at"] - self.clock())
+        self.timers.append(loop.call_later(delay, self._post_scheduled, entry))
+
+    def post_due(self) -> None:
+        """Post every scheduled message whose time has come by the clock."""
+        for entry in [e for e in self.workspace.scheduled if e["post_at"] <= self.clock()]:
+            self._post_scheduled(entry)
+
+    def _post_scheduled(self, entry: dict[str, Any]) -> None:
+        ws = self.workspace
+        if entry not in ws.scheduled:
+            return
+        ws.scheduled.remove(entry)
+        if entry.get("never_posts"):
+            self.unposted.append(entry)
+            self.changed()
+            return
+        channel = ws.channels.get(entry["channel_id"])
+        if channel is not None and not channel.is_archived:
+            thread_ts = entry["thread_ts"] if entry["thread_ts"] in channel.messages else None
+            ws.post(channel, entry["message"], thread_ts=thread_ts)
+        self.changed()
