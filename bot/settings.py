@@ -78,11 +78,9 @@ class Settings:
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
     # A handler holding the event loop longer than this is logged (once) and counted (bot.loop_watch).
     loop_block_seconds: float = 0.5
-
-
     # Per-member limits changed from what commands declare (SLOTH_LIMITS): (command, limit or
     # None for none), see bot.limits.
-    limits: tuple[tuple[str, Limit | None], ...] = ()
+    member_limits: tuple[tuple[str, Limit | None], ...] = ()
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
@@ -95,7 +93,7 @@ class Settings:
 
     @property
     def limit_overrides(self) -> dict[str, Limit | None]:
-        return dict(self.limits)
+        return dict(self.member_limits)
 
     @property
     def authorize_url(self) -> str:
@@ -201,7 +199,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high
     return value
 
 
-def _limits(env: Mapping[str, str], problems: list[str]) -> tuple[tuple[str, Limit | None], ...]:
+def _member_limits(env: Mapping[str, str], problems: list[str]) -> tuple[tuple[str, Limit | None], ...]:
     try:
         return tuple(parse_limits(env.get("SLOTH_LIMITS", "")).items())
     except ValueError as e:
@@ -259,7 +257,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     render_workers = _positive(env, "SLOTH_RENDER_WORKERS", "0", problems, "a whole number of processes", zero=True)
     loop_block_seconds = _seconds(env, "SLOTH_LOOP_BLOCK_SECONDS", Settings.loop_block_seconds, 0.05, 60.0,
                                   problems)
-    limits = _limits(env, problems)
+    member_limits = _member_limits(env, problems)
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -286,5 +284,5 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         render_workers=int(render_workers),
         http_limits=http_limits,
         loop_block_seconds=loop_block_seconds,
-        limits=limits,
+        member_limits=member_limits,
     )

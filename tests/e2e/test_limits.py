@@ -73,7 +73,7 @@ async def test_the_hourly_limit_says_when_to_try_again(emulator: Emulator, tmp_p
 
 async def test_a_member_has_at_most_25_reminders_waiting(emulator: Emulator, tmp_path: Path) -> None:
     clock = FakeClock(time.time())
-    async with running_bot(emulator, tmp_path, clock=clock, limits=(("remind", Limit(per_hour=30)),)) as bot:
+    async with running_bot(emulator, tmp_path, clock=clock, member_limits=(("remind", Limit(per_hour=30)),)) as bot:
         for n in range(25):
             await ask(emulator, bot, f"remind in {10 + n}m step {n}", user=WILL)
         full = visible_text(await ask(emulator, bot, "remind in 2h step 25", user=WILL))

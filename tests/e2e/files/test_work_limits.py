@@ -14,7 +14,7 @@ from tests.e2e.harness import running_bot, settle, visible_text
 
 
 async def test_both_kinds_of_plot_count_towards_one_hourly_limit(emu: Emulator, tmp_path: Path) -> None:
-    async with running_bot(emu, tmp_path, limits=(("plot", Limit(per_hour=2)),)) as bot:
+    async with running_bot(emu, tmp_path, member_limits=(("plot", Limit(per_hour=2)),)) as bot:
         assert "Posted the activity chart" in said(await run(emu, bot, "plot activity #busy 7", user=WILL))
         assert "Posted the time-zone chart" in said(await run(emu, bot, "plot members", user=WILL))
         over = said(await run(emu, bot, "plot activity #busy 7", user=WILL))
