@@ -88,8 +88,8 @@ async def report_until(http: aiohttp.ClientSession, url: str, run: int, channel:
     info = {"name": f"run-{run}", "channel": channel, "owner": None, "total_epochs": None, "config": {}}
     seq = 1
     while seq < 3 or not stop.is_set():
-        event: dict[str, Any] = {"type": "start", "seq": 1, "time": 1.0} if seq == 1 else {
-            "type": "epoch", "seq": seq, "time": float(seq), "epoch": seq - 2, "metrics": {"loss": 1.0 / seq}}
+        event: dict[str, Any] = {"type": "start", "seq": 1, "time": T0 + 1.0} if seq == 1 else {
+            "type": "epoch", "seq": seq, "time": T0 + seq, "epoch": seq - 2, "metrics": {"loss": 1.0 / seq}}
         body = json.dumps({"run": info, "events": [event], "dropped": 0})
         async with http.post(f"{url}/monitor/v1/runs/busy-run-{run:04d}/events", data=body,
                              headers={"Authorization": f"Bearer {TOKEN}"}) as answer:
