@@ -9,12 +9,14 @@ however its own minute is counted.
 
 Two kinds of edit share it. An interactive edit (a move, a click someone is looking at) may take
 any free slot at once. A background edit (a run card) may not take the window's last `reserved`
-slots, and its share opens gradually over the window (its k-th slot k/share of the way through),
-so a move made at any moment of the window still finds a slot; both rules hold across every
-process sharing the store. Within a process, waiting edits queue by kind and then by arrival:
-when a window opens, interactive edits take their slots before any background one. So an
-interactive edit waits at most until the next window, however many cards are reporting; it waits
-at all only when interactive edits alone have used the whole window.
+slots (2), and beyond the first `kept` (2) its share opens gradually over the window (the k-th of
+its 6 slots k/6 of the way through), so a move made at any moment of the window still finds a
+slot. In return, while background edits wait, interactive ones leave them `kept` slots of each
+window: a busy game never freezes the run cards. Both rules hold across every process sharing the
+store. Within a process, waiting edits queue by kind and then by arrival: when a window opens,
+interactive edits take their slots before any background one (beyond the kept ones). So an
+interactive edit waits at most until the next window, however many cards are reporting, as long
+as interactive edits alone need no more than 6 slots a window; usually it does not wait at all.
 
 `redraw(key, draw)` folds the redraws of one message together: while one waits for a slot, more
 requests for the same message join it, and the one edit made draws the latest state (`draw`
@@ -39,7 +41,9 @@ from bot.store import Namespaced
 WINDOW = 12.0
 PER_WINDOW = 8
 RESERVED = 2  # slots of each window only interactive edits take: a connect-four move and Sloth's answer
+KEPT = 2  # slots of each window interactive edits leave to background ones while those wait
 INTERACTIVE, BACKGROUND = 0, 1
+WAITING = "chat.update:background-waiting"  # a background edit waited lately, in some process
 Draw = Callable[[], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[object]]
 
@@ -53,13 +57,14 @@ class _Redraw:
 class EditPacer:
     def __init__(self, store: Namespaced, per_window: int = PER_WINDOW, window: float = WINDOW,
                  clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep,
-                 reserved: int | None = None) -> None:
+                 reserved: int | None = None, kept: int | None = None) -> None:
         self.store = store
         self.per_window = per_window
         self.window = window
         self.clock = clock  # wall time, shared by every process using the store
         self.sleep = sleep  # waits on that clock: asyncio.sleep for wall time, a test's own for a fake one
         self.reserved = min(RESERVED, per_window - 1) if reserved is None else reserved
+        self.kept = min(KEPT, per_window - 1 - self.reserved) if kept is None else kept
         self.edits = 0  # slots taken by this process, for tests and metrics
         self._waiting: list[tuple[int, int]] = []  # (kind, arrival): a heap, the next to try first
         self._arrivals = itertools.count()
@@ -81,10 +86,10 @@ class EditPacer:
         try:
             while True:
                 changed = self._changed
-                if self._waiting[0] != ticket:
+                if not self._may_try(ticket):
                     await changed.wait()  # one ahead of it tries first
                     continue
-                until = await self._take(ticket[0] == BACKGROUND)
+                until = await self._take(ticket[0])
                 if until is None:
                     return
                 await self._nap(until, changed)
@@ -93,7 +98,13 @@ class EditPacer:
             heapq.heapify(self._waiting)
             self._notify()
 
-    async def _take(self, background: bool) -> float | None:
+    def _may_try(self, ticket: tuple[int, int]) -> bool:
+        """The first in line tries; so does the first background edit, for the slots kept for them."""
+        if self._waiting[0] == ticket:
+            return True
+        return ticket[0] == BACKGROUND and ticket == min(t for t in self._waiting if t[0] == BACKGROUND)
+
+    async def _take(self, kind: int) -> float | None:
         """Take a slot of the current window if this kind of edit may; else when it may try again."""
         while True:
             now = self.clock()
@@ -101,19 +112,36 @@ class EditPacer:
             start = slot * self.window
             key = f"chat.update:{slot}"
             used = await self.store.get(key) or 0
-            allowed = self._background_allowance(now - start) if background else self.per_window
-            if used >= allowed:
+            if kind == BACKGROUND:
+                theirs = await self.store.get(f"{key}:background") or 0
+                # The kept slots, wherever they are (interactive edits left them), or its share so far.
+                allowed = (theirs < self.kept and used < self.per_window) or used < self._spread(now - start)
+            else:
+                allowed = used < self.per_window - await self._owed(key)
+            if not allowed:
                 break
             if await self.store.compare_and_set(key, used or None, used + 1, ttl=2 * self.window):
                 self.edits += 1
+                if kind == BACKGROUND:
+                    await self.store.update(f"{key}:background", lambda n: (n or 0) + 1, ttl=2 * self.window)
                 return None
             # another writer took a slot meanwhile: count again
-        if background and used < self.background_share:
-            # Its share grows during the window: the moment the share passes what is used.
-            return start + used * self.window / self.background_share
+        if kind == BACKGROUND:
+            await self.store.set(WAITING, True, ttl=self.window)
+            if used < self.background_share and theirs >= self.kept:
+                # Its share grows during the window: the moment the share passes what is used.
+                return start + used * self.window / self.background_share
         return start + self.window
 
-    def _background_allowance(self, elapsed: float) -> int:
+    async def _owed(self, key: str) -> int:
+        """Slots of this window an interactive edit leaves for background edits that wait."""
+        if not self.kept:
+            return 0
+        if not any(kind == BACKGROUND for kind, _ in self._waiting) and not await self.store.get(WAITING):
+            return 0
+        return max(0, self.kept - (await self.store.get(f"{key}:background") or 0))
+
+    def _spread(self, elapsed: float) -> int:
         share = self.background_share
         return min(share, 1 + math.floor(elapsed * share / self.window))
 

@@ -8,7 +8,9 @@ The pacer runs on a clock the test moves: nothing here waits for a real window t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+
+import pytest
 
 from bot.pacing import EditPacer
 from bot.store import Namespaced, Store
@@ -65,11 +67,31 @@ def pacer_on(store: Store, clock: SteppedClock, per_window: int, reserved: int |
                      sleep=clock.sleep, reserved=reserved)
 
 
+async def finished(*tasks: Awaitable[None]) -> None:
+    """Wait for `tasks`; a pacer that never lets them through fails the test instead of hanging it."""
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+
+
+RUNNING: list[asyncio.Task[None]] = []
+
+
 def started(*waits: Awaitable[None]) -> list[asyncio.Task[None]]:
     async def run(wait: Awaitable[None]) -> None:
         await wait
 
-    return [asyncio.ensure_future(run(wait)) for wait in waits]
+    tasks = [asyncio.ensure_future(run(wait)) for wait in waits]
+    RUNNING.extend(tasks)
+    return tasks
+
+
+@pytest.fixture(autouse=True)
+async def stopped_afterwards(store: Store) -> AsyncIterator[None]:
+    """Whatever a test left waiting (it failed) is stopped before its store closes."""
+    yield
+    for task in RUNNING:
+        task.cancel()
+    await asyncio.gather(*RUNNING, return_exceptions=True)
+    RUNNING.clear()
 
 
 async def test_slots_per_window_then_the_next_window(store: Store) -> None:
@@ -97,7 +119,7 @@ async def test_processes_sharing_a_store_share_one_budget(store: Store) -> None:
     await clock.asleep(waiting)  # each process with an edit left waits for the next window
     assert one.edits + two.edits == 4 and sum(task.done() for task in asked) == 4
     clock.advance(WINDOW)
-    await asyncio.gather(*asked)
+    await finished(*asked)
     assert one.edits + two.edits == 6
 
 
@@ -130,46 +152,49 @@ async def test_the_earlier_reserve_argument_marks_a_background_edit(store: Store
 
 async def test_background_edits_are_spread_over_the_window(store: Store) -> None:
     clock = SteppedClock()
-    pacer = pacer_on(store, clock, per_window=8)  # two reserved: cards get six, one every 2 s
+    pacer = pacer_on(store, clock, per_window=8)  # two reserved for moves, two kept for cards, six at most
     cards = started(*(pacer.acquire(background=True) for _ in range(7)))
+    await finished(*cards[:2])  # the two kept for cards go at once
     await clock.asleep(1)
-    assert pacer.edits == 1
-    for elapsed in range(1, 6):
+    for elapsed, edits in ((2, 2), (4, 3), (6, 4), (8, 5), (10, 6)):  # the rest: one each 2 s from 4 s
         clock.advance(WINDOW / 6)
         await clock.asleep(1)
-        assert pacer.edits == 1 + elapsed, elapsed
+        assert pacer.edits == edits, elapsed
     # Ten seconds in, six cards were edited; the seventh waits for the next window, and a move
     # still finds two slots at once.
     await pacer.acquire()
     await pacer.acquire()
     assert pacer.edits == 8 and sum(task.done() for task in cards) == 6
     clock.advance(WINDOW / 6)
-    await asyncio.gather(*cards)
+    await finished(*cards)
+
+
+async def test_moves_take_the_whole_window_when_no_card_waits(store: Store) -> None:
+    clock = SteppedClock()
+    pacer = pacer_on(store, clock, per_window=8)
+    for _ in range(8):
+        await pacer.acquire()  # nothing sleeps: no slot was kept back
+    assert pacer.edits == 8
 
 
 async def test_moves_go_first_however_many_cards_wait(store: Store) -> None:
     clock = SteppedClock()
     pacer = pacer_on(store, clock, per_window=8)
     cards = started(*(pacer.acquire(background=True) for _ in range(20)))
+    await finished(*cards[:2])
     await clock.asleep(1)
     clock.advance(WINDOW * 11 / 12)  # late in the window: the cards have taken their six slots
     await clock.asleep(1)
     assert sum(task.done() for task in cards) == 6
     moves = started(*(pacer.acquire() for _ in range(8)))  # asked after the cards, served first
-    await asyncio.gather(*moves[:2])  # the two reserved slots, at once
-    await clock.asleep(1)
+    await finished(*moves[:2])  # the two reserved slots, at once
+    await clock.asleep(2)  # the next move, and the next card, wait for the next window
     assert sum(task.done() for task in moves) == 2
-    clock.advance(WINDOW / 12)  # the next window: every waiting move before any card
-    await asyncio.gather(*moves)
+    clock.advance(WINDOW / 12)
+    # The next window: every waiting move, and the two slots kept for cards so they never freeze.
+    await finished(*moves, *cards[6:8])
     await clock.asleep(1)
-    # The moves used that window's share of the cards too: the cards go on in the window after.
-    assert sum(task.done() for task in cards) == 6 and pacer.edits == 14
-    clock.advance(WINDOW)
-    await clock.asleep(1)
-    assert sum(task.done() for task in cards) == 7
-    for task in cards:
-        task.cancel()
-    await asyncio.gather(*cards, return_exceptions=True)
+    assert sum(task.done() for task in cards) == 8 and pacer.edits == 16
 
 
 async def test_an_edit_given_up_leaves_the_queue(store: Store) -> None:
@@ -203,14 +228,14 @@ async def test_redraws_of_one_message_are_folded_and_end_on_the_latest_state(sto
     folded = started(*(change_and_redraw(v) for v in range(1, 21)))
     await clock.asleep(1)
     clock.advance(WINDOW)
-    await asyncio.gather(*folded)
+    await finished(*folded)
     assert drawn == [20]  # twenty changes, one edit, showing the last
     two = started(pacer.redraw("C1:1.0", draw), pacer.redraw("C2:2.0", draw, background=True))
     await clock.asleep(1)
     clock.advance(WINDOW)
     await clock.asleep(1)
     clock.advance(WINDOW)
-    await asyncio.gather(*two)
+    await finished(*two)
     assert len(drawn) == 3  # two messages: one edit each
 
 
@@ -239,5 +264,5 @@ async def test_a_change_made_while_drawing_is_drawn_after(store: Store) -> None:
     await pacer.redraw("C2:2.0", other)  # slots are free: only the same message waits
     assert drawn == ["card 1", "another message"]
     release.set()
-    await asyncio.gather(first, second)
+    await finished(first, second)
     assert drawn == ["card 1", "another message", "card 2"]  # it ends on the latest state
