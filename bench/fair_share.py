@@ -38,11 +38,15 @@ from typing import Any
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = os.environ.get("SLOTH_BENCH_CODE", str(ROOT))  # the checkout whose code is measured
-sys.path.insert(0, CODE)
+CODE = Path(os.environ.get("SLOTH_BENCH_CODE", str(ROOT)))  # the checkout whose code is measured
+sys.path[:0] = [str(CODE), str(CODE / "emulator")]  # its own emulator too, a distribution of its own
 
-from bot.emulator import Emulator, RateLimits, Workspace  # noqa: E402
-from bot.emulator.ratelimit import SLACK_TIERS  # noqa: E402
+try:
+    from sloth_emulator import Emulator, RateLimits, Workspace
+    from sloth_emulator.ratelimit import SLACK_TIERS
+except ImportError:  # a checkout from before the emulator was a distribution of its own
+    from bot.emulator import Emulator, RateLimits, Workspace  # type: ignore[no-redef]
+    from bot.emulator.ratelimit import SLACK_TIERS  # type: ignore[no-redef]
 from bot.testing import FakeClock  # noqa: E402
 from tests.e2e.games.gameplay import drawn_payload  # noqa: E402
 from tests.e2e.harness import running_bot  # noqa: E402
@@ -169,7 +173,8 @@ def measured_at(checkout: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Run this script's measurement with `checkout`'s code, in a child process."""
     command = [sys.executable, str(Path(__file__).resolve()), "--measure", "--window", str(args.window),
                "--runs", str(args.runs), "--moves", str(args.moves)]
-    env = {**os.environ, "SLOTH_BENCH_CODE": str(checkout), "PYTHONPATH": str(checkout), "PYTHONDONTWRITEBYTECODE": "1"}
+    paths = os.pathsep.join([str(checkout), str(checkout / "emulator")])
+    env = {**os.environ, "SLOTH_BENCH_CODE": str(checkout), "PYTHONPATH": paths, "PYTHONDONTWRITEBYTECODE": "1"}
     out = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=checkout).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result

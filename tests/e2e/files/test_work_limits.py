@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 from bot.api import Limit
-from bot.emulator import Emulator
 from bot.runtime import Runtime
+from sloth_emulator import Emulator
 from tests.e2e.files.filework import AMELIA, WILL, run, said, uploads
 from tests.e2e.harness import running_bot, settle, visible_text
 
