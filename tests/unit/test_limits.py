@@ -104,3 +104,4 @@ async def test_a_run_refused_for_what_was_typed_gives_its_place_back(tmp_path: P
                 pass
     finally:
         await store.close()
+
