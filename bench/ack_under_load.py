@@ -5,8 +5,8 @@
 Sloth runs as its own process against the emulator, which runs here with a #busy channel of
 `--messages` messages. Three runs, each sending `/sloth help` open-loop at `--rate` a second:
 idle; while four `plot activity #busy 30` are made; while four `export #busy 30` are made (each
-reads every page of the history, the exports also every thread), `--rounds` batches of four
-one after another. Latency is measured at the
+reads every page of the history, the exports also every thread; four members ask one each),
+`--rounds` batches of four one after another. Latency is measured at the
 emulator, from writing an envelope to reading its ack; "lost" counts commands not acked within
 3 s. Prints a table and draws a side-by-side figure. Not a test.
 
@@ -137,7 +137,9 @@ async def _measure(emu: Emulator, run: Run, heavy: list[str], rate: float, idle_
         await light_until(lambda: time.perf_counter() - started >= idle_seconds)
     for _ in range(rounds if heavy else 0):
         before, begun = files_done(emu), time.perf_counter()
-        jobs += [await emu.slash_command(text=text) for text in heavy]
+        # Four members, one each: a member may have only one export (and two charts) in the making.
+        members = [u.id for u in emu.workspace.users.values() if u.is_human and not u.deleted]
+        jobs += [await emu.slash_command(text=text, user=members[i % len(members)]) for i, text in enumerate(heavy)]
         await light_until(lambda: files_done(emu) - before >= len(heavy))  # noqa: B023 - used at once
         run.heavy_seconds.append(time.perf_counter() - begun)
     run.seconds = time.perf_counter() - started

@@ -13,7 +13,8 @@ buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer
 `require_signature` check their callers), its own settings (checked with
 Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
 scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client for commands
-declared with `token="user"`, and heavy work in the worker processes (`await ctx.cpu.run(Task(
+declared with `token="user"`, per-member limits for commands that make work (`limit=Limit(at_once=1,
+per_hour=10)`), and heavy work in the worker processes (`await ctx.cpu.run(Task(
 "mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
 input (what the member typed, unless the command declares `mentions=`; a route's request, an
@@ -37,6 +38,7 @@ from bot.grammar import shown, split_line
 from bot.guard import record as untrusted
 from bot.invocation import Click, Invocation, Source
 from bot.joining import NotInChannel, raise_if_not_in
+from bot.limits import Limit
 from bot.pages import nav_blocks, page_of
 from bot.permissions import is_admin
 from bot.reply import Reply, actions, button, context, divider, fields, header, image, notice, section
@@ -70,6 +72,7 @@ __all__ = [
     "Identity",
     "Invocation",
     "Job",
+    "Limit",
     "Namespaced",
     "NotInChannel",
     "NotVisible",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.features import FeatureError, feature_table, load_features
+from bot.limits import unknown_names
 from bot.registry import Registry
 from bot.settings import Settings, environment, read_settings
 
@@ -87,6 +88,10 @@ def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
         registry = load_features(env)
     except FeatureError as e:
         problems += e.problems
+    else:
+        if settings is not None:
+            problems += unknown_names(settings.limit_overrides,
+                                      lambda name: getattr(registry.find(name), "name", "") == name)
     if problems or settings is None:
         raise ConfigurationError(problems)
     return settings, registry

@@ -8,6 +8,7 @@ runs the handler in its feature's context, and says the reply where the request 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
@@ -18,13 +19,14 @@ from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
 from bot.grammar import parse_args, shown
 from bot.invocation import Invocation
 from bot.joining import NotInChannel, join_offer
+from bot.limits import limit_for, member_turn
 from bot.members import MemberAuthError, member_client, refused
 from bot.names import has_mass_mention
 from bot.permissions import is_admin
 from bot.reply import Reply, notice
 from bot.respond import deliver
 from bot.router import Args, Command
-from bot.store import StoreUnavailable
+from bot.store import Namespaced, StoreUnavailable
 from bot.text import ChannelRef, channel_not_found
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,9 @@ async def run_command(ctx: Core, inv: Invocation, command: Command | None = None
         await check_channels(ctx, inv, command, args)
         if command.token == "user":
             feature_ctx = replace(feature_ctx, member_client=await member_client(ctx, inv.user, command.name))
-        reply: Reply = await blocking.call(feature_ctx.feature, f"command {command.name}", command.handler,
-                                           feature_ctx, inv, args)
+        async with limited(ctx, inv, command):
+            reply: Reply = await blocking.call(feature_ctx.feature, f"command {command.name}", command.handler,
+                                               feature_ctx, inv, args)
         return reply
     except MemberAuthError as e:
         return await refused(ctx, inv.user, command.name, e)
@@ -102,6 +105,15 @@ async def check_channels(ctx: Core, inv: Invocation, command: Command, args: Arg
         conversation = await ctx.access.conversation(ref.id or ref.name or "")
         if conversation is not None:
             await ctx.access.require(inv.user, conversation.id, text=channel_not_found(ref))
+
+
+def limited(ctx: Core, inv: Invocation, command: Command) -> AbstractAsyncContextManager[None]:
+    """The member's turn under the command's per-member limit (bot.limits), counted in the store
+    for every replica; LimitReached, a private answer, when the member is over it."""
+    limit = limit_for(command.name, command.limit, ctx.settings.limit_overrides)
+    if limit is None:
+        return nullcontext()
+    return member_turn(Namespaced(ctx.store, "limit"), command.name, inv.user, limit, ctx.clock)
 
 
 def unavailable_text(command: Command, missing: tuple[str, ...]) -> str:

@@ -2,7 +2,7 @@
 
     router = Router("standup", settings=[Setting("channel", default="#standup")])
 
-    @router.command("standup", "Post your stand-up.", Param("text", "text"))
+    @router.command("standup", "Post your stand-up.", Param("text", "text"), limit=Limit(per_hour=5))
     async def standup(ctx: Context, inv: Invocation, args: Args) -> Reply: ...
 
 A handler is an `async def` (it runs on Sloth's event loop: await, never block) or a plain
@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Setting
 from bot.invocation import Click, Invocation
+from bot.limits import Limit
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -104,6 +105,9 @@ class Command:
     user_scopes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     mentions: Mentions = "none"
+    # Per-member limit for a command that makes work (charts, files, scheduled messages): how
+    # many each member may run at once, per hour and per day; dispatch applies it (bot.limits).
+    limit: Limit | None = None
 
     @property
     def usage(self) -> str:

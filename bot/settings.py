@@ -16,6 +16,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.limits import Limit, parse_limits
+
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -29,6 +31,7 @@ CORE_VARIABLES = frozenset({
     "SLOTH_LOOP_BLOCK_SECONDS", "SLOTH_LOG_MESSAGE_TEXT", "SLOTH_HTTP_PORT", "SLOTH_HTTP_HEADER_TIMEOUT",
     "SLOTH_HTTP_BODY_TIMEOUT", "SLOTH_HTTP_IDLE_TIMEOUT", "SLOTH_HTTP_MAX_CONNECTIONS",
     "SLOTH_HTTP_MAX_PER_CLIENT", "SLOTH_FEATURES", "SLOTH_DISABLE", "LOG_LEVEL", "LOG_FORMAT",
+    "SLOTH_LIMITS",
 })
 
 
@@ -76,6 +79,9 @@ class Settings:
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
     # A handler holding the event loop longer than this is logged (once) and counted (bot.loop_watch).
     loop_block_seconds: float = 0.5
+    # Per-member limits changed from what commands declare (SLOTH_LIMITS): (command, limit or
+    # None for none), see bot.limits.
+    member_limits: tuple[tuple[str, Limit | None], ...] = ()
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
@@ -85,6 +91,10 @@ class Settings:
     edits_per_window: int = 8  # chat.update budget for the workspace (bot.pacing)
     edit_window_seconds: float = 12.0
     http_limits: HttpLimits = field(default_factory=HttpLimits)
+
+    @property
+    def limit_overrides(self) -> dict[str, Limit | None]:
+        return dict(self.member_limits)
 
     @property
     def authorize_url(self) -> str:
@@ -190,6 +200,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high
     return value
 
 
+def _member_limits(env: Mapping[str, str], problems: list[str]) -> tuple[tuple[str, Limit | None], ...]:
+    try:
+        return tuple(parse_limits(env.get("SLOTH_LIMITS", "")).items())
+    except ValueError as e:
+        problems.append(f"SLOTH_LIMITS: {e}; e.g. 'remind 5 at once, 50/hour; export 10/day; plot off'.")
+        return ()
+
+
 def environment(env_file: str | Path | None = ".env") -> dict[str, str]:
     """os.environ over the values of a .env file, if there is one."""
     merged: dict[str, str] = {}
@@ -240,6 +258,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     render_workers = _positive(env, "SLOTH_RENDER_WORKERS", "0", problems, "a whole number of processes", zero=True)
     loop_block_seconds = _seconds(env, "SLOTH_LOOP_BLOCK_SECONDS", Settings.loop_block_seconds, 0.05, 60.0,
                                   problems)
+    member_limits = _member_limits(env, problems)
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -266,4 +285,5 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         render_workers=int(render_workers),
         http_limits=http_limits,
         loop_block_seconds=loop_block_seconds,
+        member_limits=member_limits,
     )

@@ -10,6 +10,7 @@ from bot.api import (
     Args,
     Context,
     Invocation,
+    Limit,
     Param,
     Place,
     Reply,
@@ -28,6 +29,9 @@ from handlers.tally import csv_file
 
 router = Router("export", workers=("handlers.tally",))
 DEFAULT_DAYS = 30
+# An export reads every page of a channel's history and its threads (Tier 3, shared by the
+# workspace) and holds a worker process: one at a time per member, 5 an hour, 20 a day (SLOTH_LIMITS).
+LIMIT = Limit(at_once=1, per_hour=5, per_day=20)
 
 
 @router.command(
@@ -36,6 +40,7 @@ DEFAULT_DAYS = 30
     Param("days", "int", required=False, default=DEFAULT_DAYS, minimum=1, maximum=MAX_DAYS),
     scopes=("files:write", "channels:history", "groups:history", "channels:read", "groups:read", "users:read",
             "im:write", "channels:join"),
+    limit=LIMIT,
     examples=("export #general", "export #random 7"),
 )
 async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:

@@ -14,6 +14,7 @@ from bot.api import (
     ChannelRef,
     Context,
     Invocation,
+    Limit,
     Param,
     Place,
     Reply,
@@ -39,6 +40,9 @@ router = Router("plots", workers=("handlers.charts",))
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 KINDS = "activity|members"
+# Each chart reads history (Tier 3, shared by the workspace) and holds a worker process: both
+# kinds together, a member may have 2 in the making, 15 an hour and 60 a day (SLOTH_LIMITS).
+LIMIT = Limit(at_once=2, per_hour=15, per_day=60)
 # Drawn in a worker process; named, not imported, so this process never loads matplotlib.
 ACTIVITY_PNG: Task[[Activity], bytes] = Task("handlers.charts:activity_png")
 MEMBERS_PNG: Task[[Members], bytes] = Task("handlers.charts:members_png")
@@ -56,6 +60,7 @@ if TYPE_CHECKING:  # only mypy imports the chart module, to check the tasks' typ
     Param("days", "int", required=False, minimum=1, maximum=MAX_DAYS),
     scopes=("files:write", "channels:history", "groups:history", "channels:read", "groups:read", "users:read",
             "channels:join"),
+    limit=LIMIT,
     examples=("plot activity #general", "plot activity #random 90", "plot members", "plot members #random"),
 )
 async def plot_command(ctx: Context, inv: Invocation, args: Args) -> Reply:

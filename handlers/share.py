@@ -4,6 +4,10 @@ Only files inside the folder can be shared. The name is opened one path componen
 relative to the folder, without following symlinks (`openat` with O_NOFOLLOW), so `..`,
 absolute paths and symlinks anywhere on the way are refused by construction, not by comparing
 strings, and nothing can be swapped in between a check and the read.
+
+A name no file can have (a part longer than 255 bytes, characters no file name holds) and a
+file Slack will not take (a type or size the workspace does not allow) get a plain answer that
+says what is wrong and the limit.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import errno
 import os
 import stat
 from pathlib import Path
+
+from slack_sdk.errors import SlackApiError
 
 from bot.api import (
     Args,
@@ -44,6 +50,17 @@ router = Router("share", settings=[
             help="the largest file `share` uploads, in megabytes"),
 ])
 LISTED = 30
+# What file systems allow: 255 bytes for a file or folder name (ext4, XFS, APFS, NTFS alike; an
+# accented letter takes 2, an emoji 4) and 4,096 for a whole path (Linux's PATH_MAX).
+NAME_MAX = 255
+PATH_MAX = 4096
+# files.getUploadURLExternal's refusals of a file (Slack's reference for the method).
+SLACK_REFUSALS = {
+    "file_type_not_allowed": "this workspace does not allow files of that type",
+    "file_upload_size_restricted": "this workspace does not allow uploads that large",
+    "file_uploads_disabled": "this workspace has turned file uploads off",
+    "file_uploads_except_images_disabled": "this workspace allows only images to be uploaded",
+}
 
 
 class Refused(UserError):
@@ -67,8 +84,15 @@ async def share_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     filename, data = await asyncio.to_thread(read_shared, folder, args["name"], limit)
     place = target or await reply_place(ctx, inv)
     asker = await asker_name(ctx, inv.user)
-    await upload(ctx, requester=inv.user, place=place, data=data, filename=filename, title=filename,
-                 comment=f"`{escape(filename)}`, shared by {asker}.")
+    try:
+        await upload(ctx, requester=inv.user, place=place, data=data, filename=filename, title=filename,
+                     comment=f"`{escape(filename)}`, shared by {asker}.")
+    except SlackApiError as e:
+        why = SLACK_REFUSALS.get(str(e.response.get("error")))
+        if why is None:
+            raise
+        raise Refused(f"Slack would not take `{escape(filename)}`: {why}. Ask a workspace admin, or share "
+                      "another file.") from None
     where = f"in a DM, since {place.moved}" if place.moved else (
         "here" if place.label == "here" else f"in {escape(place.label)}")
     return notice(f"Shared `{escape(filename)}` ({human_size(len(data))}) {where}.")
@@ -85,6 +109,7 @@ def read_shared(folder: Path, name: str, limit: int) -> tuple[str, bytes]:
                       "files inside it.")
     if any(part.startswith(".") for part in parts):
         raise Refused(f"`{shown}` is a hidden file; I don't share those.")
+    check_length(name, parts, shown)
     try:
         directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
@@ -110,10 +135,39 @@ def read_shared(folder: Path, name: str, limit: int) -> tuple[str, bytes]:
     return parts[-1], data
 
 
+def check_length(name: str, parts: list[str], shown: str) -> None:
+    """Refuse a name no file in the folder can have, saying why and what the limit is."""
+    try:
+        longest = max(len(part.encode()) for part in parts)
+        whole = len(name.encode())
+    except UnicodeEncodeError:  # a lone surrogate: no file system stores it
+        raise Refused(f"`{shown}` has characters no file name can hold, so there is no such file.") from None
+    if longest > NAME_MAX:
+        raise Refused(f"`{shown}` is too long to name a file: {_long(parts)}, and a file or folder name is at "
+                      f"most {NAME_MAX} bytes (a letter is 1, an accented letter 2, an emoji 4). `share` lists "
+                      "the files.")
+    if whole > PATH_MAX:
+        raise Refused(f"`{shown}` is too long to be a path: {whole:,} bytes, and a path is at most "
+                      f"{PATH_MAX:,}. `share` lists the files.")
+
+
+def _long(parts: list[str]) -> str:
+    part = max(parts, key=lambda p: len(p.encode()))
+    size, chars = len(part.encode()), len(part)
+    what = "it is" if len(parts) == 1 else "one of its parts is"
+    return f"{what} {chars:,} characters" + (f" ({size:,} bytes)" if size != chars else "")
+
+
 def _open(directory: int, part: str, flags: int, shown: str) -> int:
     try:
         return os.open(part, flags | os.O_NOFOLLOW, dir_fd=directory)
     except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:  # this file system allows less than NAME_MAX
+            raise Refused(f"`{shown}` is too long for the file system of Sloth's files folder, so there is "
+                          "no such file. `share` lists the files.") from None
+        if e.errno in (errno.EINVAL, errno.EILSEQ):
+            raise Refused(f"`{shown}` is not a name the file system of Sloth's files folder can hold, so "
+                          "there is no such file.") from None
         if e.errno == errno.ELOOP or (e.errno == errno.ENOTDIR and _is_link(directory, part)):
             raise Refused(f"`{shown}` goes through a symlink; I only share files that are really in the "
                           "folder.") from None

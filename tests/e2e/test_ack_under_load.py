@@ -20,10 +20,11 @@ import pytest
 from bot.cli import quiet_garbage_collector
 from sloth_emulator import Emulator
 from sloth_emulator.delivery import Delivery
-from tests.e2e.files.filework import run, uploads, workspace_with_busy_channel
+from tests.e2e.files.filework import AMELIA, JONAS, PRIYA, WILL, run, uploads, workspace_with_busy_channel
 from tests.e2e.harness import running_bot, settle
 
 HEAVY = ["plot activity #busy 30", "export #busy 30", "plot activity #busy 60", "export #busy 60"]
+MEMBERS = [WILL, AMELIA, JONAS, PRIYA]
 GOAL_MS = 50.0
 RATE = 200  # light commands a second
 
@@ -52,7 +53,8 @@ async def test_light_commands_are_acked_fast_while_heavy_work_runs(
         async with running_bot(emu, tmp_path) as bot:
             cpu = bot.ctx.cpu
             await run(emu, bot, "plot members")  # Sloth has been up a while: its worker process is running
-            heavy = [await emu.slash_command(text=text) for text in HEAVY]
+            # Four members at once: each member may have only one export in the making.
+            heavy = [await emu.slash_command(text=text, user=user) for text, user in zip(HEAVY, MEMBERS, strict=True)]
             await emu.wait_for(lambda: cpu.jobs == len(HEAVY), timeout=10)
             light: list[Delivery] = []
             busy_samples = 0

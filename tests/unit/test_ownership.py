@@ -140,6 +140,7 @@ def test_every_variable_sloths_core_reads_is_kept_from_features() -> None:
     ("2fa", "must be a letter"),
     ("user_token", "is the namespace of Sloth's own 'user_token' records in the store"),
     ("upload", "is the namespace of Sloth's own 'upload' records in the store"),
+    ("limit", "is the namespace of Sloth's own 'limit' records in the store"),  # members' runs, bot.limits
 ])
 def test_a_name_that_would_share_a_store_namespace_is_refused(name: str, why: str) -> None:
     [problem] = refused(team(name))

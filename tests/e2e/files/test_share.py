@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime import Runtime
+from handlers.share import Refused, read_shared
 from sloth_emulator import Emulator
 from tests.e2e.files.filework import WILL, file_messages, run, said, uploads
 from tests.e2e.harness import running_bot, settle, visible_text
@@ -80,6 +81,10 @@ async def test_share_uploads_the_exact_bytes_where_asked(emulator: Emulator, bot
     ("charts", "is not a regular file"),
     ("missing.txt", "There is no file `missing.txt`"),
     ("charts/report.csv/x", "There is no file"),
+    ("a" * 300, "is too long to name a file: it is 300 characters, and a file or folder name is at most 255 bytes"),
+    ("charts/" + "é" * 200 + ".png", "one of its parts is 204 characters (404 bytes), and a file or folder name is "
+                                     "at most 255 bytes"),
+    ("a/" * 2100 + "x", "is too long to be a path: 4,201 bytes, and a path is at most 4,096"),
 ])
 async def test_refusals_upload_nothing(emulator: Emulator, bot: Runtime, name: str, reason: str) -> None:
     bodies = await run(emulator, bot, f"share {name} #random")
@@ -124,3 +129,15 @@ async def test_a_slash_command_where_sloth_cannot_post_shares_by_dm(emulator: Em
     shown = said(await run(emulator, bot, "share report.csv", channel=outside.id))
     assert "Shared `report.csv` (22 B) in a DM, since I can't post in this conversation." in shown
     assert file_messages(emulator, outside.id) == []
+
+
+def test_a_name_no_file_system_holds_is_refused_plainly(folder: Path) -> None:
+    with pytest.raises(Refused, match="has characters no file name can hold"):
+        read_shared(folder, "report\ud800.csv", LIMIT)  # a lone surrogate, as JSON can carry one
+
+
+async def test_a_file_slack_will_not_take_is_explained(emulator: Emulator, bot: Runtime) -> None:
+    emulator.fail_next("files.getUploadURLExternal", "file_type_not_allowed")
+    shown = said(await run(emulator, bot, "share report.csv #random"))
+    assert "Slack would not take `report.csv`: this workspace does not allow files of that type." in shown
+    assert "error id" not in shown and uploads(emulator) == []
