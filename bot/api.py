@@ -19,35 +19,24 @@ per_hour=10)`), and heavy work in the worker processes (`await ctx.cpu.run(Task(
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
 input (what the member typed, unless the command declares `mentions=`; a route's request, an
 event, what it reads from its store, and what it marks with `untrusted(text)` itself). Whatever
-it reads or posts while answering a member keeps to what that member may see (`bot.access`,
+it reads or posts while answering a member keeps to what that member may see (`bot.slack.access`,
 `ctx.access`): a private conversation's content, name or purpose only for its members, and only
 where no one else sees it. Its context holds its own settings and store keys and the shared
-services, never another feature's, nor Sloth's tokens or secret key (`bot.context`); what it
+services, never another feature's, nor Sloth's tokens or secret key (`bot.features.context`); what it
 declares (commands, button ids and their `id:…` family, routes, settings variables) is its own,
-and a clash with another feature is refused at start (`bot.ownership`).
+and a clash with another feature is refused at start (`bot.features.ownership`).
 """
 
 from __future__ import annotations
 
-from bot.access import Conversation, NotVisible, reveal
-from bot.config import Config, Setting, positive
-from bot.context import Context, Identity
-from bot.cpu import Task
-from bot.errors import ReplyError, UsageError, UserError
-from bot.grammar import shown, split_line
-from bot.guard import record as untrusted
-from bot.invocation import Click, Invocation, Source
-from bot.joining import NotInChannel, raise_if_not_in
-from bot.limits import Limit
-from bot.pages import nav_blocks, page_of
-from bot.permissions import is_admin
-from bot.reply import Reply, actions, button, context, divider, fields, header, image, notice, section
-from bot.rerun import read_rerun, rerun_value
-from bot.route_auth import Signature, require_bearer, require_signature
-from bot.router import Args, Command, Job, Param, Router
-from bot.store import Contention, Namespaced
-from bot.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
-from bot.uploads import (
+from bot.config.feature_settings import Config, Setting, positive
+from bot.config.limits import Limit
+from bot.features.context import Context, Identity
+from bot.features.grammar import shown, split_line
+from bot.features.invocation import Click, Invocation, Source
+from bot.features.joining import NotInChannel, raise_if_not_in
+from bot.features.pages import nav_blocks, page_of
+from bot.features.places import (
     Place,
     asker_name,
     file_link,
@@ -59,6 +48,17 @@ from bot.uploads import (
     uploader,
     working,
 )
+from bot.features.rerun import read_rerun, rerun_value
+from bot.features.router import Args, Command, Job, Param, Router
+from bot.guard import record as untrusted
+from bot.http.route_auth import Signature, require_bearer, require_signature
+from bot.pure.blocks import Reply, actions, button, context, divider, fields, header, image, notice, section
+from bot.pure.errors import ReplyError, UsageError, UserError
+from bot.pure.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
+from bot.slack.access import Conversation, NotVisible, reveal
+from bot.slack.admins import is_admin
+from bot.store import Contention, Namespaced
+from bot.work.cpu import Task
 
 __all__ = [
     "Args",

@@ -11,11 +11,11 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot import logs
-from bot.features import FeatureError, feature_table, load_features
-from bot.limits import unknown_names
-from bot.registry import Registry
-from bot.settings import Settings, environment, read_settings
+from bot.config.limits import unknown_names
+from bot.config.settings import Settings, environment, read_settings
+from bot.features.loader import FeatureError, feature_table, load_features
+from bot.features.registry import Registry
+from bot.runtime import logs
 
 log = logging.getLogger("sloth")
 
@@ -98,7 +98,7 @@ def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
 
 
 def print_manifest(command: str, public_url: str | None) -> int:
-    from bot.manifest import PLACEHOLDER_URL, manifest_yaml
+    from bot.features.manifest import PLACEHOLDER_URL, manifest_yaml
 
     registry = load_features(environment(), check_settings=False)
     sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL))
@@ -134,7 +134,7 @@ def quiet_garbage_collector() -> None:
 
 
 async def serve(settings: Settings, registry: Registry) -> int:
-    from bot.runtime import FatalError, Runtime
+    from bot.runtime.lifecycle import FatalError, Runtime
 
     runtime = Runtime(settings, registry)
     loop = asyncio.get_running_loop()

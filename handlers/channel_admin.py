@@ -28,9 +28,9 @@ from bot.api import (
     readable,
     truncate,
 )
-from bot.errors import slack_error_text
-from bot.names import MAX_PURPOSE, check_channel_name, check_length
-from bot.text import split_args
+from bot.pure.errors import slack_error_text
+from bot.pure.names import MAX_PURPOSE, check_channel_name, check_length
+from bot.pure.text import split_args
 
 router = Router("channel_admin")
 MANAGE = ("channels:manage", "groups:write", "channels:read", "groups:read", "channels:join")

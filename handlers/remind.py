@@ -36,8 +36,8 @@ from bot.api import (
     section,
     truncate,
 )
-from bot.names import MASS_MENTION, MAX_MESSAGE, check_length
-from bot.when import check_ahead, mrkdwn_time, parse_moment, zone_of
+from bot.pure.names import MASS_MENTION, MAX_MESSAGE, check_length
+from bot.pure.when import check_ahead, mrkdwn_time, parse_moment, zone_of
 
 router = Router("remind", settings=[
     Setting("pending", int, default=25, env="SLOTH_REMIND_PENDING", minimum=1, maximum=1000,

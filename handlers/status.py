@@ -13,9 +13,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Args, Context, Invocation, Param, Reply, Router, UserError, plain, readable, section
-from bot.names import MAX_STATUS_TEXT, check_length, parse_emoji
-from bot.text import split_args
-from bot.when import (
+from bot.pure.names import MAX_STATUS_TEXT, check_length, parse_emoji
+from bot.pure.text import split_args
+from bot.pure.when import (
     WEEKDAYS,
     WhenError,
     check_ahead,

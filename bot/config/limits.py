@@ -4,7 +4,7 @@
 
 Slack's rate limits and Sloth's worker processes are shared by the whole workspace: without a
 limit, one member asking for 150 reminders or 30 charts at once makes everyone else wait behind
-them. Dispatch applies a command's limit before its handler runs (`bot.dispatch.limited`); the
+them. Dispatch applies a command's limit before its handler runs (`bot.handling.dispatch.limited`); the
 counts live in the store, so replicas sharing one store count each member once. A member over a
 limit is told privately what the limit is and when they can try again; nothing runs.
 
@@ -28,9 +28,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.errors import UserError
+from bot.pure.errors import UserError
+from bot.pure.when import describe_duration
 from bot.store import Namespaced
-from bot.when import describe_duration
 
 HOUR, DAY = 3600, 86400
 HOLD_SECONDS = 15 * 60  # the longest a run counts as running: a chart or an export takes seconds

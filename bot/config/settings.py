@@ -2,7 +2,7 @@
 
 Every problem is collected and reported together, naming the variable to set; token values
 never appear in a message. Features declare their own settings beside their commands
-(`bot.config`); `load_all` reads both and reports every problem of either at once.
+(`bot.config.feature_settings`); `load_all` reads both and reports every problem of either at once.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from bot.limits import Limit, parse_limits
+from bot.config.limits import Limit, parse_limits
 
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _COMMAND = re.compile(r"^/[a-z0-9_\-]{1,31}$")
-# Every variable Sloth's core reads (here, and SLOTH_FEATURES/SLOTH_DISABLE in bot.features, the
-# doctor's SLACK_CONFIG_TOKEN): no feature's setting may read one (bot.ownership).
+# Every variable Sloth's core reads (here, and SLOTH_FEATURES/SLOTH_DISABLE in bot.features.loader, the
+# doctor's SLACK_CONFIG_TOKEN): no feature's setting may read one (bot.features.ownership).
 CORE_VARIABLES = frozenset({
     "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_USER_TOKEN", "SLACK_API_URL", "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET", "SLACK_CONFIG_TOKEN", "SLOTH_COMMAND", "SLOTH_ADMINS", "SLOTH_DATA_DIR",
@@ -37,7 +37,7 @@ CORE_VARIABLES = frozenset({
 
 @dataclass(frozen=True)
 class HttpLimits:
-    """How long Sloth's HTTP side waits for a client, and how many connections it holds (bot.http_guard)."""
+    """How long Sloth's HTTP side waits for a client, and how many connections it holds (bot.http.timeouts)."""
 
     header_seconds: float = 10.0  # a request's headers, from its first byte (or from connecting)
     body_seconds: float = 30.0  # a request's whole body, once its headers are in; then 408
@@ -68,27 +68,27 @@ class Settings:
     store_url: str = field(default="sqlite:///data/sloth.db", repr=False)  # a Redis URL may hold a password
     log_level: str = "INFO"
     log_format: str = "text"
-    log_message_text: bool = False  # what members typed and Sloth posted, in DEBUG logs (bot.logs)
+    log_message_text: bool = False  # what members typed and Sloth posted, in DEBUG logs (bot.runtime.logs)
     # Where browsers and training jobs reach Sloth's HTTP side.
     public_url: str = "http://localhost:8080"
-    # Seals members' tokens and signs OAuth states (bot.sealing, bot.user_tokens).
+    # Seals members' tokens and signs OAuth states (bot.connect.sealing, bot.connect.tokens).
     secret_key: str | None = field(default=None, repr=False)
     # The app's OAuth credentials (Basic Information -> App Credentials), for `connect`.
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
-    # A handler holding the event loop longer than this is logged (once) and counted (bot.loop_watch).
+    # A handler holding the event loop longer than this is logged (once) and counted (bot.runtime.loop_watch).
     loop_block_seconds: float = 0.5
     # Per-member limits changed from what commands declare (SLOTH_LIMITS): (command, limit or
-    # None for none), see bot.limits.
+    # None for none), see bot.config.limits.
     member_limits: tuple[tuple[str, Limit | None], ...] = ()
     # Tuning knobs with sensible defaults; not part of the documented environment.
     workers: int = 32
     drain_seconds: float = 10.0
-    # Envelopes acked and not yet handled; past it, Sloth takes no more (bot.socket_thread).
+    # Envelopes acked and not yet handled; past it, Sloth takes no more (bot.socket.thread).
     max_unfinished: int = 2000
     directory_resync_seconds: float = 3600.0
-    edits_per_window: int = 8  # chat.update budget for the workspace (bot.pacing)
+    edits_per_window: int = 8  # chat.update budget for the workspace (bot.slack.pacing)
     edit_window_seconds: float = 12.0
     http_limits: HttpLimits = field(default_factory=HttpLimits)
 

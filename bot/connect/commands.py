@@ -6,7 +6,7 @@ this feature's context reaches the core (`core_of`); no other feature's does.
 `connect` answers with a button that opens Sloth's `/slack/install` (see `pages`) with a signed
 `state` naming the member who asked; Slack asks them to approve the user scopes and sends them
 back with a code that Sloth swaps for their token. Commands declared with `token="user"` get
-that member's own client from dispatch (`bot.members`), or the same button when there is none.
+that member's own client from dispatch (`bot.connect.members`), or the same button when there is none.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Args, Context, Invocation, Reply, Router, section
-from bot.core_context import Core, core_of
-from bot.members import connect_prompt, oauth_problem
-from bot.user_tokens import env_token_owner, forget_token, stored_token, user_client
+from bot.connect.members import connect_prompt, oauth_problem
+from bot.connect.tokens import env_token_owner, forget_token, stored_token, user_client
+from bot.features.core import Core, core_of
 
 log = logging.getLogger(__name__)
 router = Router()

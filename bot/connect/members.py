@@ -1,7 +1,7 @@
 """Acting as a member: the client a `token="user"` command gets, and the connect button.
 
 Dispatch calls `member_client` before such a command's handler runs: it finds the member's own
-token (`bot.user_tokens.token_for`) or answers with the Connect button, so no handler ever looks
+token (`bot.connect.tokens.token_for`) or answers with the Connect button, so no handler ever looks
 a token up. The client it returns turns Slack's "this token no longer works" answers into
 `MemberAuthError`, which dispatch answers by forgetting the token and offering to connect again.
 """
@@ -15,13 +15,13 @@ from urllib.parse import quote
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.core_context import Core
-from bot.errors import ReplyError
-from bot.reply import Reply, actions, context, notice, section
-from bot.sealing import STATE_TTL, StateSigner
-from bot.settings import Settings
-from bot.slack import MeteredWebClient, retry_handlers, sdk_logger
-from bot.user_tokens import DEAD_TOKEN, forget_token, token_for
+from bot.config.settings import Settings
+from bot.connect.sealing import STATE_TTL, StateSigner
+from bot.connect.tokens import DEAD_TOKEN, forget_token, token_for
+from bot.features.core import Core
+from bot.pure.blocks import Reply, actions, context, notice, section
+from bot.pure.errors import ReplyError
+from bot.slack.client import MeteredWebClient, retry_handlers, sdk_logger
 
 log = logging.getLogger(__name__)
 CONNECT_ACTION = "sloth_connect"

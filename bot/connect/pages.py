@@ -18,12 +18,12 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Context, Router
-from bot.core_context import core_of
-from bot.members import oauth_problem, signer
-from bot.sealing import STATE_TTL, SealError, State
-from bot.slack import make_client
-from bot.user_tokens import save_token
-from handlers.connect.commands import revoke
+from bot.connect.commands import revoke
+from bot.connect.members import oauth_problem, signer
+from bot.connect.sealing import STATE_TTL, SealError, State
+from bot.connect.tokens import save_token
+from bot.features.core import core_of
+from bot.slack.client import make_client
 
 log = logging.getLogger(__name__)
 router = Router()

@@ -14,9 +14,9 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.core_context import Core
-from bot.sealing import SealError, TokenBox
-from bot.slack import MeteredWebClient, make_client
+from bot.connect.sealing import SealError, TokenBox
+from bot.features.core import Core
+from bot.slack.client import MeteredWebClient, make_client
 from bot.store import Namespaced
 
 log = logging.getLogger(__name__)

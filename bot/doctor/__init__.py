@@ -25,15 +25,15 @@ from typing import TextIO
 import aiohttp
 
 from bot.cli import ConfigurationError, configure
+from bot.config.settings import Settings
 from bot.doctor.app_settings import config_checks, read_config_token
 from bot.doctor.channel import channel_checks
 from bot.doctor.http import health_check, redirect_check
 from bot.doctor.report import Check, exit_code, render
 from bot.doctor.socket import same_app_check, socket_checks
 from bot.doctor.tokens import bot_checks, user_checks
-from bot.registry import Registry
-from bot.settings import Settings
-from bot.slack import make_client
+from bot.features.registry import Registry
+from bot.slack.client import make_client
 
 __all__ = ["Check", "Outcome", "check_workspace", "diagnose", "doctor", "main"]
 

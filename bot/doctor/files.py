@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.doctor.advice import channel_change, error_of
 from bot.doctor.report import Check, failed, ok, skipped
-from bot.uploads import SHARE_CHECKS, shared_file
+from bot.features.places import SHARE_CHECKS, shared_file
 
 if TYPE_CHECKING:
     from bot.doctor.channel import Place

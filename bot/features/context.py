@@ -14,7 +14,7 @@ Each feature gets its own `Context`:
 
 It holds nothing that reaches another feature: not the whole store, not another feature's
 context, settings or keys, not the registry, not Sloth's tokens, secret key or OAuth secret.
-Sloth's own machinery works with `bot.core_context.Core`, which the runtime hands only to itself
+Sloth's own machinery works with `bot.features.core.Core`, which the runtime hands only to itself
 and to its own features. This keeps features apart through the API; it is not a sandbox (code
 in the same process can reach anything by introspection), so run code you do not trust elsewhere.
 """
@@ -29,23 +29,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocking import run_on_loop
-from bot.config import Config
-from bot.cpu import CpuPool
-from bot.metrics import Metrics
-from bot.pacing import EditPacer
+from bot.config.feature_settings import Config
+from bot.slack.pacing import EditPacer
 from bot.store import Namespaced
+from bot.work.blocking import run_on_loop
+from bot.work.cpu import CpuPool
+from bot.work.metrics import Metrics
 
 if TYPE_CHECKING:
     import asyncio
 
-    from bot.access import Access
-    from bot.directory import Directory
-    from bot.invocation import Invocation
-    from bot.registry import Catalogue
-    from bot.reply import Reply
-    from bot.settings import Settings
-    from bot.uploads import Uploads
+    from bot.config.settings import Settings
+    from bot.features.invocation import Invocation
+    from bot.features.places import Uploads
+    from bot.features.registry import Catalogue
+    from bot.pure.blocks import Reply
+    from bot.slack.access import Access
+    from bot.slack.directory import Directory
 
 
 T = TypeVar("T")
@@ -91,7 +91,7 @@ class Context:
     clock: Callable[[], float] = time.time
     # Worker processes for charts and exports, so heavy work never runs on the event loop.
     cpu: CpuPool
-    edits: EditPacer = field(repr=False)  # chat.update's budget and redraw folding (bot.pacing)
+    edits: EditPacer = field(repr=False)  # chat.update's budget and redraw folding (bot.slack.pacing)
     commands: Catalogue = field(repr=False)
     uploads: Uploads = field(repr=False)
     config: Config
@@ -101,7 +101,7 @@ class Context:
     state: SimpleNamespace = field(default_factory=SimpleNamespace)
     member_client: AsyncWebClient | None = None
     # How `run`, `say` and `spawn` reach dispatch and the supervisor, bound by the runtime to
-    # this feature (bot.runtime); a feature calls the methods below.
+    # this feature (bot.runtime.lifecycle); a feature calls the methods below.
     _run: Runner = field(repr=False)
     _say: Sayer = field(repr=False)
     _spawn: Spawner = field(repr=False)

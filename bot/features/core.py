@@ -1,11 +1,11 @@
 """What Sloth's own machinery works with: every setting, the whole store, the registry, every context.
 
 The runtime builds one `Core` and gives it explicitly to what is Sloth itself: the entry points,
-dispatch, saying replies, the jobs, members' tokens (`bot.user_tokens`, `bot.members`) and
-Sloth's own features that need more than a feature's `Context` (`bot.core`: page and join
+dispatch, saying replies, the jobs, members' tokens (`bot.connect.tokens`, `bot.connect.members`) and
+Sloth's own features that need more than a feature's `Context` (`bot.runtime.core_feature`: page and join
 buttons, the store's sweep; `connect`: the OAuth pages and members' tokens). Those features'
 contexts are `CoreContext`s, and `core_of(ctx)` reaches the core from them; every other feature's
-context refuses (see `bot.context` for what a feature gets).
+context refuses (see `bot.features.context` for what a feature gets).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.context import Context, Identity
-from bot.cpu import CpuPool
-from bot.metrics import Metrics
-from bot.pacing import EditPacer
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.features.context import Context, Identity
+from bot.slack.pacing import EditPacer
 from bot.store import Store
-from bot.supervisor import Supervisor
+from bot.work.cpu import CpuPool
+from bot.work.metrics import Metrics
+from bot.work.supervisor import Supervisor
 
 if TYPE_CHECKING:
-    from bot.access import Access
-    from bot.directory import Directory
-    from bot.registry import Registry
+    from bot.features.registry import Registry
+    from bot.slack.access import Access
+    from bot.slack.directory import Directory
 
 
 @dataclass
@@ -70,4 +70,4 @@ def core_of(ctx: Context) -> Core:
     if isinstance(ctx, CoreContext):
         return ctx.core
     raise PermissionError(f"the {ctx.feature} feature's context does not reach Sloth's core; "
-                          "a feature keeps to what its context offers (bot.context)")
+                          "a feature keeps to what its context offers (bot.features.context)")

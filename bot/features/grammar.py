@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.errors import UsageError
-from bot.router import Args, Command, Param
-from bot.text import parse_channel, parse_user, readable, truncate
+from bot.features.router import Args, Command, Param
+from bot.pure.errors import UsageError
+from bot.pure.text import parse_channel, parse_user, readable, truncate
 
 # A `<…>` reference stays whole even when its label has spaces.
 _TOKEN = re.compile(r"<[^>]*>|\S+")

@@ -1,7 +1,7 @@
 """The two shapes a request takes once it reaches a feature: an `Invocation` or a `Click`.
 
 Slash commands, @mentions and DMs become one frozen `Invocation`; button presses become a
-`Click`. Both are plain data, built by `bot.entry` from Slack's payloads.
+`Click`. Both are plain data, built by `bot.handling.entry` from Slack's payloads.
 """
 
 from __future__ import annotations

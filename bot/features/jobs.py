@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import guard
-from bot.blocking import call
-from bot.context import Context
-from bot.registry import Feature
-from bot.router import Job, parse_time_of_day
+from bot.features.context import Context
+from bot.features.registry import Feature
+from bot.features.router import Job, parse_time_of_day
 from bot.store import Namespaced
+from bot.work.blocking import call
 
 log = logging.getLogger(__name__)
 MAX_WAIT = 60.0  # look again at least this often (a clock change, a job added late)

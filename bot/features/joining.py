@@ -1,18 +1,18 @@
 """`not_in_channel`, answered with an offer: a button that joins the channel and runs the command again.
 
 A handler raises `NotInChannel` (or calls `raise_if_not_in` on Slack's error); dispatch answers
-with the offer, and the button (handled in `bot.core`) joins and runs the same line again.
+with the offer, and the button (handled in `bot.runtime.core_feature`) joins and runs the same line again.
 """
 
 from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import UserError
-from bot.invocation import Invocation
-from bot.reply import Reply, actions, button, section
-from bot.rerun import rerun_value
-from bot.text import escape
+from bot.features.invocation import Invocation
+from bot.features.rerun import rerun_value
+from bot.pure.blocks import Reply, actions, button, section
+from bot.pure.errors import UserError
+from bot.pure.text import escape
 
 JOIN_ACTION = "sloth_join_retry"
 

@@ -7,7 +7,7 @@
 - `SLOTH_DISABLE=games,share` switches features off by name.
 
 Anything wrong (a module that cannot be imported, a command, button id, HTTP route or settings
-variable that another feature or Sloth itself owns (`bot.ownership`), a missing required setting)
+variable that another feature or Sloth itself owns (`bot.features.ownership`), a missing required setting)
 is collected with every other problem and reported at once; Sloth then exits with 2.
 """
 
@@ -21,9 +21,9 @@ from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from bot.config import read_config
-from bot.registry import DuplicateError, Feature, Registry
-from bot.router import Router
+from bot.config.feature_settings import read_config
+from bot.features.registry import DuplicateError, Feature, Registry
+from bot.features.router import Router
 
 BUILTIN = (
     "handlers.help",
@@ -35,7 +35,7 @@ BUILTIN = (
     "handlers.plots",
     "handlers.export",
     "handlers.share",
-    "handlers.connect",
+    "bot.connect.feature",
     "handlers.status",
     "handlers.search",
     "handlers.remind",
@@ -44,11 +44,11 @@ BUILTIN = (
     "handlers.games.feature",
     "handlers.training.feature",
 )
-CORE = "bot.core"  # the directory's events and the page and join buttons: always on
-# Sloth's own machinery among the features, whose contexts reach the core (bot.core_context):
+CORE = "bot.runtime.core_feature"  # the directory's events and the page and join buttons: always on
+# Sloth's own machinery among the features, whose contexts reach the core (bot.features.core):
 # the core feature, and connect (the OAuth pages, members' tokens). Every other feature, built-in
 # or a team's, keeps to its own context.
-OWN_MACHINERY = (CORE, "handlers.connect")
+OWN_MACHINERY = (CORE, "bot.connect.feature")
 ENTRY_POINT_GROUP = "sloth.features"
 
 

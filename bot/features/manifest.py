@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from bot.registry import Registry
+from bot.features.registry import Registry
 
 # What every Sloth install needs, whatever its commands: to hear mentions and DMs and answer.
 BASE_SCOPES = {"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write", "users:read"}

@@ -9,14 +9,14 @@
 - An environment variable is read by one setting of one feature; Sloth's own (tokens, the
   secret key, `SLOTH_STORE_URL`, …) by none.
 
-`bot.registry` applies these when the features load and refuses every clash at once.
+`bot.features.registry` applies these when the features load and refuses every clash at once.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.settings import CORE_VARIABLES
+from bot.config.settings import CORE_VARIABLES
 
 # Store namespaces of Sloth's own records: dedupe, job claims, the chat.update budget, uploaded
 # files, members' sealed tokens, the owner of SLACK_USER_TOKEN, the store's write probe, members'

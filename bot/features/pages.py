@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from bot.invocation import Invocation
-from bot.reply import actions, button, context
-from bot.rerun import rerun_value
+from bot.features.invocation import Invocation
+from bot.features.rerun import rerun_value
+from bot.pure.blocks import actions, button, context
 
 T = TypeVar("T")
 PAGE_ACTIONS = ("sloth_page_prev", "sloth_page_next")

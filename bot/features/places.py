@@ -15,13 +15,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.context import Context
-from bot.errors import UserError
-from bot.invocation import Invocation
-from bot.joining import NotInChannel
-from bot.reply import Reply
+from bot.features.context import Context
+from bot.features.invocation import Invocation
+from bot.features.joining import NotInChannel
+from bot.pure.blocks import Reply
+from bot.pure.errors import UserError
+from bot.pure.text import ChannelRef, channel_not_found, escape
 from bot.store import Namespaced
-from bot.text import ChannelRef, channel_not_found, escape
 
 # Upload v2 shares a file a moment after files.completeUploadExternal answers; look this often.
 SHARE_CHECKS = (0.1, 0.2, 0.4, 0.8, 1.5)
@@ -96,7 +96,7 @@ async def reply_place(ctx: Context, inv: Invocation, private_to: str | None = No
 
     Mentions and DMs reach Sloth only where it is, so it can answer there. A slash command can
     come from anywhere, including a channel Sloth is not in or a DM between two people. What
-    was read from a private conversation goes only there or to the asker (`bot.access`).
+    was read from a private conversation goes only there or to the asker (`bot.slack.access`).
     """
     if private_to not in (None, inv.channel) or await ctx.access.private_elsewhere(inv.channel):
         return Place(await open_dm(ctx, inv.user), None, "a DM", moved="it comes from a private channel")

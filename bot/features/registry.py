@@ -1,7 +1,7 @@
 """Every loaded feature's declarations in one place, each remembered with the feature it came from.
 
 Dispatch, help, the app manifest, `sloth features` and the HTTP side all read this. What one
-feature declares is its own (`bot.ownership`): two features declaring the same command or alias,
+feature declares is its own (`bot.features.ownership`): two features declaring the same command or alias,
 button ids of which one would answer the other's clicks (`game` and `game:join`), settings
 reading the same environment variable (or one of Sloth's own), or HTTP routes that would answer
 the same request (or one Sloth answers itself, like /healthz) are refused here, naming both.
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from bot.config import Config, Setting
-from bot.http_paths import own_route, route_problem, routes_overlap
-from bot.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
-from bot.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
+from bot.config.feature_settings import Config, Setting
+from bot.features.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
+from bot.features.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
+from bot.features.routes import own_route, route_problem, routes_overlap
 
 
 class DuplicateError(ValueError):
@@ -37,7 +37,7 @@ class Feature:
     source: str = "built-in"  # "built-in", "SLOTH_FEATURES", "entry point … (distribution …)"
     spec: str = ""  # how it was named: "handlers.games" or "standup_feature:router"
     config: Config = field(default_factory=lambda: Config("", {}))
-    # Sloth's own machinery (bot.core, connect): its context reaches the core (bot.core_context).
+    # Sloth's own machinery (bot.runtime.core_feature, connect): its context reaches the core (bot.features.core).
     # Only the loader sets it, for its own list; a team's feature never has it.
     core: bool = False
 
@@ -237,7 +237,7 @@ class Catalogue:
 
     def __init__(self, registry: Registry) -> None:
         self._commands: Mapping[str, Command] = MappingProxyType(registry.commands)
-        # Filled at start with the commands the bot token's scopes leave out (bot.runtime).
+        # Filled at start with the commands the bot token's scopes leave out (bot.runtime.lifecycle).
         self.unavailable: Mapping[str, tuple[str, ...]] = MappingProxyType(registry.unavailable)
 
     def listed(self) -> list[Command]:

@@ -8,10 +8,10 @@
 A handler is an `async def` (it runs on Sloth's event loop: await, never block) or a plain
 `def` (commands, buttons, events and jobs: it runs in a thread, so blocking work holds up no one;
 it returns its Reply as usual, and reaches Slack or the store through `ctx.sync(...)`, see
-`bot.blocking`).
+`bot.work.blocking`).
 
-A feature module declares on its own router and exposes it; loading (`bot.features`) collects
-the routers of every enabled feature into one registry (`bot.registry`). Slash commands,
+A feature module declares on its own router and exposes it; loading (`bot.features.loader`) collects
+the routers of every enabled feature into one registry (`bot.features.registry`). Slash commands,
 @mentions, DMs and buttons all reach the same declarations through one dispatch; help, the app
 manifest and permission checks are generated from them. A router without a name is a part of a
 feature, included into the named router of its package with `include`.
@@ -25,15 +25,15 @@ from datetime import time as time_of_day
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import Setting
-from bot.invocation import Click, Invocation
-from bot.limits import Limit
+from bot.config.feature_settings import Setting
+from bot.config.limits import Limit
+from bot.features.invocation import Click, Invocation
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.context import Context
-    from bot.reply import Reply
+    from bot.features.context import Context
+    from bot.pure.blocks import Reply
 
 Kind = Literal["user", "channel", "int", "word", "text"]
 # Who a command's answers may notify: "none" (nobody its input named, no @here), "users" (the
@@ -106,7 +106,7 @@ class Command:
     aliases: tuple[str, ...] = ()
     mentions: Mentions = "none"
     # Per-member limit for a command that makes work (charts, files, scheduled messages): how
-    # many each member may run at once, per hour and per day; dispatch applies it (bot.limits).
+    # many each member may run at once, per hour and per day; dispatch applies it (bot.config.limits).
     limit: Limit | None = None
 
     @property
@@ -173,7 +173,7 @@ class Router:
         """A button handler. `action_id` owns itself and its family `action_id:…`: a click goes
         to the longest declared id its own id starts with (`game` handles `game:move:4` unless
         `game:move` is declared too). Another feature's id in the same family is refused at start
-        (`bot.ownership`)."""
+        (`bot.features.ownership`)."""
 
         def register(handler: ActionHandler) -> ActionHandler:
             if action_id in self.actions:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aiohttp import web
 
-# Sloth's own routes, served by bot.server.make_web_app (aiohttp adds HEAD to each GET).
+# Sloth's own routes, served by bot.http.server.make_web_app (aiohttp adds HEAD to each GET).
 OWN_ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/healthz", "health check"),
     ("GET", "/metrics", "Prometheus metrics"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.router import Command
+from bot.features.router import Command
 
 
 def granted_scopes(headers: Mapping[str, Any]) -> frozenset[str] | None:

@@ -13,21 +13,23 @@ from dataclasses import replace
 
 from slack_sdk.errors import SlackApiError
 
-from bot import access, blocking, guard
-from bot.core_context import Core
-from bot.errors import ReplyError, UserError, new_error_id, slack_error_text
-from bot.grammar import parse_args, shown
-from bot.invocation import Invocation
-from bot.joining import NotInChannel, join_offer
-from bot.limits import limit_for, member_turn
-from bot.members import MemberAuthError, member_client, refused
-from bot.names import has_mass_mention
-from bot.permissions import is_admin
-from bot.reply import Reply, notice
-from bot.respond import deliver
-from bot.router import Args, Command
+from bot import guard
+from bot.config.limits import limit_for, member_turn
+from bot.connect.members import MemberAuthError, member_client, refused
+from bot.features.core import Core
+from bot.features.grammar import parse_args, shown
+from bot.features.invocation import Invocation
+from bot.features.joining import NotInChannel, join_offer
+from bot.features.router import Args, Command
+from bot.handling.respond import deliver
+from bot.pure.blocks import Reply, notice
+from bot.pure.errors import ReplyError, UserError, new_error_id, slack_error_text
+from bot.pure.names import has_mass_mention
+from bot.pure.text import ChannelRef, channel_not_found
+from bot.slack import access
+from bot.slack.admins import is_admin
 from bot.store import Namespaced, StoreUnavailable
-from bot.text import ChannelRef, channel_not_found
+from bot.work import blocking
 
 log = logging.getLogger(__name__)
 CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full or unavailable), so that "
@@ -108,7 +110,7 @@ async def check_channels(ctx: Core, inv: Invocation, command: Command, args: Arg
 
 
 def limited(ctx: Core, inv: Invocation, command: Command) -> AbstractAsyncContextManager[None]:
-    """The member's turn under the command's per-member limit (bot.limits), counted in the store
+    """The member's turn under the command's per-member limit (bot.config.limits), counted in the store
     for every replica; LimitReached, a private answer, when the member is over it."""
     limit = limit_for(command.name, command.limit, ctx.settings.limit_overrides)
     if limit is None:

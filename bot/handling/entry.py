@@ -1,6 +1,6 @@
 """Entry points: Bolt listeners that turn slash commands, mentions, DMs and clicks into one shape.
 
-The ack has already been sent by `bot.socket` when these run; Bolt runs with
+The ack has already been sent by `bot.socket.client` when these run; Bolt runs with
 `process_before_response=True` so each listener simply runs to completion on a worker.
 Payloads are checked for shape here, once: a handler never sees a forged or malformed click.
 """
@@ -15,16 +15,18 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
-from bot import access, blocking, guard
-from bot.core_context import Core
-from bot.dispatch import answer, failure_reply
-from bot.grammar import split_line
-from bot.invocation import Click, Invocation, Source
-from bot.joining import NotInChannel, join_offer
-from bot.reply import Reply
-from bot.respond import deliver
-from bot.slack import make_client
-from bot.text import strip_mention
+from bot import guard
+from bot.features.core import Core
+from bot.features.grammar import split_line
+from bot.features.invocation import Click, Invocation, Source
+from bot.features.joining import NotInChannel, join_offer
+from bot.handling.dispatch import answer, failure_reply
+from bot.handling.respond import deliver
+from bot.pure.blocks import Reply
+from bot.pure.text import strip_mention
+from bot.slack import access
+from bot.slack.client import make_client
+from bot.work import blocking
 
 log = logging.getLogger(__name__)
 # The event types Sloth's entry points listen to themselves; features may listen to them too.

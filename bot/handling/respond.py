@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 
 from bot import guard
-from bot.core_context import Core
-from bot.invocation import Invocation
-from bot.reply import Reply
+from bot.features.core import Core
+from bot.features.invocation import Invocation
+from bot.pure.blocks import Reply
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from typing import Protocol
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client import Counter as Count
 
-from bot.settings import HttpLimits
+from bot.config.settings import HttpLimits
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Sloth's own HTTP side: health and metrics, and the features' routes (the OAuth pages, training
-ingest, a team's own), served behind the time limits and connection caps of `bot.http_guard`."""
+ingest, a team's own), served behind the time limits and connection caps of `bot.http.timeouts`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.http_gate import BACKLOG, Gate, connection_room
-from bot.http_guard import GuardedHandler, watch_request
-from bot.metrics import Metrics
-from bot.settings import HttpLimits
+from bot.config.settings import HttpLimits
+from bot.http.gate import BACKLOG, Gate, connection_room
+from bot.http.timeouts import GuardedHandler, watch_request
+from bot.work.metrics import Metrics
 
 
 def make_web_app(

@@ -13,7 +13,7 @@ hold their sockets until the process runs out of files. `GuardedHandler` is aioh
 ("idle" starts when the handler returns, so a response the client does not read within
 idle_seconds is cut off too.)
 
-and every connection passes the gate (`bot.http_gate`) first: per-address and total caps, decided
+and every connection passes the gate (`bot.http.gate`) first: per-address and total caps, decided
 the moment it connects, before aiohttp parses a byte of it. Only public aiohttp surface is used:
 the handler's protocol callbacks, a middleware that marks when a request's headers are in and
 when its handler is done, and the request body's own `set_exception`/`feed_eof`.
@@ -31,8 +31,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
-from bot.http_gate import Gate
-from bot.settings import HttpLimits
+from bot.config.settings import HttpLimits
+from bot.http.gate import Gate
 
 LINGER_SECONDS = 2.0  # how long a turned-away client has to read its 503 before the socket is dropped
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

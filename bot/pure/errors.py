@@ -6,8 +6,8 @@ import secrets
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.reply import Reply
-    from bot.router import Command
+    from bot.features.router import Command
+    from bot.pure.blocks import Reply
 
 
 class UserError(Exception):

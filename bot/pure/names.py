@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.errors import UserError
-from bot.text import escape, truncate
+from bot.pure.errors import UserError
+from bot.pure.text import escape, truncate
 
 MAX_CHANNEL_NAME = 80
 MAX_PURPOSE = 250

@@ -14,8 +14,8 @@ from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import UserError
-from bot.text import escape, truncate
+from bot.pure.errors import UserError
+from bot.pure.text import escape, truncate
 
 UNITS = {
     "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,

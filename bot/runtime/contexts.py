@@ -11,16 +11,16 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from bot.blocking import labelled
-from bot.context import Context, PublicSettings, Runner, Sayer, Spawner
-from bot.core_context import Core, CoreContext
-from bot.dispatch import run_own
-from bot.invocation import Invocation
-from bot.registry import Catalogue, Feature
-from bot.reply import Reply
-from bot.respond import deliver
+from bot.features.context import Context, PublicSettings, Runner, Sayer, Spawner
+from bot.features.core import Core, CoreContext
+from bot.features.invocation import Invocation
+from bot.features.places import Uploads
+from bot.features.registry import Catalogue, Feature
+from bot.handling.dispatch import run_own
+from bot.handling.respond import deliver
+from bot.pure.blocks import Reply
 from bot.store import Namespaced
-from bot.uploads import Uploads
+from bot.work.blocking import labelled
 
 
 def fill_contexts(core: Core, features: list[Feature]) -> None:

@@ -17,19 +17,19 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Context
-from bot.core_context import core_of
-from bot.dispatch import answer
-from bot.errors import UserError
-from bot.grammar import split_line
-from bot.invocation import Click
-from bot.joining import JOIN_ACTION
-from bot.members import CONNECT_ACTION
-from bot.pages import PAGE_ACTIONS
-from bot.permissions import is_admin
-from bot.reply import Reply
-from bot.rerun import read_rerun
-from bot.router import Router
+from bot.connect.members import CONNECT_ACTION
+from bot.features.context import Context
+from bot.features.core import core_of
+from bot.features.grammar import split_line
+from bot.features.invocation import Click
+from bot.features.joining import JOIN_ACTION
+from bot.features.pages import PAGE_ACTIONS
+from bot.features.rerun import read_rerun
+from bot.features.router import Router
+from bot.handling.dispatch import answer
+from bot.pure.blocks import Reply
+from bot.pure.errors import UserError
+from bot.slack.admins import is_admin
 
 log = logging.getLogger(__name__)
 router = Router("core")
@@ -134,7 +134,7 @@ for _event, _handler in DIRECTORY_EVENTS.items():
     router.event(_event, _EVENT_SCOPES[_event.split("_")[0]])(_handler)
 for _event in ("member_joined_channel", "member_left_channel"):
     router.event(_event, "channels:read", "groups:read")(_on_membership)
-# bot.access asks Slack which private channels, group DMs and DMs a member shares with Sloth.
+# bot.slack.access asks Slack which private channels, group DMs and DMs a member shares with Sloth.
 router.scopes.update({"groups:read", "im:read", "mpim:read"})
 for _action in PAGE_ACTIONS:
     router.action(_action)(turn_page)

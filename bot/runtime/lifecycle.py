@@ -6,8 +6,8 @@ connects Socket Mode and starts the features' jobs; leaving stops taking envelop
 in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
 An envelope travels: socket thread (ack) -> worker pool on the main loop -> dedupe -> Bolt ->
 entry point -> dispatch -> handler -> respond. A thread of its own reads and acks Socket Mode
-(`bot.socket_thread`), so a handler that blocks the main loop holds up no ack; another thread
-watches the main loop and names a handler that holds it (`bot.loop_watch`).
+(`bot.socket.thread`), so a handler that blocks the main loop holds up no ack; another thread
+watches the main loop and names a handler that holds it (`bot.runtime.loop_watch`).
 """
 
 from __future__ import annotations
@@ -26,29 +26,29 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot import guard
-from bot.access import Access
-from bot.blocking import running
-from bot.context import Context, Identity
-from bot.core_context import Core
-from bot.cpu import CpuPool
-from bot.directory import Directory
-from bot.entry import build_app
-from bot.feature_contexts import fill_contexts, share_settings
-from bot.features import load_features
-from bot.jobs import Scheduled, Scheduler
-from bot.loop_watch import LoopWatch
-from bot.metrics import Metrics
-from bot.pacing import EditPacer
-from bot.registry import Feature, Registry
-from bot.router import RouteHandler, Router
-from bot.scopes import granted_scopes, missing_by_command
-from bot.server import make_web_app, serve
-from bot.settings import Settings
-from bot.slack import make_client
-from bot.socket_thread import SocketThread
+from bot.config.settings import Settings
+from bot.features.context import Context, Identity
+from bot.features.core import Core
+from bot.features.jobs import Scheduled, Scheduler
+from bot.features.loader import load_features
+from bot.features.registry import Feature, Registry
+from bot.features.router import RouteHandler, Router
+from bot.features.scopes import granted_scopes, missing_by_command
+from bot.handling.entry import build_app
+from bot.http.server import make_web_app, serve
+from bot.runtime.contexts import fill_contexts, share_settings
+from bot.runtime.loop_watch import LoopWatch
+from bot.slack.access import Access
+from bot.slack.client import make_client
+from bot.slack.directory import Directory
+from bot.slack.pacing import EditPacer
+from bot.socket.thread import SocketThread
 from bot.store import Namespaced, StoreOpenError, StoreUnavailable, open_store
 from bot.store.health import Watched
-from bot.supervisor import Supervisor, WorkerPool
+from bot.work.blocking import running
+from bot.work.cpu import CpuPool
+from bot.work.metrics import Metrics
+from bot.work.supervisor import Supervisor, WorkerPool
 
 log = logging.getLogger(__name__)
 

@@ -2,11 +2,11 @@
 
 Every feature shares one asyncio event loop: while a handler calls `time.sleep`, a synchronous
 HTTP client or a long computation, nobody else's command, click or job moves (acks still go
-out: they are sent from a thread of their own, `bot.socket_thread`). The watch asks the loop to
+out: they are sent from a thread of their own, `bot.socket.thread`). The watch asks the loop to
 run a tiny callback every moment; when it has not run for half the threshold
 (SLOTH_LOOP_BLOCK_SECONDS), the task on the loop is noted, and when it still has not run at the
 threshold and the same task is still on the loop, that task's step is what holds it. Dispatch
-notes which feature's handler each task runs (`bot.blocking`), so the block is counted by
+notes which feature's handler each task runs (`bot.work.blocking`), so the block is counted by
 feature and handler (`sloth_loop_blocked_total`, `sloth_loop_blocked_seconds_total`) and the
 first block of each handler is logged, naming both. A loop that is only busy (many short
 steps) is not blamed on anyone: the loop-lag histogram shows that.
@@ -20,8 +20,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bot.blocking import RUNNING, Label
-from bot.metrics import Metrics
+from bot.work.blocking import RUNNING, Label
+from bot.work.metrics import Metrics
 
 log = logging.getLogger(__name__)
 STILL_SECONDS = 10.0  # a block still going this long is logged then, not only when it ends

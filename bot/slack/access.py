@@ -10,9 +10,9 @@ keeps to what that member could see in Slack themselves:
   is refused, with the answer a conversation that does not exist gets;
 - what was read from a private conversation is shown only to the asker (privately, or in their
   DM with Sloth) or in that conversation itself: an answer headed anywhere else is made private
-  by `bot.respond`, and a post that would still land there is refused.
+  by `bot.handling.respond`, and a post that would still land there is refused.
 
-The rule holds in the Web API client (`bot.slack.MeteredWebClient` calls `check` before each
+The rule holds in the Web API client (`bot.slack.client.MeteredWebClient` calls `check` before each
 call made while a member's request is handled), so a team's feature keeps to it without writing
 it again. What Sloth does on its own (jobs, cards, supervised background tasks) has no asker and
 is not limited. Membership comes from Slack (users.conversations with the member's ID lists the
@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import UserError
+from bot.pure.errors import UserError
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.directory import Directory
+    from bot.slack.directory import Directory
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.context import Context
-    from bot.core_context import Core
+    from bot.features.context import Context
+    from bot.features.core import Core
 
 
 async def is_admin(ctx: Context | Core, user_id: str) -> bool:

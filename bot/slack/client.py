@@ -22,17 +22,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import guard
-from bot.metrics import Metrics
+from bot.work.metrics import Metrics
 
 if TYPE_CHECKING:
-    from bot.access import Access
+    from bot.slack.access import Access
 
 
 class MeteredWebClient(AsyncWebClient):
     """AsyncWebClient that counts every call by method and outcome, passes every message it
     sends through `bot.guard` (so no feature can make Sloth ping people it should not) and, with
     `access` set (the bot's own client), keeps each member's request to the conversations that
-    member may see (`bot.access`)."""
+    member may see (`bot.slack.access`)."""
 
     metrics: Metrics | None = None
     access: Access | None = None

@@ -15,8 +15,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import UserError
-from bot.text import ChannelRef, UserRef, channel_not_found
+from bot.pure.errors import UserError
+from bot.pure.text import ChannelRef, UserRef, channel_not_found
 
 log = logging.getLogger(__name__)
 

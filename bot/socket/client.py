@@ -1,6 +1,6 @@
 """Socket Mode: ack every envelope the moment it is read, then hand it to the workers.
 
-It runs on an event loop of its own, in a thread (`bot.socket_thread`), so that no feature's
+It runs on an event loop of its own, in a thread (`bot.socket.thread`), so that no feature's
 handler, however it blocks the main loop, can hold up an ack.
 
 slack_sdk's aiohttp client asks Slack for connection URLs (`apps.connections.open`, rate limits
@@ -43,8 +43,8 @@ from aiohttp import ClientWebSocketResponse, WSMsgType
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
-from bot.metrics import Metrics
-from bot.supervisor import Supervisor
+from bot.work.metrics import Metrics
+from bot.work.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 

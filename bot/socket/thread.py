@@ -2,14 +2,14 @@
 
 Every feature's handler runs on one asyncio event loop (the main loop). One that blocks it
 (`time.sleep`, a synchronous HTTP call, a long computation) would hold up every ack behind it
-past Slack's 3 s. So the Socket Mode client (`bot.socket`: reading, acking, liveness pings,
+past Slack's 3 s. So the Socket Mode client (`bot.socket.client`: reading, acking, liveness pings,
 reconnects and the watchdog) runs on an event loop of its own, in this thread, with its own
 aiohttp session and Web API client (aiohttp objects belong to the loop that made them). Each
 envelope is acked there and handed to the main loop with `call_soon_threadsafe`, before its ack
 is sent; on the main loop it joins the worker pool as before.
 
 Limits: the handoff counts envelopes acked and not yet handled to the end. At `limit` it takes
-no more, and the client refuses them (see `bot.socket`) until some are done, so a main loop
+no more, and the client refuses them (see `bot.socket.client`) until some are done, so a main loop
 that is held up for good cannot pile up acked work that will never be done.
 
 Stopping: `stop` closes the connections on the socket loop, then ends the thread. Every
@@ -27,10 +27,10 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from bot.metrics import Metrics
-from bot.slack import make_client
-from bot.socket import SocketClient
-from bot.supervisor import Supervisor
+from bot.slack.client import make_client
+from bot.socket.client import SocketClient
+from bot.work.metrics import Metrics
+from bot.work.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

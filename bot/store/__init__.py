@@ -88,7 +88,7 @@ class Namespaced:
     """A view of a store whose keys all carry one prefix, e.g. `event:` or `games:`.
 
     A feature's `ctx.store` is one of these, named after the feature: it reaches only keys under
-    its prefix (the store beneath is not offered; see `bot.context`).
+    its prefix (the store beneath is not offered; see `bot.features.context`).
     """
 
     def __init__(self, store: Store, prefix: str) -> None:

@@ -3,7 +3,7 @@
 Every feature shares one asyncio event loop. Dispatch runs each handler through `call`:
 
 - an `async def` handler runs on the loop, noted as what its task is running, so that the loop
-  watch (`bot.loop_watch`) can name the feature and the command, button, event, job or route
+  watch (`bot.runtime.loop_watch`) can name the feature and the command, button, event, job or route
   that holds the loop when it stops turning;
 - a plain `def` handler runs in a thread (as `asyncio.to_thread` would, but in a pool of its
   own, so that features' handlers never hold up the threads Sloth itself uses), where

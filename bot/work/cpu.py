@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
-from bot.errors import UserError
+from bot.pure.errors import UserError
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
@@ -46,8 +46,8 @@ T = TypeVar("T")
 OWN_MODULE = "sloth_bot.own"
 # Then this, so that the fork server, and every worker it forks, runs at a lower priority while it
 # imports the preloaded modules.
-PRIORITY_MODULE = "bot.cpu_priority"
-NICENESS = 10  # as in bot.cpu_priority, which must not be imported here: it would slow this process
+PRIORITY_MODULE = "bot.work.cpu_priority"
+NICENESS = 10  # as in bot.work.cpu_priority, which must not be imported here: it would slow this process
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Imported by the fork server before anything else (bot.cpu.PRIORITY_MODULE), and by nothing else.
+"""Imported by the fork server before anything else (bot.work.cpu.PRIORITY_MODULE), and by nothing else.
 
 Importing it lowers the priority of the process that imports it: the fork server, and so every
 worker it forks, yields the CPU to Sloth's event loop. The server's one-off import of the
@@ -11,4 +11,4 @@ import contextlib
 import os
 
 with contextlib.suppress(OSError):
-    os.nice(10)  # bot.cpu.NICENESS
+    os.nice(10)  # bot.work.cpu.NICENESS

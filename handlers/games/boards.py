@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.reply import actions, button, context, section
-from bot.text import escape
+from bot.pure.blocks import actions, button, context, section
+from bot.pure.text import escape
 from handlers.games.model import PLAYING, WAITING, Game
 from handlers.games.rules import connect4, rps, tictactoe, trivia
 

@@ -21,7 +21,7 @@ from bot.api import (
     section,
     shown,
 )
-from bot.text import split_args
+from bot.pure.text import split_args
 from handlers.games import flow, scores
 from handlers.games.logic import LOBBY_SECONDS, name
 from handlers.games.model import KINDS, PLAYING, TITLES, WAITING, Game

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reply import actions, button, context
-from bot.reply import fields as field_section
-from bot.text import escape
+from bot.pure.blocks import actions, button, context
+from bot.pure.blocks import fields as field_section
+from bot.pure.text import escape
 from handlers.games import boards
 from handlers.games.logic import name
 from handlers.games.model import DECLINED, DRAW, EXPIRED, PLAYING, TITLES, WAITING, WON, Game

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.reply import actions, button, context, section
-from bot.text import escape, truncate
+from bot.pure.blocks import actions, button, context, section
+from bot.pure.text import escape, truncate
 from handlers.training import card_parts as parts
 from handlers.training.card_parts import slack_date
 from handlers.training.state import Run, eta_seconds, lower_is_better

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.runtime import DEDUPE_TTL, Runtime
+from bot.runtime.lifecycle import DEDUPE_TTL, Runtime
 from bot.store.sqlite import SQLiteStore
 from bot.testing import FakeClock
 from sloth_emulator import Emulator

@@ -1,4 +1,4 @@
-"""Running handlers (`bot.blocking`): plain `def` ones in a thread, `async def` ones on the loop,
+"""Running handlers (`bot.work.blocking`): plain `def` ones in a thread, `async def` ones on the loop,
 each noted as what its task runs; `ctx.sync` only where it can work; the watch's threshold."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import warnings
 
 import pytest
 
-from bot import blocking
-from bot.settings import SettingsError, load_settings
+from bot.config.settings import SettingsError, load_settings
+from bot.work import blocking
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 

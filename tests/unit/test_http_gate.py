@@ -8,9 +8,9 @@ import resource
 import pytest
 from prometheus_client import CollectorRegistry
 
-from bot import http_gate
-from bot.http_gate import Gate, connection_room
-from bot.settings import HttpLimits, SettingsError, load_settings
+from bot.config.settings import HttpLimits, SettingsError, load_settings
+from bot.http import gate as http_gate
+from bot.http.gate import Gate, connection_room
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 
@@ -60,7 +60,7 @@ def test_a_full_gate_closes_the_longest_waiting_connection_or_refuses() -> None:
 def test_each_cause_is_logged_at_most_once_a_minute_and_counted_always(caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
     g = gate(clock)
-    with caplog.at_level(logging.WARNING, logger="bot.http_gate"):
+    with caplog.at_level(logging.WARNING, logger="bot.http.gate"):
         for _ in range(1000):
             g.note("header_timeout")
         g.note("client_cap")
@@ -82,7 +82,7 @@ def test_the_cap_stays_under_the_open_file_limit(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(resource, "getrlimit", lambda which: (4096, 4096))
     assert connection_room(2000) == 2000
     monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 4096))
-    with caplog.at_level(logging.WARNING, logger="bot.http_gate"):
+    with caplog.at_level(logging.WARNING, logger="bot.http.gate"):
         room = connection_room(5000)
     assert room <= 1024 - http_gate.FD_RESERVE - http_gate.MAX_LINGERING - 2 * http_gate.BACKLOG
     assert "SLOTH_HTTP_MAX_CONNECTIONS=5000" in caplog.text and "ulimit -n" in caplog.text

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from aiohttp import web
 
-from bot.http_paths import OWN_ROUTES, own_route, paths_overlap, route_problem, routes_overlap
-from bot.metrics import Metrics
-from bot.registry import DuplicateError, Feature, Registry
-from bot.router import Router
-from bot.server import make_web_app
+from bot.features.registry import DuplicateError, Feature, Registry
+from bot.features.router import Router
+from bot.features.routes import OWN_ROUTES, own_route, paths_overlap, route_problem, routes_overlap
+from bot.http.server import make_web_app
+from bot.work.metrics import Metrics
 
 
 async def answer(ctx: object, request: web.Request) -> web.Response:

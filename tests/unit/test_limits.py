@@ -1,4 +1,4 @@
-"""Per-member limits (bot.limits): declaring them, SLOTH_LIMITS, and counting runs in a store."""
+"""Per-member limits (bot.config.limits): declaring them, SLOTH_LIMITS, and counting runs in a store."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import ConfigurationError, configure
-from bot.errors import UserError
-from bot.features import load_features
-from bot.limits import Limit, LimitReached, limit_for, member_turn, parse_limits
-from bot.settings import SettingsError, load_settings
+from bot.config.limits import Limit, LimitReached, limit_for, member_turn, parse_limits
+from bot.config.settings import SettingsError, load_settings
+from bot.features.loader import load_features
+from bot.pure.errors import UserError
 from bot.store import Namespaced, open_store
 from bot.testing import FakeClock
 

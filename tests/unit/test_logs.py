@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from bot.logs import WITHHELD, JsonFormatter, MessageTextFilter, withhold_text
-from bot.settings import SettingsError, load_settings
+from bot.config.settings import SettingsError, load_settings
+from bot.runtime.logs import WITHHELD, JsonFormatter, MessageTextFilter, withhold_text
 
 TYPED = 'meet me at "the dock" \\ 9pm'
 

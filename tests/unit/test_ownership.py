@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from bot.config import Setting
+from bot.config.feature_settings import Setting
+from bot.config.settings import CORE_VARIABLES, read_settings
 from bot.doctor.app_settings import read_config_token
-from bot.features import load_features
-from bot.ownership import action_family, actions_overlap
-from bot.registry import Catalogue, DuplicateError, Feature, Registry
-from bot.router import Command, Router
-from bot.settings import CORE_VARIABLES, read_settings
+from bot.features.loader import load_features
+from bot.features.ownership import action_family, actions_overlap
+from bot.features.registry import Catalogue, DuplicateError, Feature, Registry
+from bot.features.router import Command, Router
 
 
 async def _press(ctx: Any, click: Any) -> None:
@@ -140,7 +140,7 @@ def test_every_variable_sloths_core_reads_is_kept_from_features() -> None:
     ("2fa", "must be a letter"),
     ("user_token", "is the namespace of Sloth's own 'user_token' records in the store"),
     ("upload", "is the namespace of Sloth's own 'upload' records in the store"),
-    ("limit", "is the namespace of Sloth's own 'limit' records in the store"),  # members' runs, bot.limits
+    ("limit", "is the namespace of Sloth's own 'limit' records in the store"),  # members' runs, bot.config.limits
 ])
 def test_a_name_that_would_share_a_store_namespace_is_refused(name: str, why: str) -> None:
     [problem] = refused(team(name))

@@ -2,13 +2,13 @@ from datetime import time
 
 import pytest
 
-from bot.errors import UsageError
-from bot.grammar import parse_args, split_line
-from bot.invocation import Invocation
-from bot.pages import nav_blocks, page_of
-from bot.registry import DuplicateError, Feature, Registry
-from bot.router import Command, Param, Router, parse_time_of_day
-from bot.text import ChannelRef, UserRef
+from bot.features.grammar import parse_args, split_line
+from bot.features.invocation import Invocation
+from bot.features.pages import nav_blocks, page_of
+from bot.features.registry import DuplicateError, Feature, Registry
+from bot.features.router import Command, Param, Router, parse_time_of_day
+from bot.pure.errors import UsageError
+from bot.pure.text import ChannelRef, UserRef
 
 
 async def _noop(ctx, inv, args):  # type: ignore[no-untyped-def]

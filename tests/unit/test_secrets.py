@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from bot.cli import ConfigurationError, configure, refuse
-from bot.config import Setting
-from bot.features import load_features
-from bot.router import Router
-from bot.settings import load_settings
+from bot.config.feature_settings import Setting
+from bot.config.settings import load_settings
+from bot.features.loader import load_features
+from bot.features.router import Router
 
 SECRET = "s3cr3t-Value-9f2"
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}

@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import ConfigurationError, configure
-from bot.config import Config
-from bot.features import FeatureError, load_features
-from bot.settings import SettingsError, load_settings
+from bot.config.feature_settings import Config
+from bot.config.settings import SettingsError, load_settings
+from bot.features.loader import FeatureError, load_features
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 

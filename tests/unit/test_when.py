@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import (
+from bot.pure.when import (
     WhenError,
     check_ahead,
     describe_duration,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.features import FeatureError, load_features
+from bot.features.loader import FeatureError, load_features
 from bot.testing import Posted, Sloth
 from sloth_emulator import Emulator
 
