@@ -1,6 +1,6 @@
-"""Sloth's feature API: the one module a feature imports, Sloth's own features included.
+"""Sloth's feature API: the one module a feature imports, Sloth's built-in features included.
 
-    from bot.api import Args, Context, Invocation, Param, Reply, Router, Setting, UserError, section
+    from bot.api import Args, Context, Invocation, Param, Reply, Router, Setting, UserError, escape
 
     router = Router("weather", settings=[Setting("api_key", secret=True, required=True)])
 
@@ -25,14 +25,17 @@ where no one else sees it. Its context holds its own settings and store keys and
 services, never another feature's, nor Sloth's tokens or secret key (`bot.features.context`); what it
 declares (commands, button ids and their `id:…` family, routes, settings variables) is its own,
 and a clash with another feature is refused at start (`bot.features.ownership`).
+
+Everything here that talks to nobody (Block Kit builders, text and name helpers, durations, times
+of day, zones, `slack_date`, setting `kinds`, `Task`) comes from `bot.pure`, which a renderer in
+a worker process imports on its own, without aiohttp or the Slack SDK.
 """
 
 from __future__ import annotations
 
-from bot.config.feature_settings import Config, Setting, positive
+from bot.config.feature_settings import Config, Setting
 from bot.config.limits import Limit
 from bot.features.context import Context, Identity
-from bot.features.grammar import shown, split_line
 from bot.features.invocation import Click, Invocation, Source
 from bot.features.joining import NotInChannel, raise_if_not_in
 from bot.features.pages import nav_blocks, page_of
@@ -52,78 +55,17 @@ from bot.features.rerun import read_rerun, rerun_value
 from bot.features.router import Args, Command, Job, Param, Router
 from bot.guard import record as untrusted
 from bot.http.route_auth import Signature, require_bearer, require_signature
-from bot.pure.blocks import Reply, actions, button, context, divider, fields, header, image, notice, section
-from bot.pure.errors import ReplyError, UsageError, UserError
-from bot.pure.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
+from bot.pure import *  # noqa: F403 (the pure layer, whole: its __all__ is part of this API)
+from bot.pure import __all__ as _pure
 from bot.slack.access import Conversation, NotVisible, reveal
 from bot.slack.admins import is_admin
 from bot.store import Contention, Namespaced
-from bot.work.cpu import Task
 
 __all__ = [
-    "Args",
-    "ChannelRef",
-    "Click",
-    "Command",
-    "Config",
-    "Contention",
-    "Context",
-    "Conversation",
-    "Identity",
-    "Invocation",
-    "Job",
-    "Limit",
-    "Namespaced",
-    "NotInChannel",
-    "NotVisible",
-    "Param",
-    "Place",
-    "Reply",
-    "ReplyError",
-    "Router",
-    "Setting",
-    "Signature",
-    "Source",
-    "Task",
-    "UsageError",
-    "UserError",
-    "UserRef",
-    "actions",
-    "asker_name",
-    "button",
-    "context",
-    "divider",
-    "escape",
-    "fields",
-    "file_link",
-    "forget_upload",
-    "header",
-    "image",
-    "inert",
-    "is_admin",
-    "nav_blocks",
-    "notice",
-    "open_dm",
-    "page_of",
-    "parse_channel",
-    "parse_user",
-    "plain",
-    "positive",
-    "raise_if_not_in",
-    "read_rerun",
-    "readable",
-    "readable_channel",
-    "reply_place",
-    "require_bearer",
-    "require_signature",
-    "rerun_value",
-    "reveal",
-    "section",
-    "shown",
-    "split_line",
-    "truncate",
-    "untrusted",
-    "upload",
-    "uploader",
-    "working",
+    *_pure,
+    "Args", "Click", "Command", "Config", "Contention", "Context", "Conversation", "Identity", "Invocation",
+    "Job", "Limit", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place", "Router", "Setting",
+    "Signature", "Source", "asker_name", "file_link", "forget_upload", "is_admin", "nav_blocks", "open_dm",
+    "page_of", "raise_if_not_in", "read_rerun", "readable_channel", "reply_place", "require_bearer",
+    "require_signature", "rerun_value", "reveal", "untrusted", "upload", "uploader", "working",
 ]

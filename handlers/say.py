@@ -15,6 +15,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.api import (
+    MAX_MESSAGE,
+    MAX_USERNAME,
     Args,
     Context,
     Invocation,
@@ -22,15 +24,17 @@ from bot.api import (
     Reply,
     Router,
     UserError,
+    check_length,
     escape,
+    has_mass_mention,
     is_admin,
+    parse_emoji,
     plain,
     raise_if_not_in,
+    reads_as,
     section,
     truncate,
 )
-from bot.pure.lookalike import reads_as
-from bot.pure.names import MAX_MESSAGE, MAX_USERNAME, check_length, has_mass_mention, parse_emoji
 
 router = Router("say")
 _ICON = re.compile(r"^(?P<text>.*?)\s+icon\s+(?P<icon>:[^:\n]+:|\S+)\s*$", re.S)

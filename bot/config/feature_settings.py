@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.pure.errors import Expected
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -27,9 +29,11 @@ _FALSE = ("0", "false", "no", "off")
 class Setting:
     """One setting of a feature.
 
-    `kind` is str, int, float, bool, Path, or any function that turns the text into a value and
-    raises ValueError (with a message saying what is expected) for text it refuses. Numbers must
-    be finite and within `minimum`..`maximum` when those are given.
+    `kind` is str, int, float, bool, Path, one of `bot.pure.kinds` (a channel, a time of day, a
+    time zone, a positive number), or any function that turns the text into a value and raises
+    ValueError (with a message saying what is expected) for text it refuses. Numbers must be
+    finite and within `minimum`..`maximum` when those are given. A default given as text is read
+    like the variable's text (`default="09:30"` with `kinds.time_of_day` is a `time`).
     """
 
     name: str
@@ -92,7 +96,7 @@ def read_config(feature: str, settings: tuple[Setting, ...], env: Mapping[str, s
             if setting.required:
                 why = f" ({setting.help})" if setting.help else ""
                 problems.append(f"{variable} is not set: the {feature} feature needs it{why}.")
-            values[setting.name] = setting.default
+            values[setting.name] = default_value(setting, variable, problems)
             continue
         try:
             values[setting.name] = convert(setting, raw)
@@ -100,6 +104,18 @@ def read_config(feature: str, settings: tuple[Setting, ...], env: Mapping[str, s
             problems.append(refusal(variable, setting, raw, e))
             values[setting.name] = setting.default
     return Config(feature, values)
+
+
+def default_value(setting: Setting, variable: str, problems: list[str]) -> Any:
+    """The setting's default: as declared, or, given as text for a kind that reads text, read like it."""
+    default = setting.default
+    if not isinstance(default, str) or setting.kind is str:
+        return default
+    try:
+        return convert(setting, default)
+    except Exception as e:  # the feature's own default does not read: its author's mistake, said at start
+        problems.append(f"The default of {variable}: " + refusal(variable, setting, default, e))
+        return None
 
 
 def refusal(variable: str, setting: Setting, raw: str, error: Exception) -> str:
@@ -112,11 +128,6 @@ def refusal(variable: str, setting: Setting, raw: str, error: Exception) -> str:
     if isinstance(error, ValueError):
         return f"{variable} must be {error}, not {raw[:60]!r}."
     return f"{variable} could not be read ({type(error).__name__}: {error}), not {raw[:60]!r}."
-
-
-class Expected(ValueError):
-    """Sloth's own word for what a setting must be ("a whole number from 1 to 10"): it never
-    quotes the value, so it may be shown even for a secret."""
 
 
 def convert(setting: Setting, raw: str) -> Any:
@@ -171,19 +182,3 @@ def _bounds(setting: Setting) -> str:
 
 def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
-
-
-def positive(setting_name: str) -> Callable[[str], float]:
-    """A kind for positive, finite numbers (greater than zero), for `Setting(kind=...)`."""
-
-    def parse(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            raise Expected(f"a positive number of {setting_name}") from None
-        if not (math.isfinite(value) and value > 0):
-            raise Expected(f"a positive number of {setting_name}")
-        return value
-
-    parse.__name__ = setting_name
-    return parse

@@ -28,8 +28,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.pure.durations import describe_duration
 from bot.pure.errors import UserError
-from bot.pure.when import describe_duration
 from bot.store import Namespaced
 
 HOUR, DAY = 3600, 86400

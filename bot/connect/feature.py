@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.features.router import Router
 from bot.connect import commands, pages
+from bot.features.router import Router
 
 router = Router("connect")
 router.include(commands.router)

@@ -19,7 +19,7 @@ from bot.config.settings import Settings
 from bot.connect.sealing import STATE_TTL, StateSigner
 from bot.connect.tokens import DEAD_TOKEN, forget_token, token_for
 from bot.features.core import Core
-from bot.pure.blocks import Reply, actions, context, notice, section
+from bot.pure.blocks import Reply, actions, context_block, notice, section
 from bot.pure.errors import ReplyError
 from bot.slack.client import MeteredWebClient, retry_handlers, sdk_logger
 
@@ -84,7 +84,7 @@ def connect_prompt(core: Core, user: str, why: str) -> Reply:
     blocks = [
         section(why),
         actions(link),
-        context(f"The button works for {minutes} minutes and only for you. Slack asks you to approve; "
+        context_block(f"The button works for {minutes} minutes and only for you. Slack asks you to approve; "
                 f"`{core.slash('disconnect')}` undoes it at any time."),
     ]
     return Reply(text=why, blocks=blocks, ephemeral=True, replace=False)

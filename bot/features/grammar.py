@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.features.router import Args, Command, Param
 from bot.pure.errors import UsageError
-from bot.pure.text import parse_channel, parse_user, readable, truncate
-
-# A `<…>` reference stays whole even when its label has spaces.
-_TOKEN = re.compile(r"<[^>]*>|\S+")
-
-
-def split_line(text: str) -> tuple[str, str]:
-    """`"history #general 5"` -> `("history", "#general 5")`; the rest keeps its own spacing."""
-    stripped = text.strip()
-    first = _TOKEN.match(stripped)
-    if first is None:
-        return "", ""
-    return first.group(0).lower(), stripped[first.end():].strip()
+from bot.pure.text import TOKEN, parse_channel, parse_user, shown
 
 
 def parse_args(command: Command, text: str) -> Args:
@@ -28,7 +15,7 @@ def parse_args(command: Command, text: str) -> Args:
     A `text` parameter takes the rest of the line exactly as typed: newlines and repeated
     spaces are the user's (a release note, a code block), not separators to normalise.
     """
-    spans = list(_TOKEN.finditer(text))
+    spans = list(TOKEN.finditer(text))
     values: Args = {}
     used = 0
     for index, param in enumerate(command.params):
@@ -50,11 +37,6 @@ def parse_args(command: Command, text: str) -> Args:
         extra = text[spans[used].start():].strip()
         raise UsageError(command, f"unexpected `{shown(extra)}`.")
     return values
-
-
-def shown(typed: str, limit: int = 40) -> str:
-    """What the user typed, made inert and short, to quote back in an answer."""
-    return truncate(readable(typed), limit).replace("`", "'")
 
 
 def _convert(command: Command, param: Param, token: str) -> Any:

@@ -14,12 +14,12 @@ import logging
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import guard
 from bot.features.context import Context
 from bot.features.registry import Feature
-from bot.features.router import Job, parse_time_of_day
+from bot.features.router import Job
+from bot.pure.times import parse_time_of_day, time_zone
 from bot.store import Namespaced
 from bot.work.blocking import call
 
@@ -34,7 +34,7 @@ class Scheduled:
         self.period = float(period) if period is not None else None
         at = job.at(ctx) if callable(job.at) else job.at
         self.at = parse_time_of_day(at) if at is not None else None
-        self.zone = ZoneInfo(job.tz(ctx) if callable(job.tz) else job.tz)
+        self.zone = time_zone(job.tz(ctx) if callable(job.tz) else job.tz)
         self.due = ctx.clock() if self.period is not None else self._next_daily(ctx.clock())
         self.running = False
 

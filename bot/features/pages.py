@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from bot.features.invocation import Invocation
 from bot.features.rerun import rerun_value
-from bot.pure.blocks import actions, button, context
+from bot.pure.blocks import actions, button, context_block
 
 T = TypeVar("T")
 PAGE_ACTIONS = ("sloth_page_prev", "sloth_page_next")
@@ -26,7 +26,7 @@ def page_of(items: Sequence[T], page: int, per_page: int) -> tuple[Sequence[T], 
 
 
 def nav_blocks(inv: Invocation, page: int, pages: int, total: int, noun: str) -> list[dict[str, Any]]:
-    summary = context(f"Page {page + 1} of {pages} · {total:,} {noun}")
+    summary = context_block(f"Page {page + 1} of {pages} · {total:,} {noun}")
     if pages <= 1:
         return [summary]
     buttons = []

@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import time as time_of_day
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.feature_settings import Setting
 from bot.config.limits import Limit
 from bot.features.invocation import Click, Invocation
+from bot.pure import kinds
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -51,24 +52,17 @@ Period = float | Callable[["Context"], float]
 # A time of day ("09:30") and a time zone ("Europe/London"), or functions of the context that
 # give them, e.g. of the feature's settings.
 TimeOfDay = time_of_day | Callable[["Context"], "str | time_of_day"]
-Zone = str | Callable[["Context"], str]
+Zone = str | tzinfo | Callable[["Context"], "str | tzinfo"]
 
 
-def parse_time_of_day(text: str | time_of_day) -> time_of_day:
-    """"09:30" (or "9", "21:05") as a time; ValueError for anything else."""
-    if isinstance(text, time_of_day):
-        return text
-    hour, _, minute = text.strip().partition(":")
-    if not (hour.isdigit() and (minute.isdigit() or not minute) and len(minute) in (0, 2)):
-        raise ValueError(f"{text!r} is not a time of day like 09:30")
-    return time_of_day(int(hour), int(minute or 0))  # ValueError past 23:59
-
-
-def known_zone(name: str) -> ZoneInfo:
+def declared(kind: Callable[[Any], Any], value: Any) -> Any:
+    """A time or zone a feature declares, read as its setting would be; ValueError naming it if not."""
+    if not isinstance(value, str):
+        return value
     try:
-        return ZoneInfo(name)
-    except (ValueError, ZoneInfoNotFoundError):
-        raise ValueError(f"{name!r} is not a time zone like Europe/London") from None
+        return kind(value)
+    except ValueError as e:
+        raise ValueError(f"{value!r} is not {e}") from None
 
 
 @dataclass(frozen=True)
@@ -213,13 +207,15 @@ class Router:
 
         return register
 
-    def daily(self, at: str | Callable[[Context], str | time_of_day], *, tz: Zone = "UTC",
+    def daily(self, at: str | time_of_day | Callable[[Context], str | time_of_day], *, tz: Zone = "UTC",
               name: str | None = None) -> Callable[[JobHandler], JobHandler]:
-        """Run the function once a day at `at` ("09:30"), in the time zone `tz` ("Europe/London");
-        either may be a function of the context, e.g. of a setting (`lambda ctx: ctx.config.at`)."""
-        when = at if callable(at) else parse_time_of_day(at)
+        """Run the function once a day at `at` ("09:30", "5pm"), in the time zone `tz`
+        ("Europe/London"); either may be a function of the context, e.g. of a setting declared with
+        `kinds.time_of_day` or `kinds.time_zone` (`lambda ctx: ctx.config.at`). A time or zone
+        given as text is read when the feature loads, so a misspelt one stops it loading."""
+        when = at if callable(at) else declared(kinds.time_of_day, at)
         if not callable(tz):
-            known_zone(tz)  # a misspelt zone is refused when the feature loads, not when Sloth starts
+            declared(kinds.time_zone, tz)
 
         def register(handler: JobHandler) -> JobHandler:
             self.jobs.append(Job(name or handler.__name__, handler, at=when, tz=tz))

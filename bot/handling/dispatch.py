@@ -8,6 +8,7 @@ runs the handler in its feature's context, and says the reply where the request 
 from __future__ import annotations
 
 import logging
+import secrets
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import replace
 
@@ -17,15 +18,15 @@ from bot import guard
 from bot.config.limits import limit_for, member_turn
 from bot.connect.members import MemberAuthError, member_client, refused
 from bot.features.core import Core
-from bot.features.grammar import parse_args, shown
+from bot.features.grammar import parse_args
 from bot.features.invocation import Invocation
 from bot.features.joining import NotInChannel, join_offer
 from bot.features.router import Args, Command
 from bot.handling.respond import deliver
 from bot.pure.blocks import Reply, notice
-from bot.pure.errors import ReplyError, UserError, new_error_id, slack_error_text
+from bot.pure.errors import ReplyError, UserError, slack_error_text
 from bot.pure.names import has_mass_mention
-from bot.pure.text import ChannelRef, channel_not_found
+from bot.pure.text import ChannelRef, channel_not_found, shown
 from bot.slack import access
 from bot.slack.admins import is_admin
 from bot.store import Namespaced, StoreUnavailable
@@ -164,3 +165,7 @@ def unknown_command(ctx: Core, inv: Invocation) -> Reply:
         text += f" Did you mean `{suggestion}`?"
     text += f" Try `{ctx.slash('help')}` to see everything I can do."
     return notice(text)
+
+
+def new_error_id() -> str:
+    return secrets.token_hex(4)

@@ -17,13 +17,12 @@ from slack_bolt.authorization import AuthorizeResult
 
 from bot import guard
 from bot.features.core import Core
-from bot.features.grammar import split_line
 from bot.features.invocation import Click, Invocation, Source
 from bot.features.joining import NotInChannel, join_offer
 from bot.handling.dispatch import answer, failure_reply
 from bot.handling.respond import deliver
 from bot.pure.blocks import Reply
-from bot.pure.text import strip_mention
+from bot.pure.text import split_line, strip_mention
 from bot.slack import access
 from bot.slack.client import make_client
 from bot.work import blocking

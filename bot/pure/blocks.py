@@ -1,4 +1,5 @@
-"""What a handler says, independent of where it is said."""
+"""What a handler says, independent of where it is said: a `Reply`, and Block Kit's blocks as
+plain dicts (each cut to what Slack accepts in that field)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def context(*texts: str) -> dict[str, Any]:
+def context_block(*texts: str) -> dict[str, Any]:
+    """Slack's `context` block: small grey lines under a message (up to 10)."""
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": t[:3000]} for t in texts[:10]]}
 
 

@@ -1,13 +1,14 @@
-"""Errors a user should read, and how Slack's error codes become sentences."""
+"""Errors a user should read, and how Slack's error codes become sentences.
+
+`Expected` is Sloth's own wording for what a setting must be; `WhenError` a duration or time a
+member typed that cannot be used.
+"""
 
 from __future__ import annotations
 
-import secrets
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bot.features.router import Command
-    from bot.pure.blocks import Reply
+from bot.pure.blocks import Reply
 
 
 class UserError(Exception):
@@ -22,14 +23,33 @@ class ReplyError(UserError):
         self.reply = reply
 
 
+class Usage(Protocol):
+    """What a usage line is made of: a command (`bot.api.Command`) has both."""
+
+    @property
+    def usage(self) -> str: ...
+
+    @property
+    def examples(self) -> tuple[str, ...]: ...
+
+
 class UsageError(UserError):
-    def __init__(self, command: Command, problem: str = "") -> None:
+    def __init__(self, command: Usage, problem: str = "") -> None:
         text = f"Usage: `{command.usage}`"
         if problem:
             text += f" — {problem}"
         if command.examples:
             text += "\nFor example: " + ", ".join(f"`{e}`" for e in command.examples[:2])
         super().__init__(text)
+
+
+class WhenError(UserError):
+    """A duration or time the user typed that cannot be used; the message says why."""
+
+
+class Expected(ValueError):
+    """Sloth's own word for what a setting must be ("a whole number from 1 to 10"): it never
+    quotes the value, so it may be shown even for a secret."""
 
 
 # Slack error codes that mean the request, not Sloth, was at fault.
@@ -60,6 +80,3 @@ SLACK_ERRORS = {
 def slack_error_text(code: str) -> str | None:
     return SLACK_ERRORS.get(code)
 
-
-def new_error_id() -> str:
-    return secrets.token_hex(4)

@@ -10,6 +10,8 @@ _USER_REF = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 _CHANNEL_REF = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>$")
 _ANY_REF = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>")
 _PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{0,79}$")
+# A word of a command line; a `<…>` reference stays whole even when its label has spaces.
+TOKEN = re.compile(r"<[^>]*>|\S+")
 _PLAIN_ID = {"user": re.compile(r"^[UW][A-Z0-9]{2,}$"), "channel": re.compile(r"^[CGD][A-Z0-9]{2,}$")}
 
 
@@ -92,10 +94,21 @@ def parse_channel(token: str) -> ChannelRef | None:
 
 def split_args(text: str) -> list[str]:
     """Split on whitespace, keeping `<…>` references whole even when their label has spaces."""
-    tokens: list[str] = []
-    for match in re.finditer(r"<[^>]*>|\S+", text):
-        tokens.append(match.group(0))
-    return tokens
+    return [match.group(0) for match in TOKEN.finditer(text)]
+
+
+def split_line(text: str) -> tuple[str, str]:
+    """`"history #general 5"` -> `("history", "#general 5")`; the rest keeps its own spacing."""
+    stripped = text.strip()
+    first = TOKEN.match(stripped)
+    if first is None:
+        return "", ""
+    return first.group(0).lower(), stripped[first.end():].strip()
+
+
+def shown(typed: str, limit: int = 40) -> str:
+    """What the user typed, made inert and short, to quote back in an answer."""
+    return truncate(readable(typed), limit).replace("`", "'")
 
 
 def strip_mention(text: str, bot_user_id: str) -> str:

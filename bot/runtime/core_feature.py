@@ -20,7 +20,6 @@ from slack_sdk.errors import SlackApiError
 from bot.connect.members import CONNECT_ACTION
 from bot.features.context import Context
 from bot.features.core import core_of
-from bot.features.grammar import split_line
 from bot.features.invocation import Click
 from bot.features.joining import JOIN_ACTION
 from bot.features.pages import PAGE_ACTIONS
@@ -29,6 +28,7 @@ from bot.features.router import Router
 from bot.handling.dispatch import answer
 from bot.pure.blocks import Reply
 from bot.pure.errors import UserError
+from bot.pure.text import split_line
 from bot.slack.admins import is_admin
 
 log = logging.getLogger(__name__)

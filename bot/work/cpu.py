@@ -11,8 +11,8 @@ at most `max_jobs` heavy commands are in progress at all (fetching or rendering)
 
 The workers are forked from one fork server that imports the `preload` modules once (the chart
 module, and with it matplotlib and numpy), so every worker starts with them loaded. The process
-that asks for the work never imports them: it names the function by its import path (a `Task`),
-and only the worker resolves it.
+that asks for the work never imports them: it names the function by its import path (a `Task`,
+`bot.pure.tasks`), and only the worker resolves it.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from bot.pure.errors import UserError
+from bot.pure.tasks import Task
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
@@ -48,26 +48,6 @@ OWN_MODULE = "sloth_bot.own"
 # imports the preloaded modules.
 PRIORITY_MODULE = "bot.work.cpu_priority"
 NICENESS = 10  # as in bot.work.cpu_priority, which must not be imported here: it would slow this process
-
-
-@dataclass(frozen=True)
-class Task(Generic[P, T]):
-    """A function run in a worker process, named by its import path: `"package.module:function"`.
-
-    Naming it instead of importing it keeps its module, and what that imports, out of the
-    process that asks. The type parameters say what it takes and returns, like `Callable[P, T]`.
-    """
-
-    path: str
-
-    def __post_init__(self) -> None:
-        module, _, name = self.path.partition(":")
-        if not module or not name.isidentifier():
-            raise ValueError(f"a task is named 'package.module:function', not {self.path!r}")
-
-
-def same_types(task: Task[P, T], function: Callable[P, T]) -> None:
-    """Called only under TYPE_CHECKING, where mypy checks that `task` declares `function`'s types."""
 
 
 def _call(path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
