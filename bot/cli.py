@@ -12,18 +12,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.config.limits import unknown_names
+from bot.config.problems import Problems
 from bot.config.settings import Settings, environment, read_settings
-from bot.features.loader import FeatureError, feature_table, load_features
+from bot.features.loader import feature_table, load_features
 from bot.features.registry import Registry
 from bot.runtime import logs
 
 log = logging.getLogger("sloth")
-
-
-class ConfigurationError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             return print_manifest(args.command_, args.public_url)
         if args.command == "features":
             return print_features()
-    except FeatureError as e:
+    except Problems as e:
         return refuse(e.problems)
     if args.command == "doctor":
         from bot.doctor import main as doctor_main
@@ -81,19 +76,19 @@ def refuse(problems: list[str]) -> int:
 
 
 def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
-    """The core settings and the loaded features, or ConfigurationError listing every problem of both."""
+    """The core settings and the loaded features, or Problems listing every problem of both."""
     problems: list[str] = []
     settings = read_settings(env, problems)
     try:
         registry = load_features(env)
-    except FeatureError as e:
+    except Problems as e:
         problems += e.problems
     else:
         if settings is not None:
             problems += unknown_names(settings.limit_overrides,
                                       lambda name: getattr(registry.find(name), "name", "") == name)
     if problems or settings is None:
-        raise ConfigurationError(problems)
+        raise Problems(problems)
     return settings, registry
 
 
@@ -113,7 +108,7 @@ def print_features() -> int:
 def run() -> int:
     try:
         settings, registry = configure(environment())
-    except ConfigurationError as e:
+    except Problems as e:
         return refuse(e.problems)
     logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
     return asyncio.run(serve(settings, registry))

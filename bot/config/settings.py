@@ -17,6 +17,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from bot.config.limits import Limit, parse_limits
+from bot.config.problems import Problems
 
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -44,14 +45,6 @@ class HttpLimits:
     idle_seconds: float = 75.0  # a kept-alive connection between requests (above most balancers' 60 s)
     max_connections: int = 256  # in all; beyond, the longest-waiting idle one goes, or 503
     max_per_client: int = 64  # from one address (0: no cap); beyond, 503
-
-
-class SettingsError(Exception):
-    """Raised with every problem found, one per line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -222,7 +215,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     problems: list[str] = []
     settings = read_settings(environment(env_file) if env is None else env, problems)
     if problems or settings is None:
-        raise SettingsError(problems)
+        raise Problems(problems)
     return settings
 
 

@@ -24,7 +24,8 @@ from typing import TextIO
 
 import aiohttp
 
-from bot.cli import ConfigurationError, configure
+from bot.cli import configure
+from bot.config.problems import Problems
 from bot.config.settings import Settings
 from bot.doctor.app_settings import config_checks, read_config_token
 from bot.doctor.channel import channel_checks
@@ -70,7 +71,7 @@ async def check_workspace(env: Mapping[str, str], channel: str | None = None) ->
     problems: list[str] = []
     try:
         settings, registry = configure(env)
-    except ConfigurationError as e:
+    except Problems as e:
         problems += e.problems
     config_token = read_config_token(env, problems)
     if problems:

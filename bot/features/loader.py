@@ -22,7 +22,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from bot.config.feature_settings import read_config
-from bot.features.registry import DuplicateError, Feature, Registry
+from bot.config.problems import Problems
+from bot.features.registry import Feature, Registry
 from bot.features.router import Router
 
 BUILTIN = (
@@ -50,14 +51,6 @@ CORE = "bot.runtime.core_feature"  # the directory's events and the page and joi
 # or a team's, keeps to its own context.
 OWN_MACHINERY = (CORE, "bot.connect.feature")
 ENTRY_POINT_GROUP = "sloth.features"
-
-
-class FeatureError(Exception):
-    """Raised with every problem found while loading features, one sentence each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def named(env: Mapping[str, str], variable: str) -> list[str]:
@@ -92,7 +85,7 @@ def discover(env: Mapping[str, str], builtins: tuple[str, ...] = BUILTIN,
 
 def load_features(env: Mapping[str, str] | None = None, *, builtins: tuple[str, ...] = BUILTIN,
                   installed: bool = True, check_settings: bool = True) -> Registry:
-    """Import, configure and combine every enabled feature; FeatureError lists every problem."""
+    """Import, configure and combine every enabled feature; Problems lists every problem."""
     env = os.environ if env is None else env
     problems: list[str] = []
     if named(env, "SLOTH_FEATURES") and os.getcwd() not in sys.path:
@@ -118,11 +111,11 @@ def load_features(env: Mapping[str, str] | None = None, *, builtins: tuple[str, 
         configured.append(replace(feature, config=config))
     try:
         registry = Registry(configured)
-    except DuplicateError as e:
+    except Problems as e:
         problems += e.problems
         registry = Registry([])
     if problems:
-        raise FeatureError(problems)
+        raise Problems(problems)
     return registry
 
 

@@ -16,17 +16,10 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.config.feature_settings import Config, Setting
+from bot.config.problems import Problems
 from bot.features.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
 from bot.features.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
 from bot.features.routes import own_route, route_problem, routes_overlap
-
-
-class DuplicateError(ValueError):
-    """Features declare the same things: one sentence per clash, every clash found."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ class Registry:
         for feature in features:
             self._add(feature, clashes)
         if clashes:
-            raise DuplicateError(clashes)
+            raise Problems(clashes)
 
     def _add(self, feature: Feature, clashes: list[str]) -> None:
         taken = next((f for f in self.features if f.name == feature.name), None)

@@ -8,7 +8,8 @@ import resource
 import pytest
 from prometheus_client import CollectorRegistry
 
-from bot.config.settings import HttpLimits, SettingsError, load_settings
+from bot.config.problems import Problems
+from bot.config.settings import HttpLimits, load_settings
 from bot.http import gate as http_gate
 from bot.http.gate import Gate, connection_room
 
@@ -100,7 +101,7 @@ def test_http_limits_are_read_from_the_environment() -> None:
 def test_every_bad_http_limit_is_reported_together() -> None:
     bad = {"SLOTH_HTTP_HEADER_TIMEOUT": "0", "SLOTH_HTTP_BODY_TIMEOUT": "nan", "SLOTH_HTTP_IDLE_TIMEOUT": "soon",
            "SLOTH_HTTP_MAX_CONNECTIONS": "1.5", "SLOTH_HTTP_MAX_PER_CLIENT": "-1"}
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(Problems) as caught:
         load_settings({**GOOD, **bad})
     assert [p.split(" ")[0] for p in caught.value.problems] == list(bad)
     said = "SLOTH_HTTP_MAX_CONNECTIONS must be a whole number of connections above 0, not '1.5'."

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from bot.config.feature_settings import Setting
+from bot.config.problems import Problems
 from bot.config.settings import CORE_VARIABLES, read_settings
 from bot.doctor.app_settings import read_config_token
 from bot.features.loader import load_features
 from bot.features.ownership import action_family, actions_overlap
-from bot.features.registry import Catalogue, DuplicateError, Feature, Registry
+from bot.features.registry import Catalogue, Feature, Registry
 from bot.features.router import Command, Router
 
 
@@ -33,7 +34,7 @@ def team(name: str, *action_ids: str, settings: tuple[Setting, ...] = (), source
 
 
 def refused(*features: Feature) -> list[str]:
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry(list(features))
     return caught.value.problems
 

@@ -2,10 +2,11 @@ from datetime import time
 
 import pytest
 
+from bot.config.problems import Problems
 from bot.features.grammar import parse_args
 from bot.features.invocation import Invocation
 from bot.features.pages import nav_blocks, page_of
-from bot.features.registry import DuplicateError, Feature, Registry
+from bot.features.registry import Feature, Registry
 from bot.features.router import Command, Param, Router
 from bot.pure.errors import UsageError
 from bot.pure.text import ChannelRef, UserRef, split_line
@@ -77,7 +78,7 @@ def test_a_command_declared_by_two_features_names_both() -> None:
     one, two = Router("reading"), Router("ops")
     one.add(HISTORY)
     two.add(Command("history", "Deploy history", _noop))
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry([Feature(one, "built-in", "handlers.history"), Feature(two, "SLOTH_FEATURES", "ops_feature")])
     message = str(caught.value)
     assert "'history'" in message and "'reading' (built-in: handlers.history)" in message
@@ -92,7 +93,7 @@ def test_every_clash_between_features_is_reported_at_once() -> None:
     for router in (one, two):
         router.add(Command("ship", "Ship it", _noop))
         router.action("ship")(press)
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry([Feature(one, "SLOTH_FEATURES", "deploy"), Feature(two, "SLOTH_FEATURES", "release"),
                   Feature(again, "entry point", "deploy_again")])
     assert caught.value.problems == [

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.api import ChannelRef
-from bot.features.loader import FeatureError, load_features
+from bot.config.problems import Problems
+from bot.features.loader import load_features
 from bot.testing import Posted, Sloth
 from sloth_emulator import Emulator
 
@@ -199,7 +200,7 @@ async def test_help_shows_usage_and_examples(sloth: Sloth) -> None:
 def test_bad_settings_stop_sloth_at_start_each_one_said() -> None:
     env = {"SLOTH_FEATURES": "sloth_standup", "STANDUP_REMINDER": "25:99", "STANDUP_TIMEZONE": "Mars/Olympus",
            "STANDUP_CHANNEL": "#not a channel"}
-    with pytest.raises(FeatureError) as caught:
+    with pytest.raises(Problems) as caught:
         load_features(env, builtins=(), installed=False)
     assert caught.value.problems == [
         "STANDUP_CHANNEL must be a channel like #standup, not '#not a channel'.",
