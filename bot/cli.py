@@ -8,15 +8,14 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
-from bot.config.limits import unknown_names
 from bot.config.problems import Problems
-from bot.config.settings import Settings, environment, read_settings
+from bot.config.settings import Settings, environment
 from bot.features.loader import feature_table, load_features
 from bot.features.registry import Registry
 from bot.runtime import logs
+from bot.runtime.configure import configure
 
 log = logging.getLogger("sloth")
 
@@ -73,23 +72,6 @@ def refuse(problems: list[str]) -> int:
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     return 2
-
-
-def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
-    """The core settings and the loaded features, or Problems listing every problem of both."""
-    problems: list[str] = []
-    settings = read_settings(env, problems)
-    try:
-        registry = load_features(env)
-    except Problems as e:
-        problems += e.problems
-    else:
-        if settings is not None:
-            problems += unknown_names(settings.limit_overrides,
-                                      lambda name: getattr(registry.find(name), "name", "") == name)
-    if problems or settings is None:
-        raise Problems(problems)
-    return settings, registry
 
 
 def print_manifest(command: str, public_url: str | None) -> int:

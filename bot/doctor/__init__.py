@@ -24,7 +24,6 @@ from typing import TextIO
 
 import aiohttp
 
-from bot.cli import configure
 from bot.config.problems import Problems
 from bot.config.settings import Settings
 from bot.doctor.app_settings import config_checks, read_config_token
@@ -34,6 +33,7 @@ from bot.doctor.report import Check, exit_code, render
 from bot.doctor.socket import same_app_check, socket_checks
 from bot.doctor.tokens import bot_checks, user_checks
 from bot.features.registry import Registry
+from bot.runtime.configure import configure
 from bot.slack.client import make_client
 
 __all__ = ["Check", "Outcome", "check_workspace", "diagnose", "doctor", "main"]
@@ -67,7 +67,7 @@ class Outcome:
 
 
 async def check_workspace(env: Mapping[str, str], channel: str | None = None) -> Outcome:
-    """Read the settings `sloth run` would use (bot.cli.configure) and SLACK_CONFIG_TOKEN, then check."""
+    """Read the settings `sloth run` would use (bot.runtime.configure) and SLACK_CONFIG_TOKEN, then check."""
     problems: list[str] = []
     try:
         settings, registry = configure(env)

@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from bot.cli import configure, refuse
+from bot.cli import refuse
 from bot.config.feature_settings import Setting
 from bot.config.problems import Problems
 from bot.config.settings import load_settings
 from bot.features.loader import load_features
 from bot.features.router import Router
+from bot.runtime.configure import configure
 
 SECRET = "s3cr3t-Value-9f2"
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}

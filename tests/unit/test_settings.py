@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import configure
 from bot.config.feature_settings import Config
 from bot.config.problems import Problems
 from bot.config.settings import load_settings
 from bot.features.loader import load_features
+from bot.runtime.configure import configure
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 
