@@ -49,9 +49,9 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from bot.guard.inert import inert_text as _inert_text
 from bot.guard.message import clean_message
 from bot.guard.scope import MARKS_LIMIT, PENDING_LIMIT, Scope, current, fresh_context, handling, record, record_read
-from bot.guard.text import inert_text as _inert_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
