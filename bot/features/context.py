@@ -40,12 +40,12 @@ if TYPE_CHECKING:
     import asyncio
 
     from bot.config.settings import Settings
+    from bot.features.catalogue import Catalogue
     from bot.features.invocation import Invocation
-    from bot.features.places import Uploads
-    from bot.features.registry import Catalogue
     from bot.pure.blocks import Reply
     from bot.slack.access import Access
     from bot.slack.directory import Directory
+    from bot.slack.uploads import Uploads
 
 
 T = TypeVar("T")

@@ -1,49 +1,25 @@
-"""Putting files in Slack: which channel, whether Sloth may read or post there, who asked.
+"""Where a feature's answer reads and goes: a channel Sloth may read for the asker, the place a
+file answering them goes, and the upload there, remembered with who asked.
 
-Every file Sloth uploads is remembered with the member who asked for it (`upload:<file id>` in
-the store), so the `files` list can offer that member a Delete button, whichever feature made it.
-Uploads use Slack's file upload v2, whose sharing finishes after the upload call returns: `upload`
+Every file Sloth uploads is remembered with the member who asked for it (`bot.slack.uploads`),
+so the `files` list can offer that member a Delete button, whichever feature made it. `upload`
 waits (briefly) until `files.info` shows the file shared, and takes its permalink from there.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.features.context import Context
 from bot.features.invocation import Invocation
-from bot.features.joining import NotInChannel
+from bot.features.rerun import NotInChannel
 from bot.pure.blocks import Reply
 from bot.pure.errors import UserError
 from bot.pure.text import ChannelRef, channel_not_found, escape
-from bot.store import Namespaced
-
-# Upload v2 shares a file a moment after files.completeUploadExternal answers; look this often.
-SHARE_CHECKS = (0.1, 0.2, 0.4, 0.8, 1.5)
-IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
-
-
-class Uploads:
-    """Who asked for each file Sloth uploaded, whichever feature made it: Sloth's own records
-    (`upload:<file id>`), shared by every feature through these three calls only."""
-
-    def __init__(self, records: Namespaced) -> None:
-        self._records = records
-
-    async def remember(self, file_id: str, requester: str, channel: str, name: str) -> None:
-        await self._records.set(file_id, {"by": requester, "channel": channel, "name": name})
-
-    async def uploader(self, file_id: str) -> str | None:
-        record = await self._records.get(file_id)
-        return str(record["by"]) if isinstance(record, dict) and record.get("by") else None
-
-    async def forget(self, file_id: str) -> None:
-        await self._records.delete(file_id)
+from bot.slack.uploads import put_file, shared_file
 
 
 async def uploader(ctx: Context, file_id: str) -> str | None:
@@ -125,17 +101,11 @@ async def upload(
     """Upload with files upload v2, remember who asked, and wait until Slack has shared it.
 
     The answer has `id`, `name` (the filename), `title`, `permalink` (once shared) and `shared`.
-    `alt` text is sent only with images: on other files it has been reported to make the share
-    fail silently (python-slack-sdk#1818).
+    `alt` text is sent only with images (see `bot.slack.uploads.put_file`).
     """
     if not data:
         raise UserError(f"`{escape(filename)}` is empty, and Slack takes no empty files.")
-    image = filename.lower().endswith(IMAGE_TYPES)
-    response = await ctx.client.files_upload_v2(
-        channel=place.channel, thread_ts=place.thread, file=data, filename=filename, title=title,
-        initial_comment=comment, alt_txt=(alt or None) if image else None,
-    )
-    file_id = str((response.get("files") or [response.get("file") or {}])[0]["id"])
+    file_id = await put_file(ctx.client, place.channel, place.thread, data, filename, title, comment, alt)
     await ctx.uploads.remember(file_id, requester, place.channel, filename)
     info = await shared_info(ctx, file_id)
     return {"id": file_id, "name": filename, "title": title, "permalink": info.get("permalink") if info else None,
@@ -145,16 +115,6 @@ async def upload(
 async def shared_info(ctx: Context, file_id: str) -> dict[str, Any] | None:
     """files.info of the file once it is shared somewhere; None if it is not shared in time."""
     return await shared_file(ctx.client, file_id)
-
-
-async def shared_file(client: AsyncWebClient, file_id: str) -> dict[str, Any] | None:
-    """shared_info with any client (`sloth doctor` has no Context)."""
-    for wait in SHARE_CHECKS:
-        info: dict[str, Any] = (await client.files_info(file=file_id))["file"]
-        if info.get("shares") or info.get("channels") or info.get("groups") or info.get("ims"):
-            return info
-        await asyncio.sleep(wait)
-    return None
 
 
 def file_link(file: dict[str, Any]) -> str:

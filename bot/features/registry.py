@@ -9,14 +9,13 @@ the same request (or one Sloth answers itself, like /healthz) are refused here, 
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from bot.config.feature_settings import Config, Setting
 from bot.config.problems import Problems
+from bot.features.catalogue import closest
 from bot.features.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
 from bot.features.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
 from bot.features.routes import own_route, route_problem, routes_overlap
@@ -213,33 +212,3 @@ class Registry:
             "scopes": sorted(f.router.scopes | {s for c in f.router.commands.values() for s in c.scopes}),
             "settings": [(s, s.variable(f.name)) for s in f.settings],
         } for f in self.features]
-
-
-def closest(commands: Mapping[str, Command], name: str) -> str | None:
-    """The command a mistyped `name` most likely meant, if any is close."""
-    matches = difflib.get_close_matches(name.lower(), list(commands), n=1, cutoff=0.5)
-    if matches:
-        return commands[matches[0]].name
-    prefixed = [c for c in commands if c.startswith(name.lower()[:3])] if name else []
-    return commands[prefixed[0]].name if prefixed else None
-
-
-class Catalogue:
-    """Every loaded command, read-only, as help shows them to any member: a feature's
-    `ctx.commands`. It holds the commands alone, not the features or their settings."""
-
-    def __init__(self, registry: Registry) -> None:
-        self._commands: Mapping[str, Command] = MappingProxyType(registry.commands)
-        # Filled at start with the commands the bot token's scopes leave out (bot.runtime.lifecycle).
-        self.unavailable: Mapping[str, tuple[str, ...]] = MappingProxyType(registry.unavailable)
-
-    def listed(self) -> list[Command]:
-        """Each command once, in the order features were loaded and declared them."""
-        return list(dict.fromkeys(self._commands.values()))
-
-    def find(self, name: str) -> Command | None:
-        """The command called `name` (or with `name` as an alias), whichever feature declares it."""
-        return self._commands.get(name.lower())
-
-    def closest(self, name: str) -> str | None:
-        return closest(self._commands, name)

@@ -11,21 +11,22 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+from bot.features.catalogue import Catalogue
 from bot.features.context import Context, PublicSettings, Runner, Sayer, Spawner
 from bot.features.core import Core, CoreContext
 from bot.features.invocation import Invocation
-from bot.features.places import Uploads
-from bot.features.registry import Catalogue, Feature
+from bot.features.registry import Feature
 from bot.handling.dispatch import run_own
 from bot.handling.respond import deliver
 from bot.pure.blocks import Reply
+from bot.slack.uploads import Uploads
 from bot.store import Namespaced
 from bot.work.blocking import labelled
 
 
 def fill_contexts(core: Core, features: list[Feature]) -> None:
     """One context per feature in `core.contexts`, all sharing the core's services."""
-    catalogue = Catalogue(core.registry)
+    catalogue = Catalogue(core.registry.commands, core.registry.unavailable)
     uploads = Uploads(Namespaced(core.store, "upload"))
     say = _sayer(core)
     for feature in features:

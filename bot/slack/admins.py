@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Set
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from bot.features.context import Context
-    from bot.features.core import Core
+from slack_sdk.web.async_client import AsyncWebClient
 
 
-async def is_admin(ctx: Context | Core, user_id: str) -> bool:
+class AdminSettings(Protocol):
+    @property
+    def admins(self) -> Set[str]: ...
+
+
+class Asks(Protocol):
+    """What the question needs: Sloth's admins and a client (a feature's `Context` or the core)."""
+
+    @property
+    def settings(self) -> AdminSettings: ...
+
+    @property
+    def client(self) -> AsyncWebClient: ...
+
+
+async def is_admin(ctx: Asks, user_id: str) -> bool:
     if user_id in ctx.settings.admins:
         return True
     # Asked fresh each time (users.info is Tier 4): a member who stops being an admin loses the right at once.
-    user = (await ctx.client.users_info(user=user_id))["user"]
+    user: dict[str, Any] = (await ctx.client.users_info(user=user_id))["user"]
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

@@ -12,9 +12,10 @@ from bot.config.feature_settings import Setting
 from bot.config.problems import Problems
 from bot.config.settings import CORE_VARIABLES, read_settings
 from bot.doctor.app_settings import read_config_token
+from bot.features.catalogue import Catalogue
 from bot.features.loader import load_features
 from bot.features.ownership import action_family, actions_overlap
-from bot.features.registry import Catalogue, Feature, Registry
+from bot.features.registry import Feature, Registry
 from bot.features.router import Command, Router
 
 
@@ -153,7 +154,7 @@ def test_the_catalogue_offers_commands_and_nothing_of_the_features() -> None:
     router.add(Command("open", "Open the vault", _noop, aliases=("unlock",)))
     registry = Registry([Feature(router)])
     registry.unavailable["open"] = ("files:write",)
-    catalogue = Catalogue(registry)
+    catalogue = Catalogue(registry.commands, registry.unavailable)
     assert [c.name for c in catalogue.listed()] == ["open"] and catalogue.find("UNLOCK") is catalogue.find("open")
     assert catalogue.unavailable["open"] == ("files:write",) and catalogue.closest("opne") == "open"
     public = {name: value for name, value in vars(catalogue).items() if not name.startswith("_")}
