@@ -37,8 +37,6 @@ from bot.config.feature_settings import Config, Setting
 from bot.config.limits import Limit
 from bot.features.context import Context, Identity
 from bot.features.invocation import Click, Invocation, Source
-from bot.features.joining import NotInChannel, raise_if_not_in
-from bot.features.pages import nav_blocks, page_of
 from bot.features.places import (
     Place,
     asker_name,
@@ -51,7 +49,7 @@ from bot.features.places import (
     uploader,
     working,
 )
-from bot.features.rerun import read_rerun, rerun_value
+from bot.features.rerun import NotInChannel, nav_blocks, page_of, raise_if_not_in, read_rerun, rerun_value
 from bot.features.router import Args, Command, Job, Param, Router
 from bot.guard import record as untrusted
 from bot.http.route_auth import Signature, require_bearer, require_signature

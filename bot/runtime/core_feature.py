@@ -21,9 +21,7 @@ from bot.connect.members import CONNECT_ACTION
 from bot.features.context import Context
 from bot.features.core import core_of
 from bot.features.invocation import Click
-from bot.features.joining import JOIN_ACTION
-from bot.features.pages import PAGE_ACTIONS
-from bot.features.rerun import read_rerun
+from bot.features.rerun import JOIN_ACTION, PAGE_ACTIONS, read_rerun
 from bot.features.router import Router
 from bot.handling.dispatch import answer
 from bot.pure.blocks import Reply

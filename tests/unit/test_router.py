@@ -5,8 +5,8 @@ import pytest
 from bot.config.problems import Problems
 from bot.features.grammar import parse_args
 from bot.features.invocation import Invocation
-from bot.features.pages import nav_blocks, page_of
 from bot.features.registry import Feature, Registry
+from bot.features.rerun import nav_blocks, page_of
 from bot.features.router import Command, Param, Router
 from bot.pure.errors import UsageError
 from bot.pure.text import ChannelRef, UserRef, split_line
