@@ -15,14 +15,15 @@ from dataclasses import replace
 from slack_sdk.errors import SlackApiError
 
 from bot import guard
-from bot.config.limits import limit_for, member_turn
+from bot.config.limits import limit_for
 from bot.connect.members import MemberAuthError, member_client, refused
 from bot.features.core import Core
 from bot.features.grammar import parse_args
 from bot.features.invocation import Invocation
-from bot.features.joining import NotInChannel, join_offer
+from bot.features.rerun import NotInChannel, join_offer
 from bot.features.router import Args, Command
 from bot.handling.respond import deliver
+from bot.handling.turns import member_turn
 from bot.pure.blocks import Reply, notice
 from bot.pure.errors import ReplyError, UserError, slack_error_text
 from bot.pure.names import has_mass_mention
@@ -111,7 +112,7 @@ async def check_channels(ctx: Core, inv: Invocation, command: Command, args: Arg
 
 
 def limited(ctx: Core, inv: Invocation, command: Command) -> AbstractAsyncContextManager[None]:
-    """The member's turn under the command's per-member limit (bot.config.limits), counted in the store
+    """The member's turn under the command's per-member limit (bot.handling.turns), counted in the store
     for every replica; LimitReached, a private answer, when the member is over it."""
     limit = limit_for(command.name, command.limit, ctx.settings.limit_overrides)
     if limit is None:

@@ -1,4 +1,5 @@
-"""Entry points: Bolt listeners that turn slash commands, mentions, DMs and clicks into one shape.
+"""Entry points: Bolt listeners that turn slash commands, mentions, DMs and clicks into one shape,
+and features' HTTP routes bound to their contexts.
 
 The ack has already been sent by `bot.socket.client` when these run; Bolt runs with
 `process_before_response=True` so each listener simply runs to completion on a worker.
@@ -10,15 +11,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
 from bot import guard
+from bot.features.context import Context
 from bot.features.core import Core
 from bot.features.invocation import Click, Invocation, Source
-from bot.features.joining import NotInChannel, join_offer
+from bot.features.rerun import NotInChannel, join_offer
+from bot.features.router import RouteHandler
 from bot.handling.dispatch import answer, failure_reply
 from bot.handling.respond import deliver
 from bot.pure.blocks import Reply
@@ -26,6 +31,7 @@ from bot.pure.text import split_line, strip_mention
 from bot.slack import access
 from bot.slack.client import make_client
 from bot.work import blocking
+from bot.work.blocking import running
 
 log = logging.getLogger(__name__)
 # The event types Sloth's entry points listen to themselves; features may listen to them too.
@@ -176,3 +182,21 @@ async def handle_click(ctx: Core, click: Click) -> None:
 def _button(ctx: Core, action_id: str) -> str:
     """The button as its feature declared it (`game`, for `game:move:4`), for the loop watch."""
     return f"button {ctx.registry.declared_action(action_id) or action_id}"
+
+
+def bind_route(ctx: Context, handler: RouteHandler) -> Callable[[web.Request], Awaitable[Any]]:
+    """A feature's HTTP route as the server calls it: in its own guard scope (the request is
+    someone else's text) and noted as the feature's, for the loop watch."""
+
+    async def route(request: web.Request) -> Any:
+        # A route's request (a webhook's payload) is someone else's text: input to the guard.
+        with guard.handling(guard.request_scope(request, ctx.directory.display_name)), \
+                running(ctx.feature, route_name(request)):
+            return await handler(ctx, request)
+
+    return route
+
+
+def route_name(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return f"route {request.method} {resource.canonical if resource is not None else ''}".strip()

@@ -4,10 +4,11 @@ Entering checks the bot token (and which of the loaded commands its scopes allow
 store, gives every feature its context and runs their start hooks, starts the HTTP side,
 connects Socket Mode and starts the features' jobs; leaving stops taking envelopes, lets
 in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
-An envelope travels: socket thread (ack) -> worker pool on the main loop -> dedupe -> Bolt ->
-entry point -> dispatch -> handler -> respond. A thread of its own reads and acks Socket Mode
-(`bot.socket.thread`), so a handler that blocks the main loop holds up no ack; another thread
-watches the main loop and names a handler that holds it (`bot.runtime.loop_watch`).
+An envelope travels: socket thread (ack, `bot.socket`) -> worker pool on the main loop, dedupe,
+Bolt (`bot.handling.envelopes`) -> entry point -> dispatch -> handler -> respond (`bot.handling`).
+A thread of its own reads and acks Socket Mode (`bot.socket.thread`), so a handler that blocks
+the main loop holds up no ack; another thread watches the main loop and names a handler that
+holds it (`bot.runtime.loop_watch`).
 """
 
 from __future__ import annotations
@@ -15,26 +16,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal
 
 import aiohttp
-from aiohttp import web
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 
 from bot import guard
 from bot.config.settings import Settings
-from bot.features.context import Context, Identity
+from bot.features.context import Identity
 from bot.features.core import Core
 from bot.features.jobs import Scheduled, Scheduler
 from bot.features.loader import load_features
 from bot.features.registry import Feature, Registry
-from bot.features.router import RouteHandler, Router
+from bot.features.router import Router
 from bot.features.scopes import granted_scopes, missing_by_command
-from bot.handling.entry import build_app
+from bot.handling.entry import bind_route, build_app
+from bot.handling.envelopes import Envelopes
 from bot.http.server import make_web_app, serve
 from bot.runtime.contexts import fill_contexts, share_settings
 from bot.runtime.loop_watch import LoopWatch
@@ -43,34 +43,17 @@ from bot.slack.client import make_client
 from bot.slack.directory import Directory
 from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
-from bot.store import Namespaced, StoreOpenError, StoreUnavailable, open_store
+from bot.store import Namespaced, StoreOpenError, open_store
 from bot.store.health import Watched
-from bot.work.blocking import running
 from bot.work.cpu import CpuPool
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
 
 log = logging.getLogger(__name__)
 
-DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
 LAG_PROBE_SECONDS = 0.05
 HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
-
-
-def _bind(ctx: Context, handler: RouteHandler) -> Callable[[web.Request], Awaitable[Any]]:
-    async def route(request: web.Request) -> Any:
-        # A route's request (a webhook's payload) is someone else's text: input to the guard.
-        with guard.handling(guard.request_scope(request, ctx.directory.display_name)), \
-                running(ctx.feature, _route_name(request)):
-            return await handler(ctx, request)
-
-    return route
-
-
-def _route_name(request: web.Request) -> str:
-    resource = request.match_info.route.resource
-    return f"route {request.method} {resource.canonical if resource is not None else ''}".strip()
 
 
 class FatalError(Exception):
@@ -120,7 +103,6 @@ class Runtime:
         except StoreOpenError as e:
             raise FatalError(str(e)) from None
         self._closers.append(self.store.close)
-        self.dedupe = Namespaced(self.store, "event")
         self.directory = Directory(self.client)
         self.access = Access(self.client, self.directory)
         self.client.access = self.access  # every call made for a member keeps to what they may see
@@ -130,8 +112,8 @@ class Runtime:
         self.ctx = self._contexts(identity, cpu)
         self._closers.append(self.ctx.cpu.close)
         await self._run_hooks("start")
-        self.app = build_app(self.ctx)
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
+        self.envelopes = Envelopes(build_app(self.ctx), self.pool, Namespaced(self.store, "event"), self.metrics)
         if self.with_http:
             await self._serve_http()
         await self._connect_socket()
@@ -175,7 +157,7 @@ class Runtime:
 
     async def _serve_http(self) -> None:
         settings = self.settings
-        routes = {key: _bind(self.ctx.of(feature.name), handler)
+        routes = {key: bind_route(self.ctx.of(feature.name), handler)
                   for key, (handler, feature) in self.registry.routes.items()}
         side, self.http_port = await serve(
             make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable}),
@@ -220,7 +202,7 @@ class Runtime:
     async def _connect_socket(self) -> None:
         self.socket = SocketThread(
             app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
-            take=self._on_envelope, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
+            take=self.envelopes.take, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
         )
         self._closers.append(self.socket.stop)
         try:
@@ -231,44 +213,6 @@ class Runtime:
                 f"Slack refused SLACK_APP_TOKEN ({code}). Create an app-level token (xapp-…) with the "
                 "connections:write scope and enable Socket Mode for the app."
             ) from None
-
-    # -- envelopes ----------------------------------------------------------------------------
-
-    def _on_envelope(self, frame: dict[str, Any], done: Callable[[], None]) -> bool:
-        """Take an envelope the socket thread acked; `done` once it is handled to the end."""
-
-        async def handle() -> None:
-            try:
-                await self._handle(frame)
-            finally:
-                done()
-
-        if self.pool.submit(handle):
-            return True
-        log.warning("shutting down: dropped a %s envelope", frame.get("type"))
-        return False
-
-    async def _handle(self, frame: dict[str, Any]) -> None:
-        payload = frame.get("payload") or {}
-        if frame.get("type") == "events_api" and not await self._first_delivery(payload.get("event_id"), frame):
-            return
-        await self.app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=payload, headers={}))
-
-    async def _first_delivery(self, event_id: str | None, frame: dict[str, Any]) -> bool:
-        """Every event_id once, whichever delivery or replica gets there first."""
-        if not event_id:
-            return True
-        try:
-            first = await self.dedupe.add(event_id, frame.get("retry_attempt", 0), DEDUPE_TTL)
-        except StoreUnavailable:
-            # The store cannot note the event (a full disk, a read-only volume). Handling it
-            # anyway risks handling a redelivery twice; dropping it would leave the member with
-            # no answer at all, not even that Sloth cannot save. Twice is the lesser harm.
-            return True
-        if not first:
-            self.metrics.duplicates.inc()
-            log.info("skipped redelivered event %s (retry %s)", event_id, frame.get("retry_attempt"))
-        return first
 
     # -- running and stopping -----------------------------------------------------------------
 

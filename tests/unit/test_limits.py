@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import configure
-from bot.config.limits import Limit, LimitReached, limit_for, member_turn, parse_limits
+from bot.config.limits import Limit, limit_for, parse_limits
 from bot.config.problems import Problems
 from bot.config.settings import load_settings
 from bot.features.loader import load_features
+from bot.handling.turns import LimitReached, member_turn
 from bot.pure.errors import UserError
+from bot.runtime.configure import configure
 from bot.store import Namespaced, open_store
 from bot.testing import FakeClock
 
