@@ -15,10 +15,13 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.api import Args, Context, Invocation, Reply, Router, section
 from bot.connect.members import connect_prompt, oauth_problem
 from bot.connect.tokens import env_token_owner, forget_token, stored_token, user_client
+from bot.features.context import Context
 from bot.features.core import Core, core_of
+from bot.features.invocation import Invocation
+from bot.features.router import Args, Router
+from bot.pure.blocks import Reply, section
 
 log = logging.getLogger(__name__)
 router = Router()

@@ -17,12 +17,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
 
-from bot.api import Context, Router
 from bot.connect.commands import revoke
 from bot.connect.members import oauth_problem, signer
 from bot.connect.sealing import STATE_TTL, SealError, State
 from bot.connect.tokens import save_token
+from bot.features.context import Context
 from bot.features.core import core_of
+from bot.features.router import Router
 from bot.slack.client import make_client
 
 log = logging.getLogger(__name__)
