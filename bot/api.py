@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from bot.config.feature_settings import Config, Setting
 from bot.config.limits import Limit
+from bot.features.catalogue import CommandInfo
 from bot.features.context import Context, Identity
 from bot.features.invocation import Click, Invocation, Source
 from bot.features.places import (
@@ -61,9 +62,9 @@ from bot.store import Contention, Namespaced
 
 __all__ = [
     *_pure,
-    "Args", "Click", "Command", "Config", "Contention", "Context", "Conversation", "Identity", "Invocation",
-    "Job", "Limit", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place", "Router", "Setting",
-    "Signature", "Source", "asker_name", "file_link", "forget_upload", "is_admin", "nav_blocks", "open_dm",
-    "page_of", "raise_if_not_in", "read_rerun", "readable_channel", "reply_place", "require_bearer",
+    "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
+    "Invocation", "Job", "Limit", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place", "Router",
+    "Setting", "Signature", "Source", "asker_name", "file_link", "forget_upload", "is_admin", "nav_blocks",
+    "open_dm", "page_of", "raise_if_not_in", "read_rerun", "readable_channel", "reply_place", "require_bearer",
     "require_signature", "rerun_value", "reveal", "untrusted", "upload", "uploader", "working",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.api import (
     Args,
-    Command,
+    CommandInfo,
     Context,
     Invocation,
     Param,
@@ -52,7 +52,7 @@ def overview(ctx: Context) -> Reply:
     return Reply(text="Sloth commands: " + ", ".join(c.name for c in ctx.commands.listed()), blocks=blocks)
 
 
-def command_help(ctx: Context, command: Command) -> Reply:
+def command_help(ctx: Context, command: CommandInfo) -> Reply:
     lines = [f"*{command.summary}*", f"Usage: `{ctx.slash(command.usage)}`"]
     if command.examples:
         lines.append("Examples:\n" + "\n".join(f"• `{ctx.slash(e)}`" for e in command.examples))
