@@ -56,8 +56,9 @@ from bot.guard import record as untrusted
 from bot.http.route_auth import Signature, require_bearer, require_signature
 from bot.pure import *  # noqa: F403 (the pure layer, whole: its __all__ is part of this API)
 from bot.pure import __all__ as _pure
-from bot.slack.access import Conversation, NotVisible, reveal
+from bot.slack.access import NotVisible
 from bot.slack.admins import is_admin
+from bot.slack.asking import Conversation, reveal
 from bot.store import Contention, Namespaced
 
 __all__ = [

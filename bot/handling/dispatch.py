@@ -28,8 +28,8 @@ from bot.pure.blocks import Reply, notice
 from bot.pure.errors import ReplyError, UserError, slack_error_text
 from bot.pure.names import has_mass_mention
 from bot.pure.text import ChannelRef, channel_not_found, shown
-from bot.slack import access
 from bot.slack.admins import is_admin
+from bot.slack.asking import asking
 from bot.store import Namespaced, StoreUnavailable
 from bot.work import blocking
 
@@ -45,7 +45,7 @@ async def answer(ctx: Core, inv: Invocation, replace_clicked: bool = False) -> N
     (an offer that has done its job), whatever the reply itself says.
     """
     command = ctx.registry.find(inv.name) if inv.name else None
-    with guard.handling(await scope_for(ctx, inv, command)), access.asking(inv.user, inv.channel):
+    with guard.handling(await scope_for(ctx, inv, command)), asking(inv.user, inv.channel):
         reply = await run_command(ctx, inv, command)
         await deliver(ctx, inv, replace(reply, replace=True) if replace_clicked else reply)
 

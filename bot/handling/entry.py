@@ -28,7 +28,7 @@ from bot.handling.dispatch import answer, failure_reply
 from bot.handling.respond import deliver
 from bot.pure.blocks import Reply
 from bot.pure.text import split_line, strip_mention
-from bot.slack import access
+from bot.slack.asking import asking
 from bot.slack.client import make_client
 from bot.work import blocking
 from bot.work.blocking import running
@@ -126,7 +126,7 @@ async def run_event_handlers(ctx: Core, event: dict[str, Any]) -> None:
     where = event["channel"] if isinstance(event.get("channel"), str) else ""
     for handler, feature in ctx.registry.events.get(str(event.get("type", "")), []):
         try:
-            with guard.handling(scope), (access.asking(asker, where) if asker else contextlib.nullcontext()):
+            with guard.handling(scope), (asking(asker, where) if asker else contextlib.nullcontext()):
                 await blocking.call(feature.name, f"event {event.get('type')}", handler, ctx.of(feature.name), event)
         except Exception as e:
             failure_reply(ctx, e, f"event {event.get('type')} ({feature.name})")
@@ -167,7 +167,7 @@ async def handle_click(ctx: Core, click: Click) -> None:
     handler, feature = found
     inv = click.invocation(click.action_id)
     with (guard.handling(guard.Scope(asker=click.user, name_of=ctx.directory.display_name)),
-          access.asking(click.user, click.channel)):
+          asking(click.user, click.channel)):
         try:
             reply: Reply | None = await blocking.call(feature.name, _button(ctx, click.action_id), handler,
                                                       ctx.of(feature.name), click)

@@ -21,17 +21,15 @@ conversations Sloth shares with them) and is kept briefly, forgotten early on me
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.pure.errors import UserError
+from bot.slack.asking import Conversation, conversation_of, current, looking_up, lookup, reveal
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
@@ -40,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["public", "private", "mpim", "im"]
 MEMBERSHIP_SECONDS = 30.0  # how long what Slack said about a member's conversations is trusted
 KIND_SECONDS = 300.0  # a channel turned private is noticed within this
 PAGE = 200
@@ -81,68 +78,6 @@ class HeldBack(UserError):
                          "so I won't post it there. Ask me in a DM, or in that conversation.")
 
 
-@dataclass
-class Asking:
-    """The member whose request is being handled, where they asked, and the private
-    conversations whose content has gone into the answer so far."""
-
-    user: str
-    where: str
-    revealed: set[str] = field(default_factory=set)
-
-
-_asking: contextvars.ContextVar[Asking | None] = contextvars.ContextVar("sloth_asking", default=None)
-_inside: contextvars.ContextVar[bool] = contextvars.ContextVar("sloth_access_lookup", default=False)
-
-
-@contextlib.contextmanager
-def asking(user: str, where: str) -> Iterator[Asking]:
-    """Handle a member's request: every Web API call inside keeps to what `user` may see. A
-    request inside another (a button that runs a command) shares the outer one's record."""
-    outer = _asking.get()
-    if outer is not None and outer.user == user:
-        yield outer
-        return
-    token = _asking.set(Asking(user, where))
-    try:
-        yield _asking.get()  # type: ignore[misc]
-    finally:
-        _asking.reset(token)
-
-
-def current() -> Asking | None:
-    return _asking.get()
-
-
-@contextlib.contextmanager
-def _lookup() -> Iterator[None]:
-    token = _inside.set(True)
-    try:
-        yield
-    finally:
-        _inside.reset(token)
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    kind: Kind
-    name: str
-    im_user: str = ""  # the member a DM is with
-
-    @property
-    def public(self) -> bool:
-        return self.kind == "public"
-
-
-def kind_of(info: dict[str, Any]) -> Kind:
-    if info.get("is_im"):
-        return "im"
-    if info.get("is_mpim"):
-        return "mpim"
-    return "private" if info.get("is_private") or info.get("is_group") else "public"
-
-
 class Access:
     def __init__(self, client: AsyncWebClient, directory: Directory,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -167,12 +102,12 @@ class Access:
             return cached[1]
         known = self.directory.channels.get(channel_id)
         if known is not None and ("is_private" in known or "is_channel" in known):
-            found: Conversation | None = _conversation(known)
+            found: Conversation | None = conversation_of(known)
         else:
             try:
-                with _lookup():
+                with lookup():
                     info = (await self.client.conversations_info(channel=channel_id))["channel"]
-                found = _conversation(info)
+                found = conversation_of(info)
             except SlackApiError as e:
                 if e.response.get("error") not in ("channel_not_found", "not_in_channel"):
                     raise
@@ -185,7 +120,7 @@ class Access:
         if ref[:1] in ("C", "G", "D") and ref.isalnum() and ref.isupper():
             return ref
         name = ref.removeprefix("#")
-        with _lookup():
+        with lookup():
             await self.directory.load_channels()
         return next((c["id"] for c in self.directory.channels.values() if c.get("name") == name), None)
 
@@ -198,7 +133,7 @@ class Access:
         types = self._types + (",public_channel" if await self.is_guest(user) else "")
         found: set[str] = set()
         cursor = ""
-        with _lookup():
+        with lookup():
             while True:
                 try:
                     response = await self.client.users_conversations(
@@ -222,11 +157,11 @@ class Access:
     async def is_guest(self, user: str) -> bool:
         # From the member directory (loaded once, kept fresh by user_change events), not a
         # users.info call per question.
-        with _lookup():
+        with lookup():
             await self.directory.load_users()
         found = self.directory.users.get(user)
         if found is None:  # joined since the directory was loaded
-            with _lookup():
+            with lookup():
                 found = await self.directory.user(user)
         return bool(found and (found.get("is_restricted") or found.get("is_ultra_restricted")))
 
@@ -280,7 +215,7 @@ class Access:
     async def check(self, method: str, args: dict[str, Any]) -> None:
         """Before a Web API call: refuse what the asker of the request in progress may not do."""
         request = current()
-        if request is None or _inside.get() or method not in CHECKED:
+        if request is None or looking_up() or method not in CHECKED:
             return
         if method == WHISPER and str(args.get("user") or "") == request.user:
             return  # only the asker sees it, where they are
@@ -301,18 +236,6 @@ class Access:
             elif method in POST or method == WHISPER:
                 if await self.private_elsewhere(conversation.id):
                     raise HeldBack()
-
-
-def reveal(conversation: Conversation) -> None:
-    """Note that the answer to the request in progress holds what `conversation` holds."""
-    request = current()
-    if request is not None and not conversation.public:
-        request.revealed.add(conversation.id)
-
-
-def _conversation(info: dict[str, Any]) -> Conversation:
-    return Conversation(id=str(info["id"]), kind=kind_of(info), name=str(info.get("name") or ""),
-                        im_user=str(info.get("user") or ""))
 
 
 def _targets(method: str, args: dict[str, Any]) -> list[str]:
