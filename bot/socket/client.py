@@ -35,7 +35,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -43,6 +42,7 @@ from aiohttp import ClientWebSocketResponse, WSMsgType
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
+from bot.socket.link import Link, ack, ping, shut
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor
 
@@ -51,25 +51,11 @@ log = logging.getLogger(__name__)
 PING_AFTER = 0.5  # seconds without a frame before Sloth pings (a busy connection is never pinged)
 PONG_WAIT = 1.0  # seconds after that ping with nothing read before the connection counts as dead
 RETIRE_SECONDS = 15.0  # the longest an old connection is kept after Slack asked Sloth to move
-CLOSE_SECONDS = 1.0  # a close handshake that takes longer is cut short (the TCP connection dropped)
 RETRY_SECONDS = 1.0  # before trying again to open a connection, doubling up to MAX_RETRY_SECONDS
 MAX_RETRY_SECONDS = 30.0
 # Seconds to wait before reconnecting after `too_many_websockets` (Slack allows 10 per app).
 TOO_MANY_BACKOFF = 10.0
 BUSY = ":hourglass: Sloth is too busy to take that right now. Please try again in a minute."
-
-
-@dataclass(eq=False)
-class Link:
-    """One WebSocket to Slack and what Sloth has seen on it."""
-
-    ws: ClientWebSocketResponse
-    last_read: float  # loop time of the last frame of any kind
-    pinged_at: float | None = None  # set when a quiet connection is pinged, cleared by any frame
-    hello: bool = False
-    leaving: bool = False  # being replaced: its end must not start another reconnect
-    told_to_leave: bool = False  # by a disconnect frame: Slack may still deliver on it, keep reading
-    reader: asyncio.Task[None] | None = None
 
 
 class SocketClient(SocketModeClient):
@@ -137,15 +123,7 @@ class SocketClient(SocketModeClient):
     async def _close_later(self, link: Link, keep: float) -> None:
         if keep and link.reader is not None:
             await asyncio.wait([link.reader], timeout=keep)  # until Slack closes it, at most `keep`
-        await self._shut(link)
-
-    async def _shut(self, link: Link) -> None:
-        if link.ws.closed:
-            return
-        try:
-            await asyncio.wait_for(link.ws.close(), CLOSE_SECONDS)
-        except (TimeoutError, aiohttp.ClientError, OSError):
-            pass  # cut short: aiohttp drops the TCP connection
+        await shut(link)
 
     def _replace(self, link: Link, reason: str, delay: float = 0.0) -> None:
         link.leaving = True
@@ -196,7 +174,7 @@ class SocketClient(SocketModeClient):
         if self.closed:
             return
         if not link.ws.closed:  # the reader failed; the far end may not know
-            self.supervisor.spawn(self._shut(link), name="socket-close")
+            self.supervisor.spawn(shut(link), name="socket-close")
         if link is not self.link:
             return
         self.metrics.connected.set(0)
@@ -224,7 +202,7 @@ class SocketClient(SocketModeClient):
             if self.refusing:
                 self.refusing = False
                 log.info("taking envelopes again")
-            await self._ack(link, envelope_id)
+            await ack(link, envelope_id)
             self.metrics.ack_latency.observe(time.perf_counter() - started)
             self.metrics.envelopes.labels(kind).inc()
             if link.told_to_leave:
@@ -245,17 +223,7 @@ class SocketClient(SocketModeClient):
             log.warning("too many envelopes are unfinished: refusing new ones until some are handled "
                         "(events are left for Slack to redeliver, slash commands are told Sloth is busy)")
         if kind == "slash_commands":
-            await self._ack(link, str(frame["envelope_id"]), {"text": BUSY, "response_type": "ephemeral"})
-
-    async def _ack(self, link: Link, envelope_id: str, payload: dict[str, Any] | None = None) -> None:
-        ack: dict[str, Any] = {"envelope_id": envelope_id}
-        if payload is not None:
-            ack["payload"] = payload  # the slash command's immediate answer
-        try:
-            await link.ws.send_str(json.dumps(ack))
-        except (ConnectionError, aiohttp.ClientError) as e:
-            # Handled all the same; Slack redelivers an event whose ack it did not get.
-            log.warning("could not ack envelope %s: %s", envelope_id, e)
+            await ack(link, str(frame["envelope_id"]), {"text": BUSY, "response_type": "ephemeral"})
 
     def _on_disconnect(self, link: Link, reason: str) -> None:
         if reason == "link_disabled":
@@ -303,7 +271,7 @@ class SocketClient(SocketModeClient):
                 return PING_AFTER - quiet
             link.pinged_at = now
             # Its own task: a send stuck behind a full buffer must not stall the watch.
-            self.supervisor.spawn(self._ping(link), name="socket-ping")
+            self.supervisor.spawn(ping(link), name="socket-ping")
             return PONG_WAIT
         waited = now - link.pinged_at
         if waited < PONG_WAIT:
@@ -312,12 +280,6 @@ class SocketClient(SocketModeClient):
         self.metrics.connected.set(0)
         self._replace(link, "silent")
         return PING_AFTER
-
-    async def _ping(self, link: Link) -> None:
-        try:
-            await link.ws.ping()
-        except (ConnectionError, aiohttp.ClientError):
-            pass  # the reader sees the connection end
 
     def live(self) -> bool:
         """Connected and answering; only reads, so any thread may ask."""
@@ -335,5 +297,5 @@ class SocketClient(SocketModeClient):
         if self._watcher is not None:
             self._watcher.cancel()
         self.message_processor.cancel()  # the SDK's queue consumer, never fed here
-        await asyncio.gather(*(self._shut(link) for link in list(self.links)))
+        await asyncio.gather(*(shut(link) for link in list(self.links)))
         await self.aiohttp_client_session.close()
