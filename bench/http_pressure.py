@@ -7,10 +7,10 @@ does (text, INFO) into a file. The servers:
 
 - plain aiohttp: `web.AppRunner(app, access_log=None)` and a `TCPSite`, aiohttp's defaults, as
   Sloth's HTTP side was before it had deadlines and caps;
-- Sloth: `bot.server.serve` with the default `HttpLimits` (10 s for headers, 64 connections per
+- Sloth: `bot.http.server.serve` with the default `HttpLimits` (10 s for headers, 64 connections per
   address, 256 in all).
 
-Both serve `bot.server.make_web_app`: /healthz, /metrics and a stand-in for training ingest
+Both serve `bot.http.server.make_web_app`: /healthz, /metrics and a stand-in for training ingest
 (`POST /monitor/v1/runs/{run_id}/events`: bearer token, then the JSON body).
 
 The attack opens the connections at once and sends each the start of a request, then one more
@@ -51,7 +51,7 @@ def run_server(kind: str, log_path: str, ports: multiprocessing.Queue[int]) -> N
     resource.setrlimit(resource.RLIMIT_NOFILE, (FILE_LIMIT, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(log_fd, 2)  # everything logged (and anything printed to stderr) lands in the file
-    from bot import logs
+    from bot.runtime import logs
 
     logs.configure("INFO", "text")
     asyncio.run(serve_until_killed(kind, ports))
@@ -60,9 +60,9 @@ def run_server(kind: str, log_path: str, ports: multiprocessing.Queue[int]) -> N
 async def serve_until_killed(kind: str, ports: multiprocessing.Queue[int]) -> None:
     from aiohttp import web
 
-    from bot.metrics import Metrics
-    from bot.server import make_web_app, serve
-    from bot.settings import HttpLimits
+    from bot.config.settings import HttpLimits
+    from bot.http.server import make_web_app, serve
+    from bot.work.metrics import Metrics
 
     async def connected() -> bool:
         return True

@@ -5,7 +5,7 @@
 Each figure is the cost of that import given everything before it, so the order matters: the
 default list follows what `python -m bot run` loads, libraries first, then Sloth's own layers,
 then (last, for comparison) the drawing and crypto libraries that the main process no longer
-imports. For the tree of one import, use `python -X importtime -c "import bot.runtime"`.
+imports. For the tree of one import, use `python -X importtime -c "import bot.runtime.lifecycle"`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT = [
     "asyncio", "aiohttp", "slack_sdk.web.async_client", "slack_sdk.socket_mode.aiohttp", "slack_bolt.async_app",
     "prometheus_client", "dotenv", "aiosqlite", "zoneinfo", "multiprocessing", "concurrent.futures.process",
-    "bot.settings", "bot.cpu", "bot.context", "bot.router", "bot.entry", "handlers.games.commands",
-    "handlers.training.feature", "handlers.plots", "bot.features", "bot.runtime", "bot.cli",
-    "cryptography.fernet", "handlers.charts",
+    "bot.config.settings", "bot.work.cpu", "bot.features.context", "bot.features.router", "bot.handling.entry",
+    "handlers.games.commands", "handlers.training.feature", "handlers.plots", "bot.features.loader",
+    "bot.runtime.lifecycle", "bot.cli", "cryptography.fernet", "handlers.charts",
 ]
 
 

@@ -1,6 +1,6 @@
-"""Sloth's feature API: the one module a feature imports, Sloth's own features included.
+"""Sloth's feature API: the one module a feature imports, Sloth's built-in features included.
 
-    from bot.api import Args, Context, Invocation, Param, Reply, Router, Setting, UserError, section
+    from bot.api import Args, Context, Invocation, Param, Reply, Router, Setting, UserError, escape
 
     router = Router("weather", settings=[Setting("api_key", secret=True, required=True)])
 
@@ -19,35 +19,26 @@ per_hour=10)`), and heavy work in the worker processes (`await ctx.cpu.run(Task(
 Sloth's guard (`bot.guard`): no mass mention, and no mention or disguised link that came from
 input (what the member typed, unless the command declares `mentions=`; a route's request, an
 event, what it reads from its store, and what it marks with `untrusted(text)` itself). Whatever
-it reads or posts while answering a member keeps to what that member may see (`bot.access`,
+it reads or posts while answering a member keeps to what that member may see (`bot.slack.access`,
 `ctx.access`): a private conversation's content, name or purpose only for its members, and only
 where no one else sees it. Its context holds its own settings and store keys and the shared
-services, never another feature's, nor Sloth's tokens or secret key (`bot.context`); what it
+services, never another feature's, nor Sloth's tokens or secret key (`bot.features.context`); what it
 declares (commands, button ids and their `id:…` family, routes, settings variables) is its own,
-and a clash with another feature is refused at start (`bot.ownership`).
+and a clash with another feature is refused at start (`bot.features.ownership`).
+
+Everything here that talks to nobody (Block Kit builders, text and name helpers, durations, times
+of day, zones, `slack_date`, setting `kinds`, `Task`) comes from `bot.pure`, which a renderer in
+a worker process imports on its own, without aiohttp or the Slack SDK.
 """
 
 from __future__ import annotations
 
-from bot.access import Conversation, NotVisible, reveal
-from bot.config import Config, Setting, positive
-from bot.context import Context, Identity
-from bot.cpu import Task
-from bot.errors import ReplyError, UsageError, UserError
-from bot.grammar import shown, split_line
-from bot.guard import record as untrusted
-from bot.invocation import Click, Invocation, Source
-from bot.joining import NotInChannel, raise_if_not_in
-from bot.limits import Limit
-from bot.pages import nav_blocks, page_of
-from bot.permissions import is_admin
-from bot.reply import Reply, actions, button, context, divider, fields, header, image, notice, section
-from bot.rerun import read_rerun, rerun_value
-from bot.route_auth import Signature, require_bearer, require_signature
-from bot.router import Args, Command, Job, Param, Router
-from bot.store import Contention, Namespaced
-from bot.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, plain, readable, truncate
-from bot.uploads import (
+from bot.config.feature_settings import Config, Setting
+from bot.config.limits import Limit
+from bot.features.catalogue import CommandInfo
+from bot.features.context import Context, Identity
+from bot.features.invocation import Click, Invocation, Source
+from bot.features.places import (
     Place,
     asker_name,
     file_link,
@@ -59,71 +50,22 @@ from bot.uploads import (
     uploader,
     working,
 )
+from bot.features.rerun import NotInChannel, nav_blocks, page_of, raise_if_not_in, read_rerun, rerun_value
+from bot.features.router import Args, Command, Job, Param, Router
+from bot.guard import record as untrusted
+from bot.http.route_auth import Signature, require_bearer, require_signature
+from bot.pure import *  # noqa: F403 (the pure layer, whole: its __all__ is part of this API)
+from bot.pure import __all__ as _pure
+from bot.slack.access import NotVisible
+from bot.slack.admins import is_admin
+from bot.slack.asking import Conversation, reveal
+from bot.store import Contention, Namespaced
 
 __all__ = [
-    "Args",
-    "ChannelRef",
-    "Click",
-    "Command",
-    "Config",
-    "Contention",
-    "Context",
-    "Conversation",
-    "Identity",
-    "Invocation",
-    "Job",
-    "Limit",
-    "Namespaced",
-    "NotInChannel",
-    "NotVisible",
-    "Param",
-    "Place",
-    "Reply",
-    "ReplyError",
-    "Router",
-    "Setting",
-    "Signature",
-    "Source",
-    "Task",
-    "UsageError",
-    "UserError",
-    "UserRef",
-    "actions",
-    "asker_name",
-    "button",
-    "context",
-    "divider",
-    "escape",
-    "fields",
-    "file_link",
-    "forget_upload",
-    "header",
-    "image",
-    "inert",
-    "is_admin",
-    "nav_blocks",
-    "notice",
-    "open_dm",
-    "page_of",
-    "parse_channel",
-    "parse_user",
-    "plain",
-    "positive",
-    "raise_if_not_in",
-    "read_rerun",
-    "readable",
-    "readable_channel",
-    "reply_place",
-    "require_bearer",
-    "require_signature",
-    "rerun_value",
-    "reveal",
-    "section",
-    "shown",
-    "split_line",
-    "truncate",
-    "untrusted",
-    "upload",
-    "uploader",
-    "working",
+    *_pure,
+    "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
+    "Invocation", "Job", "Limit", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place", "Router",
+    "Setting", "Signature", "Source", "asker_name", "file_link", "forget_upload", "is_admin", "nav_blocks",
+    "open_dm", "page_of", "raise_if_not_in", "read_rerun", "readable_channel", "reply_place", "require_bearer",
+    "require_signature", "rerun_value", "reveal", "untrusted", "upload", "uploader", "working",
 ]

@@ -8,22 +8,16 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
-from bot import logs
-from bot.features import FeatureError, feature_table, load_features
-from bot.limits import unknown_names
-from bot.registry import Registry
-from bot.settings import Settings, environment, read_settings
+from bot.config.problems import Problems
+from bot.config.settings import Settings, environment
+from bot.features.loader import feature_table, load_features
+from bot.features.registry import Registry
+from bot.runtime import logs
+from bot.runtime.configure import configure
 
 log = logging.getLogger("sloth")
-
-
-class ConfigurationError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             return print_manifest(args.command_, args.public_url)
         if args.command == "features":
             return print_features()
-    except FeatureError as e:
+    except Problems as e:
         return refuse(e.problems)
     if args.command == "doctor":
         from bot.doctor import main as doctor_main
@@ -80,25 +74,8 @@ def refuse(problems: list[str]) -> int:
     return 2
 
 
-def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
-    """The core settings and the loaded features, or ConfigurationError listing every problem of both."""
-    problems: list[str] = []
-    settings = read_settings(env, problems)
-    try:
-        registry = load_features(env)
-    except FeatureError as e:
-        problems += e.problems
-    else:
-        if settings is not None:
-            problems += unknown_names(settings.limit_overrides,
-                                      lambda name: getattr(registry.find(name), "name", "") == name)
-    if problems or settings is None:
-        raise ConfigurationError(problems)
-    return settings, registry
-
-
 def print_manifest(command: str, public_url: str | None) -> int:
-    from bot.manifest import PLACEHOLDER_URL, manifest_yaml
+    from bot.features.manifest import PLACEHOLDER_URL, manifest_yaml
 
     registry = load_features(environment(), check_settings=False)
     sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL))
@@ -113,7 +90,7 @@ def print_features() -> int:
 def run() -> int:
     try:
         settings, registry = configure(environment())
-    except ConfigurationError as e:
+    except Problems as e:
         return refuse(e.problems)
     logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
     return asyncio.run(serve(settings, registry))
@@ -134,7 +111,7 @@ def quiet_garbage_collector() -> None:
 
 
 async def serve(settings: Settings, registry: Registry) -> int:
-    from bot.runtime import FatalError, Runtime
+    from bot.runtime.lifecycle import FatalError, Runtime
 
     runtime = Runtime(settings, registry)
     loop = asyncio.get_running_loop()

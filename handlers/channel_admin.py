@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.api import (
+    MAX_PURPOSE,
     Args,
     ChannelRef,
     Context,
@@ -20,17 +21,18 @@ from bot.api import (
     Reply,
     Router,
     UserError,
+    check_channel_name,
+    check_length,
     escape,
     inert,
     notice,
     parse_user,
     raise_if_not_in,
     readable,
+    slack_error_text,
+    split_args,
     truncate,
 )
-from bot.errors import slack_error_text
-from bot.names import MAX_PURPOSE, check_channel_name, check_length
-from bot.text import split_args
 
 router = Router("channel_admin")
 MANAGE = ("channels:manage", "groups:write", "channels:read", "groups:read", "channels:join")

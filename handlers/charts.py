@@ -1,6 +1,6 @@
 """PNG charts drawn with matplotlib (Agg, no display): pure functions from data to bytes.
 
-These run in worker processes only (see `bot.cpu`): callers name them with a `Task`, so the
+These run in worker processes only (see `bot.work.cpu`): callers name them with a `Task`, so the
 process that holds the socket never imports matplotlib. Each takes one picklable argument from
 `handlers.chart_data` and returns the PNG. Sizes and fonts are chosen for Slack's preview,
 which shows an image about 360–480 pixels wide: titles, axis labels and legends stay readable

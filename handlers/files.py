@@ -18,7 +18,7 @@ from bot.api import (
     Reply,
     Router,
     button,
-    context,
+    context_block,
     escape,
     forget_upload,
     is_admin,
@@ -105,7 +105,7 @@ async def delete_file(ctx: Context, click: Click) -> Reply:
     await forget_upload(ctx, file_id)
     name, args = split_line(state[0])
     listing = await ctx.run(click.invocation(name, args, page=page))
-    note = context(f"Deleted `{escape(truncate(info.get('name') or file_id, 80))}`.")
+    note = context_block(f"Deleted `{escape(truncate(info.get('name') or file_id, 80))}`.")
     return Reply(text=f"Deleted {info.get('name') or file_id}. {listing.text}", blocks=[note, *(listing.blocks or [])])
 
 

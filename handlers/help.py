@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.api import (
     Args,
-    Command,
+    CommandInfo,
     Context,
     Invocation,
     Param,
     Reply,
     Router,
     UserError,
-    context,
+    context_block,
     header,
     section,
     shown,
@@ -44,7 +44,7 @@ def overview(ctx: Context) -> Reply:
     blocks = [
         header("Sloth commands"),
         *[section(chunk) for chunk in _chunks(lines)],
-        context(
+        context_block(
             f"Type `{ctx.slash('help <command>')}` for usage and examples. "
             f"Every command also works as `@{_bot_name(ctx)} <command>` in a channel or thread, and in a DM."
         ),
@@ -52,7 +52,7 @@ def overview(ctx: Context) -> Reply:
     return Reply(text="Sloth commands: " + ", ".join(c.name for c in ctx.commands.listed()), blocks=blocks)
 
 
-def command_help(ctx: Context, command: Command) -> Reply:
+def command_help(ctx: Context, command: CommandInfo) -> Reply:
     lines = [f"*{command.summary}*", f"Usage: `{ctx.slash(command.usage)}`"]
     if command.examples:
         lines.append("Examples:\n" + "\n".join(f"• `{ctx.slash(e)}`" for e in command.examples))
@@ -69,7 +69,7 @@ def command_help(ctx: Context, command: Command) -> Reply:
                      + "; an admin adds the scope to the app and reinstalls it.")
     blocks = [section("\n".join(lines))]
     if notes:
-        blocks.append(context(" ".join(notes)))
+        blocks.append(context_block(" ".join(notes)))
     return Reply(text=f"Usage: {ctx.slash(command.usage)}", blocks=blocks)
 
 

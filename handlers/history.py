@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.api import Args, Context, Invocation, Param, Reply, Router, inert, nav_blocks, page_of, section, truncate
+from bot.api import (
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    inert,
+    nav_blocks,
+    page_of,
+    section,
+    slack_date,
+    truncate,
+)
 
 router = Router("history")
 PER_PAGE = 10
@@ -57,6 +69,5 @@ def author_name(ctx: Context, message: dict[str, Any]) -> str:
 
 
 def when(ts: str) -> str:
-    seconds = float(ts)
-    fallback = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(seconds)}^{{date_short_pretty}} {{time}}|{fallback}>"
+    """A message's or file's time (its `ts` or `created`), as each reader's own clock shows it."""
+    return slack_date(float(ts))

@@ -19,6 +19,7 @@ from bot.api import (
     Place,
     Reply,
     Router,
+    Task,
     UsageError,
     UserError,
     asker_name,
@@ -31,7 +32,6 @@ from bot.api import (
     upload,
     working,
 )
-from bot.cpu import Task
 from handlers.chart_data import Activity, Members
 from handlers.reading import read_channel
 from handlers.tally import local_day, zones
@@ -47,7 +47,7 @@ LIMIT = Limit(at_once=2, per_hour=15, per_day=60)
 ACTIVITY_PNG: Task[[Activity], bytes] = Task("handlers.charts:activity_png")
 MEMBERS_PNG: Task[[Members], bytes] = Task("handlers.charts:members_png")
 if TYPE_CHECKING:  # only mypy imports the chart module, to check the tasks' types
-    from bot.cpu import same_types
+    from bot.api import same_types
     from handlers import charts
 
     same_types(ACTIVITY_PNG, charts.activity_png)

@@ -23,6 +23,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.api import (
+    MASS_MENTION,
+    MAX_MESSAGE,
     Args,
     Context,
     Invocation,
@@ -32,12 +34,15 @@ from bot.api import (
     Router,
     Setting,
     UserError,
+    check_ahead,
+    check_length,
     inert,
+    parse_moment,
     section,
+    slack_date,
     truncate,
+    zone_of,
 )
-from bot.names import MASS_MENTION, MAX_MESSAGE, check_length
-from bot.when import check_ahead, mrkdwn_time, parse_moment, zone_of
 
 router = Router("remind", settings=[
     Setting("pending", int, default=25, env="SLOTH_REMIND_PENDING", minimum=1, maximum=1000,
@@ -83,7 +88,7 @@ async def remind_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
                             "another time.") from None
     shown = truncate(inert(text, ctx.directory.display_name, ctx.directory.channel_name), 200)
     where = member.get("tz_label") or member.get("tz") or "UTC"
-    reply = f"I'll remind you {mrkdwn_time(post_at, zone)} ({where}) in a DM: “{shown}”"
+    reply = f"I'll remind you {slack_date(post_at, zone=zone)} ({where}) in a DM: “{shown}”"
     return Reply(text=reply, blocks=[section(reply)], ephemeral=True)
 
 
@@ -105,7 +110,7 @@ async def pending_place(ctx: Context, user: str, post_at: int, zone: tzinfo) -> 
     await ctx.store.update(key, take, ttl=MAX_AHEAD + 86400)
     if full:
         raise UserError(f"You have {most} reminders waiting, the most Sloth keeps for one member. The next one "
-                        f"is due {mrkdwn_time(full[0], zone)}; set more after that.")
+                        f"is due {slack_date(full[0], zone=zone)}; set more after that.")
     try:
         yield
     except BaseException:

@@ -15,6 +15,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.api import (
+    MAX_MESSAGE,
+    MAX_USERNAME,
     Args,
     Context,
     Invocation,
@@ -22,15 +24,17 @@ from bot.api import (
     Reply,
     Router,
     UserError,
+    check_length,
     escape,
+    has_mass_mention,
     is_admin,
+    parse_emoji,
     plain,
     raise_if_not_in,
+    reads_as,
     section,
     truncate,
 )
-from bot.lookalike import reads_as
-from bot.names import MAX_MESSAGE, MAX_USERNAME, check_length, has_mass_mention, parse_emoji
 
 router = Router("say")
 _ICON = re.compile(r"^(?P<text>.*?)\s+icon\s+(?P<icon>:[^:\n]+:|\S+)\s*$", re.S)
@@ -90,7 +94,7 @@ def parse_post(message: str) -> Post:
 
 def borrowed_name(name: str, members: list[dict[str, Any]]) -> str | None:
     """The handle of the member whose name `name` reads as, if any: any of their names (handle,
-    real and display name), however it is spelt to look the same (`bot.lookalike`)."""
+    real and display name), however it is spelt to look the same (`bot.pure.lookalike`)."""
     for member in members:
         profile = member.get("profile", {})
         names = (member.get("name"), member.get("real_name"), profile.get("real_name"), profile.get("display_name"),

@@ -31,7 +31,7 @@ from bot.api import (
     Setting,
     UserError,
     asker_name,
-    context,
+    context_block,
     escape,
     notice,
     readable,
@@ -193,7 +193,7 @@ async def listing(folder: Path, limit: int) -> Reply:
         return Reply(text="Sloth's files folder is empty.", blocks=[section("Sloth's files folder is empty.")])
     lines = [f"• `{escape(name)}` · {human_size(size)}" + (" _(too big to share)_" if size > limit else "")
              for name, size in found[:LISTED]]
-    more = [context(f"…and {len(found) - LISTED} more.")] if len(found) > LISTED else []
+    more = [context_block(f"…and {len(found) - LISTED} more.")] if len(found) > LISTED else []
     return Reply(text=f"{len(found)} files can be shared",
                  blocks=[section("*Files I can share* (`share <name> [#channel]`)\n" + "\n".join(lines)), *more])
 

@@ -12,18 +12,29 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.api import Args, Context, Invocation, Param, Reply, Router, UserError, plain, readable, section
-from bot.names import MAX_STATUS_TEXT, check_length, parse_emoji
-from bot.text import split_args
-from bot.when import (
+from bot.api import (
+    MAX_STATUS_TEXT,
     WEEKDAYS,
+    Args,
+    Context,
+    Invocation,
+    Param,
+    Reply,
+    Router,
+    UserError,
     WhenError,
     check_ahead,
+    check_length,
     describe_duration,
     looks_like_duration,
-    mrkdwn_time,
     parse_duration,
+    parse_emoji,
     parse_moment,
+    plain,
+    readable,
+    section,
+    slack_date,
+    split_args,
     zone_of,
 )
 
@@ -111,7 +122,7 @@ async def status_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         text = "Your status is cleared."
     else:
         text = f"Your status is now {change.emoji} {readable(change.text)}".rstrip()
-        text += f", until {mrkdwn_time(change.expiration, zone)}." if change.expiration else "."
+        text += f", until {slack_date(change.expiration, zone=zone)}." if change.expiration else "."
     return Reply(text=text, blocks=[section(text)], ephemeral=True)
 
 
@@ -132,7 +143,7 @@ async def snooze_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     assert ctx.member_client is not None
     answer = await ctx.member_client.dnd_setSnooze(num_minutes=minutes)
     until = float(answer.get("snooze_endtime") or ctx.clock() + minutes * 60)
-    text = f"Notifications paused for {describe_duration(minutes * 60)}, until {mrkdwn_time(until, zone)}."
+    text = f"Notifications paused for {describe_duration(minutes * 60)}, until {slack_date(until, zone=zone)}."
     return Reply(text=text, blocks=[section(text)], ephemeral=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.api import Args, Context, Invocation, Reply, Router, context, fields, section
+from bot.api import Args, Context, Invocation, Reply, Router, context_block, fields, section
 
 router = Router("team")
 
@@ -35,7 +35,7 @@ def render_team(team: dict[str, Any], members: list[dict[str, Any]], channels: l
             ("Channels", f"{len(active):,}"),
             ("Archived channels", f"{len(channels) - len(active):,}"),
         ]),
-        context(f"Team ID {team.get('id', '?')}"),
+        context_block(f"Team ID {team.get('id', '?')}"),
     ]
     text = f"{team.get('name')}: {len(humans):,} members, {len(active):,} channels"
     return Reply(text=text, blocks=blocks)

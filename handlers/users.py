@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.api import (
     Args,
@@ -15,13 +14,15 @@ from bot.api import (
     Reply,
     Router,
     UserRef,
-    context,
+    context_block,
     escape,
     fields,
     nav_blocks,
     page_of,
     section,
+    slack_date,
     truncate,
+    zone_of,
 )
 
 router = Router("users")
@@ -98,12 +99,7 @@ def member_block(member: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_time(member: dict[str, Any], now: float) -> str:
-    zone: timezone | ZoneInfo
-    try:
-        zone = ZoneInfo(member["tz"])
-    except (KeyError, ZoneInfoNotFoundError, ValueError):
-        zone = timezone(timedelta(seconds=member.get("tz_offset", 0)))
-    return datetime.fromtimestamp(now, zone).strftime("%H:%M (%a)")
+    return datetime.fromtimestamp(now, zone_of(member)).strftime("%H:%M (%a)")
 
 
 def render_whois(member: dict[str, Any], dnd: dict[str, Any], now: float) -> Reply:
@@ -122,22 +118,18 @@ def render_whois(member: dict[str, Any], dnd: dict[str, Any], now: float) -> Rep
         {"type": "image", "image_url": avatar, "alt_text": real_name(member)} if avatar else None
     ))
     role = "Owner" if member.get("is_owner") else "Admin" if member.get("is_admin") else "Member"
-    blocks = [head, card, context(f"{role} · ID {member['id']}")]
+    blocks = [head, card, context_block(f"{role} · ID {member['id']}")]
     return Reply(text=f"{real_name(member)} (@{member.get('name')})", blocks=blocks)
 
 
 def dnd_summary(dnd: dict[str, Any], now: float) -> str:
     if dnd.get("snooze_enabled") and dnd.get("snooze_endtime", 0) > now:
-        return f"Snoozed until {_clock(dnd['snooze_endtime'])}"
+        return f"Snoozed until {slack_date(dnd['snooze_endtime'])}"
     start, end = dnd.get("next_dnd_start_ts"), dnd.get("next_dnd_end_ts")
     if dnd.get("dnd_enabled") and start and end:
         if start <= now < end:
-            return f"In Do Not Disturb until {_clock(end)}"
-        return f"Not snoozed; Do Not Disturb from {_clock(start)} to {_clock(end)}"
+            return f"In Do Not Disturb until {slack_date(end)}"
+        return f"Not snoozed; Do Not Disturb from {slack_date(start)} to {slack_date(end)}"
     return "Not snoozed; no Do Not Disturb schedule"
 
 
-def _clock(ts: float) -> str:
-    # Slack renders <!date> in each reader's own time zone; the fallback is UTC.
-    fallback = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(ts)}^{{date_short_pretty}} {{time}}|{fallback}>"

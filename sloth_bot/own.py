@@ -1,4 +1,4 @@
-"""Imported first by the fork server of the worker processes (`bot.cpu.PRELOAD`).
+"""Imported first by the fork server of the worker processes (`bot.work.cpu.PRELOAD`).
 
 The fork server is a fresh interpreter started with `python -c`, so the working directory comes
 first on its import path: in a team's folder with a `bot/` or `handlers/` package of its own,

@@ -24,16 +24,17 @@ from typing import TextIO
 
 import aiohttp
 
-from bot.cli import ConfigurationError, configure
+from bot.config.problems import Problems
+from bot.config.settings import Settings
 from bot.doctor.app_settings import config_checks, read_config_token
 from bot.doctor.channel import channel_checks
 from bot.doctor.http import health_check, redirect_check
 from bot.doctor.report import Check, exit_code, render
 from bot.doctor.socket import same_app_check, socket_checks
 from bot.doctor.tokens import bot_checks, user_checks
-from bot.registry import Registry
-from bot.settings import Settings
-from bot.slack import make_client
+from bot.features.registry import Registry
+from bot.runtime.configure import configure
+from bot.slack.client import make_client
 
 __all__ = ["Check", "Outcome", "check_workspace", "diagnose", "doctor", "main"]
 
@@ -66,11 +67,11 @@ class Outcome:
 
 
 async def check_workspace(env: Mapping[str, str], channel: str | None = None) -> Outcome:
-    """Read the settings `sloth run` would use (bot.cli.configure) and SLACK_CONFIG_TOKEN, then check."""
+    """Read the settings `sloth run` would use (bot.runtime.configure) and SLACK_CONFIG_TOKEN, then check."""
     problems: list[str] = []
     try:
         settings, registry = configure(env)
-    except ConfigurationError as e:
+    except Problems as e:
         problems += e.problems
     config_token = read_config_token(env, problems)
     if problems:

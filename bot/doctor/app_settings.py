@@ -14,12 +14,12 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config.settings import Settings
+from bot.connect.members import oauth_problem
 from bot.doctor.advice import TOKEN_ERRORS, error_of
 from bot.doctor.report import Check, failed, ok, skipped
-from bot.manifest import manifest
-from bot.members import oauth_problem
-from bot.registry import Registry
-from bot.settings import Settings
+from bot.features.manifest import manifest
+from bot.features.registry import Registry
 
 CONFIG_TOKEN = "config token (SLACK_CONFIG_TOKEN)"
 INTERACTIVITY = "interactivity"

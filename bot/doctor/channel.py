@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -17,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.doctor.advice import METADATA_ERRORS, channel_change, error_of
 from bot.doctor.files import file_trip
-from bot.doctor.report import Check, failed, ok, skipped
+from bot.doctor.report import Check, Place, failed, ok, skipped
 from bot.doctor.tokens import Whoami
 
 CHANNEL = "channel"
@@ -30,15 +29,6 @@ EVENT_TYPE = "sloth_doctor"
 TEXT = "Sloth doctor is checking that it can post, edit and read back here; this message deletes itself."
 EDITED = "Sloth doctor is checking that it can post, edit and read back here (edited); this message deletes itself."
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")  # names are lowercase, so an upper-case C… is an ID
-
-
-@dataclass
-class Place:
-    id: str
-    label: str  # "#sloth-test"
-    bot: str  # the bot user's name, for "invite @sloth"
-    messages: list[str] = field(default_factory=list)  # ts of messages to delete afterwards
-    files: list[str] = field(default_factory=list)  # IDs of files to delete afterwards
 
 
 class NoSuchChannel(Exception):

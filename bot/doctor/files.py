@@ -6,17 +6,14 @@ from __future__ import annotations
 import asyncio
 import struct
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.doctor.advice import channel_change, error_of
-from bot.doctor.report import Check, failed, ok, skipped
-from bot.uploads import SHARE_CHECKS, shared_file
-
-if TYPE_CHECKING:
-    from bot.doctor.channel import Place
+from bot.doctor.report import Check, Place, failed, ok, skipped
+from bot.slack.uploads import SHARE_CHECKS, shared_file
 
 UPLOAD = "upload (files_upload_v2)"
 SHARED = "file shared (files.info)"

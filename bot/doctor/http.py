@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import aiohttp
 
+from bot.config.settings import Settings
+from bot.connect.members import oauth_problem
 from bot.doctor.app_settings import connect_on
 from bot.doctor.report import Check, failed, ok, skipped
-from bot.members import oauth_problem
-from bot.registry import Registry
-from bot.settings import Settings
+from bot.features.registry import Registry
 
 HEALTH = "HTTP side (SLOTH_PUBLIC_URL)"
 REDIRECT = "OAuth redirect URL"

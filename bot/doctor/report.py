@@ -1,10 +1,11 @@
-"""What `sloth doctor` found: one Check per line of its table, and the exit code they add up to."""
+"""What `sloth doctor` found: one Check per line of its table, and the exit code they add up to;
+and the channel it tries messages and files in (`Place`), with what to clean up there."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Status = Literal["ok", "failed", "skipped"]
@@ -22,6 +23,17 @@ class Check:
     @property
     def shown(self) -> str:
         return f"{LABELS[self.status]}: {self.result}"
+
+
+@dataclass
+class Place:
+    """The channel `--channel` names, and what the doctor posted there and deletes afterwards."""
+
+    id: str
+    label: str  # "#sloth-test"
+    bot: str  # the bot user's name, for "invite @sloth"
+    messages: list[str] = field(default_factory=list)  # ts of messages to delete afterwards
+    files: list[str] = field(default_factory=list)  # IDs of files to delete afterwards
 
 
 def ok(name: str, result: str, change: str = "") -> Check:

@@ -9,12 +9,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config.settings import Settings
 from bot.doctor.advice import REINSTALL, TOKEN_ERRORS, error_of
 from bot.doctor.report import Check, failed, ok, skipped
-from bot.manifest import manifest
-from bot.registry import Registry
-from bot.scopes import granted_scopes, missing_by_command
-from bot.settings import Settings
+from bot.features.manifest import manifest
+from bot.features.registry import Registry
+from bot.features.scopes import granted_scopes, missing_by_command
 
 BOT_TOKEN = "bot token (SLACK_BOT_TOKEN)"
 BOT_SCOPES = "bot token scopes"

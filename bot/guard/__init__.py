@@ -3,7 +3,7 @@
 Whatever a feature does (a reply, a `chat.postMessage` or `chat.startStream` of its own, a modal,
 a Home tab, a file's comment, an unfurl, an answer to a `response_url`), the Web API client
 (`MeteredWebClient.api_call`, for every method in `GUARDED_METHODS`, whether the arguments come
-as `json=`, `params=` or `data=`) and `bot.respond` hand it through `clean` first. Every string
+as `json=`, `params=` or `data=`) and `bot.handling.respond` hand it through `clean` first. Every string
 Slack shows is looked at (text, `markdown_text`, every block and element including `markdown`,
 `rich_text`, `table`, `alert`, `card`, `carousel`, attachments, views, streamed chunks: see
 `bot.guard.message`), and made inert:
@@ -28,9 +28,9 @@ Slack shows is looked at (text, `markdown_text`, every block and element includi
 - `link_names` and `parse=full`, which would turn plain `@channel` text into a ping.
 
 Each piece of work runs in a scope of its own, held in a context variable so code deep inside
-a handler needs no extra argument: dispatch sets one per command, `bot.entry` per event and
-button, `bot.runtime` per HTTP route and start/stop hook, `bot.jobs` per run of a job, and
-`bot.supervisor` gives every background task a fresh one (nothing of the request that started
+a handler needs no extra argument: dispatch sets one per command, `bot.handling.entry` per event and
+button, `bot.runtime.lifecycle` per HTTP route and start/stop hook, `bot.features.jobs` per run of a job, and
+`bot.work.supervisor` gives every background task a fresh one (nothing of the request that started
 it). A route's body is taken as input once its handler has read it with `request.read()`,
 `text()`, `json()` or `post()` (a handler streaming `request.content` itself marks what it sends
 on with `untrusted`). A value read from the store whose JSON text holds no `<`, `](` or `]:`
@@ -49,9 +49,9 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from bot.guard.inert import inert_text as _inert_text
 from bot.guard.message import clean_message
 from bot.guard.scope import MARKS_LIMIT, PENDING_LIMIT, Scope, current, fresh_context, handling, record, record_read
-from bot.guard.text import inert_text as _inert_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -19,8 +19,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from bot.guard.inert import inert_text
 from bot.guard.scope import Scope
-from bot.guard.text import has_markup, inert_text
+from bot.guard.text import has_markup
 
 SHOWN = frozenset({
     "text", "title", "pretext", "fallback", "footer", "author_name", "author_subname", "alt_text",

@@ -20,13 +20,14 @@ import aiohttp
 from rich.console import Console
 from yarl import URL
 
-from bot.features import FeatureError, load_features
-from bot.manifest import manifest
-from bot.registry import Registry
-from bot.runtime import FatalError, Runtime
+from bot.config.problems import Problems
+from bot.config.settings import Settings, environment
+from bot.features.loader import load_features
+from bot.features.manifest import manifest
+from bot.features.registry import Registry
+from bot.runtime.lifecycle import FatalError, Runtime
 from bot.sandbox import live
 from bot.sandbox.render import Button, Renderer
-from bot.settings import Settings, environment
 from sloth_emulator import Emulator, Workspace
 from sloth_emulator.generated import add_history
 from sloth_emulator.oauth import SESSION_COOKIE
@@ -96,7 +97,7 @@ def _features(data: Path, files_dir: Path | None, token: str, console: Console) 
            "SLOTH_FILES_DIR": str(files_dir or _sample_files(data))}
     try:
         return load_features(env)
-    except FeatureError as e:
+    except Problems as e:
         console.print("[red]Sloth cannot start; fix these settings:[/red]")
         for problem in e.problems:
             console.print(f"  - {problem}", markup=False)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from typing import Any
 
-from bot.store import Store, StoreUnavailable, probe
+from bot.store.base import Store, StoreUnavailable, probe
 
 log = logging.getLogger(__name__)
 PROBE_SECONDS = 2.0  # a probe that takes longer counts as failed (the health check must answer)

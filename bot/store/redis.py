@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import redis.asyncio as aioredis
 from redis import exceptions
 
-from bot.store import StoreOpenError, StoreUnavailable, decode, encode, probe, shown_url
+from bot.store.base import StoreOpenError, StoreUnavailable, decode, encode, probe, shown_url
 
 TIMEOUT = 5.0  # seconds: to connect, and for each command
 # KEYS[1]; ARGV[1] expected text, ARGV[2] new text, ARGV[3] ttl in ms (0: none).

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store import Clock, StoreOpenError, StoreUnavailable, decode, encode, probe
+from bot.store.base import Clock, StoreOpenError, StoreUnavailable, decode, encode, probe
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)",

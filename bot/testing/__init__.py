@@ -28,13 +28,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.context import Context
-from bot.features import BUILTIN, load_features
-from bot.loop_watch import Blocked
-from bot.manifest import manifest
-from bot.registry import Registry
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.features.context import Context
+from bot.features.loader import BUILTIN, load_features
+from bot.features.manifest import manifest
+from bot.features.registry import Registry
+from bot.runtime.lifecycle import Runtime
+from bot.runtime.loop_watch import Blocked
 from sloth_emulator import Answer, ApiCall, Emulator, FakeClock, Posted, Workspace
 from sloth_emulator.answers import changes, snapshot
 

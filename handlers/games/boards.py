@@ -6,11 +6,9 @@ stored state: what goes into a message is seen by the whole channel, picks and a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.reply import actions, button, context, section
-from bot.text import escape
+from bot.pure import actions, button, context_block, escape, section, slack_date
 from handlers.games.model import PLAYING, WAITING, Game
 from handlers.games.rules import connect4, rps, tictactoe, trivia
 
@@ -151,7 +149,7 @@ def trivia_blocks(game: Game, show: Any) -> list[dict[str, Any]]:
         blocks.append(actions(button("Join", "game:join", value(game), "primary"),
                               button("Start now", "game:start", value(game)), block_id="trivia-lobby"))
         if game.deadline is not None:
-            blocks.append(context(f"Starts by itself at {_clock(game.deadline)}."))
+            blocks.append(context_block(f"Starts by itself at {_clock(game.deadline)}."))
         return blocks
     if view["last_round"]:
         blocks.append(section(_last_round(view["last_round"], show)))
@@ -165,7 +163,7 @@ def trivia_blocks(game: Game, show: Any) -> list[dict[str, Any]]:
         blocks.append(actions(*choices, block_id="trivia-choices"))
         answered = ", ".join(show(player) for player in view["answered"]) or "nobody yet"
         closes = f"Closes at {_clock(view['deadline'])}" if view["deadline"] is not None else "Open"
-        blocks.append(context(f"{closes} · answered: {answered}"))
+        blocks.append(context_block(f"{closes} · answered: {answered}"))
     return blocks
 
 
@@ -190,6 +188,4 @@ def trivia_picture(game: Game) -> str:
 
 
 def _clock(ts: float) -> str:
-    # Slack shows <!date> in each reader's own time zone; the fallback is UTC.
-    fallback = datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
-    return f"<!date^{int(ts)}^{{time_secs}}|{fallback}>"
+    return slack_date(ts, "{time_secs}")

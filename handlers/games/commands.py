@@ -20,8 +20,8 @@ from bot.api import (
     parse_user,
     section,
     shown,
+    split_args,
 )
-from bot.text import split_args
 from handlers.games import flow, scores
 from handlers.games.logic import LOBBY_SECONDS, name
 from handlers.games.model import KINDS, PLAYING, TITLES, WAITING, Game

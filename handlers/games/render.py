@@ -15,9 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reply import actions, button, context
-from bot.reply import fields as field_section
-from bot.text import escape
+from bot.pure import actions, button, context_block, escape
+from bot.pure import fields as field_section
 from handlers.games import boards
 from handlers.games.logic import name
 from handlers.games.model import DECLINED, DRAW, EXPIRED, PLAYING, TITLES, WAITING, WON, Game
@@ -53,7 +52,7 @@ def draw(game: Game, names: Mapping[str, str], idle_seconds: float) -> Drawing:
     if controls:
         blocks.append(actions(*controls, block_id="game-controls"))
     if not game.over and game.kind != trivia.KIND:  # a quiz runs on its own clock
-        blocks.append(context(f"Idle games expire after {_hours(idle_seconds)}."))
+        blocks.append(context_block(f"Idle games expire after {_hours(idle_seconds)}."))
     attachment = {
         "color": colour(game),
         "fallback": fallback(game, names, idle_seconds),

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.reply import actions, button, context, section
-from bot.text import escape, truncate
+from bot.pure import actions, button, context_block, escape, section, truncate
 from handlers.training import card_parts as parts
-from handlers.training.card_parts import slack_date
+from handlers.training.card_parts import run_date
 from handlers.training.state import Run, eta_seconds, lower_is_better
 
 EVENT_TYPE = "sloth_training_run"
@@ -29,8 +28,8 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
     """text, attachments and metadata for chat.postMessage / chat.update."""
     colour = COLOURS["failed"] if run.diverged else STALE_COLOUR if run.stale else COLOURS[run.status]
     blocks = [section(f"{ICONS[run.status]} *{escape(truncate(run.name, 150))}* · {status_words(run, names)}")]
-    blocks.append(context(*who_and_when(run, names)))
-    blocks += [context(text) for text in (parts.where_text(run), parts.machine_text(run)) if text]
+    blocks.append(context_block(*who_and_when(run, names)))
+    blocks += [context_block(text) for text in (parts.where_text(run), parts.machine_text(run)) if text]
     if run.kind != "task" or run.history:
         blocks.append(section(progress_text(run)))
     if run.history or run.batch_metrics:
@@ -39,15 +38,15 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
         blocks.append(section(f"*{escape(truncate(run.error['type'], 100))}*: "
                               f"{escape(truncate(run.error['message'], 1500)) or '(no message)'}"))
     blocks += [section(text) for text in (parts.traceback_text(run), parts.task_text(run)) if text]
-    blocks += [context(text) for text in (parts.checkpoints_text(run), parts.changes_text(run, names),
+    blocks += [context_block(text) for text in (parts.checkpoints_text(run), parts.changes_text(run, names),
                                           parts.presses_text(run, names), parts.trouble_text(run)) if text]
     if run.config:
-        blocks.append(context("Config: " + config_text(run.config)))
+        blocks.append(context_block("Config: " + config_text(run.config)))
     if run.stale:
-        blocks.append(context(f"⚠️ No report since {slack_date(run.seen)}: the job may have died or lost "
+        blocks.append(context_block(f"⚠️ No report since {run_date(run.seen)}: the job may have died or lost "
                               "its connection to Sloth."))
     if run.dropped:
-        blocks.append(context(f"The training side skipped {run.dropped} updates it could not send in time."))
+        blocks.append(context_block(f"The training side skipped {run.dropped} updates it could not send in time."))
     buttons = card_buttons(run)
     if buttons:
         blocks.append(actions(*buttons, block_id=f"training-{run.run_id}"))
@@ -113,7 +112,7 @@ def who_and_when(run: Run, names: Names) -> list[str]:
     parts = [f"Owner: {escape(names(run.owner))}" if run.owner else "Owner: not given"]
     if run.started_at is not None:
         end = run.finished_at if run.finished_at is not None else run.last_event_at or run.started_at
-        parts.append(f"Started {slack_date(run.started_at)} · {'took' if run.finished_at else 'elapsed'} "
+        parts.append(f"Started {run_date(run.started_at)} · {'took' if run.finished_at else 'elapsed'} "
                      f"{duration(end - run.started_at)}")
     if run.muted:
         by = f" by {escape(names(run.muted_by))}" if run.muted_by else ""

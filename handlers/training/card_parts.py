@@ -6,11 +6,10 @@ Everything the job named (paths, host, metric names, messages) is escaped where 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.api import escape, truncate
+from bot.pure import escape, slack_date, truncate
 from handlers.training.model import Run
 from handlers.training.reports import CONTROL_WORDS
 
@@ -27,15 +26,10 @@ PROBLEM_WORDS = {
 }
 
 
-def slack_date(when: float) -> str:
-    """A time each reader sees in their own time zone; the fallback is UTC.
-
-    Never raises: a run stored before times were checked may hold one no calendar can show."""
-    try:
-        fallback = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
-    except (OverflowError, OSError, ValueError):
-        return "at an unknown time"
-    return f"<!date^{int(when)}^{{date_short_pretty}} at {{time}}|{fallback}>"
+def run_date(when: float) -> str:
+    """A run's time as each reader's own clock shows it; a run stored before times were checked
+    may hold one no calendar can show, said so."""
+    return slack_date(when, unknown="at an unknown time")
 
 
 def where_text(run: Run) -> str | None:
@@ -115,7 +109,7 @@ def changes_text(run: Run, names: Names) -> str | None:
                           for k, v in change["changes"].items())
         why = f" ({CONTROL_WORDS.get(change['kind'] or '', 'a press')} by {escape(names(change['by']))})" \
             if change.get("by") else ""
-        lines.append(f"`{pairs}`{why} {slack_date(change['time'])}")
+        lines.append(f"`{pairs}`{why} {run_date(change['time'])}")
     return "🔧 Config changed: " + " · ".join(lines)
 
 
@@ -131,7 +125,7 @@ def presses_text(run: Run, names: Names) -> str | None:
     lines = []
     for entry in run.presses[-5:]:
         detail = f": {escape(truncate(entry['detail'], 120))}" if entry.get("detail") else ""
-        lines.append(f"*{CONTROL_WORDS[entry['kind']]}* by {escape(names(entry['by']))} {slack_date(entry['at'])} "
+        lines.append(f"*{CONTROL_WORDS[entry['kind']]}* by {escape(names(entry['by']))} {run_date(entry['at'])} "
                      f"· {words.get(entry['status'], entry['status'])}{detail}")
     return "👆 " + "\n".join(lines)
 

@@ -12,15 +12,14 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.api import Context, Invocation, Reply, UserError, escape, notice, reply_place, truncate, upload
-from bot.cpu import Task
+from bot.api import Context, Invocation, Reply, Task, UserError, escape, notice, reply_place, truncate, upload
 from handlers.training.service import Training, training, visible_to
 from handlers.training.state import Run, shared_metrics
 
 # Drawn in a worker process; named, not imported, so this process never loads matplotlib.
 COMPARE_PNG: Task[[str, list[tuple[str, list[dict[str, Any]]]]], bytes] = Task("handlers.training.render:compare_png")
 if TYPE_CHECKING:  # only mypy imports the drawing module, to check the task's types
-    from bot.cpu import same_types
+    from bot.api import same_types
     from handlers.training import render
 
     same_types(COMPARE_PNG, render.compare_png)

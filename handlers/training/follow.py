@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.api import Context
-from bot.cpu import Task
+from bot.api import Context, Task
 from handlers.training.card import alert_line, card_message, improvement_line
 from handlers.training.posting import CardPoster, ChannelPacer
 from handlers.training.runs import RunStore
@@ -36,7 +35,7 @@ CLAIM_SECONDS = 120.0
 CURVES_PNG: Task[[str, list[dict[str, Any]]], bytes] = Task("handlers.training.render:curves_png")
 PREDICTIONS_PNG: Task[[str, dict[str, Any]], bytes] = Task("handlers.training.render:predictions_png")
 if TYPE_CHECKING:  # only mypy imports the drawing module, to check the tasks' types
-    from bot.cpu import same_types
+    from bot.api import same_types
     from handlers.training import render
 
     same_types(CURVES_PNG, render.curves_png)

@@ -22,7 +22,7 @@ from bot.api import (
     truncate,
 )
 from handlers.training import card_parts as parts
-from handlers.training.card import ICONS, slack_date
+from handlers.training.card import ICONS, run_date
 from handlers.training.compare import compare
 from handlers.training.ingest import PATH
 from handlers.training.service import Training, name_of, training, visible_to
@@ -91,7 +91,7 @@ async def run_line(ctx: Context, service: Training, run: Run) -> str:
     status = run.status + (" (stale)" if run.stale else "")
     owner = escape(await name_of(ctx, run.owner) or "") if run.owner else "no owner given"
     line = f"{ICONS[run.status]} *{title}* · {status} · epoch {run.epochs_done}{of} · {owner}"
-    when = f"started {slack_date(run.started_at)}" if run.started_at is not None else "not started yet"
+    when = f"started {run_date(run.started_at)}" if run.started_at is not None else "not started yet"
     extra = f" · card not posted: `{escape(run.card_error)}`" if run.card_error else ""
     trouble = parts.trouble_text(run)
     return f"{line}\n{when}{extra}" + (f"\n{trouble}" if trouble else "")

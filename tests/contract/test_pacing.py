@@ -1,4 +1,4 @@
-"""chat.update's budget (bot.pacing) on every store backend: slots per window, shared by every
+"""chat.update's budget (bot.slack.pacing) on every store backend: slots per window, shared by every
 process using the store, interactive edits before background ones, and redraws of one message
 folded together.
 
@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 
-from bot.pacing import EditPacer
+from bot.slack.pacing import EditPacer
 from bot.store import Namespaced, Store
 
 WINDOW = 12.0  # production's numbers: time is the test's to move

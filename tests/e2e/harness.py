@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.registry import Registry
-from bot.runtime import Runtime
+from bot.features.registry import Registry
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
 from sloth_emulator import Emulator
 

@@ -11,8 +11,8 @@ import asyncio
 import json
 import sys
 
-from bot.runtime import Runtime
-from bot.settings import load_settings
+from bot.config.settings import load_settings
+from bot.runtime.lifecycle import Runtime
 
 
 def loaded() -> list[str]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.browser import link_buttons, oauth_settings
 from tests.e2e.harness import ask, running_bot, settle, visible_text

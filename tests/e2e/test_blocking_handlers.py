@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from bot.api import Args, Click, Context, Invocation, Reply, Router, actions, button, section
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.testing import Sloth, bot_settings, grant_manifest_scopes, registry_for
 from sloth_emulator import Emulator
 from sloth_emulator.delivery import Delivery
@@ -94,7 +94,7 @@ async def test_other_members_are_acked_within_50_ms_while_a_handler_blocks_the_l
 async def test_a_blocking_handler_is_logged_once_with_its_feature_and_command_and_counted(
     emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.loop_watch")
+    caplog.set_level(logging.WARNING, logger="bot.runtime.loop_watch")
     async with (running_bot(emulator, tmp_path, features=[SLEEPY], loop_block_seconds=0.1) as runtime,
                 aiohttp.ClientSession() as http):
         for _ in range(2):

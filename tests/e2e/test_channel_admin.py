@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, visible_text
 

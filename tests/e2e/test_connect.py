@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.browser import browser, connect_link, link_buttons, oauth_settings
 from tests.e2e.harness import ask, running_bot, settle, visible_text

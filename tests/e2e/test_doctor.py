@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.doctor import Outcome, check_workspace, doctor
 from bot.doctor.report import Check
-from bot.manifest import manifest
+from bot.features.manifest import manifest
 from bot.testing import grant_manifest_scopes, registry_for
 from sloth_emulator import Emulator, Workspace
 from tests.conftest import free_port

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.registry import Feature, Registry
-from bot.reply import Reply
-from bot.router import Command, Router
-from bot.runtime import Runtime
+from bot.features.registry import Feature, Registry
+from bot.features.router import Command, Router
+from bot.pure.blocks import Reply
+from bot.runtime.lifecycle import Runtime
 from bot.testing import registry_for
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
@@ -100,7 +100,7 @@ async def test_a_failing_handler_gets_an_error_id_and_the_service_keeps_running(
 
 
 async def failing_handler_is_answered(emulator: Emulator, bot: Runtime, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.dispatch"):
+    with caplog.at_level(logging.ERROR, logger="bot.handling.dispatch"):
         shown = visible_text(await ask(emulator, bot, "explode"))
     error_id = re.search(r"error id `([0-9a-f]+)`", shown)
     assert error_id and "disk on fire" not in shown

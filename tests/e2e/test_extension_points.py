@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.api import Context, Router
-from bot.registry import Feature
+from bot.features.registry import Feature
 from bot.testing import registry_for
 from sloth_emulator import Emulator
 from tests.e2e.harness import running_bot

@@ -23,9 +23,9 @@ import aiohttp
 from aiohttp import web
 
 from bot.api import Context, Invocation, Param, Reply, Router
+from bot.features.registry import Feature
 from bot.guard import GUARDED_METHODS
-from bot.registry import Feature
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, registry_for
 from sloth_emulator import Emulator
 from sloth_emulator.default_data import AMELIA, JONAS, WJK68

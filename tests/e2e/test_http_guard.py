@@ -12,11 +12,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot import http_gate
 from bot.api import Context, Router
-from bot.registry import Feature
-from bot.runtime import Runtime
-from bot.settings import HttpLimits
+from bot.config.settings import HttpLimits
+from bot.features.registry import Feature
+from bot.http import gate as http_gate
+from bot.runtime.lifecycle import Runtime
 from bot.testing import registry_for
 from handlers.training.service import training
 from sloth_emulator import Emulator
@@ -66,7 +66,7 @@ def closed(runtime: Runtime, cause: str) -> float:
 
 
 def lines_about(caplog: pytest.LogCaptureFixture, cause: str) -> list[str]:
-    said = [r.getMessage() for r in caplog.records if r.name == "bot.http_gate"]
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.http.gate"]
     return [line for line in said if f'cause="{cause}"' in line]
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.api import Args, Context, Invocation, Limit, Param, Reply, Router, UserError, notice
-from bot.registry import Feature
-from bot.runtime import Runtime
+from bot.features.registry import Feature
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, registry_for
 from sloth_emulator import Emulator, RateLimits, Workspace
 from tests.e2e.harness import ask, running_bot, settle, visible_text

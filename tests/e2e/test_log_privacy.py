@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import logs
+from bot.runtime import logs
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 
@@ -23,7 +23,7 @@ LOGGERS = ("slack_sdk", "slack_bolt", "aiohttp.access", "aiosqlite", "slack_sdk.
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in LOGGERS}
-    # The Web API client's logger keeps the level it had when a client was first made (bot.slack);
+    # The Web API client's logger keeps the level it had when a client was first made (bot.slack.client);
     # as in a fresh process, it follows what logs.configure sets.
     logging.getLogger("slack_sdk.web.sloth").setLevel(logging.NOTSET)
     yield

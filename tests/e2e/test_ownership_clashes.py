@@ -28,8 +28,8 @@ SAID = [
     "The button actions 'game' of 'games' (built-in: handlers.games.feature) and 'game:join' of 'lobby' "
     "(SLOTH_FEATURES: lobby) overlap: 'game' also answers 'game:…', so it would take the clicks of 'game:join': "
     "give one of them another id.",
-    "The button actions 'sloth_page_next' of 'core' (core: bot.core) and 'sloth_page_next:2' of 'pager' "
-    "(SLOTH_FEATURES: pager) overlap: 'sloth_page_next' also answers 'sloth_page_next:…', so it would take the "
+    "The button actions 'sloth_page_next' of 'core' (core: bot.runtime.core_feature) and 'sloth_page_next:2' of "
+    "'pager' (SLOTH_FEATURES: pager) overlap: 'sloth_page_next' also answers 'sloth_page_next:…', so it would take the "
     "clicks of 'sloth_page_next:2': give one of them another id.",
     "The setting 'key' of 'keyring' (SLOTH_FEATURES: keyring) would read SLOTH_SECRET_KEY, one of Sloth's own "
     "settings: give it another name (or env=).",

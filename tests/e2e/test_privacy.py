@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.registry import Registry
-from bot.router import Command
+from bot.features.registry import Registry
+from bot.features.router import Command
 from bot.testing import Answer, Sloth
 from sloth_emulator import Emulator
 from sloth_emulator.model import FileRecord

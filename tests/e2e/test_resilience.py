@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.runtime import FatalError, Runtime
+from bot.runtime.lifecycle import FatalError, Runtime
 from sloth_emulator import Emulator, RateLimits, Workspace
 from tests.e2e.harness import ask, bot_settings, running_bot, settle, visible_text
 
@@ -137,9 +137,9 @@ async def test_events_nobody_listens_to_are_still_acked(emulator: Emulator, tmp_
 async def test_too_many_websockets_backs_off_then_reconnects(
     emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.socket
+    import bot.socket.client
 
-    monkeypatch.setattr(bot.socket, "TOO_MANY_BACKOFF", 0.5)
+    monkeypatch.setattr(bot.socket.client, "TOO_MANY_BACKOFF", 0.5)
     async with running_bot(emulator, tmp_path) as runtime:
         opened = len(emulator.calls_to("apps.connections.open"))
         started = asyncio.get_running_loop().time()

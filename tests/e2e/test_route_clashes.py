@@ -32,7 +32,7 @@ SAID = [
     "health check (GET /healthz): choose another path.",
     "The HTTP route GET /metrics of 'scraper' (SLOTH_FEATURES: scraper) would answer requests for Sloth's own "
     "Prometheus metrics (GET /metrics): choose another path.",
-    "The HTTP route GET /slack/install is declared by two features: 'connect' (built-in: handlers.connect) and "
+    "The HTTP route GET /slack/install is declared by two features: 'connect' (built-in: bot.connect.feature) and "
     "'installer' (SLOTH_FEATURES: installer).",
     "The HTTP routes POST /monitor/v1/runs/{run_id}/events of 'training' (built-in: handlers.training.feature) "
     "and POST /monitor/v1/runs/{run}/events of 'relay' (SLOTH_FEATURES: relay) answer the same requests (only "

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.features import load_features
-from bot.manifest import manifest_yaml
-from bot.runtime import Runtime
+from bot.features.loader import load_features
+from bot.features.manifest import manifest_yaml
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from sloth_emulator.default_data import AMELIA, JONAS
 from tests.e2e.files.filework import file_messages, uploads
@@ -107,7 +107,7 @@ async def test_a_command_whose_scope_the_token_lacks_is_switched_off_and_help_sa
         emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     granted = set(yaml.safe_load(manifest_yaml(load_features({}, installed=False)))["oauth_config"]["scopes"]["bot"])
     emulator.restrict_scopes(emulator.bot_token, granted - {"files:write"})
-    with caplog.at_level(logging.WARNING, logger="bot.runtime"):
+    with caplog.at_level(logging.WARNING, logger="bot.runtime.lifecycle"):
         async with running_bot(emulator, tmp_path, scopes=False) as bot:
             overview = visible_text(await ask(emulator, bot, "help"))
             detail = visible_text(await ask(emulator, bot, "help plot"))

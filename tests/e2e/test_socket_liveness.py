@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator, Workspace
 from sloth_emulator.delivery import Delivery
 from sloth_emulator.socket import Connection, NoConnectionError
@@ -94,9 +94,9 @@ async def test_the_old_connection_is_read_and_acked_until_slack_closes_it(
 async def test_an_old_connection_slack_never_closes_is_closed_after_the_bound(
     emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.socket
+    import bot.socket.client
 
-    monkeypatch.setattr(bot.socket, "RETIRE_SECONDS", 0.5)
+    monkeypatch.setattr(bot.socket.client, "RETIRE_SECONDS", 0.5)
     async with running_bot(emulator, tmp_path) as runtime:
         old = emulator.hub.connections[0]
         await emulator.disconnect(old.id, "warning", close_after=60.0)

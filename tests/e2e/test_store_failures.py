@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 
 from bot.api import Args, Context, Invocation, Param, Reply, Router
-from bot.dispatch import CANT_SAVE
-from bot.registry import Feature
-from bot.runtime import Runtime
+from bot.features.registry import Feature
+from bot.handling.dispatch import CANT_SAVE
+from bot.runtime.lifecycle import Runtime
 from bot.testing import registry_for
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text

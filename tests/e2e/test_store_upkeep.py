@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.runtime import DEDUPE_TTL, Runtime
+from bot.handling.envelopes import DEDUPE_TTL
+from bot.runtime.lifecycle import Runtime
 from bot.store.sqlite import SQLiteStore
 from bot.testing import FakeClock
 from sloth_emulator import Emulator

@@ -13,19 +13,19 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.api import Args, Context, Invocation, Param, Reply, Router, Setting
-from bot.core_context import Core, CoreContext, core_of
-from bot.registry import Feature, Registry
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.features.core import Core, CoreContext, core_of
+from bot.features.registry import Feature, Registry
 from bot.store.health import Watched
-from bot.supervisor import Supervisor
 from bot.testing import Sloth
+from bot.work.supervisor import Supervisor
 
 VAULT_TOKEN = "vault-token-0123456789"
 SECRET_KEY = "sloth-secret-key-0123456789abcdef"
 vault = Router("vault", settings=[Setting("token", secret=True, required=True)])
 nosy = Router("nosy", settings=[Setting("greeting", default="Hi")])
 apart = pytest.mark.sloth(features=[f"{__name__}:vault", f"{__name__}:nosy"],
-                          builtins=["handlers.games.feature", "handlers.connect"],
+                          builtins=["handlers.games.feature", "bot.connect.feature"],
                           env={"VAULT_TOKEN": VAULT_TOKEN}, secret_key=SECRET_KEY)
 
 

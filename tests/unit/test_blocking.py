@@ -1,4 +1,4 @@
-"""Running handlers (`bot.blocking`): plain `def` ones in a thread, `async def` ones on the loop,
+"""Running handlers (`bot.work.blocking`): plain `def` ones in a thread, `async def` ones on the loop,
 each noted as what its task runs; `ctx.sync` only where it can work; the watch's threshold."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import warnings
 
 import pytest
 
-from bot import blocking
-from bot.settings import SettingsError, load_settings
+from bot.config.problems import Problems
+from bot.config.settings import load_settings
+from bot.work import blocking
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 
@@ -73,7 +74,7 @@ def test_the_loop_block_threshold_is_a_number_of_seconds() -> None:
     assert load_settings(GOOD).loop_block_seconds == 0.5
     assert load_settings({**GOOD, "SLOTH_LOOP_BLOCK_SECONDS": "0.2"}).loop_block_seconds == 0.2
     for bad in ("0", "-1", "soon", "nan", "inf", "61"):
-        with pytest.raises(SettingsError) as caught:
+        with pytest.raises(Problems) as caught:
             load_settings({**GOOD, "SLOTH_LOOP_BLOCK_SECONDS": bad})
         assert caught.value.problems == [
             f"SLOTH_LOOP_BLOCK_SECONDS must be a number of seconds from 0.05 to 60, not {bad!r}."]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import UserError
+from bot.pure.errors import UserError
 from handlers.remind import parse_reminder
 from handlers.say import Post, borrowed_name, parse_post
 from handlers.search import slack_query

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cpu import NICENESS, Busy, CpuPool, Task, findable
+from bot.work.cpu import NICENESS, Busy, CpuPool, Task, findable
 from handlers import charts, plots
 from handlers.tally import rolling_mean
 from handlers.training import follow, render
@@ -95,7 +95,7 @@ def test_each_task_names_the_function_mypy_checks_its_types_against(task: Task, 
 def test_preloaded_modules_are_checked_at_construction_without_being_imported() -> None:
     result = run_python("""
         import sys
-        from bot.cpu import CpuPool
+        from bot.work.cpu import CpuPool
         CpuPool(preload=["handlers.charts", "handlers.training.render"])
         print(sorted(m for m in ("handlers.charts", "handlers.training", "matplotlib") if m in sys.modules))
         try:
@@ -120,7 +120,7 @@ def test_a_module_the_fork_server_cannot_import_is_logged_once_by_name(tmp_path:
     (tmp_path / "broken_for_preload.py").write_text("import no_such_dependency_xyz\n")
     result = run_python("""
         import asyncio, logging
-        from bot.cpu import CpuPool
+        from bot.work.cpu import CpuPool
         logging.basicConfig(format="%(levelname)s %(message)s")
 
         async def main():
@@ -144,7 +144,7 @@ def test_a_pool_sharing_a_fork_server_started_without_its_modules_says_so() -> N
     # One fork server per process: the first pool starts it, so a second pool's list comes too late.
     result = run_python("""
         import asyncio, logging
-        from bot.cpu import CpuPool
+        from bot.work.cpu import CpuPool
         logging.basicConfig(format="%(levelname)s %(message)s")
 
         async def main():
@@ -168,7 +168,7 @@ def test_workers_fork_server_and_tracker_end_when_the_owner_is_killed() -> None:
     owner = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
         import asyncio, os
         from multiprocessing import forkserver, resource_tracker
-        from bot.cpu import CpuPool
+        from bot.work.cpu import CpuPool
 
         async def main():
             pool = CpuPool(workers=1)

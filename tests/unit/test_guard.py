@@ -12,7 +12,7 @@ import pytest
 from bot.guard import MARKS_LIMIT, Scope, body_values, checked, clean, current, handling, inert_text, record
 from bot.guard.text import json_has_markup
 from bot.store import Namespaced, decode, encode, open_store
-from bot.supervisor import Supervisor
+from bot.work.supervisor import Supervisor
 
 TYPED = "runs <!everyone> <@U0BOSS|boss> <http://evil.example|https://slack.com> <#C1|general> <https://ok.example>"
 ASKER = "U0ASKER"

@@ -8,9 +8,10 @@ import resource
 import pytest
 from prometheus_client import CollectorRegistry
 
-from bot import http_gate
-from bot.http_gate import Gate, connection_room
-from bot.settings import HttpLimits, SettingsError, load_settings
+from bot.config.problems import Problems
+from bot.config.settings import HttpLimits, load_settings
+from bot.http import gate as http_gate
+from bot.http.gate import Gate, connection_room
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 
@@ -60,7 +61,7 @@ def test_a_full_gate_closes_the_longest_waiting_connection_or_refuses() -> None:
 def test_each_cause_is_logged_at_most_once_a_minute_and_counted_always(caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
     g = gate(clock)
-    with caplog.at_level(logging.WARNING, logger="bot.http_gate"):
+    with caplog.at_level(logging.WARNING, logger="bot.http.gate"):
         for _ in range(1000):
             g.note("header_timeout")
         g.note("client_cap")
@@ -82,7 +83,7 @@ def test_the_cap_stays_under_the_open_file_limit(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(resource, "getrlimit", lambda which: (4096, 4096))
     assert connection_room(2000) == 2000
     monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 4096))
-    with caplog.at_level(logging.WARNING, logger="bot.http_gate"):
+    with caplog.at_level(logging.WARNING, logger="bot.http.gate"):
         room = connection_room(5000)
     assert room <= 1024 - http_gate.FD_RESERVE - http_gate.MAX_LINGERING - 2 * http_gate.BACKLOG
     assert "SLOTH_HTTP_MAX_CONNECTIONS=5000" in caplog.text and "ulimit -n" in caplog.text
@@ -100,7 +101,7 @@ def test_http_limits_are_read_from_the_environment() -> None:
 def test_every_bad_http_limit_is_reported_together() -> None:
     bad = {"SLOTH_HTTP_HEADER_TIMEOUT": "0", "SLOTH_HTTP_BODY_TIMEOUT": "nan", "SLOTH_HTTP_IDLE_TIMEOUT": "soon",
            "SLOTH_HTTP_MAX_CONNECTIONS": "1.5", "SLOTH_HTTP_MAX_PER_CLIENT": "-1"}
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(Problems) as caught:
         load_settings({**GOOD, **bad})
     assert [p.split(" ")[0] for p in caught.value.problems] == list(bad)
     said = "SLOTH_HTTP_MAX_CONNECTIONS must be a whole number of connections above 0, not '1.5'."

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from aiohttp import web
 
-from bot.http_paths import OWN_ROUTES, own_route, paths_overlap, route_problem, routes_overlap
-from bot.metrics import Metrics
-from bot.registry import DuplicateError, Feature, Registry
-from bot.router import Router
-from bot.server import make_web_app
+from bot.config.problems import Problems
+from bot.features.registry import Feature, Registry
+from bot.features.router import Router
+from bot.features.routes import OWN_ROUTES, own_route, paths_overlap, route_problem, routes_overlap
+from bot.http.server import make_web_app
+from bot.work.metrics import Metrics
 
 
 async def answer(ctx: object, request: web.Request) -> web.Response:
@@ -69,7 +70,7 @@ def feature(name: str, *routes: tuple[str, str], source: str = "SLOTH_FEATURES")
 
 def test_every_route_clash_is_refused_naming_both_owners() -> None:
     ingest = feature("training", ("POST", "/monitor/v1/runs/{run_id}/events"), source="built-in")
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry([ingest,
                   feature("probe", ("GET", "/healthz"), ("HEAD", "/metrics")),
                   feature("relay", ("POST", "/monitor/v1/runs/mine/events"), ("GET", "relay")),

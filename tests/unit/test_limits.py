@@ -1,4 +1,4 @@
-"""Per-member limits (bot.limits): declaring them, SLOTH_LIMITS, and counting runs in a store."""
+"""Per-member limits (bot.config.limits): declaring them, SLOTH_LIMITS, and counting runs in a store."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import ConfigurationError, configure
-from bot.errors import UserError
-from bot.features import load_features
-from bot.limits import Limit, LimitReached, limit_for, member_turn, parse_limits
-from bot.settings import SettingsError, load_settings
+from bot.config.limits import Limit, limit_for, parse_limits
+from bot.config.problems import Problems
+from bot.config.settings import load_settings
+from bot.features.loader import load_features
+from bot.handling.turns import LimitReached, member_turn
+from bot.pure.errors import UserError
+from bot.runtime.configure import configure
 from bot.store import Namespaced, open_store
 from bot.testing import FakeClock
 
@@ -38,7 +40,7 @@ def test_sloth_limits_are_read_as_changes_to_what_commands_declare() -> None:
     ("remind off; remind 2/day", "named twice"),
 ])
 def test_malformed_sloth_limits_are_a_settings_problem(text: str, says: str) -> None:
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(Problems) as caught:
         load_settings({**GOOD, "SLOTH_LIMITS": text})
     [problem] = caught.value.problems
     assert problem.startswith("SLOTH_LIMITS: ") and says in problem
@@ -46,7 +48,7 @@ def test_malformed_sloth_limits_are_a_settings_problem(text: str, says: str) -> 
 
 def test_sloth_limits_must_name_commands_by_their_name() -> None:
     assert load_settings({**GOOD, "SLOTH_LIMITS": "plot 1/hour"}).limit_overrides == {"plot": Limit(per_hour=1)}
-    with pytest.raises(ConfigurationError) as caught:
+    with pytest.raises(Problems) as caught:
         configure({**GOOD, "SLOTH_LIMITS": "plto 1/hour; remind off"})
     assert caught.value.problems == [
         "SLOTH_LIMITS names 'plto', which is not the name of a command of any loaded feature."]

@@ -8,8 +8,9 @@ import logging
 
 import pytest
 
-from bot.logs import WITHHELD, JsonFormatter, MessageTextFilter, withhold_text
-from bot.settings import SettingsError, load_settings
+from bot.config.problems import Problems
+from bot.config.settings import load_settings
+from bot.runtime.logs import WITHHELD, JsonFormatter, MessageTextFilter, withhold_text
 
 TYPED = 'meet me at "the dock" \\ 9pm'
 
@@ -65,6 +66,6 @@ def test_the_setting_is_read_as_true_or_false() -> None:
     tokens = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
     assert load_settings(tokens).log_message_text is False
     assert load_settings({**tokens, "SLOTH_LOG_MESSAGE_TEXT": "true"}).log_message_text is True
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(Problems) as caught:
         load_settings({**tokens, "SLOTH_LOG_MESSAGE_TEXT": "sometimes"})
     assert caught.value.problems == ["SLOTH_LOG_MESSAGE_TEXT must be true or false."]

@@ -1,10 +1,10 @@
-"""Names that read as a member's name, however they are spelt (bot.lookalike)."""
+"""Names that read as a member's name, however they are spelt (bot.pure.lookalike)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.lookalike import name_key, reads_as
+from bot.pure.lookalike import name_key, reads_as
 
 REAL = "Will Koehrsen"
 SPELLINGS = [

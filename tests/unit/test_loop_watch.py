@@ -1,4 +1,4 @@
-"""The loop watch (`bot.loop_watch`) on a real event loop: a task that holds the loop is blamed on
+"""The loop watch (`bot.runtime.loop_watch`) on a real event loop: a task that holds the loop is blamed on
 the handler it runs (or on no feature), a loop busy with many short steps on nobody. The holding
 is real (`time.sleep` on the loop): that is the behaviour under watch."""
 
@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.blocking import running
-from bot.loop_watch import LoopWatch
-from bot.metrics import Metrics
+from bot.runtime.loop_watch import LoopWatch
+from bot.work.blocking import running
+from bot.work.metrics import Metrics
 
 
 @pytest.fixture

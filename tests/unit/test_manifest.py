@@ -3,9 +3,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.features import load_features
-from bot.manifest import manifest, manifest_yaml
-from bot.registry import Registry
+from bot.features.loader import load_features
+from bot.features.manifest import manifest, manifest_yaml
+from bot.features.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 

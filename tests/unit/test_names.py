@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import UserError
-from bot.names import check_channel_name, check_length, has_mass_mention, parse_emoji, suggest_channel_name
+from bot.pure.errors import UserError
+from bot.pure.names import check_channel_name, check_length, has_mass_mention, parse_emoji, suggest_channel_name
 
 
 @pytest.mark.parametrize("name", ["data-team", "ml_papers", "2025-plans", "a", "x" * 80, "#general"])

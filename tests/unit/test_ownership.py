@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
-from bot.config import Setting
+from bot.config.feature_settings import Setting
+from bot.config.problems import Problems
+from bot.config.settings import CORE_VARIABLES, read_settings
 from bot.doctor.app_settings import read_config_token
-from bot.features import load_features
-from bot.ownership import action_family, actions_overlap
-from bot.registry import Catalogue, DuplicateError, Feature, Registry
-from bot.router import Command, Router
-from bot.settings import CORE_VARIABLES, read_settings
+from bot.features.catalogue import Catalogue
+from bot.features.loader import load_features
+from bot.features.ownership import action_family, actions_overlap
+from bot.features.registry import Feature, Registry
+from bot.features.router import Command, Router
 
 
 async def _press(ctx: Any, click: Any) -> None:
@@ -33,7 +35,7 @@ def team(name: str, *action_ids: str, settings: tuple[Setting, ...] = (), source
 
 
 def refused(*features: Feature) -> list[str]:
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry(list(features))
     return caught.value.problems
 
@@ -140,7 +142,7 @@ def test_every_variable_sloths_core_reads_is_kept_from_features() -> None:
     ("2fa", "must be a letter"),
     ("user_token", "is the namespace of Sloth's own 'user_token' records in the store"),
     ("upload", "is the namespace of Sloth's own 'upload' records in the store"),
-    ("limit", "is the namespace of Sloth's own 'limit' records in the store"),  # members' runs, bot.limits
+    ("limit", "is the namespace of Sloth's own 'limit' records in the store"),  # members' runs, bot.config.limits
 ])
 def test_a_name_that_would_share_a_store_namespace_is_refused(name: str, why: str) -> None:
     [problem] = refused(team(name))
@@ -152,7 +154,7 @@ def test_the_catalogue_offers_commands_and_nothing_of_the_features() -> None:
     router.add(Command("open", "Open the vault", _noop, aliases=("unlock",)))
     registry = Registry([Feature(router)])
     registry.unavailable["open"] = ("files:write",)
-    catalogue = Catalogue(registry)
+    catalogue = Catalogue(registry.commands, registry.unavailable)
     assert [c.name for c in catalogue.listed()] == ["open"] and catalogue.find("UNLOCK") is catalogue.find("open")
     assert catalogue.unavailable["open"] == ("files:write",) and catalogue.closest("opne") == "open"
     public = {name: value for name, value in vars(catalogue).items() if not name.startswith("_")}

@@ -39,7 +39,7 @@ def test_tokens_are_compared_as_equal_length_digests(monkeypatch: pytest.MonkeyP
         compared.append((len(a), len(b)))
         return original(a, b)
 
-    monkeypatch.setattr("bot.route_auth.hmac.compare_digest", compare)
+    monkeypatch.setattr("bot.http.route_auth.hmac.compare_digest", compare)
     request = make_mocked_request("GET", "/status", headers={"Authorization": f"Bearer {guess}x"})
     with pytest.raises(web.HTTPUnauthorized):
         require_bearer(request, "dash-token-1")

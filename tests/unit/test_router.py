@@ -2,13 +2,14 @@ from datetime import time
 
 import pytest
 
-from bot.errors import UsageError
-from bot.grammar import parse_args, split_line
-from bot.invocation import Invocation
-from bot.pages import nav_blocks, page_of
-from bot.registry import DuplicateError, Feature, Registry
-from bot.router import Command, Param, Router, parse_time_of_day
-from bot.text import ChannelRef, UserRef
+from bot.config.problems import Problems
+from bot.features.grammar import parse_args
+from bot.features.invocation import Invocation
+from bot.features.registry import Feature, Registry
+from bot.features.rerun import nav_blocks, page_of
+from bot.features.router import Command, Param, Router
+from bot.pure.errors import UsageError
+from bot.pure.text import ChannelRef, UserRef, split_line
 
 
 async def _noop(ctx, inv, args):  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def test_a_command_declared_by_two_features_names_both() -> None:
     one, two = Router("reading"), Router("ops")
     one.add(HISTORY)
     two.add(Command("history", "Deploy history", _noop))
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry([Feature(one, "built-in", "handlers.history"), Feature(two, "SLOTH_FEATURES", "ops_feature")])
     message = str(caught.value)
     assert "'history'" in message and "'reading' (built-in: handlers.history)" in message
@@ -92,7 +93,7 @@ def test_every_clash_between_features_is_reported_at_once() -> None:
     for router in (one, two):
         router.add(Command("ship", "Ship it", _noop))
         router.action("ship")(press)
-    with pytest.raises(DuplicateError) as caught:
+    with pytest.raises(Problems) as caught:
         Registry([Feature(one, "SLOTH_FEATURES", "deploy"), Feature(two, "SLOTH_FEATURES", "release"),
                   Feature(again, "entry point", "deploy_again")])
     assert caught.value.problems == [
@@ -116,13 +117,14 @@ def test_pages_clamp_and_buttons_carry_the_command_line() -> None:
     assert len(nav_blocks(inv, 0, 1, 3, "members")) == 1  # one page: no buttons
 
 
-def test_daily_times_are_read_as_a_clock_shows_them() -> None:
-    assert parse_time_of_day("09:30") == time(9, 30)
-    assert parse_time_of_day("9") == time(9, 0)
-    assert parse_time_of_day(time(17, 5)) == time(17, 5)
-    for bad in ("25:00", "9:5", "nine", "09:30pm", ""):
-        with pytest.raises(ValueError):
-            parse_time_of_day(bad)
+def test_daily_times_are_read_as_a_member_types_them() -> None:
+    router = Router("clocks")
+    for at, clock in (("09:30", time(9, 30)), ("5pm", time(17)), ("noon", time(12)), (time(17, 5), time(17, 5))):
+        router.daily(at)(_hook)
+        assert router.jobs[-1].at == clock
+    for bad in ("25:00", "9:5", "nine", "9", ""):  # a bare 9: in the morning or the evening?
+        with pytest.raises(ValueError, match="is not a time of day"):
+            router.daily(bad)
 
 
 def test_daily_refuses_a_bad_time_or_zone_when_declared_and_defers_a_setting() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.features import load_features
-from bot.scopes import granted_scopes, missing_by_command
+from bot.features.loader import load_features
+from bot.features.scopes import granted_scopes, missing_by_command
 
 
 def test_granted_scopes_reads_the_header_whatever_its_case() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sealing import SealError, StateSigner, TokenBox, derive_key
+from bot.connect.sealing import SealError, StateSigner, TokenBox, derive_key
 
 SECRET = "correct horse battery staple"
 

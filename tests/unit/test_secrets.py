@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 
-from bot.cli import ConfigurationError, configure, refuse
-from bot.config import Setting
-from bot.features import load_features
-from bot.router import Router
-from bot.settings import load_settings
+from bot.cli import refuse
+from bot.config.feature_settings import Setting
+from bot.config.problems import Problems
+from bot.config.settings import load_settings
+from bot.features.loader import load_features
+from bot.features.router import Router
+from bot.runtime.configure import configure
 
 SECRET = "s3cr3t-Value-9f2"
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
@@ -47,7 +49,7 @@ VARIABLES = ("VAULT_KEY", "VAULT_TOKEN", "VAULT_PIN", "VAULT_CODE", "VAULT_PORT"
 
 
 def vault_problems(**env: str) -> list[str]:
-    with pytest.raises(ConfigurationError) as caught:
+    with pytest.raises(Problems) as caught:
         configure({**GOOD, "SLOTH_FEATURES": "tests.unit.test_secrets:router", **env})
     return caught.value.problems
 
@@ -87,7 +89,7 @@ def test_reprs_show_no_secret_value() -> None:
     {"SLOTH_STORE_URL": f"postgres://sloth:{SECRET}@db/sloth"},
 ])
 def test_core_secrets_are_never_in_a_problem(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ConfigurationError) as caught:
+    with pytest.raises(Problems) as caught:
         configure({**GOOD, **env})
     refuse(caught.value.problems)
     printed = capsys.readouterr().err

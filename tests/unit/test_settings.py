@@ -2,10 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import ConfigurationError, configure
-from bot.config import Config
-from bot.features import FeatureError, load_features
-from bot.settings import SettingsError, load_settings
+from bot.config.feature_settings import Config
+from bot.config.problems import Problems
+from bot.config.settings import load_settings
+from bot.features.loader import load_features
+from bot.runtime.configure import configure
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 
@@ -26,7 +27,7 @@ def test_every_problem_is_reported_together() -> None:
         "LOG_FORMAT": "xml",
         "SLOTH_STORE_URL": "postgres://x",
     }
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(Problems) as caught:
         load_settings(env)
     text = str(caught.value)
     named = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLOTH_HTTP_PORT", "SLOTH_ADMINS", "LOG_FORMAT", "SLOTH_STORE_URL")
@@ -61,7 +62,7 @@ def test_core_settings_beside_features() -> None:
                        "SLOTH_RENDER_WORKERS": "3"})
     assert s.secret_key == "k" * 32 and s.public_url == "https://x" and s.render_workers == 3
     assert load_settings(GOOD).public_url == "http://localhost:8080"
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(Problems) as caught:
         load_settings({**GOOD, "SLOTH_SECRET_KEY": "short", "SLOTH_PUBLIC_URL": "ftp:x", "SLOTH_RENDER_WORKERS": "1.5"})
     assert len(caught.value.problems) == 3
     assert "short" not in str(caught.value)
@@ -88,7 +89,7 @@ def test_built_in_features_read_their_own_settings() -> None:
 @pytest.mark.parametrize("variable", ["SLOTH_GAME_IDLE_HOURS", "SLOTH_SHARE_MAX_MB", "SLOTH_TRAINING_STALE_MINUTES"])
 @pytest.mark.parametrize("bad", ["0", "-2", "soon", "nan", "inf", "-inf", "NaN"])
 def test_numbers_must_be_positive_and_finite(variable: str, bad: str) -> None:
-    with pytest.raises(FeatureError) as caught:
+    with pytest.raises(Problems) as caught:
         load_features({variable: bad}, installed=False)
     [problem] = caught.value.problems
     assert problem.startswith(f"{variable} must be") and repr(bad) in problem
@@ -97,7 +98,7 @@ def test_numbers_must_be_positive_and_finite(variable: str, bad: str) -> None:
 def test_every_problem_of_core_and_features_is_reported_at_once() -> None:
     env = {**GOOD, "SLOTH_HTTP_PORT": "99999", "SLOTH_GAME_IDLE_HOURS": "nan", "SLOTH_SHARE_MAX_MB": "inf",
            "SLOTH_MONITOR_TOKEN": ""}
-    with pytest.raises(ConfigurationError) as caught:
+    with pytest.raises(Problems) as caught:
         configure(env)
     problems = caught.value.problems
     assert len(problems) == 3

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.config.problems import Problems
+from bot.config.settings import load_settings
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_APP_TOKEN": "xapp-1-abc"}
 
@@ -27,5 +28,5 @@ def test_connect_settings() -> None:
     ({"SLOTH_SECRET_KEY": "short"}, "at least 16 characters"),
 ])
 def test_connect_setting_problems(env: dict[str, str], says: str) -> None:
-    with pytest.raises(SettingsError, match=says):
+    with pytest.raises(Problems, match=says):
         load_settings(GOOD | env)

@@ -6,7 +6,7 @@ import logging
 
 import aiohttp
 
-from bot.slack import make_client
+from bot.slack.client import make_client
 
 
 async def test_the_client_logger_says_debug_is_off_unless_it_is_on() -> None:

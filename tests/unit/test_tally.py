@@ -131,5 +131,5 @@ def test_tally_and_charts_load_no_slack_or_runtime_module() -> None:
     probe = "import sys, handlers.charts; print('\\n'.join(sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = set(result.stdout.split())
-    for forbidden in ("slack_sdk", "slack_bolt", "aiohttp", "bot", "bot.context"):
+    for forbidden in ("slack_sdk", "slack_bolt", "aiohttp", "bot", "bot.features.context"):
         assert forbidden not in loaded

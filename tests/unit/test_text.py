@@ -1,4 +1,14 @@
-from bot.text import ChannelRef, UserRef, escape, inert, parse_channel, parse_user, readable, split_args, strip_mention
+from bot.pure.text import (
+    ChannelRef,
+    UserRef,
+    escape,
+    inert,
+    parse_channel,
+    parse_user,
+    readable,
+    split_args,
+    strip_mention,
+)
 
 MASS = ("<!everyone>", "<!channel>", "<!here>")
 
@@ -40,7 +50,7 @@ def test_strip_mention() -> None:
 
 
 def test_retry_after_reads_the_whole_header() -> None:
-    from bot.slack import retry_after_seconds
+    from bot.slack.client import retry_after_seconds
 
     assert retry_after_seconds({"Retry-After": "30"}) == 30.0  # not 3, as slack_sdk's own handler reads it
     assert retry_after_seconds({"retry-after": ["12"]}) == 12.0

@@ -1,4 +1,4 @@
-"""Durations, clock times and "when" phrases, read the way people type them."""
+"""Durations, clock times, zones and "when" phrases, read the way people type them; dates as Slack shows them."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import (
+from bot.pure import (
+    Expected,
     WhenError,
     check_ahead,
     describe_duration,
+    kinds,
     looks_like_duration,
-    mrkdwn_time,
-    parse_clock,
     parse_duration,
     parse_moment,
+    parse_time_of_day,
+    slack_date,
+    time_zone,
     zone_of,
 )
 
@@ -51,7 +54,11 @@ def test_bad_durations(typed: str, says: str) -> None:
 def test_errors_never_echo_markup() -> None:
     with pytest.raises(WhenError) as caught:
         parse_duration("<!here>")
-    assert "<!here>" not in str(caught.value) and "&lt;!here&gt;" in str(caught.value)
+    # Quoted back as the plain words a reader sees, as every other answer quotes what was typed.
+    assert "<!here>" not in str(caught.value) and "`@here` is not a duration" in str(caught.value)
+    with pytest.raises(WhenError) as caught:
+        parse_time_of_day("<@U1|boss> `x`")
+    assert "<@U1" not in str(caught.value) and "`@boss 'x'` is not a time of day" in str(caught.value)
 
 
 def test_what_looks_like_a_duration() -> None:
@@ -71,8 +78,8 @@ def test_describe_duration() -> None:
     ("12am", time(0)), ("12pm", time(12)), ("noon", time(12)), ("midnight", time(0)), ("09.15", time(9, 15)),
     ("0:05", time(0, 5)),
 ])
-def test_clock_times(typed: str, clock: time) -> None:
-    assert parse_clock(typed) == clock
+def test_times_of_day(typed: str, clock: time) -> None:
+    assert parse_time_of_day(typed) == clock
 
 
 @pytest.mark.parametrize(("typed", "says"), [
@@ -81,7 +88,7 @@ def test_clock_times(typed: str, clock: time) -> None:
 ])
 def test_bad_clock_times(typed: str, says: str) -> None:
     with pytest.raises(WhenError, match=says):
-        parse_clock(typed)
+        parse_time_of_day(typed)
 
 
 def local(moment_words: list[str], zone: ZoneInfo = LONDON) -> tuple[datetime, int]:
@@ -133,6 +140,33 @@ def test_zone_of_a_member() -> None:
     assert zone_of({}).utcoffset(None) == timedelta(0)
 
 
-def test_mrkdwn_time_falls_back_to_local_time() -> None:
-    shown = mrkdwn_time(NOW, LONDON)
-    assert shown.startswith(f"<!date^{int(NOW)}^") and shown.endswith("|Wed 05 Mar 10:30>")
+def test_slack_date_shows_each_reader_their_own_time_and_falls_back_to_the_zone_given() -> None:
+    assert slack_date(NOW) == f"<!date^{int(NOW)}^{{date_short_pretty}} at {{time}}|2025-03-05 10:30 UTC>"
+    assert slack_date(NOW, zone=ZoneInfo("Asia/Tokyo")).endswith("|2025-03-05 19:30 JST>")
+    assert slack_date(NOW, "{time}") == f"<!date^{int(NOW)}^{{time}}|10:30 UTC>"
+    assert slack_date(NOW, "{time_secs}").endswith("^{time_secs}|10:30:00 UTC>")
+    assert slack_date(NOW, "{date_short_pretty}").endswith("|2025-03-05>")
+    # A stored time no calendar can show is said plainly, never raised.
+    assert slack_date(float("inf")) == "an unknown time"
+    assert slack_date(1e20, unknown="at an unknown time") == "at an unknown time"
+
+
+def test_time_zones_are_named_or_refused_in_one_place() -> None:
+    assert time_zone("Europe/London") == LONDON
+    assert time_zone(LONDON) is LONDON
+    for bad in ("Europe/Londn", "", "../etc/passwd"):
+        with pytest.raises(Expected, match="a time zone like Europe/London"):
+            time_zone(bad)
+
+
+def test_setting_kinds_read_what_members_type_and_say_what_they_expect() -> None:
+    assert kinds.time_of_day("09:30") == time(9, 30)
+    assert kinds.time_of_day("5pm") == time(17)
+    assert kinds.time_zone("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
+    assert str(kinds.channel("#standup")) == "#standup" and kinds.channel("C0123ABCD").id == "C0123ABCD"
+    assert kinds.positive("minutes")("2.5") == 2.5
+    refused = ((kinds.time_of_day, "25:00", "a time of day"), (kinds.time_zone, "Mars", "a time zone"),
+               (kinds.channel, "not a channel!", "a channel"), (kinds.positive("minutes"), "0", "minutes"))
+    for kind, bad, says in refused:
+        with pytest.raises(Expected, match=says):
+            kind(bad)

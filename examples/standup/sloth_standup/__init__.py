@@ -14,40 +14,15 @@ Settings (checked when Sloth starts; a bad value stops it with exit code 2):
 
 from __future__ import annotations
 
-import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from bot.api import Router, Setting, parse_channel
+from bot.api import Router, Setting, kinds
 from sloth_standup import commands
 
-
-def channel(raw: str) -> str:
-    """A channel by name or ID: `#standup`, `standup`, `C0123ABCD`."""
-    if parse_channel(raw) is None:
-        raise ValueError("a channel like #standup")
-    return raw
-
-
-def time_of_day(raw: str) -> str:
-    """`9:30` or `09:30` as `09:30`; the 24-hour clock."""
-    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw)
-    if match is None:
-        raise ValueError("a time of day from 00:00 to 23:59, like 09:30")
-    return f"{int(match[1]):02d}:{match[2]}"
-
-
-def time_zone(raw: str) -> str:
-    try:
-        ZoneInfo(raw)
-    except (ValueError, ZoneInfoNotFoundError):
-        raise ValueError("a time zone like Europe/London") from None
-    return raw
-
-
+# Each setting is read with one of the API's kinds: a channel, a time of day ("09:30", "9am") and a
+# time zone, checked with Sloth's own settings at start (a bad one stops Sloth with exit code 2).
 router = Router("standup", settings=[
-    Setting("channel", channel, default="#standup", help="where stand-ups and the daily reminder are posted"),
-    Setting("reminder", time_of_day, default="09:30", help="when the daily reminder is posted"),
-    Setting("timezone", time_zone, default="UTC", help="the team's time zone: for the reminder and for 'today'"),
+    Setting("channel", kinds.channel, default="#standup", help="where stand-ups and the daily reminder are posted"),
+    Setting("reminder", kinds.time_of_day, default="09:30", help="when the daily reminder is posted"),
+    Setting("timezone", kinds.time_zone, default="UTC", help="the team's time zone: for the reminder and for 'today'"),
 ])
 router.include(commands.router)
 

@@ -16,7 +16,6 @@ from bot.api import (
     UserError,
     inert,
     notice,
-    parse_channel,
     truncate,
 )
 from sloth_standup import card, entries
@@ -39,12 +38,12 @@ async def standup_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     day = entries.today(ctx)
     if not args["update"]:
         so_far = await entries.read(ctx, day)
-        return card.board(day, so_far, await names(ctx, so_far))
+        return card.board(day, so_far, await names(ctx, so_far), ctx.config.timezone)
     channel = await standup_channel(ctx)
     text = truncate(inert(args["update"], ctx.directory.display_name, ctx.directory.channel_name), MAX_TEXT)
     written = await entries.change(ctx, day, lambda current: entries.with_text(current, inv.user, text))
     entry = written[inv.user]
-    message = card.card(day, inv.user, entry, await names(ctx, {inv.user: entry}))
+    message = card.card(day, inv.user, entry, await names(ctx, {inv.user: entry}), ctx.config.timezone)
     if entry.get("ts"):
         await ctx.client.chat_update(channel=entry["channel"], ts=entry["ts"], text=message.text, blocks=message.blocks)
         return notice(f"Rewrote your stand-up for today in <#{entry['channel']}>.")
@@ -63,7 +62,7 @@ async def on_button(ctx: Context, click: Click) -> Reply | None:
         return notice("That button is not one I made.")
     day, author = found
     if day != entries.today(ctx):  # a card can be changed on its own day only
-        return notice(f"That stand-up was for {entries.shown_day(day)}; post today's with "
+        return notice(f"That stand-up was for {entries.shown_day(day, ctx.config.timezone)}; post today's with "
                       f"`{ctx.slash('standup')} <what you did>`.")
     entry = (await entries.read(ctx, day)).get(author)
     if entry is None or (entry.get("channel"), entry.get("ts")) != (click.channel, click.message_ts):
@@ -77,7 +76,7 @@ async def on_button(ctx: Context, click: Click) -> Reply | None:
             who = (await names(ctx, {author: entry}))(author)
             return notice(f"Only {who} can mark this stand-up {what}; press *I can help* to offer help.")
         day_now = await entries.change(ctx, day, lambda c: entries.with_status(c, author, what))
-    return card.card(day, author, day_now[author], await names(ctx, day_now))
+    return card.card(day, author, day_now[author], await names(ctx, day_now), ctx.config.timezone)
 
 
 @router.daily(lambda ctx: ctx.config.reminder, tz=lambda ctx: ctx.config.timezone, name="reminder")
@@ -95,10 +94,8 @@ async def remind(ctx: Context) -> None:
 
 
 async def standup_channel(ctx: Context) -> dict[str, Any]:
-    ref = parse_channel(ctx.config.channel)
-    assert ref is not None  # the setting's kind refused anything else at start
     try:
-        return await ctx.directory.resolve_channel(ref)
+        return await ctx.directory.resolve_channel(ctx.config.channel)  # a ChannelRef: kinds.channel
     except UserError:
         raise UserError(f"There is no channel `{ctx.config.channel}` for stand-ups; ask an admin to create it "
                         "or to set STANDUP_CHANNEL.") from None

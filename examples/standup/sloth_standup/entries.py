@@ -11,11 +11,10 @@ clicks at once (or two Sloth processes sharing a Redis) never lose one another's
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.api import Context
+from bot.api import Context, slack_date
 
 Entry = dict[str, Any]
 Day = dict[str, Entry]  # member ID -> their entry
@@ -25,13 +24,16 @@ _BUTTON_VALUE = re.compile(r"^(\d{4}-\d{2}-\d{2})/([UW][A-Z0-9]{2,})$")
 
 
 def today(ctx: Context, days_ago: int = 0) -> str:
-    """The date in the team's time zone, as the store's keys name it."""
-    now = datetime.fromtimestamp(ctx.clock(), ZoneInfo(ctx.config.timezone))
+    """The date in the team's time zone (the `timezone` setting), as the store's keys name it."""
+    now = datetime.fromtimestamp(ctx.clock(), ctx.config.timezone)
     return (now.date() - timedelta(days=days_ago)).isoformat()
 
 
-def shown_day(day: str) -> str:
-    return date.fromisoformat(day).strftime("%a %d %b")
+def shown_day(day: str, zone: tzinfo) -> str:
+    """The day as Slack words it for each reader ("Today", "Yesterday", "Nov 14th"): its noon in
+    the team's time zone, which is that same day in nearly every reader's."""
+    noon = datetime.combine(date.fromisoformat(day), time(12), tzinfo=zone)
+    return slack_date(noon.timestamp(), "{date_short_pretty}", zone)
 
 
 def key(day: str) -> str:

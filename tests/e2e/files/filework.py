@@ -7,7 +7,7 @@ from typing import Any
 
 from PIL import Image
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator, Workspace
 from sloth_emulator.generated import add_history
 from sloth_emulator.model import Channel, FileRecord

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import handlers.reading
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.tally import CSV_COLUMNS
 from sloth_emulator import Emulator, Workspace
 from tests.e2e.files.filework import (

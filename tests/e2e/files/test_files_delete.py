@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.files.filework import AMELIA, JONAS, KENJI, PRIYA, WILL, run, uploads
 from tests.e2e.harness import running_bot, settle, visible_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.reading import PAGE
 from sloth_emulator import Emulator
 from tests.e2e.files.filework import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.share import Refused, read_shared
 from sloth_emulator import Emulator
 from tests.e2e.files.filework import WILL, file_messages, run, said, uploads

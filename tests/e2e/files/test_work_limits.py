@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.api import Limit
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.files.filework import AMELIA, WILL, run, said, uploads
 from tests.e2e.harness import running_bot, settle, visible_text

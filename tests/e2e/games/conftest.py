@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock
 from sloth_emulator import Emulator
 from tests.e2e.harness import running_bot

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.games.sweeper import sweep
 from sloth_emulator import Emulator
 from tests.e2e.harness import settle

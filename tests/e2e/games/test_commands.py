@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock
 from handlers.games import flow
 from sloth_emulator import Emulator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.games.rules import connect4
 from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import AMELIA, WILL, buttons, click, drawn_payload, notes_to, payload, start

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.store import open_store
 from bot.testing import FakeClock
 from handlers.games.sweeper import sweep

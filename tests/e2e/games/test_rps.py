@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import (
     AMELIA,

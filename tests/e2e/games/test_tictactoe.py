@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock
 from handlers.games import flow
 from handlers.games.logic import Action, judge

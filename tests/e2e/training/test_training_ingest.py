@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.training.service import training
 from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from handlers.training.card import COLOURS
 from sloth_emulator import Emulator
 from tests.e2e.harness import visible_text

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.runtime import Runtime
+from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock
 from handlers.training.card import EVENT_TYPE
 from sloth_emulator import Emulator

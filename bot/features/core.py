@@ -1,0 +1,73 @@
+"""What Sloth's own machinery works with: every setting, the whole store, the registry, every context.
+
+The runtime builds one `Core` and gives it explicitly to what is Sloth itself: the entry points,
+dispatch, saying replies, the jobs, members' tokens (`bot.connect.tokens`, `bot.connect.members`) and
+Sloth's own features that need more than a feature's `Context` (`bot.runtime.core_feature`: page and join
+buttons, the store's sweep; `connect`: the OAuth pages and members' tokens). Those features'
+contexts are `CoreContext`s, and `core_of(ctx)` reaches the core from them; every other feature's
+context refuses (see `bot.features.context` for what a feature gets).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config.settings import Settings
+from bot.features.context import Context, Identity
+from bot.slack.pacing import EditPacer
+from bot.store import Store
+from bot.work.cpu import CpuPool
+from bot.work.metrics import Metrics
+from bot.work.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from bot.features.registry import Registry
+    from bot.slack.access import Access
+    from bot.slack.directory import Directory
+
+
+@dataclass
+class Core:
+    settings: Settings  # all of them: tokens, the secret key, the OAuth secret
+    identity: Identity
+    client: AsyncWebClient
+    session: aiohttp.ClientSession
+    store: Store  # the whole store: every feature's namespace and Sloth's own records
+    directory: Directory
+    access: Access
+    registry: Registry
+    supervisor: Supervisor
+    metrics: Metrics
+    cpu: CpuPool
+    edits: EditPacer
+    clock: Callable[[], float] = time.time
+    # Every feature's context by feature name, filled by the runtime.
+    contexts: dict[str, Context] = field(default_factory=dict, repr=False)
+
+    def of(self, feature: str) -> Context:
+        """The context of the feature called `feature` (KeyError if none is loaded)."""
+        return self.contexts[feature]
+
+    def slash(self, line: str = "") -> str:
+        return f"{self.settings.command} {line}".strip()
+
+
+@dataclass(kw_only=True)
+class CoreContext(Context):
+    """The context of one of Sloth's own features: a feature's, and the core beside it."""
+
+    core: Core = field(repr=False)
+
+
+def core_of(ctx: Context) -> Core:
+    """The core, from the context of one of Sloth's own features; PermissionError for any other."""
+    if isinstance(ctx, CoreContext):
+        return ctx.core
+    raise PermissionError(f"the {ctx.feature} feature's context does not reach Sloth's core; "
+                          "a feature keeps to what its context offers (bot.features.context)")

@@ -1,0 +1,56 @@
+"""The two shapes a request takes once it reaches a feature: an `Invocation` or a `Click`.
+
+Slash commands, @mentions and DMs become one frozen `Invocation`; button presses become a
+`Click`. Both are plain data, built by `bot.handling.entry` from Slack's payloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Source = Literal["slash", "mention", "dm", "button"]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One request to run a command, whatever way it arrived."""
+
+    name: str
+    args: str
+    user: str
+    channel: str
+    source: Source
+    thread: str | None = None
+    team: str | None = None
+    ts: str | None = None  # the asking message (mentions and DMs), to answer in its thread
+    response_url: str | None = None
+    trigger_id: str | None = None
+    page: int = 0
+
+    @property
+    def line(self) -> str:
+        return f"{self.name} {self.args}".strip()
+
+
+@dataclass(frozen=True)
+class Click:
+    """A button press, as feature handlers see it. `value` is always a string (forged or odd
+    payloads are refused before a handler runs)."""
+
+    action_id: str
+    value: str
+    user: str
+    channel: str
+    message_ts: str | None
+    response_url: str | None
+    is_ephemeral: bool
+    message: dict[str, Any] | None
+    trigger_id: str | None = None
+
+    def invocation(self, name: str, args: str = "", page: int = 0) -> Invocation:
+        """The command `name args` as run by whoever pressed, answered where the button was."""
+        return Invocation(
+            name=name, args=args, user=self.user, channel=self.channel, source="button",
+            response_url=self.response_url, trigger_id=self.trigger_id, page=page,
+        )

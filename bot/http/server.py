@@ -1,0 +1,78 @@
+"""Sloth's own HTTP side: health and metrics, and the features' routes (the OAuth pages, training
+ingest, a team's own), served behind the time limits and connection caps of `bot.http.timeouts`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.config.settings import HttpLimits
+from bot.http.gate import BACKLOG, Gate, connection_room
+from bot.http.timeouts import GuardedHandler, watch_request
+from bot.work.metrics import Metrics
+
+
+def make_web_app(
+    metrics: Metrics,
+    is_connected: Callable[[], Awaitable[bool]],
+    routes: dict[tuple[str, str], Callable[[web.Request], Awaitable[web.StreamResponse]]] | None = None,
+    checks: Mapping[str, Callable[[], Awaitable[bool]]] | None = None,
+) -> web.Application:
+    """`checks`: more readiness checks by name (the store can save), each reported in /healthz."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        connected = await is_connected()
+        passed = {name: await check() for name, check in (checks or {}).items()}
+        healthy = connected and all(passed.values())
+        body = {"status": "ok" if healthy else "unavailable", "socket": "connected" if connected else "disconnected",
+                **{name: "ok" if ok else "failing" for name, ok in passed.items()}}
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def metrics_page(request: web.Request) -> web.Response:
+        return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application(client_max_size=1024**2)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", healthz)  # the same checks, for a readiness probe
+    app.router.add_get("/metrics", metrics_page)
+    for (method, path), handler in (routes or {}).items():
+        app.router.add_route(method, path, handler)
+    return app
+
+
+class HttpSide:
+    """Sloth's HTTP side, listening; `cleanup()` stops taking connections and closes the open ones."""
+
+    def __init__(self, runner: web.AppRunner, listener: asyncio.Server, gate: Gate) -> None:
+        self.runner, self.listener, self.gate = runner, listener, gate
+
+    @property
+    def port(self) -> int:
+        return int(self.listener.sockets[0].getsockname()[1])
+
+    async def cleanup(self) -> None:
+        self.listener.close()
+        self.gate.close()
+        await self.runner.cleanup()  # lets requests in progress finish, then closes every connection
+
+
+async def serve(app: web.Application, host: str, port: int, limits: HttpLimits,
+                metrics: Metrics) -> tuple[HttpSide, int]:
+    """Start serving; returns the HTTP side and the bound port (useful with port 0)."""
+    app.middlewares.insert(0, watch_request)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    server = runner.server
+    assert server is not None
+    gate = Gate(limits, metrics.registry, connection_room(limits.max_connections))
+    loop = asyncio.get_running_loop()
+    try:
+        listener = await loop.create_server(lambda: GuardedHandler(server, gate), host, port, backlog=BACKLOG)
+    except BaseException:
+        await runner.cleanup()
+        raise
+    side = HttpSide(runner, listener, gate)
+    return side, side.port

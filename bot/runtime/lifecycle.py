@@ -1,0 +1,257 @@
+"""The runtime's lifecycle: `async with Runtime(settings, registry) as rt: await rt.wait()`.
+
+Entering checks the bot token (and which of the loaded commands its scopes allow), opens the
+store, gives every feature its context and runs their start hooks, starts the HTTP side,
+connects Socket Mode and starts the features' jobs; leaving stops taking envelopes, lets
+in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
+An envelope travels: socket thread (ack, `bot.socket`) -> worker pool on the main loop, dedupe,
+Bolt (`bot.handling.envelopes`) -> entry point -> dispatch -> handler -> respond (`bot.handling`).
+A thread of its own reads and acks Socket Mode (`bot.socket.thread`), so a handler that blocks
+the main loop holds up no ack; another thread watches the main loop and names a handler that
+holds it (`bot.runtime.loop_watch`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from types import TracebackType
+from typing import Any, Literal
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot import guard
+from bot.config.settings import Settings
+from bot.features.context import Identity
+from bot.features.core import Core
+from bot.features.jobs import Scheduled, Scheduler
+from bot.features.loader import load_features
+from bot.features.registry import Feature, Registry
+from bot.features.router import Router
+from bot.features.scopes import granted_scopes, missing_by_command
+from bot.handling.entry import bind_route, build_app
+from bot.handling.envelopes import Envelopes
+from bot.http.server import make_web_app, serve
+from bot.runtime.contexts import fill_contexts, share_settings
+from bot.runtime.loop_watch import LoopWatch
+from bot.slack.access import Access
+from bot.slack.client import make_client
+from bot.slack.directory import Directory
+from bot.slack.pacing import EditPacer
+from bot.socket.thread import SocketThread
+from bot.store import Namespaced, StoreOpenError, open_store
+from bot.store.health import Watched
+from bot.work.cpu import CpuPool
+from bot.work.metrics import Metrics
+from bot.work.supervisor import Supervisor, WorkerPool
+
+log = logging.getLogger(__name__)
+
+LAG_PROBE_SECONDS = 0.05
+HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
+AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
+
+
+class FatalError(Exception):
+    """Sloth cannot run as configured; the message tells the operator what to fix."""
+
+
+class Runtime:
+    def __init__(
+        self, settings: Settings, registry: Registry | None = None, http: bool = True,
+        clock: Callable[[], float] = time.time, jobs: Literal["auto", "manual"] = "auto",
+    ) -> None:
+        self.settings = settings
+        # Without one, the built-in features with their default settings (tests, embedding).
+        self.registry = registry if registry is not None else load_features({}, installed=False)
+        self.clock = clock
+        self.jobs = jobs  # "manual": features' jobs run only when `scheduler.tick()` is called (tests)
+        self.metrics = Metrics()
+        self.supervisor = Supervisor()
+        self.with_http = http
+        self.http_port: int | None = None
+        self.fatal: str | None = None
+        self._stop = asyncio.Event()
+        self._closers: list[Any] = []
+
+    async def __aenter__(self) -> Runtime:
+        try:
+            await self._start()
+        except BaseException:
+            await self._close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object | TracebackType | None) -> None:
+        await self._close()
+
+    async def _start(self) -> None:
+        settings = self.settings
+        self.loop_watch = LoopWatch(asyncio.get_running_loop(), settings.loop_block_seconds, self.metrics)
+        self.loop_watch.start()
+        self._closers.append(self.loop_watch.stop)  # closed last: stopping can block the loop too
+        self.session = aiohttp.ClientSession()
+        self._closers.append(self.session.close)
+        self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
+        identity = await self._check_bot_token()
+        try:
+            self.store = Watched(await open_store(settings.store_url, self.clock))
+        except StoreOpenError as e:
+            raise FatalError(str(e)) from None
+        self._closers.append(self.store.close)
+        self.directory = Directory(self.client)
+        self.access = Access(self.client, self.directory)
+        self.client.access = self.access  # every call made for a member keeps to what they may see
+        self._closers.append(self.supervisor.close)
+        cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
+        # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
+        self.ctx = self._contexts(identity, cpu)
+        self._closers.append(self.ctx.cpu.close)
+        await self._run_hooks("start")
+        self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
+        self.envelopes = Envelopes(build_app(self.ctx), self.pool, Namespaced(self.store, "event"), self.metrics)
+        if self.with_http:
+            await self._serve_http()
+        await self._connect_socket()
+        self.supervisor.spawn(self.ctx.cpu.prepare(), name="cpu-prepare")
+        self.scheduler = Scheduler(
+            [Scheduled(job, feature, self.ctx.of(feature.name)) for job, feature in self.registry.jobs],
+            Namespaced(self.store, "job"), self.clock)
+        if self.jobs == "auto":
+            self.supervisor.spawn(self.scheduler.run(), name="jobs")
+        self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
+
+    def _contexts(self, identity: Identity, cpu: CpuPool) -> Core:
+        """The core (for Sloth's own machinery) and, in it, one context per feature."""
+        edits = EditPacer(Namespaced(self.store, "pace"), self.settings.edits_per_window,
+                          self.settings.edit_window_seconds)
+        core = Core(
+            settings=self.settings, identity=identity, client=self.client, session=self.session, store=self.store,
+            directory=self.directory, access=self.access, registry=self.registry, supervisor=self.supervisor,
+            metrics=self.metrics, cpu=cpu, edits=edits, clock=self.clock,
+        )
+        features = self.registry.features
+        if not any(f.name == "core" for f in features):
+            features = [Feature(Router("core"), core=True), *features]
+        fill_contexts(core, features)
+        return core
+
+    async def _run_hooks(self, which: str) -> None:
+        features = self.registry.features if which == "start" else list(reversed(self.registry.features))
+        for feature in features:
+            hooks = feature.router.on_start if which == "start" else feature.router.on_stop
+            for hook in hooks:
+                name = getattr(hook, "__name__", "hook")
+                try:
+                    with guard.handling(guard.Scope(name_of=self.directory.display_name)):
+                        await asyncio.wait_for(hook(self.ctx.of(feature.name)), HOOK_SECONDS)
+                except Exception as e:
+                    if which == "start":
+                        raise FatalError(f"The {feature.name} feature could not start ({name}): "
+                                         f"{type(e).__name__}: {e}") from e
+                    log.exception("the %s feature's stop hook %s failed", feature.name, name)
+
+    async def _serve_http(self) -> None:
+        settings = self.settings
+        routes = {key: bind_route(self.ctx.of(feature.name), handler)
+                  for key, (handler, feature) in self.registry.routes.items()}
+        side, self.http_port = await serve(
+            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable}),
+            settings.http_host, settings.http_port, settings.http_limits, self.metrics)
+        self._closers.append(side.cleanup)
+        if settings.http_port == 0:
+            # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
+            host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
+            self.settings = self.ctx.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
+            share_settings(self.ctx)
+
+    async def _check_bot_token(self) -> Identity:
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as e:
+            code = e.response.get("error", "")
+            if code in AUTH_ERRORS:
+                raise FatalError(
+                    f"Slack refused SLACK_BOT_TOKEN ({code}). Copy the Bot User OAuth Token (xoxb-…) "
+                    "from your app's OAuth & Permissions page."
+                ) from None
+            raise FatalError(f"auth.test failed: {code}") from None
+        except aiohttp.ClientError as e:
+            raise FatalError(f"Cannot reach Slack at {self.settings.api_url}: {e}") from None
+        self._switch_off_unscoped(auth.headers)
+        return Identity(
+            team_id=auth["team_id"], team_name=auth.get("team", ""), bot_user_id=auth["user_id"],
+            bot_id=auth.get("bot_id", ""), url=auth.get("url", ""),
+        )
+
+    def _switch_off_unscoped(self, headers: Any) -> None:
+        """Commands the bot token's scopes (Slack's x-oauth-scopes header) do not allow are
+        switched off; help shows them as unavailable, with the scope to add."""
+        granted = granted_scopes(headers)
+        if granted is None:
+            return  # this Slack (or stand-in) does not say; nothing can be judged
+        for name, missing in missing_by_command(self.registry.listed(), granted).items():
+            self.registry.unavailable[name] = missing
+            log.warning("`%s` is switched off: the bot token lacks %s (add it to the app and reinstall)",
+                        name, ", ".join(missing))
+
+    async def _connect_socket(self) -> None:
+        self.socket = SocketThread(
+            app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
+            take=self.envelopes.take, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
+        )
+        self._closers.append(self.socket.stop)
+        try:
+            await self.socket.start()
+        except SlackApiError as e:
+            code = e.response.get("error", "")
+            raise FatalError(
+                f"Slack refused SLACK_APP_TOKEN ({code}). Create an app-level token (xapp-…) with the "
+                "connections:write scope and enable Socket Mode for the app."
+            ) from None
+
+    # -- running and stopping -----------------------------------------------------------------
+
+    async def connected(self) -> bool:
+        socket = getattr(self, "socket", None)
+        return socket is not None and socket.connected()
+
+    def _on_fatal(self, message: str) -> None:
+        self.fatal = message
+        self._stop.set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def wait(self) -> int:
+        """Run until asked to stop; the process exit code."""
+        await self._stop.wait()
+        return 1 if self.fatal else 0
+
+    async def _measure_loop_lag(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self.metrics.loop_lag.observe(max(0.0, loop.time() - before - LAG_PROBE_SECONDS))
+
+    async def _close(self) -> None:
+        socket = getattr(self, "socket", None)
+        if socket is not None:
+            await socket.stop()  # no new envelopes; unacked events go to other connections
+            self._closers.remove(socket.stop)
+        pool = getattr(self, "pool", None)
+        if pool is not None and not await pool.drain(self.settings.drain_seconds):
+            log.warning("in-flight work did not finish within %.0fs", self.settings.drain_seconds)
+        if getattr(self, "ctx", None) is not None:
+            await self._run_hooks("stop")
+        for close in reversed(self._closers):
+            try:
+                await close()
+            except Exception:
+                log.exception("error while closing")
+        self._closers.clear()
