@@ -13,7 +13,8 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.envelopes = Counter(
-            "sloth_envelopes_total", "Socket Mode envelopes received, by type.", ["type"], registry=self.registry
+            "sloth_envelopes_total", "Envelopes (Socket Mode) and requests (HTTP mode) from Slack acked, by type.",
+            ["type"], registry=self.registry
         )
         self.ack_latency = Histogram(
             "sloth_ack_latency_seconds",
@@ -69,6 +70,22 @@ class Metrics:
             "sloth_loop_blocked_seconds_total",
             "Seconds those handlers held the event loop (at least), by feature and what it ran.",
             ["feature", "what"], registry=self.registry,
+        )
+        self.taken_over = Counter(
+            "sloth_journal_taken_over_total",
+            "Envelopes a replica that died had acked and not finished, taken over and handled here, by type.",
+            ["type"], registry=self.registry,
+        )
+        self.unjournaled = Counter(
+            "sloth_journal_skipped_total",
+            "Envelopes acked without being written to the journal first because it was failing.",
+            registry=self.registry,
+        )
+        self.refused_requests = Counter(
+            "sloth_slack_requests_refused_total",
+            "HTTP requests to /slack/events refused before anything ran, by why (signature, stale, replayed, "
+            "malformed).",
+            ["why"], registry=self.registry,
         )
         self.queue_depth = Gauge(
             "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry

@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 from bot.api import Args, Context, Invocation, Reply, Router
-from bot.socket.client import BUSY
+from bot.handling.acks import BUSY
 from sloth_emulator import Emulator, Workspace
 from tests.e2e.harness import running_bot, settle
 
