@@ -7,7 +7,7 @@ constant time, with a timestamp within five minutes of now. The same rule as sla
 `SignatureVerifier`, written over the raw bytes here because that one raises on a timestamp that
 is not a number or a body that is not UTF-8 instead of refusing them. A request signed correctly
 but seen before (its signature is noted in the journal, in the same write as the envelope) is a
-replay and is refused too. Anything refused gets 401 and nothing runs.
+replay and is refused too (`once_key`). Anything refused gets 401 and nothing runs.
 
 Then it travels as a Socket Mode envelope does, in the same shape (`type`, `payload`,
 `retry_attempt`): the intake journals and queues it (bot.handling.intake), and the response is
@@ -76,7 +76,7 @@ class SlackRequests:
         if kind == "events_api":
             frame["retry_attempt"] = _number(request.headers.get("X-Slack-Retry-Num"))
             frame["retry_reason"] = request.headers.get("X-Slack-Retry-Reason", "")
-        offer = self.intake.offer(frame, once=request.headers["X-Slack-Signature"])
+        offer = self.intake.offer(frame, once=once_key(request.headers, kind))
         if offer is Offer.REPEATED:
             return self._refused("replayed")
         if offer is Offer.BUSY:
@@ -111,6 +111,15 @@ class SlackRequests:
                         "sent before; counted in sloth_slack_requests_refused_total, logged at most once a minute",
                         PATH, why)
         return web.Response(status=401, text="This request was not signed by Slack just now.\n")
+
+
+def once_key(headers: Mapping[str, str], kind: str) -> str:
+    """What a replay repeats: the signature. Slack's retry of an event can come within the same
+    second as the first try, with the same body and so the same signature; it differs in the
+    (unsigned) retry number, which is part of the key. A replay that changes that number gets
+    past this check, but not past the event_id dedupe; commands and clicks are never retried."""
+    signature = headers["X-Slack-Signature"]
+    return f"{signature}:{headers.get('X-Slack-Retry-Num', '0')}" if kind == "events_api" else signature
 
 
 def parse(body: bytes, content_type: str) -> tuple[str, dict[str, Any]]:
