@@ -71,7 +71,9 @@ class Backend(Protocol):
         """Write an entry; False (and nothing written) when `once` was already noted."""
         ...
 
-    def finish(self, entry_id: str) -> None: ...
+    def finish(self, entry_ids: list[str]) -> None:
+        """Cross these entries out, in one write."""
+        ...
 
     def renew(self, owner: str, seconds: float) -> None:
         """`owner` is alive for `seconds` more."""
@@ -109,6 +111,8 @@ class Journal:
         self.on_skip = on_skip or (lambda: None)  # counted when an envelope goes unjournaled
         self._resting_until = 0.0
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="sloth-journal")
+        self._finished: list[str] = []  # crossed out by the next flush, in one write
+        self._finished_lock = threading.Lock()
         self._stop = threading.Event()
         self._beat = threading.Thread(target=self._keep_lease, name="sloth-journal-lease", daemon=True)
 
@@ -143,8 +147,23 @@ class Journal:
     # -- on the main loop ---------------------------------------------------------------------
 
     def finish(self, entry_id: str) -> None:
-        """Cross the entry out, on the journal's own thread (the caller does not wait)."""
-        self._worker.submit(self._quietly, self.backend.finish, entry_id)
+        """Cross the entry out, on the journal's own thread (the caller does not wait). Entries
+        finished while a write is under way go together in the next: under load, one write for
+        many, so the journal's thread seldom holds the write lock an ack is waiting for."""
+        with self._finished_lock:
+            self._finished.append(entry_id)
+            first = len(self._finished) == 1
+        if first:
+            try:
+                self._worker.submit(self._flush)
+            except RuntimeError:
+                pass  # closing: what is not crossed out is taken over, as if this replica had died
+
+    def _flush(self) -> None:
+        with self._finished_lock:
+            batch, self._finished = self._finished, []
+        if batch:
+            self._quietly(self.backend.finish, batch)
 
     async def take_over(self, limit: int) -> list[Entry]:
         """Entries of dead replicas, now held by this one (each claimed by one replica only)."""

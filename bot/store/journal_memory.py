@@ -28,8 +28,9 @@ class MemoryBackend:
             self._entries[entry_id] = (now, Entry(entry_id, json.loads(frame), owner, 0))
         return True
 
-    def finish(self, entry_id: str) -> None:
-        self.drop(entry_id)
+    def finish(self, entry_ids: list[str]) -> None:
+        for entry_id in entry_ids:
+            self.drop(entry_id)
 
     def drop(self, entry_id: str) -> None:
         with self._lock:

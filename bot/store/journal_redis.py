@@ -75,15 +75,15 @@ class RedisBackend:
             return bool(self._append(keys=keys, args=[entry_id, frame, _holder(owner, 0, time.time()),
                                                       int(once_seconds * 1000)]))
 
-    def finish(self, entry_id: str) -> None:
-        self.drop(entry_id)
+    def finish(self, entry_ids: list[str]) -> None:
+        with _failures():
+            pipe = self.client.pipeline()  # MULTI/EXEC: one round trip
+            pipe.hdel(FRAMES, *entry_ids)
+            pipe.hdel(HOLDERS, *entry_ids)
+            pipe.execute()
 
     def drop(self, entry_id: str) -> None:
-        with _failures():
-            pipe = self.client.pipeline()
-            pipe.hdel(FRAMES, entry_id)
-            pipe.hdel(HOLDERS, entry_id)
-            pipe.execute()
+        self.finish([entry_id])
 
     def renew(self, owner: str, seconds: float) -> None:
         with _failures():
