@@ -17,6 +17,7 @@ import asyncio
 import enum
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -58,8 +59,10 @@ class Intake:
                 return Offer.BUSY
             self.unfinished += 1
             self.metrics.unfinished.set(self.unfinished)
+        started = time.perf_counter()
         try:
             entry = self.journal.append(frame, once) if self.journal is not None else None
+            self.metrics.journal_append.observe(time.perf_counter() - started)
         except RepeatedRequest:
             self._done()
             return Offer.REPEATED

@@ -68,5 +68,9 @@ async def open_journal(store_url: str, lease_seconds: float = LEASE_SECONDS,
 
         backend = RedisBackend.open(store_url)
     journal = Journal(backend, shown_url(store_url), lease_seconds, on_skip)
-    await asyncio.to_thread(journal.start)
+    try:
+        await asyncio.to_thread(journal.start)
+    except BaseException:
+        await asyncio.to_thread(backend.close)
+        raise
     return journal

@@ -18,8 +18,8 @@ class Metrics:
         )
         self.ack_latency = Histogram(
             "sloth_ack_latency_seconds",
-            "Time from reading an envelope to sending its ack.",
-            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
+            "Time from reading an envelope (or a request's body) to sending its ack.",
+            buckets=(0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
             registry=self.registry,
         )
         self.duplicates = Counter(
@@ -75,6 +75,12 @@ class Metrics:
             "sloth_journal_taken_over_total",
             "Envelopes a replica that died had acked and not finished, taken over and handled here, by type.",
             ["type"], registry=self.registry,
+        )
+        self.journal_append = Histogram(
+            "sloth_journal_append_seconds",
+            "Time each envelope took to be written to the journal, before its ack (part of the ack's time).",
+            buckets=(0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1.0),
+            registry=self.registry,
         )
         self.unjournaled = Counter(
             "sloth_journal_skipped_total",

@@ -298,7 +298,8 @@ async def test_http_mode_checks_the_request_url_as_slack_does(tmp_path: Path) ->
     assert [line(outcome, name).status for name in ("app token (SLACK_APP_TOKEN)", "Socket Mode", "one app")] == [
         "skipped"] * 3
     # The only failure: a test cannot serve https, and Slack sends requests only there.
-    assert failed_names(outcome) == ["Slack's request URL"] and "not https" in line(outcome, "Slack's request URL").result
+    assert failed_names(outcome) == ["Slack's request URL"]
+    assert "not https" in line(outcome, "Slack's request URL").result
     assert "runs with another one" in line(other_secret, "signing secret (SLACK_SIGNING_SECRET)").result
     assert "runs in Socket Mode" in line(socket_mode, "signing secret (SLACK_SIGNING_SECRET)").result
 

@@ -42,8 +42,9 @@ class Replica:
                 self.running.set()
 
     async def started(self) -> None:
-        done, _ = await asyncio.wait([asyncio.ensure_future(self.running.wait()), self.reader], timeout=60,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        waiting = asyncio.ensure_future(self.running.wait())
+        await asyncio.wait([waiting, self.reader], timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
         assert self.running.is_set(), "".join(self.log)[-3000:]
 
     async def stop(self) -> str:
