@@ -56,6 +56,13 @@ def _convert(command: Command, param: Param, token: str) -> Any:
         number = int(token)
         low, high = param.minimum, param.maximum
         if (low is not None and number < low) or (high is not None and number > high):
-            raise UsageError(command, f"{param.name} should be between {low} and {high}.")
+            raise UsageError(command, f"{param.name} should be {bounds(low, high)}.")
         return number
     return token
+
+
+def bounds(low: int | None, high: int | None) -> str:
+    """"between 1 and 5", "at least 1", "at most 5": the range a number must be in."""
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
