@@ -35,13 +35,15 @@ from bot.features.manifest import manifest
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.runtime.loop_watch import Blocked
+from bot.testing.forms import FormActs
 from sloth_emulator import Answer, ApiCall, Emulator, FakeClock, Posted, Workspace
 from sloth_emulator.answers import changes, snapshot
 
 __all__ = ["Answer", "Blocked", "FakeClock", "Posted", "Sloth", "blocked_report", "bot_settings", "start_runtime",
            "start_sloth"]
-class Sloth:
-    """A started Sloth and its emulator, driven the way members use Slack."""
+class Sloth(FormActs):
+    """A started Sloth and its emulator, driven the way members use Slack (forms and shortcuts:
+    `open_form`, `submit_view`, `shortcut`, `close_view`, in `bot.testing.forms`)."""
 
     def __init__(self, emulator: Emulator, runtime: Runtime, clock: Callable[[], float]) -> None:
         self.emulator = emulator
@@ -193,5 +195,8 @@ async def start_sloth(
 
 
 def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
-    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can."""
-    emu.restrict_scopes(emu.bot_token, set(manifest(registry)["oauth_config"]["scopes"]["bot"]))
+    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can,
+    and give the app the manifest's shortcuts (Slack offers members only those)."""
+    made = manifest(registry)
+    emu.restrict_scopes(emu.bot_token, set(made["oauth_config"]["scopes"]["bot"]))
+    emu.app_manifest.setdefault("features", {})["shortcuts"] = made["features"]["shortcuts"]
