@@ -30,6 +30,7 @@ from bot.handling.dispatch import answer
 from bot.handling.respond import deliver
 from bot.pure.blocks import notice
 from bot.slack.admins import is_admin
+from bot.slack.views import open_view
 from bot.store import StoreUnavailable
 from bot.views.forms import FORM, PICK, Choice, picker
 from bot.views.metadata import Origin
@@ -99,17 +100,10 @@ async def menu_choices(ctx: Core, user: str, admin: bool) -> list[Choice]:
 
 
 async def open_modal(ctx: Core, trigger_id: str, view: dict[str, Any]) -> bool:
-    """views.open; False when the trigger had expired (Slack's 3 seconds) or was already used."""
-    try:
-        await ctx.client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as e:
-        if e.response.get("error") in ("expired_trigger_id", "invalid_trigger_id"):
-            ctx.metrics.forms.labels("expired").inc()
-            log.info("a form could not open: %s", e.response.get("error"))
-            return False
-        raise
-    ctx.metrics.forms.labels("opened").inc()
-    return True
+    """views.open, counted; False when the trigger had expired (Slack's 3 seconds) or was used."""
+    opened = await open_view(ctx.client, trigger_id, view) is not None
+    ctx.metrics.forms.labels("opened" if opened else "expired").inc()
+    return opened
 
 
 async def run_submission(ctx: Core, submissions: Submissions, body: dict[str, Any]) -> None:

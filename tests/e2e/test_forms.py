@@ -12,7 +12,10 @@ import pytest
 from bot.features.grammar import parse_args
 from bot.features.router import Command
 from bot.handling import forms
+from bot.pure.blocks import section
 from bot.pure.text import split_args, split_line
+from bot.pure.views import modal
+from bot.slack.views import open_view, update_view
 from bot.testing import Sloth
 from sloth_emulator import Emulator, FakeClock
 
@@ -218,3 +221,16 @@ async def test_the_menu_cannot_open_once_slack_s_three_seconds_have_passed(sloth
     assert len(told) == 1 and "3 seconds" in told[0]["text"] and told[0]["response_type"] == "ephemeral"
     in_time = await sloth.open_form(user=AMELIA)  # within them, it opens
     assert in_time.view["callback_id"] == "sloth_pick"
+
+
+async def test_a_view_is_updated_only_from_the_version_last_seen(sloth: Sloth, slack: Emulator) -> None:
+    client = sloth.runtime.client
+    first = await open_view(client, slack.triggers.issue(AMELIA), modal("First", [section("one")]))
+    assert first is not None
+    second = await update_view(client, first, modal("Second", [section("two")]))
+    assert second is not None and second["hash"] != first["hash"]
+    assert await update_view(client, first, modal("Stale", [section("old")])) is None  # hash_conflict
+    assert [v["title"]["text"] for v in open_views(slack, AMELIA)] == ["Second"]
+    trigger = slack.triggers.issue(AMELIA)
+    assert await open_view(client, trigger, modal("Once", [section("x")])) is not None
+    assert await open_view(client, trigger, modal("Twice", [section("x")])) is None  # a trigger opens one view
