@@ -61,8 +61,9 @@ def open_modal(ws: Workspace, view_id: str) -> dict[str, Any]:
 def submitted_state(view: dict[str, Any], values: dict[str, Any], strict: bool = True) -> dict[str, Any]:
     """`state.values` for `values` keyed by input blocks' block_id or their element's action_id:
     a string (or list of strings for multi-selects and checkboxes; option values for selects),
-    None to leave it blank. ValueError for what a member could not submit, unless not `strict`
-    (a forged submission: a required input blank, an option the menu does not have)."""
+    None to leave it blank; an input left out keeps the element's initial value, as the member
+    saw it filled in. ValueError for what a member could not submit, unless not `strict` (a
+    forged submission: a required input blank, an option the menu does not have)."""
     inputs = [b for b in view.get("blocks", []) if b.get("type") == "input" and isinstance(b.get("element"), dict)]
     unknown = set(values) - {b.get("block_id") for b in inputs} - {b["element"].get("action_id") for b in inputs}
     if unknown:
@@ -71,12 +72,22 @@ def submitted_state(view: dict[str, Any], values: dict[str, Any], strict: bool =
     for block in inputs:
         element = block["element"]
         block_id, action_id = str(block.get("block_id", "")), str(element.get("action_id", ""))
-        given = values.get(block_id, values.get(action_id))
+        given = values[block_id] if block_id in values else values[action_id] if action_id in values else \
+            initial(element)
         if given in (None, "", []) and not block.get("optional", False) and strict:
             raise ValueError(f"the input {block_id or action_id!r} is required: a member cannot submit it blank")
         state.setdefault(block_id, {})[action_id] = {"type": element["type"],
                                                      **element_state(element, given, strict)}
     return {"values": state}
+
+
+def initial(element: dict[str, Any]) -> Any:
+    """What an element shows filled in before the member touches it (its `initial_*` field)."""
+    key, several = STATE_KEYS.get(element.get("type", ""), ("", False))
+    found = element.get(key.replace("selected_", "initial_") if key != "value" else "initial_value")
+    if key in ("selected_option", "selected_options") and found is not None:
+        return [o.get("value") for o in found] if several else found.get("value")
+    return found
 
 
 def element_state(element: dict[str, Any], given: Any, strict: bool = True) -> dict[str, Any]:

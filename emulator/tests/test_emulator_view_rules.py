@@ -216,3 +216,16 @@ async def test_a_forged_submission_carries_what_slack_never_would(emu: Emulator,
     assert forged["user"]["id"] == AMELIA and forged["view"]["private_metadata"] == "forged"
     values = forged["view"]["state"]["values"]
     assert values["note"]["value"]["value"] is None and values["level"]["value"]["selected_option"]["value"] == "urgent"
+
+
+async def test_an_input_left_alone_is_submitted_as_it_was_filled_in(emu: Emulator, app: Any) -> None:
+    _, heard = app
+    level = select("low", "high", initial_option={"text": text("high"), "value": "high"})
+    view = (await bot_client(emu).views_open(trigger_id=emu.triggers.issue(WJK68), view=modal(
+        field("note", {**TEXT, "initial_value": "draft"}), field("level", level),
+        field("count", {"type": "number_input", "action_id": "value", "is_decimal_allowed": False,
+                        "initial_value": "10"}), callback_id="note")))["view"]
+    await (await emu.submit_view(view["id"], {"level": "low"})).acked()
+    values = heard[-1]["view"]["state"]["values"]
+    assert values["note"]["value"]["value"] == "draft" and values["count"]["value"]["value"] == "10"
+    assert values["level"]["value"]["selected_option"]["value"] == "low"  # what the member changed
