@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from bot.features.grammar import parse_args
+from bot.features.manifest import manifest
 from bot.features.router import Command
 from bot.handling import forms
 from bot.pure.blocks import section
 from bot.pure.text import split_args, split_line
 from bot.pure.views import modal
 from bot.slack.views import open_view, update_view
-from bot.testing import Sloth
+from bot.testing import Sloth, registry_for
 from sloth_emulator import Emulator, FakeClock
 
 WJK68, AMELIA = "U01WJK68KS", "U01AMHART1"  # an admin (the workspace's owner), a member
@@ -234,3 +235,18 @@ async def test_a_view_is_updated_only_from_the_version_last_seen(sloth: Sloth, s
     trigger = slack.triggers.issue(AMELIA)
     assert await open_view(client, trigger, modal("Once", [section("x")])) is not None
     assert await open_view(client, trigger, modal("Twice", [section("x")])) is None  # a trigger opens one view
+
+
+WITHOUT_FILES_READ = sorted(set(manifest(registry_for())["oauth_config"]["scopes"]["bot"]) - {"files:read"})
+
+
+@pytest.mark.slack(bot_scopes=WITHOUT_FILES_READ)
+@pytest.mark.sloth(scopes=False)
+async def test_the_menu_leaves_out_what_cannot_run_and_marks_what_needs_connecting(sloth: Sloth,
+                                                                                   slack: Emulator) -> None:
+    menu = await sloth.open_form(user=AMELIA)
+    options = {o["value"]: o["description"]["text"] for o in inputs(menu.view)["command"]["element"]["options"]}
+    assert "files" not in options and "history" in options  # the app lacks files:read: switched off
+    assert options["status"].startswith("Connect first: ") and not options["history"].startswith("Connect")
+    forced = await slack.forge_submission(menu.view["id"], {"command": "files"})
+    assert (await forced.acked())["payload"]["errors"]["command"].startswith("files is switched off")
