@@ -45,6 +45,7 @@ from bot.features.manifest import manifest
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.runtime.loop_watch import Blocked
+from bot.testing.forms import FormActs
 from bot.testing.http import HttpAnswer, request
 from bot.testing.members import connect_member
 from sloth_emulator import Answer, ApiCall, Emulator, FakeClock, Posted, Workspace
@@ -55,8 +56,9 @@ __all__ = ["Answer", "Blocked", "FakeClock", "HttpAnswer", "Posted", "Sloth", "b
 CONNECT = "bot.connect.feature"
 
 
-class Sloth:
-    """A started Sloth and its emulator, driven the way members use Slack."""
+class Sloth(FormActs):
+    """A started Sloth and its emulator, driven the way members use Slack (forms and shortcuts:
+    `open_form`, `submit_view`, `shortcut`, `close_view`, in `bot.testing.forms`)."""
 
     def __init__(self, emulator: Emulator, runtime: Runtime, clock: Callable[[], float]) -> None:
         self.emulator = emulator
@@ -256,5 +258,8 @@ async def start_sloth(
 
 
 def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
-    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can."""
-    emu.restrict_scopes(emu.bot_token, set(manifest(registry)["oauth_config"]["scopes"]["bot"]))
+    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can,
+    and give the app the manifest's shortcuts (Slack offers members only those)."""
+    made = manifest(registry)
+    emu.restrict_scopes(emu.bot_token, set(made["oauth_config"]["scopes"]["bot"]))
+    emu.app_manifest.setdefault("features", {})["shortcuts"] = made["features"]["shortcuts"]
