@@ -15,6 +15,11 @@ BOT_EVENTS = ["app_mention", "message.im"]
 CHANNEL_MESSAGES = {"message.channels": "channels:history", "message.groups": "groups:history"}
 
 
+# The global shortcut "Sloth…", which opens the menu of commands (bot.handling.forms): its callback_id.
+MENU_SHORTCUT = "sloth"
+SHORTCUTS = [{"name": "Sloth…", "type": "global", "callback_id": MENU_SHORTCUT,
+              "description": "Pick one of Sloth's commands and fill in its form"}]
+
 # Where members' browsers come back after approving `connect`: SLOTH_PUBLIC_URL + this path.
 PLACEHOLDER_URL = "https://sloth.example.com"
 
@@ -55,6 +60,7 @@ def manifest(registry: Registry, command: str = "/sloth", name: str = "Sloth",
             "bot_user": {"display_name": name.lower(), "always_online": True},
             "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": False},
             "slash_commands": [slash],
+            "shortcuts": [dict(s) for s in SHORTCUTS],
         },
         "oauth_config": oauth,
         "settings": {
@@ -82,4 +88,4 @@ def manifest_yaml(registry: Registry, command: str = "/sloth", public_url: str =
     elif public_url == PLACEHOLDER_URL:
         header += "# For `connect`, generate yours with `sloth manifest --public-url <SLOTH_PUBLIC_URL>`.\n"
     data = manifest(registry, command, public_url=public_url, transport=transport)
-    return header + yaml.safe_dump(data, sort_keys=False, width=120)
+    return header + yaml.safe_dump(data, sort_keys=False, width=120, allow_unicode=True)

@@ -4,7 +4,7 @@ limit of unfinished work, written down in the journal (bot.store.journal), and h
 main loop. The ack goes out only after `offer` returns, so "acked" implies "journaled and queued".
 
 `limit`: envelopes acked and not yet handled to the end. At the limit `offer` refuses and the
-transport answers as Slack expects of a busy app (bot.handling.acks), so a main loop that is held
+transport answers as Slack expects of a busy app (bot.handling.ack_answer), so a main loop that is held
 up cannot pile up acked work that will never be done.
 
 Envelopes taken over from a dead replica come in through `recover` (marked `recovered`), on

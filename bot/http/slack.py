@@ -11,12 +11,14 @@ replay and is refused too (`once_key`). Anything refused gets 401 and nothing ru
 
 Then it travels as a Socket Mode envelope does, in the same shape (`type`, `payload`,
 `retry_attempt`): the intake journals and queues it (bot.handling.intake), and the response is
-the ack, sent before any work: 200, with an answer in the body only when the ack carries one
-(bot.handling.acks). Slack's retries of an event (`X-Slack-Retry-Num`, `X-Slack-Retry-Reason`:
-the ack was late or lost) are one event_id, handled once across every replica sharing the store
-(bot.handling.envelopes), so any number of replicas can stand behind a load balancer. Also
-answered: `url_verification` (Slack checking a new request URL: its challenge back, after the
-signature check) and `ssl_check` (Slack checking the certificate of a slash command's URL).
+the ack, sent before any work: 200, with an answer in the body only when the ack carries one:
+a view submission's `response_action`, worked out by the same function as Socket Mode's ack
+(`ack_answer`, bot.handling.ack_answer), or a busy note. Slack's retries of an event
+(`X-Slack-Retry-Num`, `X-Slack-Retry-Reason`: the ack was late or lost) are one event_id,
+handled once across every replica sharing the store (bot.handling.envelopes), so any number of
+replicas can stand behind a load balancer. Also answered: `url_verification` (Slack checking a
+new request URL: its challenge back, after the signature check) and `ssl_check` (Slack checking
+the certificate of a slash command's URL).
 
 The ack is written on the main loop here (the HTTP side's), unlike Socket Mode's, which has a
 thread of its own: a feature that blocks the main loop delays HTTP acks by as long (the loop
@@ -36,7 +38,7 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from bot.handling.acks import busy_answer
+from bot.handling.ack_answer import AckAnswer, busy_answer, no_answer
 from bot.handling.intake import Intake, Offer
 from bot.work.metrics import Metrics
 
@@ -51,10 +53,10 @@ class Malformed(Exception):
 
 
 class SlackRequests:
-    def __init__(self, signing_secret: str, intake: Intake, metrics: Metrics,
+    def __init__(self, signing_secret: str, intake: Intake, metrics: Metrics, ack_answer: AckAnswer = no_answer,
                  clock: Callable[[], float] = time.time) -> None:
         self.secret = signing_secret.encode()
-        self.intake, self.metrics, self.clock = intake, metrics, clock
+        self.intake, self.metrics, self.ack_answer, self.clock = intake, metrics, ack_answer, clock
         self._logged = 0.0
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -86,9 +88,10 @@ class SlackRequests:
                 return web.json_response(answer)
             # Not 2xx: Slack delivers an event again later, and tells a member their click failed.
             return web.Response(status=503, text="busy\n", headers={"Retry-After": "5"})
+        answer = self.ack_answer(payload) if kind == "interactive" else None
         self.metrics.ack_latency.observe(time.perf_counter() - started)
         self.metrics.envelopes.labels(kind).inc()
-        return web.Response()
+        return web.json_response(answer) if answer is not None else web.Response()
 
     def refusal(self, body: bytes, headers: Mapping[str, str]) -> str | None:
         """Why the request is not one Slack signed just now ("signature", "stale"), or None."""

@@ -36,6 +36,7 @@ from bot.features.loader import load_features
 from bot.features.registry import Feature, Registry
 from bot.features.router import Router
 from bot.features.scopes import granted_scopes, missing_by_command
+from bot.handling.ack_answer import ack_answer
 from bot.handling.entry import bind_route, build_app
 from bot.handling.envelopes import Envelopes
 from bot.handling.intake import Intake
@@ -51,6 +52,8 @@ from bot.socket.thread import SocketThread
 from bot.store import Namespaced, StoreOpenError, open_journal, open_store
 from bot.store.health import Watched
 from bot.store.journal import JournalUnavailable
+from bot.views.metadata import Sealer
+from bot.views.submissions import Submissions
 from bot.work.cpu import CpuPool
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
@@ -128,15 +131,21 @@ class Runtime:
         self._closers.append(self.ctx.cpu.close)
         await self._run_hooks("start")
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
-        self.envelopes = Envelopes(build_app(self.ctx), self.pool, Namespaced(self.store, "event"), self.metrics,
-                                   self.journal)
+        # Sloth's forms: sealed with SLOTH_SECRET_KEY, else the bot token (both secret, both the same in
+        # every replica), read by the thread that acks (the socket's, or the HTTP side) for the ack
+        # and by the main loop for the work.
+        self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
+                                 settings.command)
+        self.envelopes = Envelopes(build_app(self.ctx, self.forms), self.pool, Namespaced(self.store, "event"),
+                                   self.metrics, self.journal)
         self.intake = Intake(self.envelopes.take, self.journal, self.metrics, settings.max_unfinished)
         self.intake.open(asyncio.get_running_loop())
         if settings.transport == "http":
             if not (self.with_http and settings.signing_secret):
                 raise FatalError("HTTP mode (SLOTH_TRANSPORT=http) takes Slack's requests on Sloth's HTTP side, "
                                  "checked with SLACK_SIGNING_SECRET: both are needed.")
-            self.slack_requests = SlackRequests(settings.signing_secret, self.intake, self.metrics)
+            self.slack_requests = SlackRequests(settings.signing_secret, self.intake, self.metrics,
+                                                ack_answer(self.forms))
         if self.with_http:
             await self._serve_http()
         if settings.transport == "socket":
@@ -231,7 +240,7 @@ class Runtime:
             raise FatalError("SLACK_APP_TOKEN is not set: Socket Mode connects with the app-level token (xapp-…).")
         self.socket = SocketThread(
             app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
-            intake=self.intake, on_fatal=self._on_fatal,
+            intake=self.intake, on_fatal=self._on_fatal, ack_answer=ack_answer(self.forms),
         )
         self._closers.append(self.socket.stop)
         try:

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from bot.handling.ack_answer import AckAnswer, no_answer
 from bot.handling.intake import Intake, Offer
 from bot.slack.client import make_client
 from bot.socket.client import SocketClient
@@ -42,9 +43,11 @@ JOIN_SECONDS = 5.0
 
 class SocketThread:
     def __init__(self, *, app_token: str, api_url: str, metrics: Metrics, intake: Intake,
-                 on_fatal: Callable[[str], None]) -> None:
+                 on_fatal: Callable[[str], None], ack_answer: AckAnswer = no_answer) -> None:
         self.app_token, self.api_url, self.metrics = app_token, api_url, metrics
         self.intake, self.on_fatal = intake, on_fatal
+        # The ack's payload for an envelope (bot.handling.ack_answer), worked out on this thread.
+        self.ack_answer = ack_answer
         self.client: SocketClient | None = None
         self.loop = asyncio.new_event_loop()
         self._main: asyncio.AbstractEventLoop | None = None
@@ -95,7 +98,7 @@ class SocketThread:
         web_client = make_client(None, self.api_url, self._session, self.metrics)
         self.client = SocketClient(
             app_token=self.app_token, web_client=web_client, on_envelope=self._offer, on_fatal=self._fatal,
-            metrics=self.metrics, supervisor=self._supervisor,
+            metrics=self.metrics, supervisor=self._supervisor, ack_answer=self.ack_answer,
         )
         await self.client.connect_to_new_endpoint(force=True)
         self._supervisor.spawn(self._watchdog(), name="socket-watchdog")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.api import Args, Context, Invocation, Reply, Router
-from bot.handling.acks import BUSY
+from bot.handling.ack_answer import BUSY
 from sloth_emulator import Emulator, Workspace
 from tests.e2e.harness import running_bot, settle
 
