@@ -60,9 +60,9 @@ async def open_journal(store_url: str, lease_seconds: float = LEASE_SECONDS,
 
             backend = MemoryBackend()
         else:
-            from bot.store.journal_sqlite import SQLiteBackend
+            from bot.store.journal_sqlite import SQLiteBackend, journal_path
 
-            backend = await asyncio.to_thread(SQLiteBackend.open, path)
+            backend = await asyncio.to_thread(SQLiteBackend.open, journal_path(path))
     else:
         from bot.store.journal_redis import RedisBackend
 

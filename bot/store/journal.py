@@ -20,7 +20,7 @@ over `MAX_TAKEOVERS` times (it kills every replica that handles it) is dropped a
 It also notes the signature of each HTTP request from Slack in the same write (`once`), so a
 request replayed within the signature's five minutes is refused (bot.http.slack).
 
-Backends: SQLite (`journal_sqlite`: the store's own file, one plain sqlite3 connection per
+Backends: SQLite (`journal_sqlite`: a file beside the store's, one plain sqlite3 connection per
 thread), Redis (`journal_redis`: a synchronous client with short timeouts), and memory for a
 store that is memory too. If the backend fails, Sloth acks and handles as it did without a
 journal (a member is answered; only a crash in that moment would lose the work) and tries the

@@ -1,9 +1,16 @@
-"""The journal in the store's SQLite file (bot.store.journal): tables of its own, written with plain
-sqlite3 connections, one per thread that uses it (the socket's, the HTTP side's, the journal's).
+"""The journal beside the store's SQLite file (bot.store.journal): `sloth.journal.db` next to
+`sloth.db`, written with plain sqlite3 connections, one per thread that uses it (the socket's,
+the HTTP side's, the journal's).
 
 Why not the store's aiosqlite connection: an ack happens on the socket's own thread and event
 loop, and must not wait for the main loop or for the store's queue of statements. A plain
 connection on that thread writes at once, without a hop to another thread.
+
+Why a file of its own: SQLite lets one connection write a file at a time, and one that finds
+another writing sleeps a millisecond or more before it tries again. In one file, every ack would
+wait behind the store's writes and every store write behind the acks'; a write of the store's
+that follows its own read (its compare-and-set) would even be refused outright when an ack was
+written in between. Apart, neither waits for the other.
 
 Why it is cheap enough to sit in front of every ack (measured: bench/journal_cost.py): one
 INSERT in WAL mode with `synchronous=NORMAL`, which writes the WAL without an fsync. A write
@@ -21,6 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from bot.store.journal import Entry, JournalUnavailable
@@ -33,7 +41,7 @@ _SCHEMA = (
     # Every request of the last 11 minutes is a row: the sweep finds the old ones without a scan.
     "CREATE INDEX IF NOT EXISTS journal_once_expires ON journal_once (expires)",
 )
-BUSY_MS = 1000  # an ack waits at most this long for another writer (the store's) to finish
+BUSY_MS = 1000  # an ack waits at most this long for another writer (the journal's thread, a replica) to finish
 LEASES_KEPT = 3600.0  # seconds a dead replica's lease row is kept (it says who left what, in a debugger)
 
 
@@ -43,6 +51,12 @@ def _failures() -> Iterator[None]:
         yield
     except sqlite3.Error as e:
         raise JournalUnavailable(f"SQLite: {e}") from e
+
+
+def journal_path(store_path: str) -> str:
+    """The journal's file for the store at `store_path`: data/sloth.db -> data/sloth.journal.db."""
+    path = Path(store_path)
+    return str(path.with_name(f"{path.stem}.journal{path.suffix}"))
 
 
 class SQLiteBackend:
