@@ -36,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML) of the loaded features")
     manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
     manifest.add_argument("--public-url", default=None,
-                          help="where Slack sends members back after `connect` (SLOTH_PUBLIC_URL)")
+                          help="the address of Sloth's HTTP side: where Slack sends members back after `connect` "
+                          "and, in HTTP mode, its requests (default: SLOTH_PUBLIC_URL)")
+    manifest.add_argument("--transport", choices=("socket", "http"), default=None,
+                          help="Socket Mode, or HTTP requests to <public url>/slack/events (default: SLOTH_TRANSPORT, "
+                          "else socket)")
     sub.add_parser("features", help="list the loaded features: commands, scopes, settings, where they come from")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
     emulator.add_argument("--port", type=int, default=3001)
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "manifest":
-            return print_manifest(args.command_, args.public_url)
+            return print_manifest(args.command_, args.public_url, args.transport)
         if args.command == "features":
             return print_features()
     except Problems as e:
@@ -74,11 +78,19 @@ def refuse(problems: list[str]) -> int:
     return 2
 
 
-def print_manifest(command: str, public_url: str | None) -> int:
+def print_manifest(command: str, public_url: str | None, transport: str | None) -> int:
     from bot.features.manifest import PLACEHOLDER_URL, manifest_yaml
 
-    registry = load_features(environment(), check_settings=False)
-    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL))
+    env = environment()
+    transport = transport or env.get("SLOTH_TRANSPORT", "").strip().lower() or "socket"
+    if transport not in ("socket", "http"):
+        return refuse([f"SLOTH_TRANSPORT must be 'socket' or 'http', not {transport[:20]!r}."])
+    public_url = (public_url or env.get("SLOTH_PUBLIC_URL", "")).strip().rstrip("/") or None
+    if transport == "http" and public_url is None:
+        return refuse(["HTTP mode: the manifest names the URL Slack sends requests to, <public url>/slack/events. "
+                       "Set SLOTH_PUBLIC_URL (or pass --public-url) to the https address of Sloth's HTTP side."])
+    registry = load_features(env, check_settings=False)
+    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL, transport))
     return 0
 
 

@@ -13,12 +13,13 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.envelopes = Counter(
-            "sloth_envelopes_total", "Socket Mode envelopes received, by type.", ["type"], registry=self.registry
+            "sloth_envelopes_total", "Envelopes (Socket Mode) and requests (HTTP mode) from Slack acked, by type.",
+            ["type"], registry=self.registry
         )
         self.ack_latency = Histogram(
             "sloth_ack_latency_seconds",
-            "Time from reading an envelope to sending its ack.",
-            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
+            "Time from reading an envelope (or a request's body) to sending its ack.",
+            buckets=(0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
             registry=self.registry,
         )
         self.duplicates = Counter(
@@ -69,6 +70,28 @@ class Metrics:
             "sloth_loop_blocked_seconds_total",
             "Seconds those handlers held the event loop (at least), by feature and what it ran.",
             ["feature", "what"], registry=self.registry,
+        )
+        self.taken_over = Counter(
+            "sloth_journal_taken_over_total",
+            "Envelopes a replica that died had acked and not finished, taken over and handled here, by type.",
+            ["type"], registry=self.registry,
+        )
+        self.journal_append = Histogram(
+            "sloth_journal_append_seconds",
+            "Time each envelope took to be written to the journal, before its ack (part of the ack's time).",
+            buckets=(0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1.0),
+            registry=self.registry,
+        )
+        self.unjournaled = Counter(
+            "sloth_journal_skipped_total",
+            "Envelopes acked without being written to the journal first because it was failing.",
+            registry=self.registry,
+        )
+        self.refused_requests = Counter(
+            "sloth_slack_requests_refused_total",
+            "HTTP requests to /slack/events refused before anything ran, by why (signature, stale, replayed, "
+            "malformed).",
+            ["why"], registry=self.registry,
         )
         self.forms = Counter(
             "sloth_forms_total",
