@@ -15,9 +15,9 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot import guard
 from bot.features.context import Context
 from bot.features.invocation import Invocation
-from bot import guard
 from bot.features.rerun import NotInChannel
 from bot.pure.blocks import Reply
 from bot.pure.errors import UserError

@@ -26,6 +26,7 @@ import math
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any, TypeVar
 
 from bot.store import Namespaced
@@ -48,6 +49,17 @@ def unscoped(coro: Coroutine[Any, Any, T]) -> Awaitable[T]:
     """Run `coro` outside the request in progress: what the directory reads from the store is
     Slack's own listing, not input to the guard of whoever asked first (bot.guard.record_read)."""
     return asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
+
+
+def merged(changes: dict[str, dict[str, Any] | None], current: Any) -> dict[str, Any]:
+    """A shard with `changes` applied (None: the row is gone), whatever else is in it."""
+    rows = dict((current or {}).get("rows") or {})
+    for row_id, row in changes.items():
+        if row is None:
+            rows.pop(row_id, None)
+        else:
+            rows[row_id] = row
+    return {"rows": rows}
 
 
 def by_shard(rows: Rows) -> dict[int, Rows]:
@@ -187,32 +199,28 @@ class Kept:
         for row_id, row in batch.items():
             shards.setdefault(shard_of(row_id), {})[row_id] = row
         for shard, changes in shards.items():
-            def merge(current: Any, changes: dict[str, dict[str, Any] | None] = changes) -> dict[str, Any]:
-                rows = dict((current or {}).get("rows") or {})
-                for row_id, row in changes.items():
-                    if row is None:
-                        rows.pop(row_id, None)
-                    else:
-                        rows[row_id] = row
-                return {"rows": rows}
-
-            stored = await self.store.update(f"{kind}:{shard}", merge)
-            seen: dict[str, int] = {}
-
-            def bump(index: Any, shard: str = str(shard)) -> dict[str, Any]:
-                index = dict(index or {})
-                entry = dict(index.get(kind) or {})
-                versions = dict(entry.get("shards") or {})
-                seen["before"] = versions.get(shard, 0)
-                versions[shard] = seen["before"] + 1
-                index[kind] = {**entry, "shards": versions}
-                return index
-
-            await self.store.update("index", bump)
+            stored = await self.store.update(f"{kind}:{shard}", partial(merged, changes))
+            before = await self._bump(kind, str(shard))
             # Known as read here only if nobody else changed it since this process last read it.
-            if self.versions[kind].get(str(shard), 0) == seen["before"]:
-                self.versions[kind][str(shard)] = seen["before"] + 1
+            if self.versions[kind].get(str(shard), 0) == before:
+                self.versions[kind][str(shard)] = before + 1
                 self.ids[kind][shard] = set(stored.get("rows") or {})
+
+    async def _bump(self, kind: str, shard: str) -> int:
+        """Raise the shard's version in the index; the version it had."""
+        before = [0]
+
+        def bump(index: Any) -> dict[str, Any]:
+            index = dict(index or {})
+            entry = dict(index.get(kind) or {})
+            versions = dict(entry.get("shards") or {})
+            before[0] = versions.get(shard, 0)
+            versions[shard] = before[0] + 1
+            index[kind] = {**entry, "shards": versions}
+            return index
+
+        await self.store.update("index", bump)
+        return before[0]
 
     # -- one walk at a time ----------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from bot.work.requests import request_id
 if TYPE_CHECKING:
     from saq.queue.redis import RedisQueue
 
-HEARTBEAT_EVERY = 1.0  # seconds between a worker's heartbeats of a job it holds
+HEARTBEAT_EVERY = 2.0  # seconds between a worker's heartbeats of a job it holds (each rewrites the job)
 SWEEP_EVERY = 1  # seconds between a worker's looks for jobs whose worker died (one worker a round)
 WORKER_INFO_EVERY = 2  # seconds between a worker's "alive" notes; each lasts one second longer
 
@@ -42,8 +42,8 @@ class Lane:
         return float(self.timeout * self.attempts + 120)
 
 
-HEAVY = Lane("heavy", timeout=300, heartbeat=6, attempts=3)
-QUICK = Lane("quick", timeout=30, heartbeat=6, attempts=3)
+HEAVY = Lane("heavy", timeout=300, heartbeat=8, attempts=3)
+QUICK = Lane("quick", timeout=30, heartbeat=8, attempts=3)
 LANES = (HEAVY, QUICK)
 
 
