@@ -83,6 +83,7 @@ class FileTo:
 
 
 def job_kwargs(task: str, args: Any, kwargs: Any, file: FileTo | None) -> dict[str, Any]:
-    """The job's arguments: all JSON (`bot.work.codec` made `args` and `kwargs` so)."""
-    return {"task": task, "args": args, "kwargs": kwargs, "request": request_id(),
+    """The job's arguments: all JSON (`bot.work.codec` made `args` and `kwargs` so). None is named
+    like a field of SAQ's Job (`kwargs` is one), which `enqueue` would take as the job's own."""
+    return {"task": task, "args": args, "keywords": kwargs, "request": request_id(),
             "file": file.to_job() if file is not None else None}

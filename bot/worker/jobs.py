@@ -55,7 +55,7 @@ class Maker:
         self.allowed = frozenset(allowed)
         self.finished = 0  # jobs done here, for tests and the log
 
-    async def make(self, ctx: dict[str, Any], *, task: str, args: Any, kwargs: Any, request: str = "",
+    async def make(self, ctx: dict[str, Any], *, task: str, args: Any, keywords: Any, request: str = "",
                    file: dict[str, Any] | None = None) -> dict[str, Any]:
         """The job function SAQ calls (`ctx["job"]` is the job)."""
         job: Job = ctx["job"]
@@ -64,7 +64,7 @@ class Maker:
             log.info("job %s: %s, attempt %d", job.key, task, job.attempts)
             beating = asyncio.create_task(heartbeat(job))
             try:
-                outcome = await self._make(job, task, args, kwargs, FileTo.from_job(file) if file else None)
+                outcome = await self._make(job, task, args, keywords, FileTo.from_job(file) if file else None)
             finally:
                 beating.cancel()
             self.finished += 1
