@@ -14,7 +14,8 @@ shards (`directory:users:<n>`, rows spread by a hash of their ID) with one small
   and reads again only the shards another process changed: an event that reached one replica
   is seen by all.
 - A walk of the lists (the first ever, or the periodic re-sync, once per deployment) rewrites
-  only the shards whose rows differ from what is stored.
+  only the shards whose rows differ from what is stored, and the order Slack listed them in
+  (`directory:users:order`) if it changed: a restarted process lists members as before.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class Kept:
         self.versions: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}  # shard -> version read here
         self.ids: dict[str, dict[int, set[str]]] = {kind: {} for kind in KINDS}  # shard -> row ids in memory
         self.pending: dict[str, dict[str, dict[str, Any] | None]] = {kind: {} for kind in KINDS}
+        self.order: dict[str, list[str]] = {kind: [] for kind in KINDS}  # as last read or written here
+        self.fresh_seconds = FRESH_SECONDS
         self._looked = -math.inf
         self._flush: asyncio.Task[None] | None = None
 
@@ -95,13 +98,16 @@ class Kept:
         entry = (await self.index()).get(kind) or {}
         if "walked" not in entry:
             return None
-        rows: Rows = {}
+        found: Rows = {}
         for shard, version in entry.get("shards", {}).items():
             stored = await unscoped(self.store.get(f"{kind}:{shard}")) or {}
-            found = stored.get("rows") or {}
-            rows.update(found)
+            found.update(stored.get("rows") or {})
             self.versions[kind][shard] = version
-            self.ids[kind][int(shard)] = set(found)
+            self.ids[kind][int(shard)] = set(stored.get("rows") or {})
+        self.order[kind] = list(await unscoped(self.store.get(f"{kind}:order")) or [])
+        # As Slack listed them; rows events added since come after, in a stable order.
+        rows = {row_id: found.pop(row_id) for row_id in self.order[kind] if row_id in found}
+        rows.update(sorted(found.items()))
         for row_id, row in self.pending[kind].items():  # events met here, not yet written
             if row is None:
                 rows.pop(row_id, None)
@@ -111,7 +117,7 @@ class Kept:
 
     async def refresh(self, memory: dict[str, Rows]) -> None:
         """Bring `memory` ({kind: rows}) up to date with shards other processes changed."""
-        if time.monotonic() - self._looked < FRESH_SECONDS:
+        if time.monotonic() - self._looked < self.fresh_seconds:
             return
         self._looked = time.monotonic()
         index = await self.index()
@@ -168,6 +174,9 @@ class Kept:
             index[kind] = {"walked": walked, "shards": versions}
             return index
 
+        if list(rows) != self.order[kind]:
+            await self.store.set(f"{kind}:order", list(rows))
+            self.order[kind] = list(rows)
         index = await self.store.update("index", change)
         for shard in written:
             if str(shard) in index[kind]["shards"]:

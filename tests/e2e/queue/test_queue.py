@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from redis import asyncio as aioredis
 
+from bot.work.lanes import HEAVY, open_queue
 from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import WILL, click, payload, start
 from tests.e2e.harness import ask, running_bot, settle, visible_text
@@ -131,3 +132,21 @@ async def test_without_a_live_worker_the_replica_makes_the_file_itself(
     async with running_bot(emulator, tmp_path / "sloth", features=[FEATURE], env=env, store_url=queue_url) as bot:
         assert "Posted" in visible_text(await ask(emulator, bot, "slowfile"))
         assert counted(bot, "local") == 1 and counted(bot, "done") == 0
+
+
+async def test_a_worker_runs_only_functions_of_modules_features_declared(
+        emulator: Emulator, tmp_path: Path, queue_url: str, folder: Path) -> None:
+    marker = folder / "ran"
+    queue = open_queue(queue_url, HEAVY)
+    await queue.connect()
+    try:
+        async with sloth_worker(emulator, tmp_path / "worker", queue_url):
+            # Whoever can write to the Redis could put this there; the worker must not run it.
+            job = await queue.enqueue("make", task="os:system", args=[f"touch {marker}"], keywords={}, request="",
+                                      file=None, timeout=30)
+            assert job is not None
+            await job.refresh(until_complete=30)
+        assert job.result == {"refused": "I can't do that here."}
+        assert not await asyncio.to_thread(marker.exists)
+    finally:
+        await queue.disconnect()
