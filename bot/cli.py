@@ -1,4 +1,4 @@
-"""`sloth run | doctor | sandbox | manifest | features | emulator`."""
+"""`sloth run | worker | doctor | sandbox | manifest | features | emulator`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sloth", description="Sloth, a Slack bot service.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the service against Slack (configured from the environment / .env)")
+    sub.add_parser("worker", help="run the job queue's charts, exports, pictures and moves for every replica "
+                   "sharing a Redis store (SLOTH_STORE_URL=redis://…); run as many as the work needs")
     doctor = sub.add_parser("doctor", help="check the tokens, scopes, Socket Mode, a channel and the HTTP side "
                             "against your real workspace, with the settings of `sloth run`")
     doctor.add_argument("--channel", metavar="CHANNEL",
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
         emulator_main(["--port", str(args.port), *(["--generated", args.generated] if args.generated else [])])
         return 0
+    if args.command == "worker":
+        return run_worker()
     return run()
 
 
@@ -106,6 +110,31 @@ def run() -> int:
         return refuse(e.problems)
     logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
     return asyncio.run(serve(settings, registry))
+
+
+def run_worker() -> int:
+    try:
+        settings, registry = configure(environment())
+    except Problems as e:
+        return refuse(e.problems)
+    logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
+    return asyncio.run(serve_worker(settings, registry))
+
+
+async def serve_worker(settings: Settings, registry: Registry) -> int:
+    from bot.worker.lifecycle import Worker, WorkerError
+
+    worker = Worker(settings, registry)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.request_stop)
+    try:
+        async with worker:
+            code = await worker.wait()
+        return code
+    except WorkerError as e:
+        log.error("%s", e)
+        return 1
 
 
 def quiet_garbage_collector() -> None:

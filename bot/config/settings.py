@@ -33,7 +33,7 @@ CORE_VARIABLES = frozenset({
     "SLOTH_LOOP_BLOCK_SECONDS", "SLOTH_LOG_MESSAGE_TEXT", "SLOTH_HTTP_PORT", "SLOTH_HTTP_HEADER_TIMEOUT",
     "SLOTH_HTTP_BODY_TIMEOUT", "SLOTH_HTTP_IDLE_TIMEOUT", "SLOTH_HTTP_MAX_CONNECTIONS",
     "SLOTH_HTTP_MAX_PER_CLIENT", "SLOTH_FEATURES", "SLOTH_DISABLE", "LOG_LEVEL", "LOG_FORMAT",
-    "SLOTH_LIMITS", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET",
+    "SLOTH_LIMITS", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET", "SLOTH_QUEUE",
 })
 Transport = Literal["socket", "http"]
 
@@ -76,6 +76,9 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
+    # "auto": with a Redis store, heavy work goes to the job queue `sloth worker` runs (bot.work.queue);
+    # "off": always in this process's own worker processes.
+    queue: str = "auto"
     # A handler holding the event loop longer than this is logged (once) and counted (bot.runtime.loop_watch).
     loop_block_seconds: float = 0.5
     # Per-member limits changed from what commands declare (SLOTH_LIMITS): (command, limit or
@@ -281,6 +284,9 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     loop_block_seconds = _seconds(env, "SLOTH_LOOP_BLOCK_SECONDS", Settings.loop_block_seconds, 0.05, 60.0,
                                   problems)
     member_limits = _member_limits(env, problems)
+    queue = env.get("SLOTH_QUEUE", "auto").strip().lower() or "auto"
+    if queue not in ("auto", "off"):
+        problems.append("SLOTH_QUEUE must be 'auto' (the job queue when the store is Redis) or 'off'.")
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
@@ -307,6 +313,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         client_id=client_id,
         client_secret=client_secret,
         render_workers=int(render_workers),
+        queue=queue,
         http_limits=http_limits,
         loop_block_seconds=loop_block_seconds,
         member_limits=member_limits,

@@ -47,6 +47,7 @@ from bot.runtime.loop_watch import LoopWatch
 from bot.slack.access import Access
 from bot.slack.client import make_client
 from bot.slack.directory import Directory
+from bot.slack.directory_store import Kept
 from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
 from bot.store import Namespaced, StoreOpenError, open_journal, open_store
@@ -54,7 +55,7 @@ from bot.store.health import Watched
 from bot.store.journal import JournalUnavailable
 from bot.views.metadata import Sealer
 from bot.views.submissions import Submissions
-from bot.work.cpu import CpuPool
+from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
 
@@ -64,6 +65,7 @@ LAG_PROBE_SECONDS = 0.05
 HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
 TAKEOVER_SECONDS = 1.0  # how often the journal is searched for what dead replicas left
 TAKEOVER_BATCH = 100
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
@@ -121,11 +123,12 @@ class Runtime:
         except JournalUnavailable as e:
             raise FatalError(str(e)) from None
         self._closers.append(self.journal.close)  # closed before the store, after the work drained
-        self.directory = Directory(self.client)
+        self.directory = Directory(self.client, Kept(Namespaced(self.store, "directory"), self.clock), self.clock)
+        self._closers.append(self.directory.close)
         self.access = Access(self.client, self.directory)
         self.client.access = self.access  # every call made for a member keeps to what they may see
         self._closers.append(self.supervisor.close)
-        cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
+        cpu = self._work()
         # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
         self.ctx = self._contexts(identity, cpu)
         self._closers.append(self.ctx.cpu.close)
@@ -159,7 +162,18 @@ class Runtime:
             self.supervisor.spawn(self.scheduler.run(), name="jobs")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
-    def _contexts(self, identity: Identity, cpu: CpuPool) -> Core:
+    def _work(self) -> Work:
+        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool)."""
+        pool = CpuPool(self.settings.render_workers or None, preload=self.registry.worker_modules())
+        if self.settings.queue == "off" or not self.settings.store_url.startswith(REDIS_SCHEMES):
+            return pool
+        from bot.work.queue import QueuedWork
+
+        work = QueuedWork(self.settings.store_url, self.metrics, pool)
+        self.supervisor.spawn(work.watch(), name="queue-watch")
+        return work
+
+    def _contexts(self, identity: Identity, cpu: Work) -> Core:
         """The core (for Sloth's own machinery) and, in it, one context per feature."""
         edits = EditPacer(Namespaced(self.store, "pace"), self.settings.edits_per_window,
                           self.settings.edit_window_seconds)

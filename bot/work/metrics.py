@@ -103,6 +103,37 @@ class Metrics:
         self.queue_depth = Gauge(
             "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry
         )
+        # The job queue (bot.work.queue): charts, exports, pictures and moves run by `sloth worker`.
+        self.jobs_waiting = Gauge(
+            "sloth_queue_depth",
+            "Jobs on the queue shared by every replica, by lane and state (queued: waiting for a worker; "
+            "active: being made; scheduled: waiting to be retried). Read from Redis every few seconds.",
+            ["lane", "state"], registry=self.registry,
+        )
+        self.queue_workers = Gauge(
+            "sloth_queue_workers", "`sloth worker` processes alive, as the queue last said.", registry=self.registry
+        )
+        self.job_wait = Histogram(
+            "sloth_queue_wait_seconds", "Time a job of this replica's waited on the queue before a worker took it.",
+            ["lane"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+            registry=self.registry,
+        )
+        self.job_run = Histogram(
+            "sloth_queue_run_seconds", "Time a worker spent on a job of this replica's (its last attempt).",
+            ["lane"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+            registry=self.registry,
+        )
+        self.jobs_done = Counter(
+            "sloth_queue_jobs_total",
+            "Jobs this replica handed out, by lane and outcome: done, refused (the member was told why), "
+            "failed (after every retry; the member was told), local (no worker was alive: done in this process).",
+            ["lane", "outcome"], registry=self.registry,
+        )
+        self.job_retries = Counter(
+            "sloth_queue_retries_total",
+            "Attempts beyond the first of this replica's jobs (a worker died or failed mid-job).",
+            ["lane"], registry=self.registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
