@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from handlers.training import render
-from handlers.training.card import COLOURS, STALE_COLOUR, card_message, improvement_line
+from handlers.training.card import COLOURS, STALE_COLOUR, card_message
 from handlers.training.state import (
     Run,
     add_curves_job,
@@ -74,21 +74,16 @@ def test_nothing_changes_a_finished_run() -> None:
     assert [job["kind"] for job in run.jobs] == ["curves"]
 
 
-def test_best_values_and_a_line_when_the_watched_metric_improves() -> None:
+def test_best_values_and_a_line_on_the_card_when_the_watched_metric_improves() -> None:
     run = fresh(epoch(1, 0, loss=1.0, val_loss=1.2, val_accuracy=0.5), epoch(2, 1, loss=0.8, val_loss=1.3),
-                epoch(3, 2, loss=0.7, val_loss=0.9, val_accuracy=0.7))
+                epoch(3, 2, loss=0.7, val_loss=0.9, val_accuracy=0.7), epoch(4, 3, loss=0.6, val_loss=0.8))
     assert run.watch == "val_loss"
-    assert run.best["val_loss"] == {"value": 0.9, "epoch": 2} and run.best["val_accuracy"]["value"] == 0.7
-    [line] = [job for job in run.jobs if job["kind"] == "line"]
-    assert "New best *val_loss*: 0.9000 at epoch 3 (was 1.2000)" in improvement_line(line)
+    assert run.best["val_loss"] == {"value": 0.8, "epoch": 3} and run.best["val_accuracy"]["value"] == 0.7
+    assert run.jobs == []  # never a message in the thread for a new best
+    assert run.improvements == 2
+    assert "New best *val_loss*: 0.8000 at epoch 4 (was 0.9000) · 2 improvements" in json.dumps(
+        card_message(run, names), ensure_ascii=False)
     assert lower_is_better("val_loss") and not lower_is_better("val_accuracy")
-
-
-def test_muted_runs_get_no_improvement_lines() -> None:
-    run = fresh(epoch(1, 0, val_loss=1.0))
-    run.muted = True
-    apply_batch(run, read(body(epoch(2, 1, val_loss=0.5))), now=1.0)
-    assert run.jobs == [] and run.best["val_loss"]["value"] == 0.5
 
 
 def test_stop_stale_curves_and_eta() -> None:

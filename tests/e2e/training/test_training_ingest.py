@@ -121,7 +121,7 @@ MALFORMED = [
                                            "y_pred": [1], "class_names": [], "png_b64": ["aGVsbG8="]}]},
      "not a PNG"),
     # protocol 2
-    ("protocol 3", {"protocol": 3, "run": RUN, "events": []}, "protocol is out of range"),
+    ("protocol 4", {"protocol": 4, "run": RUN, "events": []}, "protocol is out of range"),
     ("bad kind", {"run": {**RUN, "kind": "job"}, "events": []}, "run.kind"),
     ("bad commit", {"run": {**RUN, "git": {"commit": "HEAD", "branch": None}}, "events": []}, "run.git.commit"),
     ("bad controls", {"run": {**RUN, "controls": ["reboot"]}, "events": []}, "run.controls"),
