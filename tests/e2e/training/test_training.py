@@ -88,6 +88,8 @@ async def test_stop_from_the_owner_reaches_the_job_and_from_anyone_else_does_not
     pressed = re.search(r"stopped by Will Koehrsen during epoch (\d+)", visible_text(card))
     assert pressed and int(pressed.group(1)) - 1 <= payload(card)["epoch"]  # epochs done when pressed
     assert card["attachments"][0]["color"] == COLOURS["stopped"]
+    # The press is answered, not left "sent": the job said it saw it.
+    assert re.search(r"\*Stop\* by Will Koehrsen .* · done: the job saw it", visible_text(card))
 
 
 async def test_an_admin_may_stop_a_run_that_is_not_theirs(emulator: Emulator, tmp_path: Path) -> None:
