@@ -207,3 +207,33 @@ def test_pictures_are_pngs() -> None:
     del as_png["images"]
     assert render.is_png(render.predictions_png("run", as_png))
     assert render.label_text(1, ["zero", "one"]) == "one" and render.label_text(7, []) == "7"
+
+
+def finished_run(status: str, took: float, muted: bool = False, ping_after: float | None = 300.0,
+                 **finish: Any) -> Run:
+    run = fresh({"type": "start", "seq": 1, "time": T0 + 100.0})
+    run.muted, run.ping_after = muted, ping_after
+    end = {"type": "finish", "seq": 2, "time": T0 + 100.0 + took, "status": status, "error": None, **finish}
+    apply_batch(run, read(body(end, run={**RUN, "ping_after": ping_after, "instance": "job-instance-1"})), now=2.0)
+    return run
+
+
+@pytest.mark.parametrize(("status", "took", "muted", "extra", "pinged"), [
+    ("failed", 1.0, True, {}, True),  # a failure pings the owner, muted or not, however short
+    ("preempted", 1.0, True, {}, True),
+    ("completed", 299.0, False, {}, False),  # a short run that completes pings nobody
+    ("completed", 301.0, False, {}, True),
+    ("completed", 301.0, True, {}, False),  # Mute silences the completion ping
+    ("stopped", 301.0, False, {"interrupted": True}, False),  # Ctrl-C: whoever pressed it knows
+])
+def test_the_owner_is_pinged_once_when_it_matters(status: str, took: float, muted: bool, extra: dict[str, Any],
+                                                   pinged: bool) -> None:
+    run = finished_run(status, took, muted, **extra)
+    assert [job["kind"] for job in run.jobs if job["kind"] == "ping"] == (["ping"] if pinged else [])
+    apply_batch(run, read(body({"type": "finish", "seq": 3, "time": T0 + 500.0, "status": status, "error": None})),
+                now=3.0)
+    assert sum(job["kind"] == "ping" for job in run.jobs) == int(pinged)  # said once
+
+
+def test_ping_after_none_never_pings_a_completion() -> None:
+    assert not [job for job in finished_run("completed", 10_000.0, ping_after=None).jobs if job["kind"] == "ping"]
