@@ -55,44 +55,43 @@ def authorized(header: str, token: str) -> bool:
 
 @router.http("POST", PATH)
 async def ingest(ctx: Context, request: web.Request) -> web.Response:
-    answer = await answer_for(ctx, request)
-    if isinstance(answer, Refused):
-        training(ctx).refusals.refused(request.remote or "an unknown address", reason_of(answer.status, answer.error),
-                                       answer.status, answer.error)
-        return problem(answer.status, answer.error, **answer.headers)
-    return answer if isinstance(answer, web.Response) else web.json_response(answer)
+    try:
+        return web.json_response(await answer(ctx, request))
+    except Refused as refused:
+        training(ctx).refusals.refused(request.remote or "an unknown address",
+                                       reason_of(refused.status, refused.error), refused.status, refused.error)
+        return problem(refused.status, refused.error, **refused.headers)
 
 
 class Refused(Exception):
+    """The request is refused with this status and reason (and headers)."""
+
     def __init__(self, status: int, error: str, **headers: str) -> None:
         super().__init__(error)
         self.status, self.error, self.headers = status, error, headers
 
 
-async def answer_for(ctx: Context, request: web.Request) -> dict[str, Any] | web.Response | Refused:
+async def answer(ctx: Context, request: web.Request) -> dict[str, Any]:
     token = ctx.config.monitor_token
     if not token:
-        return Refused(403, NO_TOKEN)
+        raise Refused(403, NO_TOKEN)
     if not authorized(request.headers.get("Authorization", ""), token):
-        return Refused(401, "missing or wrong bearer token (SLOTH_MONITOR_TOKEN)",
-                       **{"WWW-Authenticate": 'Bearer realm="sloth-monitor"'})
+        raise Refused(401, "missing or wrong bearer token (SLOTH_MONITOR_TOKEN)",
+                      **{"WWW-Authenticate": 'Bearer realm="sloth-monitor"'})
     try:
         raw = await read_body(request)
     except TooLarge:
-        return Refused(413, f"request body over {MAX_BODY} bytes")
+        raise Refused(413, f"request body over {MAX_BODY} bytes") from None
     try:
         body = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError):
-        return Refused(400, "the body is not JSON (UTF-8, no NaN or Infinity)")
+        raise Refused(400, "the body is not JSON (UTF-8, no NaN or Infinity)") from None
     try:
         run_id = check_run_id(request.match_info["run_id"])
         batch = parse_batch(body, ctx.clock())
     except Malformed as e:
-        return Refused(400, str(e))
-    try:
-        return await receive(ctx, run_id, batch)
-    except Refused as e:
-        return e
+        raise Refused(400, str(e)) from None
+    return await receive(ctx, run_id, batch)
 
 
 async def read_body(request: web.Request) -> bytes:
