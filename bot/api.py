@@ -12,7 +12,9 @@ What a feature gets through its router: commands (every entry point: slash, @men
 buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer` and
 `require_signature` check their callers), its own settings (checked with
 Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
-scheduled jobs (`every`, `daily`), start and stop hooks, a member's own client for commands
+scheduled jobs (`every`, `daily`), start and stop hooks, a form for every command (generated from
+its parameters, or its own with `form=`: `field_block(param)` builds one parameter's input;
+`open_view` and `update_view` open and change a modal as Slack requires), a member's own client for commands
 declared with `token="user"`, per-member limits for commands that make work (`limit=Limit(at_once=1,
 per_hour=10)`), and heavy work in the worker processes (`await ctx.cpu.run(Task(
 "mymodule:draw"), data)`, the module declared in `Router(workers=...)`). Whatever it says passes
@@ -59,13 +61,16 @@ from bot.pure import __all__ as _pure
 from bot.slack.access import NotVisible
 from bot.slack.admins import is_admin
 from bot.slack.asking import Conversation, reveal
+from bot.slack.views import open_view, update_view
 from bot.store import Contention, Namespaced
+from bot.views.forms import field_block
 
 __all__ = [
     *_pure,
     "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
     "Invocation", "Job", "Limit", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place", "Router",
-    "Setting", "Signature", "Source", "asker_name", "file_link", "forget_upload", "is_admin", "nav_blocks",
-    "open_dm", "page_of", "raise_if_not_in", "read_rerun", "readable_channel", "reply_place", "require_bearer",
-    "require_signature", "rerun_value", "reveal", "untrusted", "upload", "uploader", "working",
+    "Setting", "Signature", "Source", "asker_name", "field_block", "file_link", "forget_upload", "is_admin",
+    "nav_blocks", "open_dm", "open_view", "page_of", "raise_if_not_in", "read_rerun", "readable_channel",
+    "reply_place", "require_bearer", "require_signature", "rerun_value", "reveal", "untrusted", "update_view",
+    "upload", "uploader", "working",
 ]

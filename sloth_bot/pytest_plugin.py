@@ -13,7 +13,11 @@ loaded only when a test asks for the `sloth` fixture, the way the `sloth` comman
         assert "Posted" in answer.text
 
 - `sloth`: a started Sloth (built-in features plus the marker's `features`, settings from its
-  `env`, core settings as keyword arguments) talking to `slack`; a `bot.testing.Sloth`.
+  `env`, core settings as keyword arguments) talking to `slack`; a `bot.testing.Sloth`. It acts as
+  members (`command`, `mention`, `dm`, `click`, `event`), calls Sloth's HTTP side (`http`), moves
+  the clock (`advance`), and looks (`calls`, `messages`, `context`, `blocked`).
+  `@pytest.mark.sloth(connected=["amelia"])` starts it with members who have connected, so
+  `token="user"` commands act as them.
 - `slack`, `slack_workspace`: the Slack emulator it talks to and the workspace it starts with,
   from sloth-emulator's own plugin (`sloth_emulator.pytest_plugin`). Define a `slack_workspace`
   fixture to give it another workspace.
@@ -52,7 +56,8 @@ except ImportError:  # the plugin loads wherever Sloth is installed; its fixture
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "sloth(features=(), env=None, builtins=True, allow_blocking=False, **settings): "
+        "markers", "sloth(features=(), env=None, builtins=True, connected=(), scopes=True, allow_blocking=False, "
+        "loop_block_seconds=0.5, **settings): "
         "the Sloth the `sloth` fixture starts")
 
 

@@ -59,6 +59,20 @@ async def stored_token(core: Core, user: str) -> str | None:
         return None
 
 
+async def connected_scopes(core: Core, user: str) -> frozenset[str] | None:
+    """The user scopes the member granted when they connected, from the store alone (no Slack call,
+    for a menu that must open within Slack's 3 seconds); None when they have not connected. The
+    owner of SLACK_USER_TOKEN, once auth.test has named them, counts as connected with scopes
+    unknown (empty)."""
+    record: dict[str, Any] | None = await _tokens(core).get(user)
+    if record and record.get("user") == user and record.get("team") == core.identity.team_id:
+        return frozenset(s.strip() for s in str(record.get("scopes") or "").split(",") if s.strip())
+    token = core.settings.user_token
+    if token and await _owners(core).get(_owner_key(token)) == user:
+        return frozenset()
+    return None
+
+
 async def forget_token(core: Core, user: str) -> str | None:
     """Drop the member's stored token; returns it (for revoking) if there was one."""
     token = await stored_token(core, user)
@@ -71,8 +85,7 @@ async def env_token_owner(core: Core) -> str | None:
     token = core.settings.user_token
     if not token:
         return None
-    owners = Namespaced(core.store, "env_token_owner")
-    key = hashlib.sha256(token.encode()).hexdigest()[:24]
+    owners, key = _owners(core), _owner_key(token)
     known: str | None = await owners.get(key)
     if known is not None:
         return known or None
@@ -83,6 +96,14 @@ async def env_token_owner(core: Core) -> str | None:
         owner = ""
     await owners.set(key, owner, ttl=OWNER_TTL if owner else NO_OWNER_TTL)
     return owner or None
+
+
+def _owners(core: Core) -> Namespaced:
+    return Namespaced(core.store, "env_token_owner")
+
+
+def _owner_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
 async def token_for(core: Core, user: str) -> str | None:

@@ -1,7 +1,7 @@
 """The two shapes a request takes once it reaches a feature: an `Invocation` or a `Click`.
 
-Slash commands, @mentions and DMs become one frozen `Invocation`; button presses become a
-`Click`. Both are plain data, built by `bot.handling.entry` from Slack's payloads.
+Slash commands, @mentions, DMs and submitted forms become one frozen `Invocation`; button
+presses become a `Click`. Both are plain data, built by `bot.handling.entry` from Slack's payloads.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ class Invocation:
     response_url: str | None = None
     trigger_id: str | None = None
     page: int = 0
+    # A submitted form's values by parameter name (escaped as Slack escapes typed text), parsed
+    # instead of `args`; `args` then spells them as a line, for logs and the guard.
+    fields: tuple[tuple[str, str], ...] | None = None
 
     @property
     def line(self) -> str:

@@ -49,6 +49,9 @@ RouteHandler = Callable[["Context", "web.Request"], Awaitable["web.StreamRespons
 Hook = Callable[["Context"], Coroutine[Any, Any, None]]
 JobHandler = Callable[["Context"], Awaitable[None] | None]
 Period = float | Callable[["Context"], float]
+# A command's form of its own (`bot.views.forms`): the blocks of the modal for `command`, pure. Each
+# input block's `block_id` is a parameter's name; the submitted values go through the command's parser.
+FormBlocks = Callable[["Command"], list[dict[str, Any]]]
 # A time of day ("09:30") and a time zone ("Europe/London"), or functions of the context that
 # give them, e.g. of the feature's settings.
 TimeOfDay = time_of_day | Callable[["Context"], "str | time_of_day"]
@@ -67,7 +70,13 @@ def declared(kind: Callable[[Any], Any], value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Param:
-    """One argument of a command's grammar."""
+    """One argument of a command's grammar.
+
+    `help` is shown under the parameter's field in the command's form; `choices` are the words a
+    `word` parameter takes, offered as a menu in the form (a name written `activity|members`
+    declares them too). The parser leaves checking a word to the handler, which may take more
+    spellings than the form offers.
+    """
 
     name: str
     kind: Kind = "word"
@@ -75,6 +84,15 @@ class Param:
     default: Any = None
     minimum: int | None = None
     maximum: int | None = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The words the form offers for this parameter: its choices, or those of its name."""
+        if self.choices:
+            return self.choices
+        return tuple(self.name.split("|")) if self.kind == "word" and "|" in self.name else ()
 
     @property
     def usage(self) -> str:
@@ -102,6 +120,14 @@ class Command:
     # Per-member limit for a command that makes work (charts, files, scheduled messages): how
     # many each member may run at once, per hour and per day; dispatch applies it (bot.config.limits).
     limit: Limit | None = None
+    # The blocks of the command's form (`bot.views.forms`); None: generated from its parameters.
+    form: FormBlocks | None = None
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"command {self.name!r} declares the parameter {twice[0]!r} twice")
 
     @property
     def usage(self) -> str:

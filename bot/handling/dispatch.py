@@ -18,7 +18,7 @@ from bot import guard
 from bot.config.limits import limit_for
 from bot.connect.members import MemberAuthError, member_client, refused
 from bot.features.core import Core
-from bot.features.grammar import parse_args
+from bot.features.grammar import parse
 from bot.features.invocation import Invocation
 from bot.features.rerun import NotInChannel, join_offer
 from bot.features.router import Args, Command
@@ -82,7 +82,7 @@ async def run_command(ctx: Core, inv: Invocation, command: Command | None = None
     try:
         if command.admin_only and not await is_admin(ctx, inv.user):
             return notice(f"Only Sloth's admins (and the workspace's admins and owners) can use `{command.name}`.")
-        args = parse_args(command, inv.args)
+        args = parse(command, inv.args, dict(inv.fields) if inv.fields is not None else None)
         await check_channels(ctx, inv, command, args)
         if command.token == "user":
             feature_ctx = replace(feature_ctx, member_client=await member_client(ctx, inv.user, command.name))

@@ -1,5 +1,5 @@
-"""Entry points: Bolt listeners that turn slash commands, mentions, DMs and clicks into one shape,
-and features' HTTP routes bound to their contexts.
+"""Entry points: Bolt listeners that turn slash commands, mentions, DMs, clicks and submitted forms
+(`bot.handling.forms`) into one shape, and features' HTTP routes bound to their contexts.
 
 The ack has already been sent by `bot.socket.client` when these run; Bolt runs with
 `process_before_response=True` so each listener simply runs to completion on a worker.
@@ -25,11 +25,14 @@ from bot.features.invocation import Click, Invocation, Source
 from bot.features.rerun import NotInChannel, join_offer
 from bot.features.router import RouteHandler
 from bot.handling.dispatch import answer, failure_reply
+from bot.handling.forms import add_form_listeners, open_menu
 from bot.handling.respond import deliver
 from bot.pure.blocks import Reply
 from bot.pure.text import split_line, strip_mention
 from bot.slack.asking import asking
 from bot.slack.client import make_client
+from bot.views.metadata import Origin
+from bot.views.submissions import Submissions
 from bot.work import blocking
 from bot.work.blocking import running
 
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 OWN_EVENTS = ("message", "app_mention")
 
 
-def build_app(ctx: Core) -> AsyncApp:
+def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
     identity = ctx.identity
 
     async def authorize(**_: Any) -> AuthorizeResult:
@@ -69,6 +72,11 @@ def build_app(ctx: Core) -> AsyncApp:
     async def on_slash(ack: Any, body: dict[str, Any]) -> None:
         await ack()
         name, args = split_line(str(body.get("text") or ""))
+        if not name and body.get("trigger_id"):  # `/sloth` alone: the menu of commands
+            origin = Origin(user=body["user_id"], channel=body["channel_id"], team=body.get("team_id"),
+                            response_url=body.get("response_url"))
+            await open_menu(ctx, submissions, origin, str(body["trigger_id"]))
+            return
         await answer(ctx, Invocation(
             name=name, args=args, user=body["user_id"], channel=body["channel_id"], source="slash",
             team=body.get("team_id"), response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
@@ -96,6 +104,7 @@ def build_app(ctx: Core) -> AsyncApp:
             return
         await handle_click(ctx, click)
 
+    add_form_listeners(app, ctx, submissions)
     for event_type in ctx.registry.event_types():
         if event_type not in OWN_EVENTS:
             app.event(event_type)(_event_listener(ctx))

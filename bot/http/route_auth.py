@@ -10,6 +10,8 @@
     async def hook(ctx, request):
         body = await require_signature(request, ctx.config.webhook_secret, GITHUB)
 
+    GITHUB.sign("the secret", body)   # the headers a sender adds: {"X-Hub-Signature-256": "sha256=…"}
+
 Each raises aiohttp's HTTPUnauthorized (401, with the reason as plain text) when the request
 does not prove itself, and HTTPForbidden (403) when the route has no secret configured, so a
 route with an unset secret refuses everyone instead of accepting an empty token. Secrets are
@@ -63,6 +65,19 @@ class Signature:
     def expected(self, secret: bytes, timestamp: str, body: bytes) -> bytes:
         before, _, after = self.signed.replace("{timestamp}", timestamp).partition("{body}")
         return hmac.new(secret, before.encode() + body + after.encode(), self.algorithm).digest()
+
+    def sign(self, secret: str | bytes, body: bytes, timestamp: float | None = None) -> dict[str, str]:
+        """The headers a sender signing this way adds to `body`: the signature, and the timestamp
+        (`timestamp`, else now) when it signs one. For a test of a route, or a sender of one's own."""
+        key = secret.encode() if isinstance(secret, str) else secret
+        headers: dict[str, str] = {}
+        stamp = ""
+        if self.timestamp_header:
+            stamp = headers[self.timestamp_header] = str(int(time.time() if timestamp is None else timestamp))
+        digest = self.expected(key, stamp, body)
+        shown = digest.hex() if self.encoding == "hex" else base64.b64encode(digest).decode("ascii")
+        headers[self.header] = self.prefix + shown
+        return headers
 
     def given(self, header: str) -> list[bytes]:
         """The signatures the header carries, decoded; anything undecodable is left out."""

@@ -4,6 +4,7 @@ Renderers that run in worker processes (charts, training pictures) and game boar
 without bringing the runtime along; `bot.api` hands on all of it too.
 
 - `blocks`: a `Reply` and Block Kit's blocks (`section`, `fields`, `context_block`, `button`, …);
+- `views`: modals and their inputs (`modal`, `input_block`, `text_input`, `static_select`, …);
 - `text`: escaping what members typed, reading `<@U…>` and `<#C…>`, making stored text inert;
 - `names`: Slack's rules for channel names, emoji and lengths; `lookalike`: names that read alike;
 - `durations`, `times`, `when`: `2h`, "09:30", zones, `tomorrow 9am`, and `slack_date` (`<!date^…>`);
@@ -59,6 +60,17 @@ from bot.pure.text import (
     truncate,
 )
 from bot.pure.times import next_at, parse_time_of_day, slack_date, time_zone, zone_of
+from bot.pure.views import (
+    conversations_select,
+    input_block,
+    modal,
+    number_input,
+    option,
+    plain_text,
+    static_select,
+    text_input,
+    users_select,
+)
 from bot.pure.when import WEEKDAYS, Moment, check_ahead, parse_moment
 
 __all__ = [
@@ -86,6 +98,7 @@ __all__ = [
     "check_channel_name",
     "check_length",
     "context_block",
+    "conversations_select",
     "describe_duration",
     "divider",
     "escape",
@@ -94,10 +107,14 @@ __all__ = [
     "header",
     "image",
     "inert",
+    "input_block",
     "kinds",
     "looks_like_duration",
+    "modal",
     "next_at",
     "notice",
+    "number_input",
+    "option",
     "parse_channel",
     "parse_duration",
     "parse_emoji",
@@ -105,6 +122,7 @@ __all__ = [
     "parse_time_of_day",
     "parse_user",
     "plain",
+    "plain_text",
     "positive",
     "readable",
     "reads_as",
@@ -115,7 +133,10 @@ __all__ = [
     "slack_error_text",
     "split_args",
     "split_line",
+    "static_select",
+    "text_input",
     "time_zone",
     "truncate",
+    "users_select",
     "zone_of",
 ]

@@ -33,6 +33,7 @@ from bot.features.loader import load_features
 from bot.features.registry import Feature, Registry
 from bot.features.router import Router
 from bot.features.scopes import granted_scopes, missing_by_command
+from bot.handling.ack_answer import ack_answer
 from bot.handling.entry import bind_route, build_app
 from bot.handling.envelopes import Envelopes
 from bot.http.server import make_web_app, serve
@@ -45,6 +46,8 @@ from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
 from bot.store import Namespaced, StoreOpenError, open_store
 from bot.store.health import Watched
+from bot.views.metadata import Sealer
+from bot.views.submissions import Submissions
 from bot.work.cpu import CpuPool
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
@@ -113,7 +116,12 @@ class Runtime:
         self._closers.append(self.ctx.cpu.close)
         await self._run_hooks("start")
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
-        self.envelopes = Envelopes(build_app(self.ctx), self.pool, Namespaced(self.store, "event"), self.metrics)
+        # Sloth's forms: sealed with SLOTH_SECRET_KEY, else the bot token (both secret, both the same in
+        # every replica), read by the socket thread for the ack and by the main loop for the work.
+        self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
+                                 settings.command)
+        self.envelopes = Envelopes(build_app(self.ctx, self.forms), self.pool, Namespaced(self.store, "event"),
+                                   self.metrics)
         if self.with_http:
             await self._serve_http()
         await self._connect_socket()
@@ -203,6 +211,7 @@ class Runtime:
         self.socket = SocketThread(
             app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
             take=self.envelopes.take, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
+            ack_answer=ack_answer(self.forms),
         )
         self._closers.append(self.socket.stop)
         try:

@@ -12,6 +12,7 @@ import re
 import secrets
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,11 @@ from yarl import URL
 from bot.config.problems import Problems
 from bot.config.settings import Settings, environment
 from bot.features.loader import load_features
-from bot.features.manifest import manifest
+from bot.features.manifest import MENU_SHORTCUT, manifest
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import FatalError, Runtime
 from bot.sandbox import live
+from bot.sandbox.forms import FormDesk
 from bot.sandbox.render import Button, Renderer
 from sloth_emulator import Emulator, Workspace
 from sloth_emulator.generated import add_history
@@ -39,6 +41,9 @@ HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machi
   [cyan]say <text>[/cyan]         post a plain message in the current channel
   [cyan]<number>[/cyan]           press the button with that number (a link button ↗ opens in a
                      pretend browser signed in as you: [cyan]/sloth connect[/cyan] then its number)
+  [cyan]/sloth[/cyan] alone       the menu of commands, each with its form; in a form, [cyan]<number> <value>[/cyan]
+                     fills an input, [cyan]submit[/cyan] sends it, [cyan]cancel[/cyan] closes it
+  [cyan]shortcut[/cyan]           run the "Sloth…" shortcut (the same menu, answered in your DM)
   [cyan]#channel[/cyan]           switch channel        [cyan]as @handle[/cyan]   act as another member
   [cyan]?[/cyan]                  this help             [cyan]quit[/cyan]         leave"""
 
@@ -53,6 +58,7 @@ class Session:
     seen: dict[tuple[str, str], str] = field(default_factory=dict)
     buttons: dict[int, Button] = field(default_factory=dict)
     files: live.SavedFiles | None = None
+    desk: FormDesk | None = None  # the member's open modal, drawn as a numbered form
 
     @property
     def prompt(self) -> str:
@@ -130,7 +136,8 @@ async def _main(generated: str | None, files_dir: Path | None) -> int:
                     await emu.wait_connected(1, timeout=10)
                     human = emu.workspace.first_human()
                     session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id,
-                                      files=live.SavedFiles(emu))
+                                      files=live.SavedFiles(emu), desk=FormDesk(emu, console, _names(emu)))
+                    emu.app_manifest = manifest(registry)  # installed from Sloth's manifest: its shortcut too
                     _snapshot(session)
                     if interactive:
                         console.print(HELP)
@@ -184,6 +191,10 @@ async def _perform(session: Session, line: str) -> None:
     command = session.runtime.settings.command
     if line == "?":
         session.console.print(HELP)
+    elif session.desk is not None and session.desk.handles(line):
+        await session.desk.act(session.user, line)
+    elif line == "shortcut":
+        await _acked(await emu.global_shortcut(MENU_SHORTCUT, user=session.user))
     elif line.startswith(command + " ") or line == command:
         text = line[len(command) :].strip()
         await _acked(await emu.slash_command(text=text, user=session.user, channel=session.channel))
@@ -257,16 +268,21 @@ def _snapshot(session: Session) -> None:
 
 
 def _unseen(session: Session) -> bool:
+    if session.desk is not None and session.desk.changed(session.user):
+        return True
     return any(session.seen.get((channel, str(message.get("ts")))) != live.fingerprint(message)
                for channel, message, _ in _outputs(session))
 
 
+def _names(emu: Emulator) -> Callable[[str], str]:
+    """Names for <@U…> and <#C…> references alike."""
+    ws = emu.workspace
+    return lambda ref: str(getattr(ws.user(ref) or ws.channels.get(ref), "name", ref))
+
+
 def _show_new(session: Session) -> None:
-    ws = session.emu.workspace
-    # Names for <@U…> and <#C…> references alike.
     files = session.files
-    renderer = Renderer(lambda ref: getattr(ws.user(ref) or ws.channels.get(ref), "name", ref),
-                        files.describe if files else lambda _: None)
+    renderer = Renderer(_names(session.emu), files.describe if files else lambda _: None)
     fresh = []
     for channel, message, title in _outputs(session):
         key, body = (channel, str(message.get("ts"))), live.fingerprint(message)
@@ -280,3 +296,5 @@ def _show_new(session: Session) -> None:
         session.buttons = {b.number: b for b in renderer.buttons}
     for renderable in fresh:
         session.console.print(renderable)
+    if session.desk is not None:
+        session.desk.show(session.user)

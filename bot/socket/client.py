@@ -21,6 +21,9 @@ This subclass owns each WebSocket it opens (a `Link`):
   until Slack closes it, or RETIRE_SECONDS pass.
 - `link_disabled` means Socket Mode was turned off for the app, so reconnecting would loop
   forever: Sloth stops and says so. `too_many_websockets` waits before trying again.
+- Answering in the ack. A view submission's `response_action` (errors under the form's fields,
+  the next view) is read by Slack from the ack alone: `ack_answer` (`bot.handling.ack_answer`,
+  pure and fast) gives the ack's payload for an interaction, here on the socket thread.
 - Refusing. `on_envelope` says whether the envelope was taken; it is not when too many are
   still unfinished (the main loop is held up or overwhelmed). Then an event is left unacked, so
   Slack redelivers it (to another replica, or here once there is room), a slash command is
@@ -66,10 +69,12 @@ class SocketClient(SocketModeClient):
         on_fatal: Callable[[str], None],
         metrics: Metrics,
         supervisor: Supervisor,
+        ack_answer: Callable[[dict[str, Any]], dict[str, Any] | None] = lambda payload: None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.on_envelope = on_envelope
+        self.ack_answer = ack_answer
         self.on_fatal = on_fatal
         self.metrics = metrics
         self.supervisor = supervisor
@@ -202,7 +207,8 @@ class SocketClient(SocketModeClient):
             if self.refusing:
                 self.refusing = False
                 log.info("taking envelopes again")
-            await ack(link, envelope_id)
+            answer = self.ack_answer(frame.get("payload") or {}) if kind == "interactive" else None
+            await ack(link, envelope_id, answer)
             self.metrics.ack_latency.observe(time.perf_counter() - started)
             self.metrics.envelopes.labels(kind).inc()
             if link.told_to_leave:

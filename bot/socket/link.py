@@ -32,7 +32,7 @@ class Link:
 async def ack(link: Link, envelope_id: str, payload: dict[str, Any] | None = None) -> None:
     frame: dict[str, Any] = {"envelope_id": envelope_id}
     if payload is not None:
-        frame["payload"] = payload  # the slash command's immediate answer
+        frame["payload"] = payload  # what Slack reads in the ack itself: a view submission's response_action
     try:
         await link.ws.send_str(json.dumps(frame))
     except (ConnectionError, aiohttp.ClientError) as e:

@@ -43,9 +43,12 @@ Take = Callable[[dict[str, Any], Callable[[], None]], bool]
 
 class SocketThread:
     def __init__(self, *, app_token: str, api_url: str, metrics: Metrics, take: Take,
-                 on_fatal: Callable[[str], None], limit: int) -> None:
+                 on_fatal: Callable[[str], None], limit: int,
+                 ack_answer: Callable[[dict[str, Any]], dict[str, Any] | None] = lambda payload: None) -> None:
         self.app_token, self.api_url, self.metrics = app_token, api_url, metrics
         self.take, self.on_fatal, self.limit = take, on_fatal, limit
+        # The ack's payload for an envelope (bot.handling.ack_answer), worked out on this thread.
+        self.ack_answer = ack_answer
         self.unfinished = 0
         self.client: SocketClient | None = None
         self.loop = asyncio.new_event_loop()
@@ -106,7 +109,7 @@ class SocketThread:
         web_client = make_client(None, self.api_url, self._session, self.metrics)
         self.client = SocketClient(
             app_token=self.app_token, web_client=web_client, on_envelope=self._offer, on_fatal=self._fatal,
-            metrics=self.metrics, supervisor=self._supervisor,
+            metrics=self.metrics, supervisor=self._supervisor, ack_answer=self.ack_answer,
         )
         await self.client.connect_to_new_endpoint(force=True)
         self._supervisor.spawn(self._watchdog(), name="socket-watchdog")

@@ -1,9 +1,11 @@
 """Sloth's test kit: run a feature end to end against the Slack emulator, as a member would meet it.
 
-    async with start_sloth(features=["weather"], env={"WEATHER_API_KEY": "k"}) as sloth:
+    async with start_sloth(features=["weather"], env={"WEATHER_API_KEY": "k"}, connected=["amelia"]) as sloth:
         answer = await sloth.command("weather Paris")
         assert "Paris" in answer.text
         answer = await sloth.click(answer, "weather:refresh")
+        answer = await sloth.event({"type": "reaction_added", "user": sloth.user_id("amelia"), ...})
+        reply = await sloth.http("POST", "/weather/hook", json={"city": "Oslo"})   # status, headers, body
         await sloth.advance(3600)                       # the fake clock, then every job now due
         assert sloth.calls("chat.postMessage")
 
@@ -11,7 +13,14 @@ The emulator and a real Sloth runtime run in the test's own event loop, over rea
 127.0.0.1 with ports picked by the system: the real slack_sdk and slack_bolt clients do the
 talking, nothing is mocked. With pytest, the `sloth` fixture (`sloth_bot.pytest_plugin`) and the
 emulator's `slack` fixture (`sloth_emulator.pytest_plugin`) do the starting and stopping.
-`Answer`, `Posted` and `FakeClock` are the emulator's.
+`Answer`, `Posted` and `FakeClock` are the emulator's: an `Answer` is what Sloth showed in answer
+to one act, in order (`posts`, each a `Posted` with `channel`, `ts`, `message`, `ephemeral_to`,
+`text`, `visible`, `buttons`; `text`, `visible` and `buttons` of them all; `with_button(id)`;
+`views` and `view`; `ack`; `deleted`), and is false when Sloth showed nothing.
+
+`connected=["amelia"]` connects members at start the way `connect` does (the OAuth round trip
+through the emulator's authorize page, their token stored sealed), so `token="user"` commands
+act as them; `sloth.connect(user)` does it during a test.
 
 `sloth.blocked` lists every time a feature's handler held the event loop longer than
 `loop_block_seconds` (0.5 s unless given), naming the feature and the handler; the `sloth`
@@ -21,6 +30,7 @@ fixture fails the test when it is not empty at the end.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -35,13 +45,20 @@ from bot.features.manifest import manifest
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.runtime.loop_watch import Blocked
+from bot.testing.forms import FormActs
+from bot.testing.http import HttpAnswer, request
+from bot.testing.members import connect_member
 from sloth_emulator import Answer, ApiCall, Emulator, FakeClock, Posted, Workspace
 from sloth_emulator.answers import changes, snapshot
 
-__all__ = ["Answer", "Blocked", "FakeClock", "Posted", "Sloth", "blocked_report", "bot_settings", "start_runtime",
-           "start_sloth"]
-class Sloth:
-    """A started Sloth and its emulator, driven the way members use Slack."""
+__all__ = ["Answer", "Blocked", "FakeClock", "HttpAnswer", "Posted", "Sloth", "blocked_report", "bot_settings",
+           "start_runtime", "start_sloth"]
+CONNECT = "bot.connect.feature"
+
+
+class Sloth(FormActs):
+    """A started Sloth and its emulator, driven the way members use Slack (forms and shortcuts:
+    `open_form`, `submit_view`, `shortcut`, `close_view`, in `bot.testing.forms`)."""
 
     def __init__(self, emulator: Emulator, runtime: Runtime, clock: Callable[[], float]) -> None:
         self.emulator = emulator
@@ -77,6 +94,28 @@ class Sloth:
         return await self._answered(lambda: self.emulator.click(
             post.channel, post.ts, action_id, user=user or post.ephemeral_to, value=value))
 
+    async def event(self, event: dict[str, Any]) -> Answer:
+        """Deliver a Slack event (`{"type": "reaction_added", "user": …, "item": {…}}`) as Slack wraps
+        it, to every feature listening to its type; what Sloth showed while handling it."""
+        return await self._answered(lambda: self.emulator.send_event(event))
+
+    async def http(self, method: str, path: str, *, json: Any = None, data: bytes | str | None = None,
+                   headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None) -> HttpAnswer:
+        """A request to Sloth's HTTP side (a feature's route, `/healthz`, …), handled to the end:
+        status, headers and body, and what Sloth showed in Slack meanwhile."""
+        before = snapshot(self.emulator)
+        status, answered, body = await request(f"http://127.0.0.1:{self.runtime.http_port}", method, path,
+                                               json=json, data=data, headers=headers, params=params)
+        await self.settle()
+        return HttpAnswer(status, answered, body, changes(self.emulator, before))
+
+    async def connect(self, user: str) -> None:
+        """Let Sloth act as `user` (an ID or a handle), the way `connect` does: the OAuth round trip
+        through the emulator's authorize page in their browser, their token stored sealed. Sloth's
+        "You're connected" DM to them is part of it."""
+        await connect_member(self.emulator, self.runtime, self.user_id(user))
+        await self.settle()
+
     async def advance(self, seconds: float) -> int:
         """Move the fake clock, run every job now due and wait for what they did; how many ran."""
         clock = self.clock
@@ -106,7 +145,23 @@ class Sloth:
         return [c for c in self.emulator.calls if method is None or c.method == method]
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
+        """A channel's messages (by name or ID) as Slack stores them, oldest first, replies included."""
         return self.emulator.messages(channel)
+
+    def user_id(self, name: str) -> str:
+        """A member's ID from their handle (`amelia`) or ID."""
+        ws = self.emulator.workspace
+        found = ws.user(name) or next((u for u in ws.users.values() if u.name == name.lstrip("@")), None)
+        if found is None:
+            raise ValueError(f"no member {name!r} in the workspace")
+        return found.id
+
+    def channel_id(self, name: str) -> str:
+        """A channel's ID from its name (`random`, `#random`) or ID."""
+        found = self.emulator.workspace.channel(name.lstrip("#"))
+        if found is None:
+            raise ValueError(f"no channel {name!r} in the workspace")
+        return found.id
 
     def context(self, feature: str = "core") -> Context:
         """A feature's context, to look at its store (`context("standup").store`)."""
@@ -168,16 +223,23 @@ async def start_runtime(
 async def start_sloth(
     features: Sequence[str] = (), *, env: Mapping[str, str] | None = None, builtins: bool | Sequence[str] = True,
     workspace: Workspace | None = None, emulator: Emulator | None = None, clock: Callable[[], float] | None = None,
-    data_dir: Path | None = None, scopes: bool = True, **settings: Any,
+    data_dir: Path | None = None, scopes: bool = True, connected: Sequence[str] = (), **settings: Any,
 ) -> AsyncIterator[Sloth]:
     """The emulator (unless given one) and Sloth with the built-in features plus `features`.
 
     `env` holds the features' settings (`{"STANDUP_CHANNEL": "#standup"}`). With a FakeClock
     (the default), jobs run only when the test calls `advance`; with `clock=time.time` they run
     on their own. `scopes=True` gives the bot token exactly the scopes of the app manifest the
-    loaded features make, as a real installation would have.
+    loaded features make, as a real installation would have. `connected` names members (IDs or
+    handles) who have connected before the test starts (see `Sloth.connect`); it loads the
+    built-in `connect` feature, whose pages make the round trip, even when `builtins` leaves it out.
+    `settings` are core settings by name (`admins=frozenset({"U…"})`); `connect` is configured
+    (the emulator's app credentials and a secret key) unless they say otherwise.
     """
+    if connected and builtins is not True and CONNECT not in (builtins or ()):
+        builtins = (*(builtins or ()), CONNECT)
     registry = registry_for(features, env, builtins)
+    settings.setdefault("secret_key", secrets.token_hex(32))
     clock = clock or FakeClock()
     with contextlib.ExitStack() as stack:
         folder = data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sloth-test-")))
@@ -189,9 +251,15 @@ async def start_sloth(
             jobs: Literal["auto", "manual"] = "manual" if isinstance(clock, FakeClock) else "auto"
             runtime = await running.enter_async_context(
                 start_runtime(emu, folder, registry=registry, clock=clock, jobs=jobs, **settings))
-            yield Sloth(emu, runtime, clock)
+            sloth = Sloth(emu, runtime, clock)
+            for member in connected:
+                await sloth.connect(member)
+            yield sloth
 
 
 def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
-    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can."""
-    emu.restrict_scopes(emu.bot_token, set(manifest(registry)["oauth_config"]["scopes"]["bot"]))
+    """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can,
+    and give the app the manifest's shortcuts (Slack offers members only those)."""
+    made = manifest(registry)
+    emu.restrict_scopes(emu.bot_token, set(made["oauth_config"]["scopes"]["bot"]))
+    emu.app_manifest.setdefault("features", {})["shortcuts"] = made["features"]["shortcuts"]

@@ -70,6 +70,13 @@ class Metrics:
             "Seconds those handlers held the event loop (at least), by feature and what it ran.",
             ["feature", "what"], registry=self.registry,
         )
+        self.forms = Counter(
+            "sloth_forms_total",
+            "Command forms and the menu of commands, by what happened: opened, expired (Slack's 3 s to open "
+            "one had passed), invalid (errors shown under fields), submitted (the command ran), refused "
+            "(not the member's or expired), closed (cancelled).",
+            ["event"], registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry
         )

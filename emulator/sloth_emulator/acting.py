@@ -1,6 +1,8 @@
 """Acting as Slack's members: the raw envelopes (`slash_command`, `user_message`, `send_event`,
-`click`, `submit_view`, each returning the Delivery as sent) and the same acts that wait for the
-app's answer (`command`, `mention`, `dm`, `event`, `press`, `submit`, each returning an Answer).
+`click`, `submit_view`, `global_shortcut`, `close_view`, each returning the Delivery as sent) and
+the same acts that wait for the app's answer (`command`, `mention`, `dm`, `event`, `press`,
+`submit`, `shortcut`, each returning an Answer). `forge_submission` sends what Slack never would,
+for testing an app's defences.
 
 An answer is awaited in two steps: the ack (Slack gives an app 3 seconds), then the first thing
 the app shows: a message posted, changed or deleted, a view opened or updated, or a payload in
@@ -35,6 +37,7 @@ ANSWER_TIMEOUT = 5.0
 
 
 class ActingAsMembers:
+    app_manifest: dict[str, Any]
     workspace: Workspace
     hub: SocketHub
     triggers: Triggers
@@ -137,6 +140,43 @@ class ActingAsMembers:
         payload = modals.submission_payload(self.workspace, filled, who, self.triggers.issue(who.id))
         return await self.hub.deliver("interactive", payload)
 
+    async def global_shortcut(self, callback_id: str, user: str | None = None) -> Delivery:
+        """A member runs the app's global shortcut `callback_id`; ValueError unless the app's
+        manifest (`app_manifest`, `features.shortcuts`) declares it, as Slack offers no other."""
+        features = self.app_manifest.get("features") or {}
+        declared = {s.get("callback_id") for s in features.get("shortcuts") or [] if s.get("type") == "global"}
+        if callback_id not in declared:
+            raise ValueError(f"the app's manifest declares no global shortcut {callback_id!r} (declared: "
+                             f"{sorted(str(d) for d in declared)}); set app_manifest['features']['shortcuts']")
+        who = self._user(user)
+        payload = payloads.shortcut_payload(self.workspace, callback_id=callback_id, user=who,
+                                            trigger_id=self.triggers.issue(who.id))
+        return await self.hub.deliver("interactive", payload)
+
+    async def close_view(self, view_id: str, user: str | None = None) -> Delivery | None:
+        """The member closes the open modal `view_id` (its close button or the X): it goes (with
+        its whole stack under `clear_on_close`), and the app gets `view_closed` if it asked with
+        `notify_on_close`; that Delivery, or None."""
+        stored, cleared = modals.close(self.workspace, view_id)
+        self.changed()
+        if not stored.get("notify_on_close"):
+            return None
+        who = self._user(user or stored["user"])
+        return await self.hub.deliver("interactive", modals.closed_payload(self.workspace, stored, who, cleared))
+
+    async def forge_submission(self, view_id: str, values: dict[str, Any] | None = None, *, user: str | None = None,
+                               private_metadata: str | None = None) -> Delivery:
+        """A `view_submission` of the open modal `view_id` that Slack would never send: from `user`
+        (not only the member it is open for), with `private_metadata` changed, values no member
+        could pick or blanks where they are required. For testing what an app refuses."""
+        stored = modals.open_modal(self.workspace, view_id)
+        filled = {**stored, "state": modals.submitted_state(stored, values or {}, strict=False)}
+        if private_metadata is not None:
+            filled["private_metadata"] = private_metadata
+        who = self._user(user or stored["user"])
+        payload = modals.submission_payload(self.workspace, filled, who, self.triggers.issue(who.id))
+        return await self.hub.deliver("interactive", payload)
+
     # -- answered: the act, then what the app said ------------------------------------------
 
     async def command(self, line: str, user: str | None = None, channel: str | None = None,
@@ -176,6 +216,11 @@ class ActingAsMembers:
         """Submit a modal the app opened (its ID, the view, or the Answer that opened it)."""
         view_id = view.view["id"] if isinstance(view, Answer) else view["id"] if isinstance(view, dict) else view
         return await self.answered(self.submit_view(view_id, values, user), timeout)
+
+    async def shortcut(self, callback_id: str, user: str | None = None,
+                       timeout: float = ANSWER_TIMEOUT) -> Answer:  # noqa: ASYNC109
+        """Run the app's global shortcut `callback_id` as `user` (see `global_shortcut`)."""
+        return await self.answered(self.global_shortcut(callback_id, user), timeout)
 
     async def answered(self, act: Coroutine[Any, Any, Delivery],
                        timeout: float = ANSWER_TIMEOUT) -> Answer:  # noqa: ASYNC109

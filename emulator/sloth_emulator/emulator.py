@@ -272,7 +272,9 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
     def on_ack(self, delivery: Delivery, frame: Envelope) -> None:
         payload = frame.get("payload")
         if delivery.type == "interactive" and delivery.payload.get("type") == "view_submission":
-            refused = modals.apply_ack(self.workspace, delivery.payload["view"], payload)
+            late = delivery.ack_latency is not None and delivery.ack_latency > modals.ACK_SECONDS
+            refused = "the ack came after Slack's 3 seconds" if late else \
+                modals.apply_ack(self.workspace, delivery.payload["view"], payload)
             if refused is not None:
                 self.refused_view_responses.append((str(delivery.payload["view"]["id"]), refused))
             self.changed()

@@ -10,7 +10,14 @@ with nothing (the view closes and the one under it shows again), `response_actio
 (the whole stack closes), `"update"` (the view is replaced), `"push"` (a new view on top, at
 most three), or `"errors"` (messages under named input blocks; the view stays open). Anything
 else Slack refuses, showing the member an error and keeping the view: it is listed in
-`Emulator.refused_view_responses`.
+`Emulator.refused_view_responses`. So is an ack that came after Slack's 3 seconds, and a view
+in the ack that views.open would refuse (`sloth_emulator.view_rules`).
+
+A member who closes a modal (its close button, or the X) closes that view, or the whole stack
+when it was opened with `clear_on_close`; Slack tells the app with a `view_closed` payload
+(`is_cleared` true when the stack went) only when the view asked with `notify_on_close`.
+A forged submission (`strict=False`: values no member could pick, metadata or a member that are
+not the view's) is what an app defends against; Slack never sends one.
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ from typing import Any
 from sloth_emulator.ids import new_id
 from sloth_emulator.model import User
 from sloth_emulator.payloads import VERIFICATION_TOKEN
+from sloth_emulator.view_rules import view_problems
 from sloth_emulator.workspace import Workspace
 
 MAX_STACK = 3
+ACK_SECONDS = 3.0  # after this Slack shows the member an error and ignores the ack
 # element type -> (state key, whether it holds several): what `state.values` reports for each.
 STATE_KEYS: dict[str, tuple[str, bool]] = {
     "plain_text_input": ("value", False), "email_text_input": ("value", False),
@@ -49,10 +58,12 @@ def open_modal(ws: Workspace, view_id: str) -> dict[str, Any]:
     return stored
 
 
-def submitted_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def submitted_state(view: dict[str, Any], values: dict[str, Any], strict: bool = True) -> dict[str, Any]:
     """`state.values` for `values` keyed by input blocks' block_id or their element's action_id:
     a string (or list of strings for multi-selects and checkboxes; option values for selects),
-    None to leave it blank. ValueError for what a member could not submit."""
+    None to leave it blank; an input left out keeps the element's initial value, as the member
+    saw it filled in. ValueError for what a member could not submit, unless not `strict` (a
+    forged submission: a required input blank, an option the menu does not have)."""
     inputs = [b for b in view.get("blocks", []) if b.get("type") == "input" and isinstance(b.get("element"), dict)]
     unknown = set(values) - {b.get("block_id") for b in inputs} - {b["element"].get("action_id") for b in inputs}
     if unknown:
@@ -61,14 +72,25 @@ def submitted_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, A
     for block in inputs:
         element = block["element"]
         block_id, action_id = str(block.get("block_id", "")), str(element.get("action_id", ""))
-        given = values.get(block_id, values.get(action_id))
-        if given in (None, "", []) and not block.get("optional", False):
+        given = values[block_id] if block_id in values else values[action_id] if action_id in values else \
+            initial(element)
+        if given in (None, "", []) and not block.get("optional", False) and strict:
             raise ValueError(f"the input {block_id or action_id!r} is required: a member cannot submit it blank")
-        state.setdefault(block_id, {})[action_id] = {"type": element["type"], **element_state(element, given)}
+        state.setdefault(block_id, {})[action_id] = {"type": element["type"],
+                                                     **element_state(element, given, strict)}
     return {"values": state}
 
 
-def element_state(element: dict[str, Any], given: Any) -> dict[str, Any]:
+def initial(element: dict[str, Any]) -> Any:
+    """What an element shows filled in before the member touches it (its `initial_*` field)."""
+    key, several = STATE_KEYS.get(element.get("type", ""), ("", False))
+    found = element.get(key.replace("selected_", "initial_") if key != "value" else "initial_value")
+    if key in ("selected_option", "selected_options") and found is not None:
+        return [o.get("value") for o in found] if several else found.get("value")
+    return found
+
+
+def element_state(element: dict[str, Any], given: Any, strict: bool = True) -> dict[str, Any]:
     if element["type"] not in STATE_KEYS:
         raise ValueError(f"input elements of type {element['type']!r} are not emulated")
     key, several = STATE_KEYS[element["type"]]
@@ -78,7 +100,9 @@ def element_state(element: dict[str, Any], given: Any) -> dict[str, Any]:
     if key in ("selected_option", "selected_options"):
         options = [o for g in element.get("option_groups", []) for o in g.get("options", [])]
         options += element.get("options", [])
-        picked = [next((o for o in options if o.get("value") == str(v)), None) for v in chosen]
+        picked = [next((o for o in options if o.get("value") == str(v)),
+                       None if strict else {"text": {"type": "plain_text", "text": str(v)}, "value": str(v)})
+                  for v in chosen]
         if None in picked:
             raise ValueError(f"{element.get('action_id')!r} has no option {chosen}")
         chosen = picked
@@ -121,8 +145,11 @@ def apply_ack(ws: Workspace, submitted: dict[str, Any], answer: Any) -> str | No
         return refused
     if action in ("update", "push"):
         view = answer.get("view")
-        if not isinstance(view, dict) or view.get("type") != "modal" or "title" not in view:
-            return f"response_action {action} needs a modal view with a title"
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return f"response_action {action} needs a modal view"
+        problems = view_problems(view)
+        if problems:
+            return f"response_action {action} with a view Slack refuses: {'; '.join(problems)}"
         if action == "update":
             ws.views[view_id] = view_record(ws, view, view_id, stored["user"], stored["root_view_id"],
                                             stored["previous_view_id"])
@@ -134,6 +161,27 @@ def apply_ack(ws: Workspace, submitted: dict[str, Any], answer: Any) -> str | No
         ws.views[pushed] = view_record(ws, view, pushed, stored["user"], stored["root_view_id"], view_id)
         return None
     return f"unknown response_action {action!r}"
+
+
+def close(ws: Workspace, view_id: str) -> tuple[dict[str, Any], bool]:
+    """A member closes the open modal `view_id`: (the view as it was, whether the whole stack was
+    cleared). The view under it, if any, shows again."""
+    stored = open_modal(ws, view_id)
+    cleared = bool(stored.get("clear_on_close"))
+    gone = [v for v, s in ws.views.items() if s["root_view_id"] == stored["root_view_id"]] if cleared else [view_id]
+    for found in gone:
+        del ws.views[found]
+    return stored, cleared
+
+
+def closed_payload(ws: Workspace, view: dict[str, Any], user: User, cleared: bool) -> dict[str, Any]:
+    shown = {k: v for k, v in view.items() if k != "user"}
+    return {
+        "type": "view_closed", "team": {"id": ws.team.id, "domain": ws.team.domain},
+        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": ws.team.id},
+        "api_app_id": ws.app_id, "token": VERIFICATION_TOKEN, "view": shown, "is_cleared": cleared,
+        "is_enterprise_install": False, "enterprise": None,
+    }
 
 
 def _check_errors(stored: dict[str, Any], errors: Any) -> str | None:

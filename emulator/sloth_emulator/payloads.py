@@ -1,4 +1,4 @@
-"""The payloads Slack sends to an app: slash commands, block_actions, event callbacks.
+"""The payloads Slack sends to an app: slash commands, block_actions, shortcuts, event callbacks.
 
 Shapes follow the Socket Mode samples from python-slack-sdk and bolt-python's fixtures.
 """
@@ -100,6 +100,17 @@ def block_actions_payload(ws: Workspace, *, user: User, channel: Channel, messag
         # Slack leaves the message out for ephemeral ones; the app only gets the container.
         payload["message"] = message
     return payload
+
+
+def shortcut_payload(ws: Workspace, *, callback_id: str, user: User, trigger_id: str) -> dict[str, Any]:
+    """A global shortcut run from the shortcuts menu or search, as Slack's shortcut payload reference
+    shows it: no channel and no response_url, a trigger_id to open a modal with."""
+    return {
+        "type": "shortcut", "token": VERIFICATION_TOKEN, "action_ts": f"{time.time():.6f}",
+        "team": {"id": ws.team.id, "domain": ws.team.domain},
+        "user": {"id": user.id, "username": user.name, "team_id": ws.team.id},
+        "is_enterprise_install": False, "enterprise": None, "callback_id": callback_id, "trigger_id": trigger_id,
+    }
 
 
 def event_callback(ws: Workspace, event: dict[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,8 @@ class Options:
     "play",
     "Start a game here: `play tictactoe [@opponent]`, `play connect4 [@opponent]`, "
     "`play rps @opponent [best of 3|5]` or `play trivia [rounds]`. No opponent: you play me.",
-    Param("game"), Param("options", "text", required=False),
+    Param("game", choices=("tictactoe", "connect4", "rps", "trivia")),
+    Param("options", "text", required=False, help="An opponent (@name), best of 3 or 5 for rps, rounds for trivia."),
     examples=("play tictactoe", "play connect4 @amelia", "play rps @amelia best of 5", "play trivia 5"),
     scopes=("chat:write.public",), mentions="users",  # a challenge notifies the member challenged
 )

@@ -144,3 +144,26 @@ def test_charts_exports_and_shared_files_are_saved_and_shown(tmp_path: Path) -> 
     assert "leads outside Sloth's files folder" in out
     assert "Deleted notes.txt." in out and "(a deleted file)" in out
     assert "Traceback" not in result.stderr
+
+
+def test_a_form_is_filled_in_by_number_and_submitted(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/sloth", "1 history", "submit",  # the menu, then the command's form
+        "1 #random", "2 0", "submit",  # a bad value: shown under its input
+        "2 2", "submit",
+        "shortcut", "1 5", "submit",  # the menu's fifth command (whois), from the shortcut
+        "submit",  # a required input left blank: refused as Slack's client would
+        "1 @amelia", "submit",
+        "/sloth", "cancel",
+    ]) + "\n"
+    result = run_sandbox(script, tmp_path)
+    out = re.sub(r"\s*│\s*", " ", result.stdout)  # undo rich's wrapping inside panels
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "🗔 /sloth history" in out and "[1] Channel: (Pick a channel)" in out
+    assert "[2] Count (optional): (a whole number from 1 to 200, 10 unless you change it)" in out
+    assert "⚠ count should be between 1 and 200." in out
+    assert "(the form closed)" in out and "Last 2 messages in #random" in out
+    assert "🗔 /sloth whois" in out and "is required: a member cannot submit it blank" in out
+    assert "sloth in a direct message" in out and "Machine Learning Engineer" in out
+    assert out.rstrip().endswith("(the form closed)")
+    assert "Traceback" not in result.stderr

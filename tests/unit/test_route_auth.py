@@ -44,3 +44,18 @@ def test_tokens_are_compared_as_equal_length_digests(monkeypatch: pytest.MonkeyP
     with pytest.raises(web.HTTPUnauthorized):
         require_bearer(request, "dash-token-1")
     assert compared == [(32, 32)]  # however long the guess: its length cannot be timed either
+
+
+def test_sign_makes_the_headers_a_sender_would_send() -> None:
+    body = b'{"action":"deployed"}'
+    github = Signature("X-Hub-Signature-256", prefix="sha256=")
+    assert github.sign("s3cret", body) == {
+        "X-Hub-Signature-256": "sha256=" + hmac.new(b"s3cret", body, "sha256").hexdigest()}
+    slack = Signature("X-Slack-Signature", prefix="v0=", timestamp_header="X-Slack-Request-Timestamp",
+                      signed="v0:{timestamp}:{body}")
+    assert slack.sign(b"k", body, timestamp=1700000000.7) == {
+        "X-Slack-Request-Timestamp": "1700000000",
+        "X-Slack-Signature": "v0=" + hmac.new(b"k", b"v0:1700000000:" + body, "sha256").hexdigest()}
+    standard = Signature("Webhook-Signature", prefix="v1,", encoding="base64", algorithm="sha512")
+    [value] = standard.sign("k", body).values()
+    assert standard.given(value) == [hmac.new(b"k", body, "sha512").digest()]

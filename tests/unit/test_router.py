@@ -140,3 +140,16 @@ def test_daily_refuses_a_bad_time_or_zone_when_declared_and_defers_a_setting() -
 
 async def _hook(ctx):  # type: ignore[no-untyped-def]
     raise AssertionError("not called")
+
+
+@pytest.mark.parametrize(("minimum", "maximum", "typed", "says"), [
+    (1, 5, "9", "points should be between 1 and 5."),
+    (1, None, "0", "points should be at least 1."),
+    (None, 5, "6", "points should be at most 5."),
+])
+def test_a_number_out_of_bounds_names_the_bounds_it_has(minimum: int | None, maximum: int | None, typed: str,
+                                                        says: str) -> None:
+    give = Command("give", "Points", _noop, params=(Param("points", "int", minimum=minimum, maximum=maximum),))
+    with pytest.raises(UsageError, match=says):
+        parse_args(give, typed)
+    assert parse_args(give, "5" if maximum else "1") == {"points": 5 if maximum else 1}

@@ -7,6 +7,8 @@ three deep (`push_limit_reached`); update finds the view by `view_id` or `extern
 (`not_found`) and refuses a stale `hash` (`hash_conflict`); publish sets a member's Home tab
 (bot tokens only, a `home` view, `invalid_arguments` "invalid `user_id`" for an unknown
 member). An `external_id` is unique in the team (`duplicate_external_id`). No scope is needed.
+A view Slack would refuse (`sloth_emulator.view_rules`: its fields, limits and ids) answers
+`invalid_arguments` with every problem and its JSON pointer in `response_metadata.messages`.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from typing import Any
 from sloth_emulator.ids import new_id
 from sloth_emulator.modals import view_record
 from sloth_emulator.tokens import TokenKind
+from sloth_emulator.view_rules import view_problems
 from sloth_emulator.webapi.context import Answer, ApiError, Call, Method, missing_field
 
-MAX_BLOCKS = 100
 MAX_STACK = 3
 BOT_ONLY: frozenset[TokenKind] = frozenset({"bot"})
 
 
-def invalid(message: str) -> ApiError:
-    return ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {message}"]})
+def invalid(*messages: str) -> ApiError:
+    return ApiError("invalid_arguments", response_metadata={
+        "messages": [m if m.startswith("[ERROR]") else f"[ERROR] {m}" for m in messages]})
 
 
 def checked_view(call: Call, kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -32,14 +35,10 @@ def checked_view(call: Call, kinds: tuple[str, ...]) -> dict[str, Any]:
         raise missing_field("view")
     view = call.structured("view", "invalid_arguments")
     if not isinstance(view, dict) or view.get("type") not in kinds:
-        raise invalid("invalid view")
-    if view["type"] == "modal" and "title" not in view:
-        raise missing_field("title")
-    blocks = view.get("blocks", [])
-    if not isinstance(blocks, list) or not all(isinstance(b, dict) and b.get("type") for b in blocks):
-        raise invalid("invalid blocks [json-pointer:/view/blocks]")
-    if len(blocks) > MAX_BLOCKS:
-        raise invalid(f"no more than {MAX_BLOCKS} items allowed [json-pointer:/view/blocks]")
+        raise invalid("failed to match all allowed schemas [json-pointer:/view]")
+    problems = view_problems(view)
+    if problems:
+        raise invalid(*problems)
     return view
 
 

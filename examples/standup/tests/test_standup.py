@@ -215,3 +215,19 @@ def test_with_no_settings_at_all_the_defaults_hold() -> None:
     assert feature is not None
     assert dict(feature.config) == {"channel": ChannelRef(name="standup"), "reminder": time(9, 30),
                                     "timezone": ZoneInfo("UTC")}
+
+
+@standup
+async def test_standup_gets_a_form_without_view_code(sloth: Sloth, slack: Emulator) -> None:
+    menu = await sloth.open_form(user="amelia")
+    assert "standup" in [o["value"] for o in menu.view["blocks"][0]["element"]["options"]]
+    form = await sloth.submit_view(menu, {"command": "standup"})
+    [field] = [b for b in form.view["blocks"] if b["type"] == "input"]
+    assert field["block_id"] == "update" and field["optional"] is True
+    assert field["element"]["type"] == "plain_text_input" and field["element"]["multiline"] is True
+    answer = await sloth.submit_view(form, {"update": "Fixed the flaky test\nNext: <the release> & notes"})
+    assert answer.ack is None and [p.text for p in answer.posts if p.ephemeral_to] == [
+        f"Posted your stand-up in <#{channel_id(slack)}>."]
+    [card] = bot_posts(sloth, slack)
+    shown = " ".join(str(b.get("text", {}).get("text", "")) for b in card["blocks"])
+    assert ">Fixed the flaky test\n>Next: &lt;the release&gt; &amp; notes" in shown  # its lines, made inert

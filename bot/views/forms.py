@@ -1,0 +1,118 @@
+"""The views Sloth generates from the registry: the menu of commands and each command's form.
+
+A parameter becomes one input block whose `block_id` is its name and whose element's
+`action_id` is `value`: a member picker for `user`, a conversation picker for `channel` (Slack
+lists only what the member can see), a number input with the parameter's bounds for `int`, a
+menu for a `word` with choices, a line for another `word`, a multi-line box for `text`; an
+optional parameter's input is optional. A command may bring blocks of its own (`form=` on
+`router.command`); `field_block` builds one parameter's block for such a form. Pure functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.features.grammar import bounds
+from bot.features.router import Command, Param
+from bot.pure.blocks import context_block, section
+from bot.pure.views import (
+    MAX_OPTIONS,
+    conversations_select,
+    input_block,
+    modal,
+    number_input,
+    option,
+    static_select,
+    text_input,
+    users_select,
+)
+
+PICK = "sloth_pick"  # the callback_id of the menu of commands
+FORM = "sloth_form"  # … and of a command's form
+VALUE = "value"  # the action_id of every generated input
+COMMAND_FIELD = "command"  # the menu's one input
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A command offered in the menu, with a note when the member cannot run it as things are."""
+
+    command: Command
+    note: str = ""  # "Connect first": it acts as the member, who has not let Sloth do that yet
+
+
+def label_of(param: Param) -> str:
+    words = " or ".join(param.options) if "|" in param.name else param.name.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def hint_of(param: Param) -> str:
+    if param.help:
+        return param.help
+    if param.kind == "int" and (param.minimum is not None or param.maximum is not None):
+        return f"A whole number {bounds(param)}."
+    return ""
+
+
+def field_block(param: Param, *, in_channel: bool = True) -> dict[str, Any]:
+    """The input block for `param` in a generated form (`in_channel`: opened from a conversation,
+    which a required conversation picker then starts on)."""
+    default = param.default
+    element: dict[str, Any]
+    if param.kind == "user":
+        element = users_select(VALUE, placeholder="Pick a member")
+    elif param.kind == "channel":
+        element = conversations_select(VALUE, placeholder="Pick a channel", current=in_channel and param.required)
+    elif param.kind == "int":
+        element = number_input(VALUE, minimum=param.minimum, maximum=param.maximum,
+                               initial=default if isinstance(default, int) else None)
+    elif param.options:
+        element = static_select([option(word, word) for word in param.options[:MAX_OPTIONS]], VALUE,
+                                placeholder="Choose")
+        if isinstance(default, str) and default in param.options:
+            element["initial_option"] = option(default, default)
+    else:
+        element = text_input(VALUE, multiline=param.kind == "text",
+                             initial=default if isinstance(default, str) else "",
+                             placeholder="One word" if param.kind == "word" else "")
+    return input_block(param.name, label_of(param), element, hint=hint_of(param), optional=not param.required)
+
+
+def form_blocks(command: Command, *, in_channel: bool = True) -> list[dict[str, Any]]:
+    """The command's own blocks, or one generated input per parameter."""
+    if command.form is not None:
+        return list(command.form(command))
+    return [field_block(param, in_channel=in_channel) for param in command.params]
+
+
+def command_form(command: Command, metadata: str, slash: str, *, in_channel: bool = True) -> dict[str, Any]:
+    """The modal that runs `command`, carrying its sealed `metadata`."""
+    typed = f"{slash} {command.examples[0]}" if command.examples else f"{slash} {command.usage}"
+    blocks = [section(command.summary), *form_blocks(command, in_channel=in_channel),
+              context_block(f"Typed, this is `{typed}`.")]
+    return modal(f"{slash} {command.name}", blocks, submit="Run", callback_id=FORM, private_metadata=metadata,
+                 notify_on_close=True)
+
+
+def picker(choices: Sequence[Choice], metadata: str, slash: str) -> dict[str, Any]:
+    """The menu of commands (the member types to filter it), each with its summary."""
+    options = [option(c.command.name, c.command.name, f"{c.note}: {c.command.summary}" if c.note
+                      else c.command.summary) for c in choices]
+    if len(options) <= MAX_OPTIONS:
+        element = static_select(options, VALUE, placeholder="Type to search")
+    else:  # more commands than one menu holds: a group of up to 100 each
+        groups = [(f"Commands {i + 1}–{i + len(options[i:i + MAX_OPTIONS])}", options[i:i + MAX_OPTIONS])
+                  for i in range(0, len(options), MAX_OPTIONS)]
+        element = static_select(action_id=VALUE, placeholder="Type to search", groups=groups)
+    blocks = [input_block(COMMAND_FIELD, "What should Sloth do?", element,
+                          hint=f"A command with something to fill in opens its form next. Each works typed "
+                               f"too: {slash} <command>."),
+              context_block(f"`{slash} help` lists every command with examples.")]
+    return modal("Sloth", blocks, submit="Next", callback_id=PICK, private_metadata=metadata)
+
+
+def message_view(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something (a refusal), with a button to close it."""
+    return modal(title, [section(text)], close="Close")
