@@ -259,7 +259,10 @@ async def start_sloth(
 
 def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
     """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can,
-    and give the app the manifest's shortcuts (Slack offers members only those)."""
+    and give the app the manifest's shortcuts, Home tab and workflow steps (Slack offers members
+    only those)."""
     made = manifest(registry)
     emu.restrict_scopes(emu.bot_token, set(made["oauth_config"]["scopes"]["bot"]))
-    emu.app_manifest.setdefault("features", {})["shortcuts"] = made["features"]["shortcuts"]
+    features = emu.app_manifest.setdefault("features", {})
+    features["shortcuts"], features["app_home"] = made["features"]["shortcuts"], made["features"]["app_home"]
+    emu.app_manifest["functions"] = made.get("functions", {})

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.features.grammar import bounds
+from bot.features.grammar import hint_of, label_of
 from bot.features.router import Command, Param
 from bot.pure.blocks import context_block, section
 from bot.pure.views import (
@@ -41,19 +41,6 @@ class Choice:
 
     command: Command
     note: str = ""  # "Connect first": it acts as the member, who has not let Sloth do that yet
-
-
-def label_of(param: Param) -> str:
-    words = " or ".join(param.options) if "|" in param.name else param.name.replace("_", " ")
-    return words[:1].upper() + words[1:]
-
-
-def hint_of(param: Param) -> str:
-    if param.help:
-        return param.help
-    if param.kind == "int" and (param.minimum is not None or param.maximum is not None):
-        return f"A whole number {bounds(param)}."
-    return ""
 
 
 def field_block(param: Param, *, in_channel: bool = True) -> dict[str, Any]:
