@@ -7,7 +7,8 @@ Each feature gets its own `Context`:
   (`member_client`, which acts as them and only ever as them);
 - shared: the bot's Web API client, the directory, who may see what (`access`), the clock, the
   worker processes (`cpu`), chat.update's budget (`edits`), the metrics, background tasks
-  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), the files Sloth
+  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), redrawing members'
+  Home tabs (`refresh_home`), the files Sloth
   uploaded (`uploads`), the list of every loaded command (`commands`, what help shows), who
   Sloth is (`identity`), and the few core settings a feature may read (`settings`: the slash
   command, the public URL, the admins).
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Runner = Callable[["Invocation"], Awaitable["Reply"]]
+Refresher = Callable[[tuple[str, ...]], None]
 Sayer = Callable[["Invocation", "Reply"], Awaitable[None]]
 Spawner = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
@@ -105,6 +107,7 @@ class Context:
     _run: Runner = field(repr=False)
     _say: Sayer = field(repr=False)
     _spawn: Spawner = field(repr=False)
+    _refresh: Refresher = field(repr=False, default=lambda members: None)
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""
@@ -123,6 +126,11 @@ class Context:
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run `coro` in the background, supervised: kept referenced, failures logged, cancelled at stop."""
         return self._spawn(coro, name)
+
+    def refresh_home(self, *members: str) -> None:
+        """What these members' Home tabs show has changed (every member's whose Home tab Sloth keeps,
+        when none are named): each is redrawn shortly, once for changes that come together."""
+        self._refresh(members)
 
     def sync(self, coro: Coroutine[Any, Any, T]) -> T:
         """In a plain `def` handler (which runs in a thread): run `coro` on Sloth's event loop and

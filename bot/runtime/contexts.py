@@ -36,6 +36,7 @@ def fill_contexts(core: Core, features: list[Feature]) -> None:
             clock=core.clock, cpu=core.cpu, edits=core.edits, commands=catalogue, uploads=uploads,
             config=feature.config, store=Namespaced(core.store, feature.name),
             _run=_runner(core, feature.name), _say=say, _spawn=_spawner(core, feature.name),
+            _refresh=lambda members: core.home.changed(members),
         )
         core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
 

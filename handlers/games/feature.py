@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.api import Router, Setting, positive
-from handlers.games import commands
+from handlers.games import commands, home
 
 router = Router("games", settings=[
     Setting("idle_hours", positive("hours"), default=24.0, env="SLOTH_GAME_IDLE_HOURS",
@@ -12,3 +12,4 @@ router = Router("games", settings=[
             help="how often timed rounds and idle games are looked at"),
 ])
 router.include(commands.router)
+router.include(home.router)
