@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Runner = Callable[["Invocation"], Awaitable["Reply"]]
 Refresher = Callable[[tuple[str, ...]], None]
+FormOpener = Callable[..., Awaitable[bool]]
 Sayer = Callable[["Invocation", "Reply"], Awaitable[None]]
 Spawner = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
@@ -108,6 +109,7 @@ class Context:
     _say: Sayer = field(repr=False)
     _spawn: Spawner = field(repr=False)
     _refresh: Refresher = field(repr=False, default=lambda members: None)
+    _open_form: FormOpener | None = field(repr=False, default=None)
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""
@@ -126,6 +128,18 @@ class Context:
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run `coro` in the background, supervised: kept referenced, failures logged, cancelled at stop."""
         return self._spawn(coro, name)
+
+    async def open_form(self, trigger_id: str, command: str, *, user: str, values: dict[str, str] | None = None,
+                        channel: str = "", response_url: str | None = None, thread: str | None = None) -> bool:
+        """Open the form of one of this feature's own commands for `user` (a trigger from their click
+        or shortcut, within Slack's 3 seconds), its inputs filled in with `values` by parameter name.
+        Submitted, it runs as they typed it, answered in `channel` (through `response_url`, if any),
+        else in their DM with Sloth. False when the trigger had expired; PermissionError for
+        another feature's command."""
+        if self._open_form is None:
+            return False
+        return await self._open_form(trigger_id, command, user=user, values=values, channel=channel,
+                                     response_url=response_url, thread=thread)
 
     def refresh_home(self, *members: str) -> None:
         """What these members' Home tabs show has changed (every member's whose Home tab Sloth keeps,

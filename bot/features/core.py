@@ -59,6 +59,22 @@ class NoHome:
         return None
 
 
+class CommandForms(Protocol):
+    """Opening a command's form for a member (`bot.handling.forms.FormOpener`)."""
+
+    async def open(self, trigger_id: str, command: str, *, user: str, channel: str = "",
+                   response_url: str | None = None, thread: str | None = None,
+                   values: dict[str, str] | None = None) -> bool:
+        """Open it (filled in with `values`); False when Slack's 3 seconds for the trigger had passed."""
+
+
+class NoForms:
+    async def open(self, trigger_id: str, command: str, *, user: str, channel: str = "",
+                   response_url: str | None = None, thread: str | None = None,
+                   values: dict[str, str] | None = None) -> bool:
+        return False
+
+
 @dataclass
 class Core:
     settings: Settings  # all of them: tokens, the secret key, the OAuth secret
@@ -77,6 +93,7 @@ class Core:
     # Every feature's context by feature name, filled by the runtime.
     contexts: dict[str, Context] = field(default_factory=dict, repr=False)
     home: HomeKeeper = field(default_factory=NoHome, repr=False)
+    forms: CommandForms = field(default_factory=NoForms, repr=False)
 
     def of(self, feature: str) -> Context:
         """The context of the feature called `feature` (KeyError if none is loaded)."""

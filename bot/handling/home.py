@@ -37,11 +37,10 @@ from bot.features.invocation import Click, Invocation
 from bot.features.registry import Feature
 from bot.features.surfaces import HomeSection
 from bot.handling.dispatch import answer, new_error_id
-from bot.handling.forms import open_menu, open_modal, tell
+from bot.handling.forms import open_menu, tell
 from bot.slack.asking import asking
 from bot.slack.pacing import EditPacer
 from bot.store import Namespaced, StoreUnavailable
-from bot.views.forms import command_form
 from bot.views.home import HOME_RUN, MENU, command_buttons, failed_section, heading, home_view
 from bot.views.metadata import Origin
 from bot.views.submissions import Submissions
@@ -170,9 +169,7 @@ class HomeTabs:
             await tell(core, origin, f"That button is out of date: `{core.slash(name)}` is not a command of Sloth's.")
             return
         if any(p.required for p in command.params) and click.trigger_id:
-            form = Origin(user=click.user, via="shortcut", purpose="form", command=command.name)
-            view = command_form(command, self.submissions.seal(form), core.settings.command, in_channel=False)
-            if not await open_modal(core, click.trigger_id, view):
+            if not await core.forms.open(click.trigger_id, command.name, user=click.user):
                 await tell(core, origin, "Slack gives Sloth 3 seconds to open a form, and they had passed. Please "
                                          "press the button again.")
             return

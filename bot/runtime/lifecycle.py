@@ -36,6 +36,7 @@ from bot.features.scopes import granted_scopes, missing_by_command
 from bot.handling.ack_answer import ack_answer
 from bot.handling.entry import bind_route, build_app
 from bot.handling.envelopes import Envelopes
+from bot.handling.forms import FormOpener
 from bot.handling.home import HomeTabs
 from bot.http.server import make_web_app, serve
 from bot.runtime.contexts import fill_contexts, share_settings
@@ -123,6 +124,7 @@ class Runtime:
         # every replica), read by the socket thread for the ack and by the main loop for the work.
         self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
                                  settings.command)
+        self.ctx.forms = FormOpener(self.ctx, self.forms)
         self.home = self.ctx.home = HomeTabs(self.ctx, self.forms)
         self.envelopes = Envelopes(build_app(self.ctx, self.forms), self.pool, Namespaced(self.store, "event"),
                                    self.metrics)

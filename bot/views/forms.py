@@ -74,13 +74,40 @@ def form_blocks(command: Command, *, in_channel: bool = True) -> list[dict[str, 
     return [field_block(param, in_channel=in_channel) for param in command.params]
 
 
-def command_form(command: Command, metadata: str, slash: str, *, in_channel: bool = True) -> dict[str, Any]:
-    """The modal that runs `command`, carrying its sealed `metadata`."""
+def command_form(command: Command, metadata: str, slash: str, *, in_channel: bool = True,
+                 values: dict[str, str] | None = None) -> dict[str, Any]:
+    """The modal that runs `command`, carrying its sealed `metadata`, its inputs filled in with
+    `values` (by parameter name: text, a member's or a conversation's ID, a number, an option)."""
     typed = f"{slash} {command.examples[0]}" if command.examples else f"{slash} {command.usage}"
-    blocks = [section(command.summary), *form_blocks(command, in_channel=in_channel),
+    blocks = [section(command.summary), *filled(form_blocks(command, in_channel=in_channel), values or {}),
               context_block(f"Typed, this is `{typed}`.")]
     return modal(f"{slash} {command.name}", blocks, submit="Run", callback_id=FORM, private_metadata=metadata,
                  notify_on_close=True)
+
+
+# Where each kind of input element shows what it starts with (Slack's input element references).
+INITIAL = {"plain_text_input": "initial_value", "number_input": "initial_value", "users_select": "initial_user",
+           "conversations_select": "initial_conversation", "channels_select": "initial_channel"}
+
+
+def filled(blocks: list[dict[str, Any]], values: dict[str, str]) -> list[dict[str, Any]]:
+    """`blocks` with the inputs named in `values` starting on them; ValueError for a name no input has."""
+    unknown = set(values) - {b.get("block_id") for b in blocks if b.get("type") == "input"}
+    if unknown:
+        raise ValueError(f"the form has no input {sorted(unknown)}")
+    out = []
+    for block in blocks:
+        value = values.get(block.get("block_id", "")) if block.get("type") == "input" else None
+        if value is not None:
+            element = dict(block["element"])
+            element.pop("default_to_current_conversation", None)
+            if element["type"] == "static_select":
+                element["initial_option"] = next(o for o in element.get("options", []) if o["value"] == value)
+            elif element["type"] in INITIAL:
+                element[INITIAL[element["type"]]] = value
+            block = {**block, "element": element}
+        out.append(block)
+    return out
 
 
 def picker(choices: Sequence[Choice], metadata: str, slash: str) -> dict[str, Any]:
