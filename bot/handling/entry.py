@@ -1,7 +1,7 @@
 """Entry points: Bolt listeners that turn slash commands, mentions, DMs, clicks and submitted forms
-(`bot.handling.forms`) into one shape, run message shortcuts (`bot.handling.shortcuts`), draw a
-member's Home tab when they open it (`bot.handling.home`), and bind features' HTTP routes to their
-contexts.
+(`bot.handling.forms`) into one shape, run message shortcuts (`bot.handling.shortcuts`) and
+Workflow Builder steps (`bot.handling.steps`), draw a member's Home tab when they open it
+(`bot.handling.home`), and bind features' HTTP routes to their contexts.
 
 The ack has already been sent by `bot.socket.client` when these run; Bolt runs with
 `process_before_response=True` so each listener simply runs to completion on a worker.
@@ -30,6 +30,7 @@ from bot.handling.dispatch import answer, failure_reply
 from bot.handling.forms import add_form_listeners, open_menu
 from bot.handling.respond import deliver
 from bot.handling.shortcuts import add_shortcut_listeners
+from bot.handling.steps import add_step_listeners
 from bot.pure.blocks import Reply
 from bot.pure.text import split_line, strip_mention
 from bot.slack.asking import asking
@@ -115,6 +116,7 @@ def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
 
     add_form_listeners(app, ctx, submissions)
     add_shortcut_listeners(app, ctx)
+    add_step_listeners(app, ctx)
     for event_type in ctx.registry.event_types():
         if event_type not in OWN_EVENTS:
             app.event(event_type)(_event_listener(ctx))
