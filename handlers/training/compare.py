@@ -1,4 +1,5 @@
-"""`runs compare <run> <run>`: the two runs' shared metrics overlaid in one PNG, and their config diff.
+"""`runs compare <run> <run>`: the two runs' shared metrics overlaid in one PNG, and how the settings
+they started with differ.
 
 A run is named by its id (or the first 6+ characters of it) or by its name (the newest run of
 that name). The picture is drawn in a worker process, like the other training pictures, and
@@ -12,7 +13,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.api import Context, Invocation, Reply, Task, UserError, escape, notice, reply_place, truncate, upload
+from bot.api import Context, Invocation, Reply, Task, UserError, escape, made, notice, reply_place, truncate, upload
+from handlers.training.card_parts import value_text
 from handlers.training.service import Training, training, visible_to
 from handlers.training.state import Run, shared_metrics
 
@@ -43,17 +45,24 @@ async def find_run(ctx: Context, inv: Invocation, service: Training, wanted: str
 
 
 def config_diff(first: Run, second: Run) -> list[str]:
-    """`key: a → b` for every config key whose values differ (a missing key shows as –)."""
+    """`key: a → b` for every setting the two runs started with differently (a missing key shows as
+    –). The settings they started with: a run's config also follows the LR button."""
+    before, after = started_with(first), started_with(second)
     lines = []
-    for key in list(dict.fromkeys([*first.config, *second.config])):
-        a, b = first.config.get(key, "–"), second.config.get(key, "–")
+    for key in list(dict.fromkeys([*before, *after])):
+        a, b = before.get(key, "–"), after.get(key, "–")
         if a != b:
             lines.append(f"{key}: {shown(a)} → {shown(b)}")
     return lines
 
 
+def started_with(run: Run) -> dict[str, Any]:
+    return run.start_config if run.start_config is not None else run.config  # kept before starts were
+
+
 def shown(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = value if isinstance(value, str) else value_text(value) if isinstance(value, float) else json.dumps(
+        value, default=str)
     return truncate(text, 60)
 
 
@@ -65,7 +74,7 @@ async def compare(ctx: Context, inv: Invocation, words: list[str]) -> Reply:
     if first.run_id == second.run_id:
         raise UserError("Those name the same run twice; name two different runs.")
     title = f"{first.name} vs {second.name}"
-    png = await ctx.cpu.run(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
+    png = made(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
     place = await reply_place(ctx, inv)
     if place.channel == inv.channel and inv.ts and inv.source in ("mention", "dm"):
         place = dataclasses.replace(place, thread=inv.thread or inv.ts)  # the asking message's thread
@@ -91,7 +100,8 @@ def compare_comment(first: Run, second: Run, shared: list[str], diff: list[str])
     if diff:
         more = f"\n… and {len(diff) - MAX_DIFF} more" if len(diff) > MAX_DIFF else ""
         shown_diff = "\n".join(diff[:MAX_DIFF]) + more
-        lines.append("Config differences:\n```" + escape(shown_diff.replace("`", "'")) + "```")
+        lines.append("Settings they started with, where they differ:\n```" + escape(shown_diff.replace("`", "'"))
+                     + "```")
     else:
-        lines.append("Same config.")
+        lines.append("They started with the same settings.")
     return "\n".join(lines)
