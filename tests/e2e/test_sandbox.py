@@ -173,7 +173,7 @@ def test_the_home_tab_and_message_shortcuts_by_name(tmp_path: Path) -> None:
     script = "\n".join([
         "/sloth play tictactoe",
         "home",
-        "10",  # the Home tab's Help button: answered in the member's DM
+        "1",  # the Home tab's Connect button: answered in the member's DM
         "say Shall we ship on Friday?",
         "shortcut export this thread",
         "shortcut Remind me about this",
@@ -184,8 +184,8 @@ def test_the_home_tab_and_message_shortcuts_by_name(tmp_path: Path) -> None:
     parts = re.split(r"^> ", result.stdout, flags=re.M)
     home, pressed, _, export, remind, unknown = parts[2:8]
     assert "Sloth · Home" in home and "Your games in progress" in home and "Tic-tac-toe" in home
-    assert "[10] Help" in home
-    assert "sloth in a direct message" in pressed and "help" in pressed.lower()
+    assert "[1] Connect" in home and "Help" in home
+    assert "sloth in a direct message" in pressed and "Connect to Slack" in pressed
     assert "as a CSV in a DM" in export and "saved to" in export
     assert "/sloth remind" in remind and "in 1h about" in remind and "[1] Reminder" in remind
     assert "No message shortcut 'Quote it'" in unknown and '"Export this thread"' in unknown

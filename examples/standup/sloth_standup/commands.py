@@ -16,6 +16,7 @@ from bot.api import (
     Router,
     Step,
     UserError,
+    escape,
     home_button,
     inert,
     notice,
@@ -70,7 +71,7 @@ async def on_home(ctx: Context, member: str) -> list[dict[str, Any]]:
     """The member's stand-up today, on their Home tab, with a button for everyone's."""
     entry = (await entries.read(ctx, entries.today(ctx))).get(member)
     if entry is None:
-        text = f"*Stand-up* · You have not posted today's yet: `{ctx.slash('standup <what you did>')}`."
+        text = f"*Stand-up* · You have not posted today's yet: `{escape(ctx.slash('standup <what you did>'))}`."
     else:
         status = card.STATUS.get(entry.get("status", "open"), card.STATUS["open"])
         where = f" in <#{entry['channel']}>" if entry.get("channel") else ""
