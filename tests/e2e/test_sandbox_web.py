@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sloth_emulator import Emulator
 
 from tests.e2e.web_page import browser, chromium_missing, colours, crop, ink, pixels, web_sandbox
 
@@ -217,3 +218,27 @@ def test_the_page_loads_nothing_from_elsewhere_and_refuses_other_sites(page: Any
                                data=json.dumps({"user": "U01WJK68KS", "channel": "C01GENERAL", "text": "hi"}))
     assert sneaky.status == 403
 
+
+
+def test_a_chart_in_the_apps_messages_is_shown_from_the_page_itself(page: Any, tmp_path: Path) -> None:
+    page.click("#apps .conversation")
+    page.click(".tab[data-tab=messages]")
+    page.wait_for_selector(".tab.active[data-tab=messages]")
+    send(page, "plot activity #chatter")
+    chart = page.locator(".file.picture img").last
+    chart.wait_for()
+    assert chart.get_attribute("src", timeout=WAIT).startswith("/files/")
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 100", arg=chart.element_handle())
+    shot = tmp_path / "chart.png"
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(shot))
+    assert colours(shot) > 100 and ink(shot, chart.bounding_box()) > 1000  # the chart's lines and labels
+
+
+@pytest.mark.skipif(not hasattr(Emulator, "open_home"), reason="this emulator has no Home tab to open")
+def test_the_home_tab_is_drawn_when_opened(page: Any) -> None:
+    page.click("#apps .conversation")
+    page.wait_for_selector(".tab.active[data-tab=home]")
+    home = page.locator(".home .blocks > *").first
+    home.wait_for()  # Sloth answered app_home_opened with views.publish, and the page drew it
+    assert page.locator(".home").inner_text().strip()
