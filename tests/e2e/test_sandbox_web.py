@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sloth_emulator import Emulator
 
+from sloth_emulator import Emulator
 from tests.e2e.web_page import browser, chromium_missing, colours, crop, ink, pixels, web_sandbox
 
 pytestmark = [pytest.mark.skipif(bool(chromium_missing()), reason=chromium_missing() or "-"),
