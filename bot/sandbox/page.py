@@ -39,12 +39,12 @@ def direct(emu: Emulator, user: str) -> Channel:
     return im
 
 
-def members(emu: Emulator) -> list[dict[str, str]]:
+def people(emu: Emulator) -> list[dict[str, str]]:
     return [{"id": u.id, "name": u.name, "real_name": u.real_name or u.name}
             for u in emu.workspace.users.values() if u.is_human]
 
 
-def names(emu: Emulator) -> dict[str, str]:
+def names_by_id(emu: Emulator) -> dict[str, str]:
     """What `<@U…>` and `<#C…>` show as, for every member and conversation."""
     ws = emu.workspace
     return {**{u.id: u.name for u in ws.users.values()}, **{c.id: c.name for c in ws.channels.values()}}
@@ -95,7 +95,7 @@ def home(emu: Emulator, user: str) -> dict[str, Any] | None:
     return next((v for v in emu.views(user) if v["type"] == "home"), None)
 
 
-def state(emu: Emulator, user: str, channel_id: str) -> dict[str, Any]:
+def page_state(emu: Emulator, user: str, channel_id: str) -> dict[str, Any]:
     """Everything the page draws for `user` looking at `channel_id` (or at the app's Home)."""
     ws = emu.workspace
     me = ws.user(user)

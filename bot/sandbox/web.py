@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 from rich.console import Console
 
-from bot.sandbox import page
+from bot.sandbox.page import conversations, names_by_id, page_state, people
 from sloth_emulator import Emulator
 
 DEFAULT_PORT = 3030
@@ -94,24 +94,24 @@ class WebSandbox:
         user, channel = request.query.get("user", ""), request.query.get("channel", "")
         seen = request.query.get("seen", "")
         try:
-            now = page.state(self.emu, user or self.emu.workspace.first_human().id, channel)
+            now = page_state(self.emu, user or self.emu.workspace.first_human().id, channel)
         except LookupError as e:
             raise web.HTTPNotFound(text=str(e)) from None
         if now["version"] == seen and not self.closing.is_set():
             changed = asyncio.ensure_future(self.emu.wait_for(
-                lambda: page.state(self.emu, now["me"]["id"], channel)["version"] != seen, POLL_SECONDS))
+                lambda: page_state(self.emu, now["me"]["id"], channel)["version"] != seen, POLL_SECONDS))
             closing = asyncio.ensure_future(self.closing.wait())
             await asyncio.wait([changed, closing], return_when=asyncio.FIRST_COMPLETED)
             for task in (changed, closing):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await task
-            now = page.state(self.emu, now["me"]["id"], channel)
+            now = page_state(self.emu, now["me"]["id"], channel)
         return web.json_response(now)
 
     async def members(self, request: web.Request) -> web.Response:
         """Who the page may act as, and the names mentions show (fetched once, not on every change)."""
-        return web.json_response({"members": page.members(self.emu), "names": page.names(self.emu)})
+        return web.json_response({"members": people(self.emu), "names": names_by_id(self.emu)})
 
     async def file(self, request: web.Request) -> web.Response:
         record = self.emu.workspace.files.get(request.match_info["file_id"])
@@ -127,7 +127,7 @@ class WebSandbox:
         user, channel, text = body["user"], str(body.get("channel")), str(body.get("text", "")).strip()
         if not text:
             return _refused("Type a message first.")
-        if channel not in {c["id"] for c in page.conversations(self.emu, user)}:
+        if channel not in {c["id"] for c in conversations(self.emu, user)}:
             return _refused("You can only write in a conversation you are in.")
         first = text.split(maxsplit=1)[0]
         if first.startswith("/"):
