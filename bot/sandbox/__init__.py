@@ -31,6 +31,7 @@ from bot.sandbox import live
 from bot.sandbox.forms import FormDesk
 from bot.sandbox.render import Button, Renderer
 from bot.sandbox.surfaces import home_of, newest_message, shortcut_named
+from bot.sandbox.web import serve_web
 from sloth_emulator import Emulator, Workspace
 from sloth_emulator.generated import add_history
 from sloth_emulator.oauth import SESSION_COOKIE
@@ -69,9 +70,10 @@ class Session:
         return f"@{handle} in #{self.emu.workspace.channel(self.channel).name}> "  # type: ignore[union-attr]
 
 
-def run_sandbox(generated: str | None = None, files_dir: Path | None = None) -> int:
+def run_sandbox(generated: str | None = None, files_dir: Path | None = None, web_port: int | None = None) -> int:
+    """The terminal sandbox, or with `web_port` the page in a browser (port 0: any free one)."""
     try:
-        return asyncio.run(_main(generated, files_dir))
+        return asyncio.run(_main(generated, files_dir, web_port))
     except KeyboardInterrupt:
         return 0
 
@@ -117,7 +119,7 @@ def _features(data: Path, files_dir: Path | None, token: str, console: Console) 
         return None
 
 
-async def _main(generated: str | None, files_dir: Path | None) -> int:
+async def _main(generated: str | None, files_dir: Path | None, web_port: int | None = None) -> int:
     console = Console(highlight=False)
     interactive = sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
@@ -141,6 +143,9 @@ async def _main(generated: str | None, files_dir: Path | None) -> int:
                     session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id,
                                       files=live.SavedFiles(emu), desk=FormDesk(emu, console, _names(emu)))
                     emu.app_manifest = manifest(registry)  # installed from Sloth's manifest: its shortcut too
+                    if web_port is not None:
+                        await serve_web(emu, settings.command, web_port, console)
+                        return 0
                     _snapshot(session)
                     if interactive:
                         console.print(HELP)
