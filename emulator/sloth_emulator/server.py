@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -122,11 +123,11 @@ def build_app(emu: Emulator) -> web.Application:
 
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_route("*", "/api/{method}", api_call)
-    app.router.add_post("/upload/v1/{key}", lambda request: upload(emu, request))
-    app.router.add_post("/response/{id}", lambda request: response_url(emu, request))
+    app.router.add_post("/upload/v1/{key}", partial(upload, emu))
+    app.router.add_post("/response/{id}", partial(response_url, emu))
     app.router.add_get("/link/", emu.hub.handle_link)
-    app.router.add_get("/files-pri/{team_file}/{name}", lambda request: download(emu, request))
-    app.router.add_get("/files-pri/{team_file}/download/{name}", lambda request: download(emu, request))
+    app.router.add_get("/files-pri/{team_file}/{name}", partial(download, emu))
+    app.router.add_get("/files-pri/{team_file}/download/{name}", partial(download, emu))
     app.router.add_get("/oauth/v2/authorize", authorize_page)
     app.router.add_get("/", index)
     return app
