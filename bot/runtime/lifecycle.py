@@ -199,7 +199,11 @@ class Runtime:
         client.access = access
         core = self._contexts(identity, self.cpu, store, client, directory, access,
                               replace(self.settings, bot_token=found.bot_token))
-        await self._run_hooks("start", core)
+        try:
+            await self._run_hooks("start", core)
+        except FatalError as e:
+            # One workspace's feature that cannot start must not stop the others (nor this one's other features).
+            log.error("in %s: %s", identity.team_id, e)
         served = Served(core, build_app(core, self.forms), self._scheduler(core, store))
         if self.jobs == "auto":
             served.tasks.append(self.supervisor.spawn(served.scheduler.run(), name=f"jobs:{identity.team_id}"))
