@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from yarl import URL
@@ -21,11 +21,13 @@ SECRET_KEY = "k" * 32
 
 
 def many_settings(slack: MultiWorkspace, data_dir: Path, **overrides: Any) -> Settings:
-    return Settings(
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(
         bot_token="", workspaces="many", transport="http", api_url=slack.api_url, http_host="127.0.0.1",
         http_port=0, data_dir=data_dir, store_url=f"sqlite:///{data_dir / 'sloth.db'}", secret_key=SECRET_KEY,
         client_id=slack.client_id, client_secret=slack.client_secret, signing_secret=slack.signing_secret,
-        edits_per_window=10_000, **overrides)
+        edits_per_window=10_000)
+    return replace(settings, **overrides)
 
 
 @contextlib.asynccontextmanager
@@ -69,7 +71,3 @@ async def install(runtime: Runtime, team: str, user: str) -> str:
         status, text = await finish(http, await start_install(http, runtime, team, user))
     assert status == 200, text
     return text
-
-
-def authorize_query(url: str) -> str:
-    return urlencode(URL(url).query)
