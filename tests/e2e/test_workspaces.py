@@ -130,3 +130,17 @@ async def test_each_workspace_starts_its_features_and_shares_the_process_s_metri
         metrics = await page.text()
     assert metrics.count("# TYPE sloth_training_ingest_refused_total counter") == 1
     assert 'sloth_training_ingest_refused_total{reason="token"} 1.0' in metrics
+
+
+async def test_a_feature_route_says_plainly_it_is_not_served_with_many_workspaces(
+        slack: MultiWorkspace, sloth: Runtime) -> None:
+    await install(sloth, DATA, WILL)
+    async with browser() as http:
+        async with http.post(f"{sloth_url(sloth)}/monitor/v1/runs/r1/events", json={"events": []},
+                             headers={"Authorization": "Bearer anything"}) as ingest:
+            status, text = ingest.status, await ingest.text()
+        async with http.get(f"{sloth_url(sloth)}/nothing/here") as unknown:
+            assert unknown.status == 404 and "many workspaces" not in await unknown.text()
+    assert status == 404 and ingest.content_type == "text/plain"
+    assert "serves many workspaces (SLOTH_WORKSPACES=many), and this request names none" in text
+    assert slack[DATA].posts() == []  # nothing reached a workspace
