@@ -22,6 +22,7 @@ from tests.e2e.harness import running_bot
 
 WJK68, AMELIA, KENJI = "U01WJK68KS", "U01AMHART1", "U01KSATO01"
 TOKEN = re.compile(r"sloth_mcp_[A-Za-z0-9_-]+")
+ROOT = Path(__file__).resolve().parents[3]  # this checkout, for the `sloth mcp` subprocess
 
 
 @pytest.fixture
@@ -121,3 +122,21 @@ async def test_a_revoked_or_replaced_token_is_refused(sloth: Sloth) -> None:
     with pytest.raises(Exception):  # noqa: B017
         async with client(sloth, second) as mcp:
             await mcp.list_tools()
+
+
+async def test_sloth_mcp_over_stdio_acts_as_the_member_of_its_token(sloth: Sloth, tmp_path: Path) -> None:
+    """`sloth mcp` started as a subprocess, as an IDE starts it, relaying to the running Sloth."""
+    import os
+    import sys
+
+    from mcp import StdioServerParameters
+
+    port = serving_port(sloth.context("mcp"))
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           "SLOTH_MCP_URL": f"http://127.0.0.1:{port}/mcp", "SLOTH_MCP_TOKEN": await token_of(sloth, "kenji")}
+    server = StdioServerParameters(command=sys.executable, args=["-m", "bot", "mcp"], env=env, cwd=str(tmp_path))
+    async with Client(server) as mcp:
+        names = {t.name for t in (await mcp.list_tools()).tools}
+        result = await mcp.call_tool("whois", {"user": "@amelia"})
+    assert "whois" in names and "archive" not in names
+    assert not result.is_error and "Amelia Hart" in text_of(result)
