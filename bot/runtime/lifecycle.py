@@ -209,8 +209,8 @@ class Runtime:
                   for key, (handler, feature) in self.registry.routes.items()}
         slack = self.slack_requests.handle if settings.transport == "http" else None
         side, self.http_port = await serve(
-            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable},
-                         transport=settings.transport, slack=slack),
+            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.answers},
+                         transport=settings.transport, slack=slack, alive=lambda: self.fatal),
             settings.http_host, settings.http_port, settings.http_limits, self.metrics)
         self._closers.append(side.cleanup)
         if settings.http_port == 0:
