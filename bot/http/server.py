@@ -27,6 +27,7 @@ def make_web_app(
 ) -> web.Application:
     """`checks`: more readiness checks by name (the store answers), each reported in /readyz.
     In HTTP mode (`transport`), Slack reaches Sloth through this very server: answering is being up.
+    `sloth worker` (transport "worker") is ready while it takes jobs.
 
     /livez (a liveness probe: restart the process when it fails) answers from the event loop, so a
     loop held up for good fails it by not answering; `alive` says why the process is beyond saving
@@ -45,6 +46,7 @@ def make_web_app(
         passed = {name: await check() for name, check in (checks or {}).items()}
         healthy = connected and all(passed.values())
         link = ({"socket": "connected" if connected else "disconnected"} if transport == "socket"
+                else {"jobs": "taking" if connected else "stopped"} if transport == "worker"
                 else {"http": "serving" if connected else "stopped"})
         body = {"status": "ok" if healthy else "unavailable", **link,
                 **{name: "ok" if ok else "failing" for name, ok in passed.items()}}
@@ -63,7 +65,8 @@ def make_web_app(
     app.router.add_get("/readyz", healthz)
     app.router.add_get("/healthz", healthz)  # the same checks as /readyz, for probes set up before it
     app.router.add_get("/metrics", metrics_page)
-    app.router.add_post("/slack/events", slack or not_http_mode)  # bot.http.slack
+    if transport != "worker":  # `sloth worker` serves only its probes and metrics
+        app.router.add_post("/slack/events", slack or not_http_mode)  # bot.http.slack
     for (method, path), handler in (routes or {}).items():
         app.router.add_route(method, path, handler)
     return app

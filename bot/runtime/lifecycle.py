@@ -112,6 +112,7 @@ class Runtime:
         self._closers.append(self.session.close)
         self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
         identity = await self._check_bot_token()
+        self.client.team = identity.team_id
         try:
             self.store = Watched(await open_store(settings.store_url, self.clock))
         except StoreOpenError as e:

@@ -8,12 +8,9 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
-from redis import asyncio as aioredis
 
 from bot.work.lanes import HEAVY, open_queue
 from sloth_emulator import Emulator
@@ -22,23 +19,6 @@ from tests.e2e.harness import ask, running_bot, settle, visible_text
 from tests.e2e.queue.workers import sloth_worker
 
 FEATURE = "tests.e2e.queue.slow_feature"
-
-
-@pytest.fixture
-async def queue_url(redis_url: str) -> AsyncIterator[str]:
-    """A database of the test redis-server of its own, empty."""
-    url = redis_url.rsplit("/", 1)[0] + "/5"
-    client = aioredis.from_url(url)
-    await client.flushdb()
-    await client.aclose()
-    yield url
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    made = tmp_path / "markers"
-    made.mkdir()
-    return made
 
 
 async def until(found: Callable[[], Any], what: str, timeout: float = 60) -> Any:  # noqa: ASYNC109
