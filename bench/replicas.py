@@ -51,6 +51,7 @@ def redis_server(url: str | None) -> Iterator[str]:
                                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
                                   stdout=subprocess.DEVNULL)
         try:
+            asyncio.run(listening([port]))
             yield f"redis://127.0.0.1:{port}/0"
         finally:
             server.terminate()
@@ -84,8 +85,8 @@ async def replicas(emu: Emulator, count: int, transport: str, store: str, worker
                 await emu.wait_connected(count, timeout=60)
                 yield
                 return
-            async with balancing([f"http://127.0.0.1:{port}" for port in ports]) as (_, url):
-                await listening(ports)
+            async with balancing([f"http://127.0.0.1:{port}" for port in ports[:count]]) as (_, url):
+                await listening(ports[:count])
                 await emu.use_request_url(url)
                 yield
         finally:
