@@ -36,6 +36,7 @@ class MeteredWebClient(AsyncWebClient):
 
     metrics: Metrics | None = None
     access: Access | None = None
+    team: str = ""  # the workspace this client calls for (its team id, once auth.test said it): counted by team
 
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         outcome = "ok"
@@ -54,6 +55,12 @@ class MeteredWebClient(AsyncWebClient):
         finally:
             if self.metrics is not None:
                 self.metrics.api_calls.labels(api_method, outcome).inc()
+                self.metrics.team_calls.labels(self.team or "unknown", _kind(outcome)).inc()
+
+
+def _kind(outcome: str) -> str:
+    """ok, ratelimited (Slack's 429 outlasted every retry) or error: few values, as teams may be many."""
+    return outcome if outcome in ("ok", "ratelimited") else "error"
 
 
 def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
