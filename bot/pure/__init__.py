@@ -3,7 +3,8 @@
 Renderers that run in worker processes (charts, training pictures) and game boards import it
 without bringing the runtime along; `bot.api` hands on all of it too.
 
-- `blocks`: a `Reply` and Block Kit's blocks (`section`, `fields`, `context_block`, `button`, …);
+- `blocks`: a `Reply` and Block Kit's blocks (`section`, `fields`, `context_block`, `button`, …),
+  the newer `table`, `markdown` and `alert` among them; `classic`: the same said with older blocks;
 - `views`: modals and their inputs (`modal`, `input_block`, `text_input`, `static_select`, …);
 - `text`: escaping what members typed, reading `<@U…>` and `<#C…>`, making stored text inert;
 - `names`: Slack's rules for channel names, emoji and lengths; `lookalike`: names that read alike;
@@ -18,15 +19,20 @@ from bot.pure import kinds
 from bot.pure.blocks import (
     Reply,
     actions,
+    alert,
     button,
+    cell,
     context_block,
     divider,
     fields,
     header,
     image,
+    markdown,
     notice,
     section,
+    table,
 )
+from bot.pure.classic import classic_blocks
 from bot.pure.durations import describe_duration, looks_like_duration, parse_duration
 from bot.pure.errors import Expected, ReplyError, UsageError, UserError, WhenError, slack_error_text
 from bot.pure.kinds import positive
@@ -92,11 +98,14 @@ __all__ = [
     "UserRef",
     "WhenError",
     "actions",
+    "alert",
     "button",
+    "cell",
     "channel_not_found",
     "check_ahead",
     "check_channel_name",
     "check_length",
+    "classic_blocks",
     "context_block",
     "conversations_select",
     "describe_duration",
@@ -110,6 +119,7 @@ __all__ = [
     "input_block",
     "kinds",
     "looks_like_duration",
+    "markdown",
     "modal",
     "next_at",
     "notice",
@@ -134,6 +144,7 @@ __all__ = [
     "split_args",
     "split_line",
     "static_select",
+    "table",
     "text_input",
     "time_zone",
     "truncate",

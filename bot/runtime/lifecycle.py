@@ -42,6 +42,7 @@ from bot.runtime.loop_watch import LoopWatch
 from bot.slack.access import Access
 from bot.slack.client import make_client
 from bot.slack.directory import Directory
+from bot.slack.fallback import BlockSupport
 from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
 from bot.store import Namespaced, StoreOpenError, open_store
@@ -100,6 +101,7 @@ class Runtime:
         self.session = aiohttp.ClientSession()
         self._closers.append(self.session.close)
         self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
+        self.client.blocks = BlockSupport(self.clock)  # what this workspace refuses, for every client of it
         identity = await self._check_bot_token()
         try:
             self.store = Watched(await open_store(settings.store_url, self.clock))
