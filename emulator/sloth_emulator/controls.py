@@ -1,5 +1,5 @@
-"""Emulator methods for the slower parts of Slack a test drives by hand: Socket Mode faults and
-chat.scheduleMessage's delivery."""
+"""Emulator methods for the slower parts of Slack a test drives by hand: Socket Mode faults,
+chat.scheduleMessage's delivery, and block kinds a workspace does not take."""
 
 from __future__ import annotations
 
@@ -50,6 +50,17 @@ class SocketFaults:
 
     def enable_socket_mode(self) -> None:
         self.hub.link_disabled = False
+
+
+class BlockRefusals:
+    refused_blocks: frozenset[str] = frozenset()
+
+    def refuse_block_types(self, kinds: set[str] | frozenset[str]) -> None:
+        """From now on every message holding a block of one of `kinds` (`{"table"}`; none: every
+        kind taken again) is refused as a workspace or client without them refuses it: chat.*
+        answer `invalid_blocks` naming the block ("unsupported type: table [json-pointer:/blocks/0/type]"),
+        a response_url HTTP 400 `invalid_blocks` (see sloth_emulator.block_rules)."""
+        self.refused_blocks = frozenset(kinds)
 
 
 class ScheduledPosts:

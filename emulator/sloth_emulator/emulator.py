@@ -23,7 +23,7 @@ from sloth_emulator.answers import Posted
 from sloth_emulator.app_config import default_manifest
 from sloth_emulator.channel_events import ChannelChanges
 from sloth_emulator.clock import FakeClock
-from sloth_emulator.controls import ScheduledPosts, SocketFaults
+from sloth_emulator.controls import BlockRefusals, ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
 from sloth_emulator.model import Channel, FileRecord, Message, User
 from sloth_emulator.ratelimit import RateLimits
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
+class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts, BlockRefusals):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
