@@ -4,7 +4,7 @@ Renderers that run in worker processes (charts, training pictures) and game boar
 without bringing the runtime along; `bot.api` hands on all of it too.
 
 - `blocks`: a `Reply` and Block Kit's blocks (`section`, `fields`, `context_block`, `button`, …),
-  the newer `table`, `markdown` and `alert` among them; `classic`: the same said with older blocks;
+  the newer `table`, `markdown` and `alert` among them;
 - `views`: modals and their inputs (`modal`, `input_block`, `text_input`, `static_select`, …);
 - `text`: escaping what members typed, reading `<@U…>` and `<#C…>`, making stored text inert;
 - `names`: Slack's rules for channel names, emoji and lengths; `lookalike`: names that read alike;
@@ -32,7 +32,6 @@ from bot.pure.blocks import (
     section,
     table,
 )
-from bot.pure.classic import classic_blocks
 from bot.pure.durations import describe_duration, looks_like_duration, parse_duration
 from bot.pure.errors import Expected, ReplyError, UsageError, UserError, WhenError, slack_error_text
 from bot.pure.kinds import positive
@@ -64,6 +63,7 @@ from bot.pure.text import (
     split_args,
     split_line,
     truncate,
+    unescape,
 )
 from bot.pure.times import next_at, parse_time_of_day, slack_date, time_zone, zone_of
 from bot.pure.views import (
@@ -105,7 +105,6 @@ __all__ = [
     "check_ahead",
     "check_channel_name",
     "check_length",
-    "classic_blocks",
     "context_block",
     "conversations_select",
     "describe_duration",
@@ -148,6 +147,7 @@ __all__ = [
     "text_input",
     "time_zone",
     "truncate",
+    "unescape",
     "users_select",
     "zone_of",
 ]

@@ -4,9 +4,9 @@ plain dicts (each cut to what Slack accepts in that field).
 The newer blocks (`table`, `markdown`, `alert`) keep to the limits Slack publishes for them:
 @slack/types' `TableBlock` (100 rows of at most 20 cells, raw_text or rich_text, at most 20
 column settings), `AlertBlock` (a text object and one of five levels) and the markdown block's
-reference (12,000 characters for all markdown blocks of one message, which `bot.pure.classic`
+reference (12,000 characters for all markdown blocks of one message, which `bot.slack.classic`
 keeps to when a message holds several). Where a workspace refuses them, Sloth sends the same
-content as older blocks (`bot.pure.classic`, `bot.slack.fallback`).
+content as older blocks (`bot.slack.classic`, `bot.slack.fallback`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+
+from bot.pure.dates import DATE_AND_TIME, date_fallback
 
 
 @dataclass(frozen=True)
@@ -105,17 +107,29 @@ ALIGNS = ("left", "center", "right")
 Cell = str | dict[str, Any]
 
 
-def cell(text: str, *, url: str | None = None, bold: bool = False) -> dict[str, Any]:
+def cell(text: str, *, url: str | None = None, bold: bool = False, emoji: str | None = None,
+         at: float | None = None) -> dict[str, Any]:
     """One table cell: plain text (`raw_text`, shown as typed: no mrkdwn, so nothing to escape),
-    or rich text when it links somewhere (`url`) or is bold. A cell holds at least one character:
-    an empty one shows "–"."""
-    text = text or "–"
-    if url is None and not bold:
+    or rich text when it links somewhere (`url`), is bold, starts with an `emoji` (a name,
+    `"tada"` or `":tada:"`) or is a moment (`at`, a Unix time each reader sees in their own time
+    zone; `text` is shown where the time cannot be). A cell holds at least one character: an empty
+    one shows "–"."""
+    name = (emoji or "").strip(":")
+    if at is not None and (fallback := date_fallback(at)) is not None:
+        moment = {"type": "date", "timestamp": int(at), "format": DATE_AND_TIME, "fallback": fallback}
+        return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [moment]}]}
+    text = text or ("" if name else "–")
+    if url is None and not bold and not name:
         return {"type": "raw_text", "text": text}
-    element: dict[str, Any] = {"type": "link", "url": url, "text": text} if url else {"type": "text", "text": text}
-    if bold:
-        element["style"] = {"bold": True}
-    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [element]}]}
+    elements: list[dict[str, Any]] = [{"type": "emoji", "name": name}] if name else []
+    if text:
+        element: dict[str, Any] = {"type": "link", "url": url, "text": text} if url else {"type": "text", "text": text}
+        if name:
+            element["text"] = " " + text
+        if bold:
+            element["style"] = {"bold": True}
+        elements.append(element)
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
 
 
 def table(rows: Sequence[Sequence[Cell]], *, header: Sequence[str] | None = None,
@@ -166,7 +180,7 @@ def _column(align: str | None, wrap: bool | None) -> dict[str, Any]:
 def markdown(text: str) -> dict[str, Any]:
     """Slack's `markdown` block: standard Markdown (`**bold**`, `# headings`, `- lists`,
     `[label](url)`, tables), for long text such as help. Cut at 12,000 characters, on a line
-    boundary where there is one; several in one message share that budget (`bot.pure.classic`
+    boundary where there is one; several in one message share that budget (`bot.slack.classic`
     turns what is past it into sections)."""
     if len(text) <= MAX_MARKDOWN:
         return {"type": "markdown", "text": text}

@@ -10,7 +10,7 @@ webhook errors; java-slack-sdk#1017, where Slack's maintainers say webhooks give
 `BlockSupport` is what Sloth does about it, for every chat.* call through its Web API client and
 every reply through a response_url:
 - before sending, the kinds this workspace refused lately are said the classic way
-  (`bot.pure.classic`), and a message is kept to the limits Slack sets for a whole message;
+  (`bot.slack.classic`), and a message is kept to the limits Slack sets for a whole message;
 - on a refusal that names a newer kind as unsupported, that kind is remembered for an hour
   (`REMEMBER`, per process: a replica learns it on its own first refusal), logged once, and the
   same content is sent again the classic way; a refusal naming no kind (a response_url's) counts
@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
-from bot.pure.classic import NEW_KINDS, classic_blocks, fit_blocks, kinds_in
+from bot.slack.classic import NEW_KINDS, classic_blocks, fit_blocks, kinds_in
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

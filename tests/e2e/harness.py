@@ -63,3 +63,17 @@ async def ask(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> dict[
 def visible_text(body: dict[str, Any]) -> str:
     """Everything a reader would see in a message body: text, blocks, attachments."""
     return json.dumps([body.get("text"), body.get("blocks"), body.get("attachments")], ensure_ascii=False)
+
+
+def table_rows(body: dict[str, Any]) -> list[list[str]]:
+    """The rows of the table block in a message body (the header first), each cell as its text reads."""
+    [block] = [b for b in body.get("blocks") or [] if b.get("type") == "table"]
+    return [[cell_text(cell) for cell in row] for row in block["rows"]]
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    if cell["type"] == "raw_text":
+        return str(cell["text"])
+    parts = [e for section in cell["elements"] for e in section["elements"]]
+    return "".join(f":{e['name']}:" if e["type"] == "emoji" else str(e.get("text") or e.get("fallback") or "")
+                   for e in parts)

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from bot.pure import alert, cell, classic_blocks, markdown, notice, section, table
+from bot.api import classic_blocks
+from bot.pure import alert, cell, markdown, notice, section, table
 from bot.pure.blocks import MAX_MARKDOWN
-from bot.pure.classic import fit_blocks, kinds_in
-from bot.pure.mrkdwn import markdown_mrkdwn
+from bot.slack.classic import fit_blocks, kinds_in
+from bot.slack.mrkdwn import markdown_mrkdwn
 
 
 def texts(row: list[dict]) -> list[str]:

@@ -16,8 +16,8 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from bot.pure.blocks import MAX_MARKDOWN, actions, context_block, divider, section
-from bot.pure.mrkdwn import markdown_mrkdwn
 from bot.pure.text import escape
+from bot.slack.mrkdwn import markdown_mrkdwn
 
 NEW_KINDS = frozenset({"table", "markdown", "alert", "card", "carousel"})
 MAX_BLOCKS = 50
