@@ -7,8 +7,9 @@ WebClient tests quote; the same error reported for `markdown` blocks). A `respon
 like an incoming webhook, HTTP 400 with the bare error in the body and no messages (Slack's
 webhook errors; java-slack-sdk#1017, where Slack's maintainers say webhooks give no details).
 
-`BlockSupport` is what Sloth does about it, for every chat.* call through its Web API client and
-every reply through a response_url:
+`BlockSupport` is what Sloth does about it, for every chat.* call that carries blocks (messages,
+scheduled messages, edits, streams) through its Web API client and every reply through a
+response_url:
 - before sending, the kinds this workspace refused lately are said the classic way
   (`bot.slack.classic`), and a message is kept to the limits Slack sets for a whole message;
 - on a refusal that names a newer kind as unsupported, that kind is remembered for an hour
@@ -36,11 +37,12 @@ from bot.slack.classic import NEW_KINDS, classic_blocks, fit_blocks, kinds_in
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"})
+METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage",
+                     "chat.startStream", "chat.appendStream", "chat.stopStream"})
 REFUSALS = frozenset({"invalid_blocks", "invalid_attachments"})
 REMEMBER = 3600.0
 UNSUPPORTED = re.compile(r"unsupported type: (\w+)")
-POINTER = re.compile(r"json-pointer:/(?:attachments/(\d+)/)?blocks/(\d+)")
+POINTER = re.compile(r"json-pointer:/(?:(attachments|chunks)/(\d+)/)?blocks/(\d+)")
 
 
 @dataclass
@@ -112,7 +114,8 @@ def support_of(client: Any) -> BlockSupport:
 # -- where a call carries its blocks ----------------------------------------------------------
 
 def blocks_of(args: dict[str, Any]) -> list[list[Any]]:
-    """Every list of blocks in a call's arguments: the message's and each attachment's."""
+    """Every list of blocks in a call's arguments: the message's, each attachment's and each
+    streamed chunk's."""
     found: list[list[Any]] = []
 
     def note(blocks: list[Any]) -> list[Any]:
@@ -125,17 +128,19 @@ def blocks_of(args: dict[str, Any]) -> list[list[Any]]:
 
 def with_blocks(args: dict[str, Any], change: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
     """`args` (a body, or a call's keyword arguments with `json`/`data`/`params`) with `change`
-    applied to each list of blocks, decoding and encoding those sent as JSON text."""
+    applied to each list of blocks (the message's, its attachments', its streamed chunks'),
+    decoding and encoding those sent as JSON text."""
     out = dict(args)
     for part in ("json", "data", "params"):
         if isinstance(args.get(part), dict):
             out[part] = with_blocks(args[part], change)
     if "blocks" in args:
         out["blocks"] = _each(args["blocks"], change)
-    if "attachments" in args:
-        out["attachments"] = _each(args["attachments"], lambda items: [
-            {**item, "blocks": _each(item["blocks"], change)} if isinstance(item, dict) and "blocks" in item
-            else item for item in items])
+    for holders in ("attachments", "chunks"):
+        if holders in args:
+            out[holders] = _each(args[holders], lambda items: [
+                {**item, "blocks": _each(item["blocks"], change)} if isinstance(item, dict) and "blocks" in item
+                else item for item in items])
     return out
 
 
@@ -157,11 +162,11 @@ def _kind_at(text: str, args: dict[str, Any]) -> str | None:
     body = next((args[p] for p in ("json", "data", "params") if isinstance(args.get(p), dict)), args)
     holder = body
     if match.group(1) is not None:
-        items = _decoded(body.get("attachments"))
-        number = int(match.group(1))
+        items = _decoded(body.get(match.group(1)))
+        number = int(match.group(2))
         holder = items[number] if isinstance(items, list) and number < len(items) else None
     blocks = _decoded(holder.get("blocks")) if isinstance(holder, dict) else None
-    index = int(match.group(2))
+    index = int(match.group(3))
     if isinstance(blocks, list) and index < len(blocks) and isinstance(blocks[index], dict):
         return str(blocks[index].get("type"))
     return None
