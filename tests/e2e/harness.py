@@ -13,8 +13,9 @@ from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
 from sloth_emulator import Emulator
+from sloth_emulator.responses import ResponsePost
 
-__all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible_text"]
+__all__ = ["FakeClock", "answers", "ask", "bot_settings", "running_bot", "settle", "table_rows", "visible_text"]
 
 
 @asynccontextmanager
@@ -58,6 +59,15 @@ async def ask(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> dict[
     assert len(posts) == 1, f"expected one reply to {text!r}, got {len(posts)}"
     body: dict[str, Any] = posts[0].body
     return body
+
+
+async def answers(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> list[ResponsePost]:
+    """Send `/sloth <text>`, wait for it to be handled, return every post to its response_url
+    (a refused one included: a reply Slack refused and Sloth said again is two)."""
+    delivery = await emu.slash_command(text=text, **where)
+    await delivery.acked()
+    await settle(runtime)
+    return [p for p in emu.responses if p.url == delivery.payload["response_url"]]
 
 
 def visible_text(body: dict[str, Any]) -> str:
