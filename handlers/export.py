@@ -1,10 +1,14 @@
 """`export #channel [days]`: the channel's history as a CSV file, sent to the asker in a DM.
 
 Every page of history is read, and the replies of each thread follow their parent. The CSV is
-built in a worker process, like the charts, so a big channel does not hold up the event loop.
+built in a worker process, like the charts, so a big channel does not hold up the event loop
+(with the job queue, the `sloth worker` that builds it sends it too).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from bot.api import (
     Args,
@@ -15,8 +19,10 @@ from bot.api import (
     Place,
     Reply,
     Router,
+    Task,
     escape,
     file_link,
+    made,
     notice,
     open_dm,
     readable_channel,
@@ -25,13 +31,19 @@ from bot.api import (
 )
 from handlers.plots import MAX_DAYS, period
 from handlers.reading import MAX_THREADS, read_channel
-from handlers.tally import csv_file
+from handlers.tally import Row
 
 router = Router("export", workers=("handlers.tally",))
 DEFAULT_DAYS = 30
 # An export reads every page of a channel's history and its threads (Tier 3, shared by the
 # workspace) and holds a worker process: one at a time per member, 5 an hour, 20 a day (SLOTH_LIMITS).
 LIMIT = Limit(at_once=1, per_hour=5, per_day=20)
+CSV_FILE: Task[[list[Row], Mapping[str, str]], bytes] = Task("handlers.tally:csv_file")
+if TYPE_CHECKING:
+    from bot.api import same_types
+    from handlers import tally
+
+    same_types(CSV_FILE, tally.csv_file)
 
 
 @router.command(
@@ -57,7 +69,7 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
             return notice(f"#{name} has no messages from {span}, so there is nothing to export.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
-        data = await ctx.cpu.run(csv_file, reading.rows, names)
+        data = made(CSV_FILE, reading.rows, names)  # built in a worker process (with the queue, uploaded there)
         dm = await open_dm(ctx, inv.user)
         note = (f" Replies of the {reading.threads_skipped:,} oldest threads are left out (only the newest "
                 f"{MAX_THREADS} threads are expanded)." if reading.threads_skipped else "")

@@ -33,7 +33,7 @@ from bot.config.feature_settings import Config
 from bot.slack.pacing import EditPacer
 from bot.store import Namespaced
 from bot.work.blocking import run_on_loop
-from bot.work.cpu import CpuPool
+from bot.work.cpu import Work
 from bot.work.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -89,8 +89,9 @@ class Context:
     metrics: Metrics
     # Injected so that timed features (expiry, trivia rounds) can be tested without sleeping.
     clock: Callable[[], float] = time.time
-    # Worker processes for charts and exports, so heavy work never runs on the event loop.
-    cpu: CpuPool
+    # Worker processes for charts and exports, so heavy work never runs on the event loop: this
+    # process's own, or with a Redis store the job queue that `sloth worker` processes run.
+    cpu: Work
     edits: EditPacer = field(repr=False)  # chat.update's budget and redraw folding (bot.slack.pacing)
     commands: Catalogue = field(repr=False)
     uploads: Uploads = field(repr=False)

@@ -22,7 +22,7 @@ from bot.config.settings import Settings
 from bot.features.context import Context, Identity
 from bot.slack.pacing import EditPacer
 from bot.store import Store
-from bot.work.cpu import CpuPool
+from bot.work.cpu import Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor
 
@@ -44,7 +44,7 @@ class Core:
     registry: Registry
     supervisor: Supervisor
     metrics: Metrics
-    cpu: CpuPool
+    cpu: Work
     edits: EditPacer
     clock: Callable[[], float] = time.time
     # Every feature's context by feature name, filled by the runtime.

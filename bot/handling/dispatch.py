@@ -8,7 +8,6 @@ runs the handler in its feature's context, and says the reply where the request 
 from __future__ import annotations
 
 import logging
-import secrets
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import replace
 
@@ -32,6 +31,7 @@ from bot.slack.admins import is_admin
 from bot.slack.asking import asking
 from bot.store import Namespaced, StoreUnavailable
 from bot.work import blocking
+from bot.work.requests import new_request_id, request_id
 
 log = logging.getLogger(__name__)
 CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full or unavailable), so that "
@@ -171,4 +171,6 @@ def unknown_command(ctx: Core, inv: Invocation) -> Reply:
 
 
 def new_error_id() -> str:
-    return secrets.token_hex(4)
+    """The request's id (on each of its log lines, here and on the worker that did its work), so
+    the id a member quotes finds the whole request; a fresh one outside a request."""
+    return request_id() or new_request_id()

@@ -5,7 +5,8 @@ asked, and the sweep covers the whole store.
 
 - Previous/Next on long lists and "Join and try again" run the member's command line again.
 - The Connect button is a link; Slack still sends its click, which needs nothing but the ack.
-- Members and channels are kept fresh from events, and re-synced every hour in every process.
+- Members and channels are kept fresh from events, and re-synced every hour by one process of
+  the deployment (the directory lives in the store, so the others read what it walked).
 - Expired keys are swept from the store every few minutes (SQLite keeps them until deleted),
   which also tells a store that could not save whether it can again.
 """
@@ -75,10 +76,11 @@ async def link_opened(ctx: Context, click: Click) -> None:
     return None  # a link button: the browser opens the link
 
 
-@router.every(lambda ctx: core_of(ctx).settings.directory_resync_seconds, name="directory-resync",
-              per_process=True)
+@router.every(lambda ctx: core_of(ctx).settings.directory_resync_seconds, name="directory-resync")
 async def resync(ctx: Context) -> None:
-    await ctx.directory.resync()
+    # Claimed per period like any job: one process of the deployment walks the lists. At start,
+    # a directory walked within the last half period (before a restart) is not walked again.
+    await ctx.directory.resync(max_age=core_of(ctx).settings.directory_resync_seconds / 2)
 
 
 # In every process: each keeps its own note of whether the store saves (for its /healthz), and
@@ -110,7 +112,7 @@ async def _on_unarchive(ctx: Context, event: dict[str, Any]) -> None:
 
 
 async def _on_deleted(ctx: Context, event: dict[str, Any]) -> None:
-    ctx.directory.channels.pop(event["channel"], None)
+    ctx.directory.drop_channel(event["channel"])
 
 
 async def _on_membership(ctx: Context, event: dict[str, Any]) -> None:

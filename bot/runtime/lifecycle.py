@@ -1,14 +1,17 @@
 """The runtime's lifecycle: `async with Runtime(settings, registry) as rt: await rt.wait()`.
 
 Entering checks the bot token (and which of the loaded commands its scopes allow), opens the
-store, gives every feature its context and runs their start hooks, starts the HTTP side,
-connects Socket Mode and starts the features' jobs; leaving stops taking envelopes, lets
-in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
-An envelope travels: socket thread (ack, `bot.socket`) -> worker pool on the main loop, dedupe,
-Bolt (`bot.handling.envelopes`) -> entry point -> dispatch -> handler -> respond (`bot.handling`).
+store and its journal, gives every feature its context and runs their start hooks, starts the
+HTTP side, connects Socket Mode (or, in HTTP mode, takes Slack's requests on the HTTP side) and
+starts the features' jobs; leaving stops taking envelopes, lets in-flight work finish (bounded),
+runs the stop hooks and closes everything in reverse order.
+An envelope travels: socket thread or HTTP side (journal, ack: `bot.socket`, `bot.http.slack`,
+`bot.handling.intake`) -> worker pool on the main loop, dedupe, Bolt (`bot.handling.envelopes`)
+-> entry point -> dispatch -> handler -> respond (`bot.handling`) -> crossed out of the journal.
 A thread of its own reads and acks Socket Mode (`bot.socket.thread`), so a handler that blocks
 the main loop holds up no ack; another thread watches the main loop and names a handler that
-holds it (`bot.runtime.loop_watch`).
+holds it (`bot.runtime.loop_watch`). What a replica that died left in the journal is taken over
+here (`_take_over`).
 """
 
 from __future__ import annotations
@@ -36,20 +39,24 @@ from bot.features.scopes import granted_scopes, missing_by_command
 from bot.handling.ack_answer import ack_answer
 from bot.handling.entry import bind_route, build_app
 from bot.handling.envelopes import Envelopes
+from bot.handling.intake import Intake
 from bot.http.server import make_web_app, serve
+from bot.http.slack import SlackRequests
 from bot.runtime.contexts import fill_contexts, share_settings
 from bot.runtime.loop_watch import LoopWatch
 from bot.slack.access import Access
 from bot.slack.client import make_client
 from bot.slack.directory import Directory
+from bot.slack.directory_store import Kept
 from bot.slack.fallback import BlockSupport
 from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
-from bot.store import Namespaced, StoreOpenError, open_store
+from bot.store import Namespaced, StoreOpenError, open_journal, open_store
 from bot.store.health import Watched
+from bot.store.journal import JournalUnavailable
 from bot.views.metadata import Sealer
 from bot.views.submissions import Submissions
-from bot.work.cpu import CpuPool
+from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
 
@@ -57,6 +64,9 @@ log = logging.getLogger(__name__)
 
 LAG_PROBE_SECONDS = 0.05
 HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
+TAKEOVER_SECONDS = 1.0  # how often the journal is searched for what dead replicas left
+TAKEOVER_BATCH = 100
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
@@ -79,6 +89,7 @@ class Runtime:
         self.with_http = http
         self.http_port: int | None = None
         self.fatal: str | None = None
+        self.stopping = False
         self._stop = asyncio.Event()
         self._closers: list[Any] = []
 
@@ -108,25 +119,43 @@ class Runtime:
         except StoreOpenError as e:
             raise FatalError(str(e)) from None
         self._closers.append(self.store.close)
-        self.directory = Directory(self.client)
+        try:
+            self.journal = await open_journal(settings.store_url, settings.journal_lease_seconds,
+                                              on_skip=self.metrics.unjournaled.inc)
+        except JournalUnavailable as e:
+            raise FatalError(str(e)) from None
+        self._closers.append(self.journal.close)  # closed before the store, after the work drained
+        self.directory = Directory(self.client, Kept(Namespaced(self.store, "directory"), self.clock), self.clock)
+        self._closers.append(self.directory.close)
         self.access = Access(self.client, self.directory)
         self.client.access = self.access  # every call made for a member keeps to what they may see
         self._closers.append(self.supervisor.close)
-        cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
+        cpu = self._work()
         # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
         self.ctx = self._contexts(identity, cpu)
         self._closers.append(self.ctx.cpu.close)
         await self._run_hooks("start")
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
         # Sloth's forms: sealed with SLOTH_SECRET_KEY, else the bot token (both secret, both the same in
-        # every replica), read by the socket thread for the ack and by the main loop for the work.
+        # every replica), read by the thread that acks (the socket's, or the HTTP side) for the ack
+        # and by the main loop for the work.
         self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
                                  settings.command)
         self.envelopes = Envelopes(build_app(self.ctx, self.forms), self.pool, Namespaced(self.store, "event"),
-                                   self.metrics)
+                                   self.metrics, self.journal)
+        self.intake = Intake(self.envelopes.take, self.journal, self.metrics, settings.max_unfinished)
+        self.intake.open(asyncio.get_running_loop())
+        if settings.transport == "http":
+            if not (self.with_http and settings.signing_secret):
+                raise FatalError("HTTP mode (SLOTH_TRANSPORT=http) takes Slack's requests on Sloth's HTTP side, "
+                                 "checked with SLACK_SIGNING_SECRET: both are needed.")
+            self.slack_requests = SlackRequests(settings.signing_secret, self.intake, self.metrics,
+                                                ack_answer(self.forms))
         if self.with_http:
             await self._serve_http()
-        await self._connect_socket()
+        if settings.transport == "socket":
+            await self._connect_socket()
+        self._taking_over = self.supervisor.spawn(self._take_over(), name="journal-takeover")
         self.supervisor.spawn(self.ctx.cpu.prepare(), name="cpu-prepare")
         self.scheduler = Scheduler(
             [Scheduled(job, feature, self.ctx.of(feature.name)) for job, feature in self.registry.jobs],
@@ -135,7 +164,18 @@ class Runtime:
             self.supervisor.spawn(self.scheduler.run(), name="jobs")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
-    def _contexts(self, identity: Identity, cpu: CpuPool) -> Core:
+    def _work(self) -> Work:
+        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool)."""
+        pool = CpuPool(self.settings.render_workers or None, preload=self.registry.worker_modules())
+        if self.settings.queue == "off" or not self.settings.store_url.startswith(REDIS_SCHEMES):
+            return pool
+        from bot.work.queue import QueuedWork
+
+        work = QueuedWork(self.settings.store_url, self.metrics, pool)
+        self.supervisor.spawn(work.watch(), name="queue-watch")
+        return work
+
+    def _contexts(self, identity: Identity, cpu: Work) -> Core:
         """The core (for Sloth's own machinery) and, in it, one context per feature."""
         edits = EditPacer(Namespaced(self.store, "pace"), self.settings.edits_per_window,
                           self.settings.edit_window_seconds)
@@ -169,8 +209,10 @@ class Runtime:
         settings = self.settings
         routes = {key: bind_route(self.ctx.of(feature.name), handler)
                   for key, (handler, feature) in self.registry.routes.items()}
+        slack = self.slack_requests.handle if settings.transport == "http" else None
         side, self.http_port = await serve(
-            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable}),
+            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable},
+                         transport=settings.transport, slack=slack),
             settings.http_host, settings.http_port, settings.http_limits, self.metrics)
         self._closers.append(side.cleanup)
         if settings.http_port == 0:
@@ -210,10 +252,11 @@ class Runtime:
                         name, ", ".join(missing))
 
     async def _connect_socket(self) -> None:
+        if not self.settings.app_token:
+            raise FatalError("SLACK_APP_TOKEN is not set: Socket Mode connects with the app-level token (xapp-…).")
         self.socket = SocketThread(
             app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
-            take=self.envelopes.take, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
-            ack_answer=ack_answer(self.forms),
+            intake=self.intake, on_fatal=self._on_fatal, ack_answer=ack_answer(self.forms),
         )
         self._closers.append(self.socket.stop)
         try:
@@ -228,8 +271,21 @@ class Runtime:
     # -- running and stopping -----------------------------------------------------------------
 
     async def connected(self) -> bool:
+        """Slack can reach Sloth: the socket is connected; in HTTP mode, Sloth is not stopping (so a
+        load balancer's readiness probe sends requests elsewhere while this replica drains)."""
+        if self.settings.transport == "http":
+            return not self.stopping
         socket = getattr(self, "socket", None)
         return socket is not None and socket.connected()
+
+    async def _take_over(self) -> None:
+        """Handle what replicas that died (this process's earlier self included) acked and left
+        unfinished in the journal, as soon as their leases run out."""
+        while True:
+            if not self.intake.full:
+                for entry in await self.journal.take_over(TAKEOVER_BATCH):
+                    self.intake.recover(entry)
+            await asyncio.sleep(TAKEOVER_SECONDS)
 
     def _on_fatal(self, message: str) -> None:
         self.fatal = message
@@ -251,6 +307,10 @@ class Runtime:
             self.metrics.loop_lag.observe(max(0.0, loop.time() - before - LAG_PROBE_SECONDS))
 
     async def _close(self) -> None:
+        self.stopping = True
+        taking_over = getattr(self, "_taking_over", None)
+        if taking_over is not None:
+            taking_over.cancel()  # nothing more is claimed: what is left goes to others, or the next start
         socket = getattr(self, "socket", None)
         if socket is not None:
             await socket.stop()  # no new envelopes; unacked events go to other connections

@@ -85,6 +85,10 @@ def _workspace(generated: str | None) -> Workspace:
     humans = [u.id for u in workspace.users.values() if u.is_human][:40]
     chatter.members.update(dict.fromkeys([*humans, workspace.bot_user_id]))
     add_history(workspace, chatter.id, messages=3000, days=45, seed=7)
+    # Where the README's training examples post their run cards (channel="#ml").
+    ml = workspace.create_channel("ml", workspace.first_human().id)
+    ml.purpose = "Training runs: jobs report here with channel=\"#ml\""
+    ml.members.update(dict.fromkeys([*humans, workspace.bot_user_id]))
     return workspace
 
 

@@ -38,7 +38,7 @@ def pick_port(preferred: int = PREFERRED_PORT) -> int:
 
 def how_to_report(port: int, token: str) -> str:
     return (f"Training jobs can report here: SLOTH_URL=http://127.0.0.1:{port} SLOTH_MONITOR_TOKEN={token} "
-            "python examples/train_digits.py --owner U01WJK68KS")
+            "python examples/train_digits.py --channel '#ml' --owner U01WJK68KS")
 
 
 async def show_changes(emu: Emulator, unseen: Callable[[], bool], show: Callable[[], None]) -> None:

@@ -187,14 +187,15 @@ def blocked_report(blocked: Sequence[Blocked]) -> str | None:
 
 
 def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:
-    """Core settings that point Sloth at the emulator, with a store in `data_dir`.
+    """Core settings that point Sloth at the emulator, with a store in `data_dir`
+    (`transport="http"`: Slack's requests over HTTP, signed with the emulator's signing secret).
 
     The emulator applies no rate limits unless told to, so neither does Sloth's own chat.update
     budget here (`edits_per_window`); a test of pacing sets both."""
     settings = Settings(
         bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
         http_port=0, data_dir=data_dir, store_url=f"sqlite:///{data_dir / 'sloth.db'}",
-        client_id=emu.client_id, client_secret=emu.client_secret,
+        client_id=emu.client_id, client_secret=emu.client_secret, signing_secret=emu.signing_secret,
         edits_per_window=10_000 if emu.api.limiter is None else Settings.edits_per_window,
     )
     return replace(settings, **overrides)
@@ -212,10 +213,14 @@ async def start_runtime(
     emu: Emulator, data_dir: Path, *, registry: Registry | None = None, clock: Callable[[], float] = time.time,
     connections: int = 1, jobs: Literal["auto", "manual"] = "auto", **overrides: Any,
 ) -> AsyncIterator[Runtime]:
-    """A started runtime whose socket is connected (`connections`: how many the emulator should see)."""
+    """A started runtime whose socket is connected (`connections`: how many the emulator should see),
+    or, with `transport="http"`, whose /slack/events is the emulator's request URL."""
     runtime = Runtime(bot_settings(emu, data_dir, **overrides), registry, clock=clock, jobs=jobs)
     async with runtime:
-        await emu.wait_connected(connections, timeout=10)
+        if runtime.settings.transport == "http":
+            await emu.use_request_url(f"http://127.0.0.1:{runtime.http_port}/slack/events")
+        else:
+            await emu.wait_connected(connections, timeout=10)
         yield runtime
 
 

@@ -1,4 +1,5 @@
-"""The Slack emulator: a Web API, Socket Mode and response_url server over one workspace.
+"""The Slack emulator: a Web API, Socket Mode and response_url server over one workspace, which
+can also deliver to the app's request URL over HTTP, signed as Slack signs (`use_request_url`).
 
 The real slack_sdk clients talk to it over real sockets; tests and the sandbox drive it by
 acting as Slack (slash commands, messages, clicks, events) and by reading what the bot did.
@@ -23,10 +24,11 @@ from sloth_emulator.answers import Posted
 from sloth_emulator.app_config import default_manifest
 from sloth_emulator.channel_events import ChannelChanges
 from sloth_emulator.clock import FakeClock
-from sloth_emulator.controls import BlockRefusals, ScheduledPosts, SocketFaults
+from sloth_emulator.controls import BlockRefusals, HttpDelivery, ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
 from sloth_emulator.model import Channel, FileRecord, Message, User
 from sloth_emulator.ratelimit import RateLimits
+from sloth_emulator.request_url import RequestUrl
 from sloth_emulator.responses import ResponsePost, ResponseUrls
 from sloth_emulator.server import build_app
 from sloth_emulator.shapes import message_out
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts, BlockRefusals):
+class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts, BlockRefusals):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
@@ -78,6 +80,7 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts, Bl
         self.calls: list[ApiCall] = []
         self.api = WebApi(self, rate_limits)
         self.hub = SocketHub(self)
+        self.outbound = RequestUrl(self)  # HTTP delivery, once use_request_url is called
         self.response_urls = ResponseUrls(self)
         self.shares = Shares(self, share_delay)
         self.unposted: list[dict[str, Any]] = []  # scheduled messages that never posted (metadata)
@@ -127,6 +130,7 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts, Bl
     async def stop(self) -> None:
         for timer in self.timers:
             timer.cancel()
+        await self.outbound.close()
         await self.hub.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -41,6 +41,9 @@ async def stop(ctx: Context, click: Click) -> Reply | None:
         return notice(GONE)
     run, stopped = changed
     if not stopped:
+        if run.running and "stop" not in run.can:
+            return notice(f"*{escape(run.name)}* cannot be stopped from Slack: it reports through `@notify`, "
+                          "which cannot interrupt a function.")
         if run.running:
             return notice(f"Stopping *{escape(run.name)}* was already requested.")
         return notice(f"*{escape(run.name)}* has already finished ({run.status}).")
@@ -51,7 +54,8 @@ async def stop(ctx: Context, click: Click) -> Reply | None:
 
 @router.action("training:mute")
 async def mute(ctx: Context, click: Click) -> Reply | None:
-    """Muting silences the owner's alerts, so it is the owner's (or an admin's) to do."""
+    """Muting silences the owner's alerts (never a NaN loss or a failure), so it is the owner's (or an
+    admin's) to do."""
     service = training(ctx)
     run = await controlled_run(ctx, click, "mute or unmute {run}")
     if isinstance(run, Reply):
@@ -60,7 +64,8 @@ async def mute(ctx: Context, click: Click) -> Reply | None:
     def toggle(r: Run) -> bool:
         r.muted = not r.muted
         r.muted_by = click.user if r.muted else None
-        r.jobs = [job for job in r.jobs if job["kind"] not in ("line", "alert") or not r.muted]
+        # Muting drops the alerts not said yet, but never a NaN alert (reports.CRITICAL).
+        r.jobs = [job for job in r.jobs if not r.muted or job["kind"] != "alert" or job["alert"] in reports.CRITICAL]
         r.version += 1
         return r.muted
 

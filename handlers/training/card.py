@@ -11,13 +11,16 @@ from typing import Any
 
 from bot.pure import actions, button, context_block, escape, section, truncate
 from handlers.training import card_parts as parts
-from handlers.training.card_parts import run_date
-from handlers.training.state import Run, eta_seconds, lower_is_better
+from handlers.training.card_parts import duration, number, run_date
+from handlers.training.metric_names import direction
+from handlers.training.state import Run, eta_seconds
 
 EVENT_TYPE = "sloth_training_run"
-COLOURS = {"running": "#1D9BD1", "completed": "#2EB67D", "stopped": "#ECB22E", "failed": "#E01E5A"}
+COLOURS = {"running": "#1D9BD1", "completed": "#2EB67D", "stopped": "#ECB22E", "failed": "#E01E5A",
+           "preempted": "#E8912D"}
 STALE_COLOUR = "#9E9E9E"
-ICONS = {"running": "⏳", "completed": "✅", "stopped": "⏹️", "failed": "❌"}
+ICONS = {"running": "⏳", "completed": "✅", "stopped": "⏹️", "failed": "❌", "preempted": "⏸️"}
+ARROWS = {"min": "↓", "max": "↑", None: "·"}
 BAR_WIDTH = 20
 MAX_METRIC_ROWS = 12
 
@@ -34,6 +37,8 @@ def card_message(run: Run, names: Names) -> dict[str, Any]:
         blocks.append(section(progress_text(run)))
     if run.history or run.batch_metrics:
         blocks.append(section(metrics_table(run)))
+    if run.last_best:
+        blocks.append(context_block(parts.best_text(run)))
     if run.error:
         blocks.append(section(f"*{escape(truncate(run.error['type'], 100))}*: "
                               f"{escape(truncate(run.error['message'], 1500)) or '(no message)'}"))
@@ -89,15 +94,24 @@ def plain_words(run: Run, names: Names) -> str:
     if run.status == "running":
         words = "running" + (" · _stale_" if run.stale else "")
         if run.stop_by:
-            words += f" · stop requested by {escape(names(run.stop_by))} during epoch {(run.stop_epoch or 0) + 1}"
+            words += f" · stop requested by {escape(names(run.stop_by))}{during(run, run.stop_epoch or 0)}"
         return words
     if run.status == "stopped":
         if run.stop_by:  # pressed while epoch stop_epoch + 1 was running; the job ends it as it can
-            return f"stopped by {escape(names(run.stop_by))} during epoch {(run.stop_epoch or 0) + 1}"
-        return f"stopped by the training code after epoch {run.epochs_done}"
+            return f"stopped by {escape(names(run.stop_by))}{during(run, run.stop_epoch or 0)}"
+        if run.interrupted:
+            return f"stopped with Ctrl-C at the job{during(run, run.epochs_done)}"
+        return "stopped by the training code" + (f" after epoch {run.epochs_done}" if run.kind != "task" else "")
     if run.status == "failed":
         return "*failed*" + (f": {escape(truncate(run.error['type'], 100))}" if run.error else "")
+    if run.status == "preempted":
+        return f"*preempted* (the job got SIGTERM){during(run, run.epochs_done)}"
     return "completed"
+
+
+def during(run: Run, epoch: int) -> str:
+    """` during epoch N` (1-based) for a training run; a task has no epochs."""
+    return f" during epoch {epoch + 1}" if run.kind != "task" or run.history else ""
 
 
 def plain_status(run: Run) -> str:
@@ -114,10 +128,20 @@ def who_and_when(run: Run, names: Names) -> list[str]:
         end = run.finished_at if run.finished_at is not None else run.last_event_at or run.started_at
         parts.append(f"Started {run_date(run.started_at)} · {'took' if run.finished_at else 'elapsed'} "
                      f"{duration(end - run.started_at)}")
+    if run.resumes:
+        parts.append(resumed_text(run))
     if run.muted:
         by = f" by {escape(names(run.muted_by))}" if run.muted_by else ""
-        parts.append(f"🔕 improvements and alerts muted{by}")
+        parts.append(f"🔕 alerts muted{by} (a failure or a NaN loss still pings the owner)")
     return parts
+
+
+def resumed_text(run: Run) -> str:
+    last = run.resumes[-1]
+    times = f" {last['n']}×" if last["n"] > 1 else ""
+    went_on = f" at epoch {last['epoch'] + 1}" if run.kind != "task" else ""
+    return f"↻ resumed{times}{went_on} after it {'was preempted' if last['after'] == 'preempted' else last['after']} " \
+           f"· {run_date(last['at'])}"
 
 
 def progress_text(run: Run) -> str:
@@ -153,30 +177,17 @@ def metrics_table(run: Run) -> str:
     for name in list(latest)[:MAX_METRIC_ROWS]:
         best = run.best.get(name)
         best_text = f"{number(best['value'])} (epoch {best['epoch'] + 1})" if best else "–"
-        label = f"{truncate(name, 24)} {'↓' if lower_is_better(name) else '↑'}"
+        label = f"{truncate(name, 24)} {ARROWS[direction(name)]}"
         rows.append((label, number(latest[name]), best_text))
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [f"{a.ljust(widths[0])}  {b.rjust(widths[1])}  {c}" for a, b, c in rows]
     return "```" + escape("\n".join(lines).replace("`", "'")) + "```"
 
 
-NON_FINITE_TEXT = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
-
-
-def number(value: float | str | None) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, str):
-        return NON_FINITE_TEXT.get(value, "?")
-    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-        return f"{value:.3e}"
-    return f"{value:.4f}"
-
-
 def config_text(config: dict[str, Any]) -> str:
     shown: list[str] = []
     for key, value in config.items():
-        piece = "`" + escape(truncate(f"{key}={value}".replace("`", "'"), 120)) + "`"
+        piece = "`" + escape(truncate(f"{key}={parts.value_text(value)}".replace("`", "'"), 120)) + "`"
         if sum(len(s) + 1 for s in shown) + len(piece) > 1500:
             shown.append("…")
             break
@@ -186,7 +197,7 @@ def config_text(config: dict[str, Any]) -> str:
 
 def card_buttons(run: Run) -> list[dict[str, Any]]:
     found = []
-    if run.running and not run.stop_by:
+    if run.running and not run.stop_by and "stop" in run.can:
         found.append(button("Stop", "training:stop", run.run_id, style="danger"))
     if run.running and not run.stop_by and "checkpoint" in run.can:
         found.append(button("Checkpoint now", "training:checkpoint", run.run_id))
@@ -197,20 +208,6 @@ def card_buttons(run: Run) -> list[dict[str, Any]]:
     if run.history:
         found.append(button("Curves", "training:curves", run.run_id))
     return found
-
-
-def improvement_line(job: dict[str, Any]) -> str:
-    return (f"📈 New best *{escape(truncate(job['metric'], 60))}*: {number(job['value'])} at epoch "
-            f"{job['epoch'] + 1} (was {number(job['was'])}).")
-
-
-def duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
 def alert_line(run: Run, job: dict[str, Any]) -> str:

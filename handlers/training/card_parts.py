@@ -23,7 +23,30 @@ PROBLEM_WORDS = {
     "bad_run_id": "the run id given was malformed (a new one was made)",
     "config_too_big": "the config was too big (some keys left out)",
     "predict_failed": "predicting on the validation samples failed",
+    "bad_resume": "the resume file or token could not be used (a new run was started)",
 }
+
+
+NON_FINITE_TEXT = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
+
+
+def number(value: float | str | None) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return NON_FINITE_TEXT.get(value, "?")
+    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+        return f"{value:.3e}"
+    return f"{value:.4f}"
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
 def run_date(when: float) -> str:
@@ -114,7 +137,23 @@ def changes_text(run: Run, names: Names) -> str | None:
 
 
 def value_text(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+    """A config value as a person would write it: floats to 6 significant digits (0.001375, not
+    0.0013750000000000001), also inside lists and objects."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {value_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def best_text(run: Run) -> str:
+    """The latest new best of the watched metric, drawn on the card instead of a message per epoch."""
+    best = run.last_best or {}
+    times = f" · {run.improvements} improvements" if run.improvements > 1 else ""
+    return (f"📈 New best *{escape(truncate(best['metric'], 60))}*: {number(best['value'])} at epoch "
+            f"{best['epoch'] + 1} (was {number(best['was'])}){times}")
 
 
 def presses_text(run: Run, names: Names) -> str | None:

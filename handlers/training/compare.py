@@ -1,5 +1,5 @@
-"""`runs compare <run> <run>`: the two runs' shared metrics overlaid in one PNG, and their config diff
-(in the picture's comment, and as a table in the answer to the asker).
+"""`runs compare <run> <run>`: the two runs' shared metrics overlaid in one PNG, and how the settings
+they started with differ (in the picture's comment, and as a table in the answer to the asker).
 
 A run is named by its id (or the first 6+ characters of it) or by its name (the newest run of
 that name). The picture is drawn in a worker process, like the other training pictures, and
@@ -20,6 +20,7 @@ from bot.api import (
     Task,
     UserError,
     escape,
+    made,
     notice,
     reply_place,
     section,
@@ -27,6 +28,7 @@ from bot.api import (
     truncate,
     upload,
 )
+from handlers.training.card_parts import value_text
 from handlers.training.service import Training, training, visible_to
 from handlers.training.state import Run, shared_metrics
 
@@ -57,22 +59,29 @@ async def find_run(ctx: Context, inv: Invocation, service: Training, wanted: str
 
 
 def config_diff(first: Run, second: Run) -> list[str]:
-    """`key: a → b` for every config key whose values differ (a missing key shows as –)."""
+    """`key: a → b` for every setting the two runs started with differently (a missing key shows as
+    –). The settings they started with: a run's config also follows the LR button."""
     return [f"{key}: {a} → {b}" for key, a, b in diff_rows(first, second)]
 
 
 def diff_rows(first: Run, second: Run) -> list[tuple[str, str, str]]:
-    """(key, first's value, second's) for every config key whose values differ."""
+    """(key, first's value, second's) for every setting the two runs started with differently."""
+    before, after = started_with(first), started_with(second)
     rows = []
-    for key in list(dict.fromkeys([*first.config, *second.config])):
-        a, b = first.config.get(key, "–"), second.config.get(key, "–")
+    for key in list(dict.fromkeys([*before, *after])):
+        a, b = before.get(key, "–"), after.get(key, "–")
         if a != b:
             rows.append((key, shown(a), shown(b)))
     return rows
 
 
+def started_with(run: Run) -> dict[str, Any]:
+    return run.start_config if run.start_config is not None else run.config  # kept before starts were
+
+
 def shown(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = value if isinstance(value, str) else value_text(value) if isinstance(value, float) else json.dumps(
+        value, default=str)
     return truncate(text, 60)
 
 
@@ -84,7 +93,7 @@ async def compare(ctx: Context, inv: Invocation, words: list[str]) -> Reply:
     if first.run_id == second.run_id:
         raise UserError("Those name the same run twice; name two different runs.")
     title = f"{first.name} vs {second.name}"
-    png = await ctx.cpu.run(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
+    png = made(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
     place = await reply_place(ctx, inv)
     if place.channel == inv.channel and inv.ts and inv.source in ("mention", "dm"):
         place = dataclasses.replace(place, thread=inv.thread or inv.ts)  # the asking message's thread
@@ -115,7 +124,8 @@ def compare_comment(first: Run, second: Run, shared: list[str], diff: list[str])
     if diff:
         more = f"\n… and {len(diff) - MAX_DIFF} more" if len(diff) > MAX_DIFF else ""
         shown_diff = "\n".join(diff[:MAX_DIFF]) + more
-        lines.append("Config differences:\n```" + escape(shown_diff.replace("`", "'")) + "```")
+        lines.append("Settings they started with, where they differ:\n```" + escape(shown_diff.replace("`", "'"))
+                     + "```")
     else:
-        lines.append("Same config.")
+        lines.append("They started with the same settings.")
     return "\n".join(lines)

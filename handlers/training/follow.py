@@ -4,9 +4,9 @@ Ingest and buttons only change the store and `touch` the run. The follower posts
 once (`posting`: paced per channel, tried until posted, never twice), then edits it at most once
 every `SLOTH_TRAINING_EDIT_SECONDS` (2 s): changes that arrive in between are drawn together by
 the next edit, which reads the latest state, so the card always ends on it. Between edits it
-does the thread's jobs (improvement lines, curves, predictions), drawing pictures in a worker
-process so the event loop never waits on matplotlib. Its messages in a channel are paced with
-the card's.
+does the thread's few jobs (alerts, the owner's ping when the run ends, curves, predictions),
+drawing pictures in a worker process so the event loop never waits on matplotlib. Every message
+it posts in a thread waits its turn in the channel's and the workspace's pace with the cards.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.api import Context, Task
-from handlers.training.card import alert_line, card_message, improvement_line
+from handlers.training.card import alert_line, card_message
+from handlers.training.pings import ping_text
 from handlers.training.posting import CardPoster, ChannelPacer
+from handlers.training.reports import CRITICAL
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
 
@@ -134,15 +136,10 @@ class Follower:
 
     async def _do(self, run: Run, job: dict[str, Any]) -> None:
         try:
-            if job["kind"] == "line" and not run.muted:
-                channel, ts = run.card
-                await self.pacer.turn(run.channel)
-                await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=improvement_line(job))
-            elif job["kind"] == "alert" and not run.muted:
-                channel, ts = run.card
-                await self.pacer.turn(run.channel)
-                await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=alert_line(run, job),
-                                                       unfurl_links=False)
+            if job["kind"] == "alert" and (not run.muted or job["alert"] in CRITICAL):
+                await self._reply(run, alert_line(run, job))
+            elif job["kind"] == "ping":
+                await self._reply(run, ping_text(run))
             elif job["kind"] == "curves":
                 png = await self.ctx.cpu.run(CURVES_PNG, f"Training curves · {run.name}", run.history)
                 await self._upload(run, png, "curves", f"Training curves after {run.epochs_done} epochs")
@@ -152,6 +149,12 @@ class Follower:
             log.warning("training run %s: %s for the thread failed: %s", run.run_id, job["kind"],
                         e.response.get("error"))
         await self.runs.change(run.run_id, lambda r: setattr(r, "jobs", [j for j in r.jobs if j["id"] != job["id"]]))
+
+    async def _reply(self, run: Run, text: str) -> None:
+        channel, ts = run.card
+        await self.pacer.turn(run.channel)
+        await self.ctx.client.chat_postMessage(channel=channel, thread_ts=ts, text=text, unfurl_links=False,
+                                               unfurl_media=False)
 
     async def _predictions(self, run: Run, seq: int) -> None:
         event = await self.runs.predictions(run.run_id, seq)

@@ -4,10 +4,12 @@ Checks in order: ingest is configured (403 while SLOTH_MONITOR_TOKEN is unset, w
 tells the client to stop trying), the bearer token (401), the size (413), the JSON and every
 field (400 with the reason), and that the run id is this job's (409 otherwise: a run belongs to
 the job instance that created it, `run.instance`, and a request of any other instance or of none
-changes nothing but a notice on the card). Then the run's
-requests are applied one at a time, only events with a seq above the last one applied, and the
-answer says whether Stop was pressed, which other presses wait for the job, and what Sloth
-noticed that the job's owner should know.
+changes nothing but a notice on the card, unless it is the same job restarted: see `resume`).
+Every refusal is counted in /metrics and logged once per source (`refusals`). Then the run's
+requests are applied one at a time, only events with a seq above the last one applied (each
+step and machine sample also goes to the run's series), and the answer says whether Stop was
+pressed, which other presses wait for the job, and what Sloth noticed that the job's owner
+should know.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.api import Context, Router
 from handlers.training import reports
+from handlers.training.refusals import reason_of
+from handlers.training.resume import may_resume, resume_run
 from handlers.training.runs import RunStore
 from handlers.training.service import name_of, training
-from handlers.training.state import Run, apply_batch, new_run
+from handlers.training.state import Applied, Run, apply_batch, new_run
 from handlers.training.wire import MAX_BODY, Batch, Malformed, check_run_id, parse_batch
 
 log = logging.getLogger(__name__)
@@ -51,27 +55,43 @@ def authorized(header: str, token: str) -> bool:
 
 @router.http("POST", PATH)
 async def ingest(ctx: Context, request: web.Request) -> web.Response:
+    try:
+        return web.json_response(await answer(ctx, request))
+    except Refused as refused:
+        training(ctx).refusals.refused(request.remote or "an unknown address",
+                                       reason_of(refused.status, refused.error), refused.status, refused.error)
+        return problem(refused.status, refused.error, **refused.headers)
+
+
+class Refused(Exception):
+    """The request is refused with this status and reason (and headers)."""
+
+    def __init__(self, status: int, error: str, **headers: str) -> None:
+        super().__init__(error)
+        self.status, self.error, self.headers = status, error, headers
+
+
+async def answer(ctx: Context, request: web.Request) -> dict[str, Any]:
     token = ctx.config.monitor_token
     if not token:
-        return problem(403, NO_TOKEN)
+        raise Refused(403, NO_TOKEN)
     if not authorized(request.headers.get("Authorization", ""), token):
-        return problem(401, "missing or wrong bearer token (SLOTH_MONITOR_TOKEN)",
-                       **{"WWW-Authenticate": 'Bearer realm="sloth-monitor"'})
+        raise Refused(401, "missing or wrong bearer token (SLOTH_MONITOR_TOKEN)",
+                      **{"WWW-Authenticate": 'Bearer realm="sloth-monitor"'})
     try:
         raw = await read_body(request)
     except TooLarge:
-        return problem(413, f"request body over {MAX_BODY} bytes")
+        raise Refused(413, f"request body over {MAX_BODY} bytes") from None
     try:
         body = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError):
-        return problem(400, "the body is not JSON (UTF-8, no NaN or Infinity)")
+        raise Refused(400, "the body is not JSON (UTF-8, no NaN or Infinity)") from None
     try:
         run_id = check_run_id(request.match_info["run_id"])
         batch = parse_batch(body, ctx.clock())
     except Malformed as e:
-        return problem(400, str(e))
-    answer = await receive(ctx, run_id, batch)
-    return answer if isinstance(answer, web.Response) else web.json_response(answer)
+        raise Refused(400, str(e)) from None
+    return await receive(ctx, run_id, batch)
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -96,7 +116,7 @@ class Reused(Exception):
     """A second job reports under a run id that another job (another client instance) holds."""
 
 
-async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | web.Response:
+async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any]:
     service = training(ctx)
     now = ctx.clock()
     try:
@@ -110,6 +130,12 @@ async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | w
                 existing = fresh if created else await service.runs.get(run_id)
                 if existing is None:
                     return CALM  # it expired in between; the next request creates it again
+            if reused(existing, batch) and may_resume(existing, batch.run):
+                resumed = await service.runs.change(run_id, lambda run: resume_run(run, batch.run, now))
+                if resumed is not None and resumed[1]:
+                    existing = resumed[0]
+                    log.info("training run %s (%s) goes on in a restarted job (host %s, pid %s)", run_id,
+                             existing.name, batch.run.host, batch.run.pid)
             if reused(existing, batch):
                 await service.runs.change(run_id, lambda run: refuse_second_job(run, batch))
                 raise Reused(run_id)
@@ -121,11 +147,15 @@ async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | w
                 await check_owner(ctx, run_id, batch.run.owner)
             await save_predictions(service.runs, existing, batch)
             changed = await service.runs.change(run_id, lambda run: apply_own(run, batch, now))
+            if changed is not None and changed[1] is not None:
+                await service.runs.series.add(run_id, "steps", changed[1].steps)
+                await service.runs.series.add(run_id, "machine", changed[1].machine)
     except Reused:
         service.follower.touch(run_id)
         assert existing is not None
-        return problem(409, f"run id {run_id} is already used by another job ({job_words(existing)}); "
-                            "give this job a run id of its own")
+        raise Refused(409, f"run id {run_id} is already used by another job ({job_words(existing)}); give this "
+                           "job a run id of its own, or, to continue that run after a restart, the resume token "
+                           "(resume file) the job before it kept") from None
     if changed is None or changed[1] is None:  # expired, or taken by another job, in between
         return CALM
     run = changed[0]
@@ -136,7 +166,7 @@ async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any] | w
             "controls": reports.pending_controls(run, names), "notices": notices(run)}
 
 
-def apply_own(run: Run, batch: Batch, now: float) -> list[int] | None:
+def apply_own(run: Run, batch: Batch, now: float) -> Applied | None:
     """Apply the batch if the stored run is still this job's (it was checked just before, but a
     run that expired may have been created again by another job); None when it is not."""
     if reused(run, batch):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "perplexity", "entropy", "distance")
+from handlers.training.metric_names import lower_is_better
 
-
-def lower_is_better(metric: str) -> bool:
-    return any(word in metric.lower() for word in LOWER_IS_BETTER)
+__all__ = ["Run", "lower_is_better"]
 
 
 @dataclass
@@ -21,7 +19,7 @@ class Run:
     total_epochs: int | None
     config: dict[str, Any]
     created: float  # Sloth's clock, like `seen`
-    status: str = "running"  # running | completed | stopped | failed
+    status: str = "running"  # running | completed | stopped | failed | preempted
     last_seq: int = 0
     seen: float = 0.0  # when the training side last reached Sloth
     started_at: float | None = None  # the training side's clock, like every event time
@@ -75,6 +73,15 @@ class Run:
     diverged: dict[str, Any] | None = None  # {"epoch", "step", "metric"} of the first non-finite loss
     since_best: int = 0  # epochs since the watched metric last improved
     summary: str | None = None  # a task's result
+    # protocol 3
+    start_config: dict[str, Any] | None = None  # the settings it started with (config follows the LR button)
+    interrupted: bool = False  # stopped with Ctrl-C at the job
+    ping_after: float | None = 300.0  # a completion after this many seconds mentions the owner; None: never
+    pinged: list[str] = field(default_factory=list)  # ends already told to the owner, e.g. "failed-0"
+    resumes: list[dict[str, Any]] = field(default_factory=list)  # {"at", "host", "pid", "after", "epoch"}
+    rewind: bool = False  # resumed: the first epoch or batch reported says where the job went on from
+    improvements: int = 0  # times the watched metric reached a new best
+    last_best: dict[str, Any] | None = None  # {"metric", "value", "was", "epoch"}: the latest of them
 
     @property
     def running(self) -> bool:

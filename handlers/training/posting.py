@@ -1,9 +1,11 @@
 """Posting a run's card: paced per channel, tried again until it is posted, and never posted twice.
 
-Slack lets an app post about one message a second in a channel, with short bursts. A sweep of
-many runs into one channel used to meet its 429s until the client's retries gave up, and those
-cards were given up for good. Now every message of a run waits its turn in its channel
-(`ChannelPacer`, `SLOTH_TRAINING_POSTS_PER_SECOND`), and a card that could not be posted for a
+Slack lets an app post about one message a second in a channel, with short bursts, and "several
+hundred a minute" in a workspace. A sweep of many runs into one channel used to meet its 429s
+until the client's retries gave up, and those cards were given up for good. Now every message of
+a run, card or thread reply, waits its turn in its channel (`ChannelPacer`,
+`SLOTH_TRAINING_POSTS_PER_SECOND`) and in the workspace (four channels' worth: 240 a minute at
+Slack's pace), and a card that could not be posted for a
 rate limit or a passing fault is tried again later (the follower, then the sweeper); only a
 refusal that would repeat (channel_not_found, ...) becomes the run's `card_error`, told to the job.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,15 +40,22 @@ HISTORY_PAGES = 5  # of 200 messages: how far back a card that may have been pos
 UNSURE = ("internal_error", "fatal_error", "service_unavailable", "request_timeout")
 
 
+WORKSPACE_CHANNELS = 4.0  # the workspace's pace, in channels' worth
+
+
 class ChannelPacer:
-    """At most `per_second` messages a second in each channel: each caller gets the next free slot."""
+    """At most `per_second` messages a second in each channel, and `WORKSPACE_CHANNELS` times that
+    in the whole workspace: each caller gets the channel's next free slot, then the workspace's."""
 
     def __init__(self, per_second: float) -> None:
         self.gap = 1.0 / per_second
+        self.workspace_gap = self.gap / WORKSPACE_CHANNELS
         self._free: dict[str, float] = {}  # channel -> when its next message may go (the loop's clock)
+        self._workspace_free = -math.inf
 
     async def turn(self, channel: str) -> None:
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         key = channel.lstrip("#").lower()
         at = max(now, self._free.get(key, now))
         self._free[key] = at + self.gap
@@ -53,6 +63,14 @@ class ChannelPacer:
             self._free = {k: v for k, v in self._free.items() if v > now}
         if at > now:
             await asyncio.sleep(at - now)
+        # Then the workspace's slot, taken only once the channel's has come: a channel with a
+        # queue never holds back the others.
+        now = loop.time()
+        at = max(now, self._workspace_free)
+        self._workspace_free = at + self.workspace_gap
+        if at > now:
+            await asyncio.sleep(at - now)
+            self._free[key] = max(self._free.get(key, at), at + self.gap)
 
     def back_off(self, channel: str, seconds: float) -> None:
         """Slack said to wait (429 with Retry-After): no message to the channel before then."""

@@ -18,7 +18,8 @@ from matplotlib import image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers.training.state import lower_is_better, shared_metrics
+from handlers.training.metric_names import direction, split
+from handlers.training.state import shared_metrics
 
 _draw_lock = threading.Lock()
 MAX_PANELS = 6
@@ -38,13 +39,16 @@ def _png(figure: Figure) -> bytes:
 
 
 def curve_groups(history: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None]]:
-    """Metric base name -> (training metric, validation metric), in first-seen order."""
+    """What is measured -> (training metric, validation metric), in first-seen order: `loss` and
+    `val_loss`, `train_loss` and `val_loss`, `train/acc` and `val/acc` share a panel."""
     groups: dict[str, list[str | None]] = {}
     for record in history:
         for name in record["metrics"]:
-            base = name.removeprefix("val_")
+            base, role = split(name)
             pair = groups.setdefault(base, [None, None])
-            pair[1 if name.startswith("val_") else 0] = name
+            slot = 1 if role == "val" else 0
+            if pair[slot] is None:
+                pair[slot] = name
     return {base: (pair[0], pair[1]) for base, pair in list(groups.items())[:MAX_PANELS]}
 
 
@@ -74,7 +78,8 @@ def _panel(axes: Any, metric: str, lines: list[tuple[str, str, list[tuple[int, A
     for label, colour, points in lines:
         shown = [(e, v) for e, v in points if isinstance(v, float)]
         axes.plot([e for e, _ in shown], [v for _, v in shown], marker="o", markersize=3, color=colour, label=label)
-    axes.set_title(f"{metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)", fontsize=10)
+    better = {"min": " (lower is better)", "max": " (higher is better)", None: ""}[direction(metric)]
+    axes.set_title(f"{metric}{better}", fontsize=10)
     axes.set_xlabel("epoch")
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)

@@ -1,9 +1,10 @@
 """What protocol 2 adds to a run: the job's machine and settings, checkpoints, config changes,
 button presses and their answers, and the alerts for the card's thread. Pure: no Slack, no I/O.
 
-Alerts go to the card's thread as jobs, at most once per run and kind, none while the run is
-muted: a loss that turned NaN or infinite, no improvement of the watched metric for `patience`
-epochs, a job silent past the stale limit, a GPU's memory above 95 %.
+Alerts go to the card's thread as jobs, at most once per run and kind: a loss that turned NaN or
+infinite, no improvement of the watched metric for `patience` epochs, a job silent past the stale
+limit, a GPU's memory above 95 %. Mute silences all but the NaN alert (`CRITICAL`): the owner
+hears of a diverged run whoever muted it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ GPU_MEMORY_ALERT = 0.95
 CONTROL_WORDS = {"stop": "Stop", "checkpoint": "Checkpoint now", "lr": "LR × 0.5"}
 LR_FACTOR = 0.5
 EVENTS = ("system", "checkpoint", "config", "control")
+CRITICAL = ("diverged",)  # alerts Mute never silences
 
 
 def take_info(run: Run, info: RunInfo) -> None:
@@ -31,6 +33,7 @@ def take_info(run: Run, info: RunInfo) -> None:
     run.can = list(info.controls)
     run.watch = info.watch or run.watch
     run.mode, run.patience = info.mode, info.patience
+    run.ping_after = info.ping_after
     after = (run.host, run.pid, run.process, run.git, run.framework, run.can, run.watch, run.mode, run.patience)
     if after != before:
         run.version += 1
@@ -87,15 +90,27 @@ def press(run: Run, kind: str, user: str, now: float) -> dict[str, Any]:
 
 def answer_press(run: Run, control_id: str, status: str, detail: str) -> None:
     for entry in run.presses:
-        if entry["id"] == control_id and entry["status"] == "pending":
+        if entry["id"] == control_id and entry["status"] in ("pending", "sent"):
             entry["status"], entry["detail"] = status, detail
 
 
+def close_presses(run: Run) -> None:
+    """The run ended: a Stop the job never acknowledged did its work all the same; any other press
+    still waiting never will be answered."""
+    for entry in run.presses:
+        if entry["status"] == "sent":
+            entry["status"] = "applied"
+            entry["detail"] = "the job stopped" if run.status == "stopped" else f"the run ended ({run.status})"
+        elif entry["status"] == "pending":
+            entry["status"], entry["detail"] = "failed", f"the run ended ({run.status}) before the job answered"
+
+
 def pending_controls(run: Run, names: Any) -> list[dict[str, Any]]:
-    """The presses the job has not answered yet, for the ingest answer."""
+    """The presses the job has not answered yet, for the ingest answer (a Stop until the job says
+    it saw it: `stop` in the answer already tells older clients)."""
     found = []
     for entry in run.presses:
-        if entry["status"] == "pending" and run.running:
+        if entry["status"] in ("pending", "sent") and run.running:
             control = {"id": entry["id"], "kind": entry["kind"], "by": names(entry["by"])}
             found.append({**control, "factor": entry["factor"]} if "factor" in entry else control)
     return found
@@ -108,8 +123,9 @@ def waiting(run: Run, kind: str) -> bool:
 # ---- alerts --------------------------------------------------------------------------------
 
 def alert(run: Run, kind: str, text: str) -> bool:
-    """Queue one alert for the card's thread; False if this kind was said already or the run is muted."""
-    if kind in run.alerted or run.muted:
+    """Queue one alert for the card's thread; False if this kind was said already, or the run is
+    muted and the alert is not critical."""
+    if kind in run.alerted or (run.muted and kind not in CRITICAL):
         return False
     run.alerted.append(kind)
     run.jobs.append({"id": f"alert-{kind}", "kind": "alert", "alert": kind, "text": text})
@@ -150,5 +166,7 @@ def check_gpu_memory(run: Run) -> None:
 
 
 def stale_alert(run: Run, minutes: float) -> None:
-    alert(run, "stale", f"The job has not reported for {minutes:.0f} minutes: it may have died or lost "
+    shown = f"{minutes:.0f}" if minutes >= 1 else f"{minutes * 60:.0f}"
+    unit = ("minute" if minutes >= 1 else "second") + ("" if shown == "1" else "s")
+    alert(run, "stale", f"The job has not reported for {shown} {unit}: it may have died or lost "
           "its connection to Sloth.")

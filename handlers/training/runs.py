@@ -1,4 +1,5 @@
-"""Runs in the store: one key per run, the index of runs (`run_index`), and changes by compare-and-set.
+"""Runs in the store: one key per run, the index of runs (`run_index`), each run's series
+(`series`: every step, the machine over time), and changes by compare-and-set.
 
 Every change reads the run, changes a copy and writes it back only if nobody else wrote in
 between (retrying otherwise), so ingest, buttons, the card follower and the sweeper never lose
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 from bot.api import Contention, Namespaced
 from handlers.training.run_index import ConflictError, RunIndex
+from handlers.training.series import Series
 from handlers.training.state import Run
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class RunStore:
     def __init__(self, store: Namespaced) -> None:
         self.keys = store
         self.index = RunIndex(store)
+        self.series = Series(store)  # every step's metrics and the machine over time, per run
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
 

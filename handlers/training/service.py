@@ -1,4 +1,4 @@
-"""The training feature's per-runtime objects: the run store and the card follower."""
+"""The training feature's per-runtime objects: the run store, the card follower, what ingest refused."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.api import Context, is_admin, reveal
 from handlers.training.follow import Follower
+from handlers.training.refusals import Refusals
 from handlers.training.runs import RunStore
 from handlers.training.state import Run
 
@@ -16,6 +17,7 @@ class Training:
     runs: RunStore
     follower: Follower
     process: str  # this runtime's name in the store, for saying it is alive (see posting)
+    refusals: Refusals
 
 
 def start(ctx: Context) -> Training:
@@ -23,7 +25,7 @@ def start(ctx: Context) -> Training:
     (tests, replicas) each have their own, and it goes when its runtime goes."""
     runs = RunStore(ctx.store)
     process = uuid.uuid4().hex
-    ctx.state.training = Training(runs, Follower(ctx, runs, process), process)
+    ctx.state.training = Training(runs, Follower(ctx, runs, process), process, Refusals(ctx.metrics.registry))
     return ctx.state.training
 
 

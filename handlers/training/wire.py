@@ -1,6 +1,6 @@
-"""Reading an ingest request: every field of protocol version 2 (monitor/PROTOCOL.md) checked.
+"""Reading an ingest request: every field of protocol version 3 (monitor/PROTOCOL.md) checked.
 
-Version 1 requests (no `protocol` field) are a subset and read the same way.
+Version 1 requests (no `protocol` field) and version 2 ones are subsets and read the same way.
 
 Pure functions. Anything wrong raises `Malformed` with a reason the training side can read;
 nothing partially valid is applied. Text that will be shown in Slack is checked for type and
@@ -44,7 +44,8 @@ MAX_TRACEBACK = 20
 MAX_PROBLEMS = 20
 EARLIEST = 946_684_800.0  # 2000-01-01: an earlier event time is a mistake (seconds since start, ...)
 AHEAD = 86_400.0  # an event time more than a day past Sloth's clock is a mistake (nanoseconds, ...)
-STATUSES = ("completed", "stopped", "failed")
+STATUSES = ("completed", "stopped", "failed", "preempted")
+PROTOCOL = 3  # the newest version this Sloth reads
 EVENT_TYPES = ("start", "batch", "epoch", "predictions", "finish", "system", "checkpoint", "config", "control")
 
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -71,6 +72,8 @@ class RunInfo:
     mode: str | None = None
     patience: int | None = None
     controls: tuple[str, ...] = ("stop",)
+    resume: str | None = None  # the instance of the job this one continues (its resume token)
+    ping_after: float | None = 300.0  # a completion this many seconds after the start mentions the owner
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ def parse_batch(body: Any, now: float) -> Batch:
     _nesting(body, "body", MAX_DEPTH)
     obj = _object(body, "body")
     _only(obj, "body", {"protocol", "run", "events", "dropped", "problems"})
-    protocol = _int(obj.get("protocol", 1), "protocol", low=1, high=2)
-    run = parse_run(obj.get("run"))
+    protocol = _int(obj.get("protocol", 1), "protocol", low=1, high=PROTOCOL)
+    run = parse_run(obj.get("run"), protocol)
     if protocol >= 2 and run.instance is None:
         raise Malformed("run.instance is required in protocol 2: a random id the job keeps for its whole "
                         "life, so that no other job can report under its run id")
@@ -128,7 +131,7 @@ def _problems(value: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def parse_run(value: Any) -> RunInfo:
+def parse_run(value: Any, protocol: int = PROTOCOL) -> RunInfo:
     run = _object(value, "run")
     _only(run, "run", {"name", "channel", "owner", "total_epochs", "config", *V2_RUN_FIELDS})
     name = _text(run.get("name"), "run.name", MAX_NAME)
@@ -144,7 +147,7 @@ def parse_run(value: Any) -> RunInfo:
     _nesting(config, "run.config", MAX_CONFIG_DEPTH)
     if len(_compact(config)) > MAX_CONFIG_TEXT:
         raise Malformed(f"run.config is too big (at most {MAX_CONFIG_TEXT} characters as JSON)")
-    return RunInfo(name, channel, owner, total_epochs, config, **_run_v2(run))
+    return RunInfo(name, channel, owner, total_epochs, config, **_run_v2(run, protocol))
 
 
 def parse_event(value: Any, where: str, now: float) -> dict[str, Any]:
@@ -175,10 +178,14 @@ def parse_event(value: Any, where: str, now: float) -> dict[str, Any]:
         _only(event, where, common | {"y_true", "y_pred", "class_names", "images", "png_b64"})
         out.update(_predictions(event, where))
     elif kind == "finish":
-        _only(event, where, common | {"status", "error", "summary"})
+        _only(event, where, common | {"status", "error", "summary", "interrupted"})
         if event.get("status") not in STATUSES:
             raise Malformed(f"{where}.status must be one of {', '.join(STATUSES)}")
         out["status"] = event["status"]
+        interrupted = event.get("interrupted", False)
+        if not isinstance(interrupted, bool):
+            raise Malformed(f"{where}.interrupted must be true or false")
+        out["interrupted"] = interrupted
         out["error"] = _error(event.get("error"), f"{where}.error")
         summary = event.get("summary")
         out["summary"] = None if summary is None else _text(summary, f"{where}.summary", 2000, empty=True)

@@ -1,4 +1,4 @@
-"""Protocol 2's additions to an ingest request: the run's job fields and the new event types."""
+"""Protocol 2's and 3's additions to an ingest request: the run's job fields and the new event types."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ CONTROL_STATUSES = ("applied", "failed", "received")
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 V2_RUN_FIELDS = ("kind", "instance", "host", "pid", "process", "git", "framework", "watch", "mode", "patience",
-                 "controls")
+                 "controls", "resume", "ping_after")
+MAX_PING_AFTER = 30 * 86400.0
 
 
-def _run_v2(run: dict[str, Any]) -> dict[str, Any]:
+def _run_v2(run: dict[str, Any], protocol: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     kind = run.get("kind", "training")
     if kind not in KINDS:
@@ -42,6 +43,14 @@ def _run_v2(run: dict[str, Any]) -> dict[str, Any]:
     if instance is not None and not RUN_ID.match(instance):
         raise Malformed("run.instance must be 8-64 letters, digits, '-' or '_'")
     out["instance"] = instance
+    resume = _optional_text(run, "resume", 64)
+    if resume is not None and not RUN_ID.match(resume):
+        raise Malformed("run.resume must be 8-64 letters, digits, '-' or '_' (an earlier job's instance)")
+    out["resume"] = resume
+    if "ping_after" in run:
+        ping_after = run["ping_after"]
+        out["ping_after"] = None if ping_after is None else min(_number(ping_after, "run.ping_after", low=0),
+                                                                  MAX_PING_AFTER)
     for name, limit in (("host", 200), ("process", 200), ("framework", 100), ("watch", 100)):
         out[name] = _optional_text(run, name, limit)
     out["pid"] = None if run.get("pid") is None else _int(run["pid"], "run.pid", low=0, high=2**31)
@@ -55,7 +64,8 @@ def _run_v2(run: dict[str, Any]) -> dict[str, Any]:
     controls = run.get("controls", ["stop"])
     if not isinstance(controls, list) or any(c not in CONTROLS for c in controls):
         raise Malformed(f"run.controls must be a list of {', '.join(CONTROLS)}")
-    out["controls"] = tuple(c for c in CONTROLS if c in controls or c == "stop")
+    # Before version 3 every job could stop; from 3 on a job says so (a @notify task cannot).
+    out["controls"] = tuple(c for c in CONTROLS if c in controls or (c == "stop" and protocol < 3))
     return out
 
 

@@ -24,15 +24,18 @@ Every call only puts an event on an in-memory queue; a daemon thread delivers th
 machine's figures (GPUs through NVML or nvidia-smi, else CPU and RAM) and asks whether a button
 was pressed. The job is never blocked and never sees an exception from this package; with Sloth
 unreachable it runs as without it, and each kind of problem is logged once through ``logging``.
-Under a distributed launcher only rank 0 reports.
+Leaving a run waits at most one short flush (1 s; ``SLOTH_FLUSH_SECONDS``), none while Sloth is
+down. Ctrl-C is reported as stopped, SIGTERM as preempted (the job still ends as it would have),
+and ``resume_file=`` lets a restarted job continue its run's card. Under a distributed launcher
+only rank 0 reports.
 
 Settings: ``SLOTH_URL`` (default http://127.0.0.1:8080) and ``SLOTH_MONITOR_TOKEN``, both also
 constructor arguments.
 
-The wire protocol (version 2; Sloth also accepts what version 1 clients send) is documented in
+The wire protocol (version 3; Sloth also accepts what version 1 and 2 clients send) is documented in
 PROTOCOL.md beside this package (``monitor/PROTOCOL.md`` in Sloth's repository). In short:
 ``POST {SLOTH_URL}/monitor/v1/runs/{run_id}/events`` with a bearer token and a JSON body
-``{"protocol": 2, "run": {...}, "events": [...], "dropped": n, "problems": {...}}``; the answer
+``{"protocol": 3, "run": {...}, "events": [...], "dropped": n, "problems": {...}}``; the answer
 ``{"ok": true, "stop": bool, "stopped_by": str | null, "controls": [...], "notices": [...]}``
 carries Stop and the card's other buttons back to the job, each control acknowledged by a later
 ``control`` event.
@@ -47,7 +50,7 @@ from ._run import TrainingRun
 from ._tqdm import tqdm
 from .keras import KerasCallback
 
-__version__ = "2.0.0"
+__version__ = "3.0.0"
 __all__ = ["PROTOCOL_VERSION", "Control", "KerasCallback", "TrainingRun", "notify", "tqdm"]
 
 

@@ -18,13 +18,17 @@ from ._wire import Problems, wire_predictions
 
 _log = logging.getLogger(__name__)
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 MAX_EVENTS_PER_POST = 100
 MAX_PENDING_EVENTS = 1000
 BACKOFF_FIRST = 0.5
 BACKOFF_CAP = 30.0
 COALESCED = ("batch", "system")  # only the latest of these is worth sending
 KEPT = ("start", "finish")  # never dropped when the queue is full
+# Sloth URLs whose last request in this process got no answer at all (refused, unreachable).
+# A run finishing while its Sloth is known to be down tries once and does not wait out its
+# flush: three @notify calls with Sloth down cost the job one flush, not three.
+_unreachable: set[str] = set()
 
 
 class Outbox:
@@ -93,7 +97,8 @@ class Sender:
 
     It sends at most one request per `send_interval` (the finish event excepted): the card is
     edited every 2 s at most, and every request is work that a pure-Python training step, which
-    holds the GIL, would otherwise wait for.
+    holds the GIL, would otherwise wait for. Once the finish is queued it tries until the flush
+    deadline, or once only when Sloth gave no answer to the last request made to it.
     """
 
     def __init__(self, outbox: Outbox, transport: Transport, run_info: dict[str, Any], problems: Problems,
@@ -112,8 +117,10 @@ class Sender:
         self.finish_delivered = False
         self.finish_queued = False
         self.controls: collections.deque[dict[str, Any]] = collections.deque()  # received, not yet handled
+        self.stop_ids: list[str] = []  # Stop presses received, not yet acknowledged (see TrainingRun.should_stop)
         self._seen_controls: set[str] = set()
         self._closing = False
+        self._one_try = False
         self._deadline = math.inf
         self._sending = False
         self._sleeping_until = math.inf
@@ -144,6 +151,7 @@ class Sender:
         """The finish event is queued: send it now, and give up `within` seconds from now."""
         with self.lock:
             self._closing = True
+            self._one_try = self.transport.url in _unreachable
             self._retry_at = 0.0
             self._deadline = time.monotonic() + within
             self.lock.notify()
@@ -221,15 +229,25 @@ class Sender:
             for control in reply.controls:
                 if control["id"] not in self._seen_controls:
                     self._seen_controls.add(control["id"])
-                    self.controls.append(control)
+                    if control["kind"] == "stop":
+                        self.stop_ids.append(control["id"])
+                        self.stopped_by = self.stopped_by or control["by"]
+                    else:
+                        self.controls.append(control)
+            if reply.reached:
+                _unreachable.discard(self.transport.url)
+            else:
+                _unreachable.add(self.transport.url)
+            given_up = self._closing and self._one_try and reply.outcome == "retry"
         self._report(reply)
         # Last, so whoever waits on `finished` sees the stop flag and the warning already.
-        if reply.outcome == "fatal" or (has_finish and reply.outcome == "drop") or self.finish_delivered:
+        if (reply.outcome == "fatal" or (has_finish and reply.outcome == "drop") or self.finish_delivered
+                or given_up):
             self.finished.set()
 
     def _report(self, reply: Reply) -> None:
-        if reply.stop and not self.stop_requested.is_set():
-            self.stopped_by = reply.stopped_by
+        if (reply.stop or self.stop_ids) and not self.stop_requested.is_set():
+            self.stopped_by = reply.stopped_by or self.stopped_by
             self.stop_requested.set()
             _log.info("Sloth monitor: stop requested from Slack by %s", reply.stopped_by or "someone")
         for notice in reply.notices:

@@ -25,6 +25,7 @@ class Reply:
     stopped_by: str | None = None
     controls: tuple[dict[str, Any], ...] = ()
     notices: tuple[str, ...] = field(default=())
+    reached: bool = True  # False: no answer at all (refused, unreachable, timed out)
 
 
 def reply_for_status(status: int, raw: bytes = b"") -> Reply:
@@ -84,9 +85,10 @@ class Transport:
 
     def __init__(self, url: str, run_id: str, token: str | None, timeout: float = REQUEST_TIMEOUT) -> None:
         self.run_id = run_id
+        self.url = url
         self.endpoint = f"{url}/monitor/v1/runs/{run_id}/events"
         self.timeout = timeout
-        self._headers = {"Content-Type": "application/json", "User-Agent": "sloth-monitor/2"}
+        self._headers = {"Content-Type": "application/json", "User-Agent": "sloth-monitor/3"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
         # A proxy from HTTP_PROXY cannot reach this machine's loopback.
@@ -109,7 +111,7 @@ class Transport:
             return Reply("fatal", f"bad URL: {exc}")
         except (OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
-            return Reply("retry", f"{type(exc).__name__}: {reason}")
+            return Reply("retry", f"{type(exc).__name__}: {reason}", reached=False)
 
 
 def _is_loopback(url: str) -> bool:

@@ -12,20 +12,22 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Concatenate, Literal, ParamSpec
 
-from . import _lifetime
+from . import _lifetime, _resume, _signals
 from ._checks import bad_loss, check_channel, checked_owner, checked_run_id, score_value
 from ._controls import Control
 from ._delivery import Outbox, Sender, warn_once_log
 from ._http import Transport
 from ._info import process_info
+from ._presses import Presses
 from ._system import Sampler
 from ._wire import MetricCleaner, Problems, fit_config, head, is_primary_process, jsonable, label
 
 _log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-Status = Literal["completed", "stopped", "failed"]
-CAN_DO = ("checkpoint", "lr")
+DEFAULT_FLUSH = 1.0  # seconds leaving a run may wait for Sloth; $SLOTH_FLUSH_SECONDS
+DEFAULT_PING_AFTER = 300.0  # a run that completes after this long mentions its owner
+Status = Literal["completed", "stopped", "failed", "preempted"]
 
 P = ParamSpec("P")
 
@@ -42,45 +44,60 @@ def _never_raises(method: Callable[Concatenate[TrainingRun, P], None]
     return guarded
 
 
-class TrainingRun:
+class TrainingRun(Presses):
     """One training run reported to Sloth. Every method returns at once and never raises.
 
     `url` defaults to $SLOTH_URL (else http://127.0.0.1:8080) and `token` to $SLOTH_MONITOR_TOKEN.
+    Leaving the run (finish) waits at most `flush_timeout` seconds for Sloth (default
+    $SLOTH_FLUSH_SECONDS, else 1), and not at all when Sloth did not answer the last request.
     `poll_interval` is how often an idle client asks whether a button was pressed; log_batch
     calls closer than `progress_interval` seconds apart are skipped before any work is done;
     at most one request goes out per `send_interval`. `system_interval` is how often the
     machine's figures are sampled (never under 2 s; None: not at all). `watch`, `mode` ("min" or
     "max") and `patience` (epochs) set the no-improvement alert. `controls` names what this loop
     can do besides stopping ("checkpoint", "lr"): only those buttons are shown on the card.
+
+    The owner is mentioned in the card's thread when the run fails or is preempted, and when it
+    completes after running at least `ping_after` seconds (None: never for a completion).
+    `resume_file` (a path beside the checkpoints) or `resume_token` (an earlier run's
+    `resume_token`, with its `run_id`) continue that run's card after a restart: see _resume.
     """
 
     def __init__(self, name: str, channel: str, total_epochs: int | None = None, owner: str | None = None,
                  config: Mapping[str, Any] | None = None, url: str | None = None,
-                 token: str | None = None, flush_timeout: float = 10.0, *,
+                 token: str | None = None, flush_timeout: float | None = None, *,
                  poll_interval: float = 5.0, progress_interval: float = 0.5, send_interval: float = 1.0,
                  system_interval: float | None = 5.0, watch: str | None = None, mode: str | None = None,
                  patience: int | None = None, run_id: str | None = None, controls: Iterable[str] = (),
-                 kind: str = "training", framework: str | None = None) -> None:
+                 kind: str = "training", framework: str | None = None,
+                 ping_after: float | None = DEFAULT_PING_AFTER, resume_file: str | os.PathLike[str] | None = None,
+                 resume_token: str | None = None) -> None:
         self.problems = Problems(warn_once_log(_log))
+        self.resume_file = resume_file
+        saved = None if resume_file is None else _resume.read(resume_file, self.problems)
+        if saved is not None and run_id in (None, saved["run_id"]):
+            run_id, resume_token = saved["run_id"], resume_token or saved["token"]
         self.run_id = checked_run_id(run_id, self.problems)
         self.name = str(name)[:200] or "run"
         self.channel = channel
         check_channel(channel, self.problems)
         self.owner = checked_owner(owner, self.problems)
         self.url = (url or os.environ.get("SLOTH_URL") or DEFAULT_URL).rstrip("/")
-        self.flush_timeout = flush_timeout
+        self.flush_timeout = flush_seconds(flush_timeout)
         self.progress_interval = progress_interval
         self.enabled = is_primary_process()
         self.metrics = MetricCleaner(self.problems)
         self._outbox = Outbox()
         token = token if token is not None else os.environ.get("SLOTH_MONITOR_TOKEN")
+        self._stoppable = kind != "task"  # a task (@notify) cannot see Stop: its card offers none
         self._info: dict[str, Any] = {
             "name": self.name, "channel": channel, "owner": self.owner,
             "total_epochs": None if total_epochs is None else int(total_epochs),
             "config": fit_config(jsonable(dict(config or {})), self.problems), "kind": kind,
             "instance": uuid.uuid4().hex, "framework": framework, "watch": watch,
             "mode": mode if mode in ("min", "max") else None, "patience": patience,
-            "controls": ["stop", *[c for c in CAN_DO if c in set(controls)]], **process_info()}
+            "controls": self._controls(set(controls)), "ping_after": ping_after,
+            "resume": _resume.checked_token(resume_token, self.problems), **process_info()}
         sampler = None if system_interval is None else Sampler(system_interval)
         self._sender = Sender(self._outbox, Transport(self.url, self.run_id, token), self._info, self.problems,
                               poll_interval, send_interval, sampler)
@@ -89,24 +106,17 @@ class TrainingRun:
         self._last_progress = -math.inf
         self.current_epoch = 0  # the epoch in progress: one past the last one logged
         self._diverged = False
+        self._skipped: tuple[int, int, int | None, Mapping[str, Any]] | None = None  # the latest batch not sent
         self._waiting: list[Control] = []  # checkpoint requests taken from the sender, not yet saved
 
     # ---- what the training code asks --------------------------------------------------------
 
     @property
-    def should_stop(self) -> bool:
-        """True once someone pressed Stop on the run card in Slack."""
-        return self._sender.stop_requested.is_set()
-
-    @property
-    def stopped_by(self) -> str | None:
-        return self._sender.stopped_by
-
-    @property
-    def should_checkpoint(self) -> bool:
-        """True while someone's "Checkpoint now" waits for log_checkpoint()."""
-        self._waiting += self.take_controls("checkpoint")
-        return bool(self._waiting)
+    def resume_token(self) -> str:
+        """What a restarted job presents (with this run_id) to continue this run's card: keep it
+        secret, like the checkpoint it goes with."""
+        instance: str = self._info["instance"]
+        return instance
 
     @property
     def finished(self) -> bool:
@@ -128,58 +138,6 @@ class TrainingRun:
         config: dict[str, Any] = self._info["config"]
         return config
 
-    def can(self, *controls: str) -> None:
-        """Say that this loop can also do these controls ("checkpoint", "lr"): their buttons appear."""
-        with self._sender.lock:
-            known = set(self._info["controls"]) | set(controls)
-            self._info["controls"] = ["stop", *[c for c in CAN_DO if c in known]]
-
-    def take_controls(self, kind: str | None = None) -> list[Control]:
-        """Button presses not handed out before (each exactly once); call done()/failed() on each."""
-        with self._sender.lock:
-            pending = self._sender.controls
-            taken = [c for c in pending if kind is None or c["kind"] == kind]
-            for control in taken:
-                pending.remove(control)
-        found = []
-        for control in taken:
-            found.append(Control(control["id"], control["kind"], control["factor"], control["by"], self._ack))
-            if control["kind"] == "stop":
-                found[-1].done("the job stops after the current step")  # should_stop is already true
-        return [c for c in found if c.kind != "stop"]
-
-    def handle_controls(self, save: Callable[[], str | None] | None = None,
-                        scale_lr: Callable[[float], Mapping[str, Any]] | None = None) -> None:
-        """What the integrations call between steps: "Checkpoint now" through `save` (returns the
-        path), "LR × factor" through `scale_lr` (returns the config change). Never raises."""
-        if not self._sender.controls and not self._waiting:
-            return  # the common case, without taking the lock
-        if save is not None and self.should_checkpoint:
-            try:
-                path = save()
-            except Exception as exc:
-                self._fail_waiting(f"saving failed: {type(exc).__name__}: {exc}")
-            else:
-                if path:
-                    self.log_checkpoint(path)
-        for control in self.take_controls("lr"):
-            if scale_lr is None or control.factor is None:
-                control.failed("this job cannot change its learning rate")
-                continue
-            try:
-                control.done(f"learning rate × {control.factor:g}", scale_lr(control.factor))
-            except Exception as exc:
-                control.failed(f"{type(exc).__name__}: {exc}")
-
-    def _fail_waiting(self, detail: str) -> None:
-        waiting, self._waiting = self._waiting, []
-        for control in waiting:
-            control.failed(detail[:300])
-
-    def wait_for_stop(self, timeout: float | None = None) -> bool:
-        """Block until Stop is pressed or `timeout` passes; returns should_stop."""
-        return self._sender.stop_requested.wait(timeout)
-
     def __enter__(self) -> TrainingRun:
         self.start()
         return self
@@ -198,6 +156,8 @@ class TrainingRun:
                 return
             self._started = True
             self._put({"type": "start", "time": time.time()})
+        if self.resume_file is not None:
+            _resume.write(self.resume_file, self.run_id, self.resume_token, self.problems)
         _lifetime.opened(self._sender, self._outbox, self.flush_timeout, (self.name, self.channel))
         self._sender.start()
 
@@ -228,11 +188,13 @@ class TrainingRun:
     def log_checkpoint(self, path: str, score: Any = None, *, best: bool | None = None, monitor: str | None = None,
                        best_path: str | None = None, best_score: Any = None, epoch: int | None = None,
                        step: int | None = None) -> None:
-        """A checkpoint was saved; answers every "Checkpoint now" waiting (see should_checkpoint)."""
+        """A checkpoint was saved; answers every "Checkpoint now" the loop has seen (should_checkpoint).
+
+        A press that arrived meanwhile waits for a save the loop makes for it: a checkpoint a
+        framework saved on its own schedule may be deleted later (ModelCheckpoint's top k)."""
         if not self._accepting():
             return
-        asked = self._waiting + self.take_controls("checkpoint")
-        self._waiting = []
+        asked, self._waiting = self._waiting, []
         self._put({"type": "checkpoint", "time": time.time(), "path": str(path)[:500], "score": score_value(score),
                    "monitor": None if monitor is None else str(monitor)[:100], "best": best,
                    "best_path": None if best_path is None else str(best_path)[:500],
@@ -251,13 +213,16 @@ class TrainingRun:
                summary: str | None = None) -> bool:
         """Report the end and wait up to flush_timeout for delivery; True if everything arrived.
 
-        Without `status`: "failed" when `error` is given, "stopped" after a Stop from Slack,
+        Without `status`: "preempted" once the job got SIGTERM, "stopped" for Ctrl-C
+        (KeyboardInterrupt) or after a Stop from Slack, "failed" when `error` is given,
         otherwise "completed".
         """
-        if status is None:
-            status = "failed" if error is not None else "stopped" if self.should_stop else "completed"
+        ended: str = status or ""
+        interrupted = False
         try:
-            return self._finish(status, _lifetime.error_fields(error), summary)
+            if not ended:
+                ended, interrupted, error = _signals.ending(error, self.should_stop)
+            return self._finish(ended, _lifetime.error_fields(error), summary, interrupted)
         except Exception:
             _log.warning("Sloth monitor could not finish run %s", self.run_id, exc_info=True)
             return False
@@ -266,16 +231,23 @@ class TrainingRun:
     def report_batch(self, epoch: int, batch: int, total: int | None, metrics: Mapping[str, Any]) -> None:
         """log_batch with the metrics as a mapping, whatever their names."""
         now = time.monotonic()
-        due = now - self._last_progress >= self.progress_interval
-        if (due or (not self._diverged and metrics and bad_loss(metrics))) and self._accepting():
+        if now - self._last_progress < self.progress_interval and (
+                self._diverged or not metrics or not bad_loss(metrics)):
+            self._skipped = (epoch, batch, total, metrics)  # sent at the finish if nothing newer is
+            return
+        if self._accepting():
             self._last_progress = now
-            cleaned = self.metrics.clean(metrics)
-            # The step where the loss first turns NaN or infinite is worth its own event: the card names it.
-            first_bad = not self._diverged and any(isinstance(v, str) for v in cleaned.values())
-            self._diverged = self._diverged or first_bad
-            self._put({"type": "batch", "epoch": int(epoch), "batch": int(batch),
-                       "total_batches": None if not total else int(total),
-                       "metrics": cleaned, "time": time.time()}, keep=first_bad)
+            self._send_batch(epoch, batch, total, metrics)
+
+    def _send_batch(self, epoch: int, batch: int, total: int | None, metrics: Mapping[str, Any]) -> None:
+        self._skipped = None
+        cleaned = self.metrics.clean(metrics)
+        # The step where the loss first turns NaN or infinite is worth its own event: the card names it.
+        first_bad = not self._diverged and any(isinstance(v, str) for v in cleaned.values())
+        self._diverged = self._diverged or first_bad
+        self._put({"type": "batch", "epoch": int(epoch), "batch": int(batch),
+                   "total_batches": None if not total else int(total),
+                   "metrics": cleaned, "time": time.time()}, keep=first_bad)
 
     @_never_raises
     def report_epoch(self, epoch: int, metrics: Mapping[str, Any]) -> None:
@@ -287,13 +259,6 @@ class TrainingRun:
 
     # ---- inside ------------------------------------------------------------------------------
 
-    def _ack(self, control: Control, status: str, detail: str, changes: Mapping[str, Any] | None) -> None:
-        if changes:
-            self._change_config(changes, control=control)
-        if self.enabled and self._started and not self._finished:
-            self._put({"type": "control", "time": time.time(), "id": control.id, "kind": control.kind,
-                       "status": status, "detail": detail[:300]})
-
     def _change_config(self, changes: Mapping[str, Any], control: Control | None) -> None:
         values = jsonable({str(k)[:100]: v for k, v in changes.items()})
         with self._sender.lock:
@@ -302,14 +267,19 @@ class TrainingRun:
             self._put({"type": "config", "time": time.time(), "changes": values,
                        "control": None if control is None else control.id})
 
-    def _finish(self, status: str, problem: dict[str, Any] | None, summary: str | None) -> bool:
+    def _finish(self, status: str, problem: dict[str, Any] | None, summary: str | None, interrupted: bool) -> bool:
         if not self.enabled:
             return True
         if not self._finished:
             self.start()
+            if self._skipped is not None:  # the card's latest batch is the last one, not the last one sent
+                self._send_batch(*self._skipped)
+            self._ack_stop()
             self._finished = True
             self._fail_waiting("the run ended before a checkpoint was saved")
-            _lifetime.close(self._sender, self._outbox, status, problem, summary, self.flush_timeout)
+            _lifetime.close(self._sender, self._outbox, status, problem, summary, self.flush_timeout, interrupted)
+            if status == "completed" and self.resume_file is not None:
+                _resume.remove(self.resume_file, self.run_id)
             self._sender.finished.wait(self.flush_timeout)
         return self._sender.finish_delivered and not self._outbox.dropped
 
@@ -324,3 +294,14 @@ class TrainingRun:
         with self._sender.lock:
             self._outbox.put(event, keep)
             self._sender.wake()
+
+
+def flush_seconds(given: float | None) -> float:
+    """The flush: as given, else $SLOTH_FLUSH_SECONDS, else DEFAULT_FLUSH."""
+    if given is not None:
+        return max(0.0, float(given))
+    try:
+        return max(0.0, float(os.environ.get("SLOTH_FLUSH_SECONDS", DEFAULT_FLUSH)))
+    except ValueError:
+        _log.warning("Sloth monitor: SLOTH_FLUSH_SECONDS is not a number; flushing for %s s", DEFAULT_FLUSH)
+        return DEFAULT_FLUSH

@@ -101,16 +101,23 @@ def _tqdm_class() -> type:
             self.feed.done = int(kwargs.get("initial", 0) or 0)
 
         def __iter__(self) -> Iterator[Any]:
-            # Counted here: tqdm's own loop updates self.n only when it redraws, and never when disabled.
-            for item in super().__iter__():
-                yield item
-                self.feed.done += 1
-                self.feed.report(self.feed.done)
+            # Counted here: tqdm's own loop updates self.n only when it redraws, and never when
+            # disabled. When it redraws it calls update() with the items since the last redraw,
+            # which this loop has counted already: update() leaves those alone.
+            self.iterating = True
+            try:
+                for item in super().__iter__():
+                    yield item
+                    self.feed.done += 1
+                    self.feed.report(self.feed.done)
+            finally:
+                self.iterating = False
 
         def update(self, n: float | None = 1) -> bool | None:
             shown: bool | None = super().update(n)
-            self.feed.done += int(n or 0)
-            self.feed.report(self.feed.done)
+            if not getattr(self, "iterating", False):
+                self.feed.done += int(n or 0)
+                self.feed.report(self.feed.done)
             return shown
 
         def set_postfix(self, ordered_dict: Any = None, refresh: bool = True, **kwargs: Any) -> None:

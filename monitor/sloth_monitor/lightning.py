@@ -33,10 +33,12 @@ def epoch_metrics(logged: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def batch_metrics(outputs: Any, logged: Mapping[str, Any]) -> dict[str, Any]:
-    """This batch's loss (what training_step returned) and the `*_step` values the trainer logged."""
+    """The `*_step` values the trainer logged, and what training_step returned as `loss` unless the
+    module logs a training loss of its own (`train_loss`, say: a second row would only repeat it)."""
     found = {name.removesuffix("_step"): value for name, value in logged.items() if name.endswith("_step")}
+    own_loss = any("loss" in name and not name.startswith(("val", "test", "eval")) for name in logged)
     loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
-    if loss is not None and "loss" not in found and to_float(loss) is not None:
+    if loss is not None and not own_loss and to_float(loss) is not None:
         found["loss"] = loss
     return found
 

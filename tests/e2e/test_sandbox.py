@@ -104,10 +104,11 @@ def test_the_sandbox_serves_training_ingest_and_shows_the_card_as_it_changes(tmp
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        hint = wait_for(r"SLOTH_URL=(\S+) SLOTH_MONITOR_TOKEN=(\S+)")
+        hint = wait_for(r"SLOTH_URL=(\S+) SLOTH_MONITOR_TOKEN=(\S+) .* --channel '#ml'")
         url, token = hint.group(1), hint.group(2)
-        run = train(url, "#general", epochs=3, batches=3, token=token)
+        run = train(url, "#ml", epochs=3, batches=3, token=token)  # the README's channel is there
         assert run.finished
+        wait_for(r"sloth in #ml")
         wait_for(r"digits-cnn · completed")
         saved = wait_for(r"saved to\s+(\S+curves\.png)")
         assert Path(saved.group(1)).read_bytes().startswith(b"\x89PNG")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from handlers.training import render
-from handlers.training.card import COLOURS, STALE_COLOUR, card_message, improvement_line
+from handlers.training.card import COLOURS, STALE_COLOUR, card_message
 from handlers.training.state import (
     Run,
     add_curves_job,
@@ -74,21 +74,16 @@ def test_nothing_changes_a_finished_run() -> None:
     assert [job["kind"] for job in run.jobs] == ["curves"]
 
 
-def test_best_values_and_a_line_when_the_watched_metric_improves() -> None:
+def test_best_values_and_a_line_on_the_card_when_the_watched_metric_improves() -> None:
     run = fresh(epoch(1, 0, loss=1.0, val_loss=1.2, val_accuracy=0.5), epoch(2, 1, loss=0.8, val_loss=1.3),
-                epoch(3, 2, loss=0.7, val_loss=0.9, val_accuracy=0.7))
+                epoch(3, 2, loss=0.7, val_loss=0.9, val_accuracy=0.7), epoch(4, 3, loss=0.6, val_loss=0.8))
     assert run.watch == "val_loss"
-    assert run.best["val_loss"] == {"value": 0.9, "epoch": 2} and run.best["val_accuracy"]["value"] == 0.7
-    [line] = [job for job in run.jobs if job["kind"] == "line"]
-    assert "New best *val_loss*: 0.9000 at epoch 3 (was 1.2000)" in improvement_line(line)
+    assert run.best["val_loss"] == {"value": 0.8, "epoch": 3} and run.best["val_accuracy"]["value"] == 0.7
+    assert run.jobs == []  # never a message in the thread for a new best
+    assert run.improvements == 2
+    assert "New best *val_loss*: 0.8000 at epoch 4 (was 0.9000) · 2 improvements" in json.dumps(
+        card_message(run, names), ensure_ascii=False)
     assert lower_is_better("val_loss") and not lower_is_better("val_accuracy")
-
-
-def test_muted_runs_get_no_improvement_lines() -> None:
-    run = fresh(epoch(1, 0, val_loss=1.0))
-    run.muted = True
-    apply_batch(run, read(body(epoch(2, 1, val_loss=0.5))), now=1.0)
-    assert run.jobs == [] and run.best["val_loss"]["value"] == 0.5
 
 
 def test_stop_stale_curves_and_eta() -> None:
@@ -212,3 +207,33 @@ def test_pictures_are_pngs() -> None:
     del as_png["images"]
     assert render.is_png(render.predictions_png("run", as_png))
     assert render.label_text(1, ["zero", "one"]) == "one" and render.label_text(7, []) == "7"
+
+
+def finished_run(status: str, took: float, muted: bool = False, ping_after: float | None = 300.0,
+                 **finish: Any) -> Run:
+    run = fresh({"type": "start", "seq": 1, "time": T0 + 100.0})
+    run.muted, run.ping_after = muted, ping_after
+    end = {"type": "finish", "seq": 2, "time": T0 + 100.0 + took, "status": status, "error": None, **finish}
+    apply_batch(run, read(body(end, run={**RUN, "ping_after": ping_after, "instance": "job-instance-1"})), now=2.0)
+    return run
+
+
+@pytest.mark.parametrize(("status", "took", "muted", "extra", "pinged"), [
+    ("failed", 1.0, True, {}, True),  # a failure pings the owner, muted or not, however short
+    ("preempted", 1.0, True, {}, True),
+    ("completed", 299.0, False, {}, False),  # a short run that completes pings nobody
+    ("completed", 301.0, False, {}, True),
+    ("completed", 301.0, True, {}, False),  # Mute silences the completion ping
+    ("stopped", 301.0, False, {"interrupted": True}, False),  # Ctrl-C: whoever pressed it knows
+])
+def test_the_owner_is_pinged_once_when_it_matters(status: str, took: float, muted: bool, extra: dict[str, Any],
+                                                   pinged: bool) -> None:
+    run = finished_run(status, took, muted, **extra)
+    assert [job["kind"] for job in run.jobs if job["kind"] == "ping"] == (["ping"] if pinged else [])
+    apply_batch(run, read(body({"type": "finish", "seq": 3, "time": T0 + 500.0, "status": status, "error": None})),
+                now=3.0)
+    assert sum(job["kind"] == "ping" for job in run.jobs) == int(pinged)  # said once
+
+
+def test_ping_after_none_never_pings_a_completion() -> None:
+    assert not [job for job in finished_run("completed", 10_000.0, ping_after=None).jobs if job["kind"] == "ping"]

@@ -33,11 +33,11 @@ def test_a_run_reports_start_progress_epochs_predictions_and_finish(server: Reco
     assert first.path == f"/monitor/v1/runs/{run.run_id}/events"
     assert first.headers["Authorization"] == "Bearer s3cret"
     assert first.headers["Content-Type"] == "application/json"
-    assert first.body["protocol"] == 2 and first.body["problems"] == {}
+    assert first.body["protocol"] == 3 and first.body["problems"] == {}
     assert first.body["run"] | {"instance": "", "host": "", "pid": 0, "git": None, "process": ""} == {
         "name": "mnist-cnn", "channel": "#ml", "owner": "U123", "total_epochs": 2, "config": {"lr": 1e-3},
         "kind": "training", "framework": None, "watch": None, "mode": None, "patience": None, "controls": ["stop"],
-        "instance": "", "host": "", "pid": 0, "git": None, "process": ""}
+        "ping_after": 300.0, "resume": None, "instance": "", "host": "", "pid": 0, "git": None, "process": ""}
     assert first.body["run"]["host"] == socket.gethostname() and first.body["run"]["pid"] == os.getpid()
     assert len(first.body["run"]["instance"]) == 32
     events = server.events()
@@ -50,7 +50,7 @@ def test_a_run_reports_start_progress_epochs_predictions_and_finish(server: Reco
                                       "metrics": {"loss": 0.31, "val_loss": "nan", "accuracy": 0.91}}
     assert events[4]["images"] == [[[0.0, 1.0], [1.0, 0.0]]]
     assert (events[4]["y_true"], events[4]["y_pred"], events[4]["class_names"]) == ([3], [3], ["0", "1", "2", "3"])
-    assert events[5]["status"] == "completed" and events[5]["error"] is None
+    assert events[5]["status"] == "completed" and events[5]["error"] is None and events[5]["interrupted"] is False
     assert all(r.body["dropped"] == 0 for r in server.received)
 
 

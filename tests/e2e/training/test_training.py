@@ -57,9 +57,10 @@ async def test_a_run_gets_one_card_edited_in_place_and_pictures_in_its_thread(
     assert card["attachments"][0]["color"] == COLOURS["completed"]
     assert set(files) == {"digits-cnn-curves.png", "digits-cnn-predictions.png"}
     assert all(data.startswith(PNG) and len(data) > 2000 for data in files.values())
-    lines = [m["text"] for m in replies(emulator, "testing_exp", card["ts"]) if not m.get("files")]
-    # val_loss improves at every epoch but the third (0.7 after 0.6), so three new-best lines.
-    assert len(lines) == 3 and all("New best *val_loss*" in line for line in lines), lines
+    # val_loss improves at every epoch but the third (0.7 after 0.6): the card says so, the thread
+    # stays quiet (a new best is no message), and a run this short pings nobody when it completes.
+    assert "New best *val_loss*: 0.2400 at epoch 5 (was 0.3000) · 3 improvements" in shown
+    assert [m["text"] for m in replies(emulator, "testing_exp", card["ts"]) if not m.get("files")] == []
 
 
 async def test_stop_from_the_owner_reaches_the_job_and_from_anyone_else_does_not(
@@ -87,6 +88,8 @@ async def test_stop_from_the_owner_reaches_the_job_and_from_anyone_else_does_not
     pressed = re.search(r"stopped by Will Koehrsen during epoch (\d+)", visible_text(card))
     assert pressed and int(pressed.group(1)) - 1 <= payload(card)["epoch"]  # epochs done when pressed
     assert card["attachments"][0]["color"] == COLOURS["stopped"]
+    # The press is answered, not left "sent": the job said it saw it.
+    assert re.search(r"\*Stop\* by Will Koehrsen .* · done: the job saw it", visible_text(card))
 
 
 async def test_an_admin_may_stop_a_run_that_is_not_theirs(emulator: Emulator, tmp_path: Path) -> None:
@@ -99,7 +102,7 @@ async def test_an_admin_may_stop_a_run_that_is_not_theirs(emulator: Emulator, tm
     assert run.should_stop and run.stopped_by == "Priya Nair"
 
 
-async def test_a_failed_run_turns_the_card_red_with_the_error(emulator: Emulator, tmp_path: Path) -> None:
+async def test_a_failed_run_turns_the_card_red_and_mentions_its_owner_once(emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
         try:
             await asyncio.to_thread(train, ingest_url(runtime), "#testing_exp", epochs=5, fail_at=2)
@@ -109,9 +112,21 @@ async def test_a_failed_run_turns_the_card_red_with_the_error(emulator: Emulator
             raise AssertionError("the training loop should have raised")
         [card] = await emulator.wait_for(
             lambda: [c for c in cards(emulator, "testing_exp") if payload(c)["status"] == "failed"], timeout=10)
+        [ping] = await emulator.wait_for(
+            lambda: [m for m in replies(emulator, "testing_exp", card["ts"]) if f"<@{WILL}>" in m["text"]], 10)
+        await emulator.wait_for(lambda: uploads(emulator, "testing_exp", card["ts"]), 20)  # the curves: all done
+        await settle(runtime)
     assert card["attachments"][0]["color"] == COLOURS["failed"]
     shown = visible_text(card)
     assert "*ValueError*: loss is nan at epoch 2" in shown and "epoch *2/5*" in shown
+    # The owner hears of it once, in the card's thread (an edit notifies nobody), with the final figures.
+    mentions = [m for m in emulator.messages("testing_exp") if f"<@{WILL}>" in m.get("text", "")]
+    assert mentions == [ping] and ping["thread_ts"] == card["ts"]
+    assert ping["text"].startswith(f"❌ <@{WILL}> *digits-cnn* failed after ") and "at epoch 2/5" in ping["text"]
+    assert "*ValueError*: loss is nan at epoch 2" in ping["text"]
+    figures = ping["text"].splitlines()[1].split(" · ")
+    assert figures[0] == "val_loss 0.6000"  # the watched metric first
+    assert sorted(figures[1:]) == ["accuracy 0.6000", "loss 0.5000", "val_accuracy 0.5500"]
 
 
 async def test_a_run_that_stops_reporting_is_shown_stale_until_it_reports_again(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from handlers.training.card import COLOURS
+from handlers.training.service import training
 from sloth_emulator import Emulator
 from sloth_monitor import TrainingRun
 from tests.e2e.harness import settle, visible_text
@@ -114,20 +115,27 @@ async def test_a_nan_loss_turns_the_card_red_and_says_so_once_in_the_thread(
     assert said == [f"🔥 <@{WILL}> *diverges*: *loss* is nan: diverged at epoch 3, step 4."]
 
 
-async def test_mute_silences_the_alerts(emulator: Emulator, tmp_path: Path) -> None:
+async def test_mute_silences_the_alerts_but_never_a_nan_loss(emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
         start = {"type": "start", "seq": 1, "time": T0 + 100.0}
         body = {"run": {"name": "muted", "channel": "#testing_exp", "owner": WILL, "total_epochs": 3, "config": {},
-                        "instance": "muted-job-instance-1"}, "protocol": 2}
+                        "instance": "muted-job-instance-1", "patience": 1}, "protocol": 2}
         assert (await post_events(runtime, "run-mute-0002", [], body=json.dumps({**body, "events": [start]})))[0] == 200
         [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), 10)
         await (await emulator.click("testing_exp", card["ts"], "training:mute", user=WILL)).acked()
         await shown(emulator, "Unmute")
-        nan = {"type": "epoch", "seq": 2, "time": T0 + 101.0, "epoch": 0, "metrics": {"loss": "nan"}}
+        flat = [{"type": "epoch", "seq": n + 2, "time": T0 + 101.0 + n, "epoch": n, "metrics": {"val_loss": 1.0}}
+                for n in range(2)]  # no improvement for `patience` epochs: an alert Mute silences
+        nan = {"type": "epoch", "seq": 4, "time": T0 + 103.0, "epoch": 2, "metrics": {"loss": "nan"}}
+        assert (await post_events(runtime, "run-mute-0002", [], body=json.dumps({**body, "events": flat})))[0] == 200
         assert (await post_events(runtime, "run-mute-0002", [], body=json.dumps({**body, "events": [nan]})))[0] == 200
-        card = await shown(emulator, "diverged at epoch 1")
+        card = await shown(emulator, "diverged at epoch 3")
+        said = await emulator.wait_for(lambda: alerts(emulator, card["ts"]), 10)
         await settle(runtime)
-    assert alerts(emulator, card["ts"]) == []
+        run = await training(runtime.ctx.of("training")).runs.get("run-mute-0002")
+    assert run is not None and run.alerted == ["diverged"]  # the plateau was never said, not even later
+    assert said == [f"🔥 <@{WILL}> *muted*: *loss* is nan: diverged at epoch 3."]
+    assert "alerts muted by Will Koehrsen (a failure or a NaN loss still pings the owner)" in visible_text(card)
 
 
 async def test_a_job_silent_past_the_stale_limit_gets_one_alert(emulator: Emulator, tmp_path: Path) -> None:

@@ -21,26 +21,28 @@ def lines(emu: Emulator, ts: str) -> list[str]:
     return [m["text"] for m in replies(emu, "testing_exp", ts) if not m.get("files")]
 
 
-async def test_mute_silences_new_best_lines_and_curves_are_drawn_on_request(
+async def test_a_new_best_is_a_line_on_the_card_mute_says_who_and_curves_are_drawn_on_request(
         emulator: Emulator, tmp_path: Path) -> None:
     async with monitoring_bot(emulator, tmp_path) as runtime:
         start = {"type": "start", "seq": 1, "time": T0 + 100.0}
         assert (await post_events(runtime, "run-mute-0001", [start, epoch(2, 0, 1.0), epoch(3, 1, 0.5)]))[0] == 200
-        [card] = await emulator.wait_for(lambda: cards(emulator, "testing_exp"), timeout=10)
-        [line] = await emulator.wait_for(lambda: lines(emulator, card["ts"]), timeout=10)
-        assert "New best *val_loss*: 0.5000 at epoch 2 (was 1.0000)" in line
+        [card] = await emulator.wait_for(
+            lambda: [c for c in cards(emulator, "testing_exp") if "New best" in visible_text(c)], timeout=10)
+        assert "New best *val_loss*: 0.5000 at epoch 2 (was 1.0000)" in visible_text(card)
 
         await (await emulator.click("testing_exp", card["ts"], "training:mute", user=PRIYA)).acked()
         await settle(runtime)
         [card] = await emulator.wait_for(
             lambda: [c for c in cards(emulator, "testing_exp") if "Unmute" in visible_text(c)], timeout=10)
-        assert "improvements and alerts muted by Priya Nair" in visible_text(card)
+        assert "alerts muted by Priya Nair" in visible_text(card)
 
         assert (await post_events(runtime, "run-mute-0001", [epoch(4, 2, 0.25)]))[0] == 200
-        await emulator.wait_for(lambda: payload(cards(emulator, "testing_exp")[0])["epoch"] == 3, timeout=10)
+        [card] = await emulator.wait_for(
+            lambda: [c for c in cards(emulator, "testing_exp") if payload(c)["epoch"] == 3], timeout=10)
+        assert "New best *val_loss*: 0.2500 at epoch 3 (was 0.5000) · 2 improvements" in visible_text(card)
         run = await training(runtime.ctx.of("training")).runs.get("run-mute-0001")
         assert run is not None and run.jobs == [] and run.best["val_loss"]["value"] == 0.25
-        assert len(lines(emulator, card["ts"])) == 1  # the improvement came, muted
+        assert lines(emulator, card["ts"]) == []  # two improvements, not a message in the thread
 
         await (await emulator.click("testing_exp", card["ts"], "training:curves", user=AMELIA)).acked()
         files = await emulator.wait_for(lambda: uploads(emulator, "testing_exp", card["ts"]), timeout=15)

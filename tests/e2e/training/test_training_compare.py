@@ -20,6 +20,9 @@ async def report(runtime: Any, run_id: str, name: str, owner: str, lr: float, fi
     for epoch, loss in enumerate(losses):
         events.append({"type": "epoch", "seq": epoch + 2, "time": T0 + 2.0 + epoch, "epoch": epoch,
                        "metrics": {"loss": loss, "val_loss": loss * 1.1, ("accuracy" if owner == WILL else "f1"): 0.5}})
+    if lr == 1e-3 and finish:  # LR × 0.5 during the run: its config says 0.0005, yet it started with 0.001
+        events.append({"type": "config", "seq": len(events) + 1, "time": T0 + 40.0, "changes": {"lr": lr / 2},
+                       "control": None})
     if finish:
         events.append({"type": "finish", "seq": len(events) + 1, "time": T0 + 50.0, "status": finish, "error": None})
     run = {"name": name, "channel": "#testing_exp", "owner": owner, "total_epochs": len(losses),
@@ -50,6 +53,7 @@ async def test_runs_compare_posts_the_overlay_and_the_config_diff_in_the_asking_
     assert record.name == "bert-base-vs-bert-large.png" and (record.content or b"").startswith(PNG)
     comment = shared["text"]
     assert all(f"`{metric}`" in comment for metric in ("loss", "val_loss", "accuracy"))
+    assert "Settings they started with, where they differ:" in comment
     assert "lr: 0.001 → 0.0005" in comment and "layers" not in comment
 
 

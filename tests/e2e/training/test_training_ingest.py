@@ -121,7 +121,7 @@ MALFORMED = [
                                            "y_pred": [1], "class_names": [], "png_b64": ["aGVsbG8="]}]},
      "not a PNG"),
     # protocol 2
-    ("protocol 3", {"protocol": 3, "run": RUN, "events": []}, "protocol is out of range"),
+    ("protocol 4", {"protocol": 4, "run": RUN, "events": []}, "protocol is out of range"),
     ("bad kind", {"run": {**RUN, "kind": "job"}, "events": []}, "run.kind"),
     ("bad commit", {"run": {**RUN, "git": {"commit": "HEAD", "branch": None}}, "events": []}, "run.git.commit"),
     ("bad controls", {"run": {**RUN, "controls": ["reboot"]}, "events": []}, "run.controls"),
@@ -194,3 +194,49 @@ async def test_the_real_client_drops_a_request_refused_with_413_and_carries_on(
         stored = await training(runtime.ctx.of("training")).runs.get(run.run_id)
     assert card["metadata"]["event_payload"]["epoch"] == 2  # what came after the refused request arrived
     assert stored is not None and not any(job["kind"] == "predictions" for job in stored.jobs)
+
+
+async def test_every_step_and_machine_sample_is_kept_in_the_runs_series(emulator: Emulator, tmp_path: Path) -> None:
+    def batch(seq: int, number: int) -> dict[str, Any]:
+        return {"type": "batch", "seq": seq, "time": T0 + seq, "epoch": 0, "batch": number, "total_batches": 4,
+                "metrics": {"loss": 1.0 / (number + 1)}}
+
+    sample = {"type": "system", "seq": 3, "time": T0 + 3, "source": "none", "gpus": [], "cpu_percent": 50.0,
+              "process_cpu_percent": 90.0, "ram_used_mb": 1000.0, "ram_total_mb": 8000.0, "process_rss_mb": 300.0}
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        # Two requests (the client coalesces batches: one per request), one repeated.
+        for events in ([batch(1, 0), batch(2, 1), sample], [batch(4, 2)], [batch(4, 2)]):
+            assert (await post_events(runtime, "series-run-01", events))[0] == 200
+        runs = training(runtime.ctx.of("training")).runs
+        steps = await runs.series.read("series-run-01", "steps")
+        machine = await runs.series.read("series-run-01", "machine")
+        run = await runs.get("series-run-01")
+    assert [(s["batch"], s["metrics"]["loss"], s["time"]) for s in steps] == [
+        (0, 1.0, T0 + 1), (1, 0.5, T0 + 2), (2, 1 / 3, T0 + 4)]  # the repeated request added nothing
+    assert machine == [{k: v for k, v in sample.items() if k not in ("type", "seq", "source")}]
+    assert run is not None and run.batch == 2 and "steps" not in run.to_json()  # the run's key stays small
+
+
+async def test_refusals_are_logged_once_per_source_and_counted_in_metrics(
+        emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    v3 = {**RUN, "instance": "first-job-instance"}
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        for _ in range(3):
+            assert (await post_events(runtime, "refused-run-1", [], token="guessed-token-7"))[0] == 401
+        assert (await post_events(runtime, "refused-run-1", [], body=json.dumps(
+            {"protocol": 3, "run": v3, "events": []})))[0] == 200
+        for instance in ("second-job-instance", "third-job-instance"):
+            taken = json.dumps({"protocol": 3, "run": {**v3, "instance": instance}, "events": []})
+            assert (await post_events(runtime, "refused-run-1", [], body=taken))[0] == 409
+        newer = json.dumps({"protocol": 9, "run": v3, "events": []})
+        assert (await post_events(runtime, "refused-run-1", [], body=newer))[0] == 400
+        async with aiohttp.ClientSession() as http, http.get(f"{ingest_url(runtime)}/metrics") as page:
+            metrics = await page.text()
+    said = [r.getMessage() for r in caplog.records if "training ingest refused" in r.getMessage()]
+    assert len(said) == 3, said  # one line per source and reason, however often
+    assert "from 127.0.0.1 with 401: missing or wrong bearer token" in said[0]
+    assert not [r for r in caplog.records if "guessed-token-7" in r.getMessage()]  # never a token in the log
+    assert "with 409: run id refused-run-1 is already used by another job" in said[1]
+    assert "with 400: protocol is out of range" in said[2]
+    for reason, count in (("token", 3), ("taken", 2), ("protocol", 1), ("malformed", 0), ("off", 0)):
+        assert f'sloth_training_ingest_refused_total{{reason="{reason}"}} {count}.0' in metrics

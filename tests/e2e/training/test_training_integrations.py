@@ -11,6 +11,7 @@ import asyncio
 import importlib.util
 import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,27 @@ def keras_job() -> tuple[str, str]:
     if missing:
         pytest.skip(f"needs the [examples] extra ({', '.join(missing)} missing)")
     return "train_digits.py", ""
+
+
+# Lightning has a SIGTERM handler of its own (it raises SIGTERMException at the next step, and the
+# script dies of that exception); the Trainer has none, so the process is killed by the signal.
+ENDS = {"lightning": 1, "transformers": -signal.SIGTERM}
+
+
+@pytest.mark.parametrize("kind", list(JOBS))
+async def test_sigterm_marks_the_framework_run_preempted_and_the_job_ends_as_it_would_have(
+        emulator: Emulator, tmp_path: Path, kind: str) -> None:
+    script, folder = job(kind)
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        process = await start_job(runtime, script, "--epochs", "300", folder, str(tmp_path / "out"))
+        try:
+            await emulator.wait_for(
+                lambda: [c for c in cards(emulator, "testing_exp") if payload(c)["epoch"] >= 1], timeout=90)
+            process.send_signal(signal.SIGTERM)
+        finally:
+            output = await finish_job(process, within=60)
+        [card] = await emulator.wait_for(
+            lambda: [c for c in cards(emulator, "testing_exp") if payload(c)["status"] == "preempted"], timeout=20)
+    assert process.returncode == ENDS[kind], output[-3000:]
+    assert "*preempted* (the job got SIGTERM)" in visible_text(card)
+    assert card["attachments"][0]["color"] == COLOURS["preempted"]
