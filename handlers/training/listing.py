@@ -96,7 +96,7 @@ async def run_row(ctx: Context, service: Training, run: Run) -> list[Any]:
     name = f"{ICONS[run.status]} {truncate(run.name, 80)}"
     of = f"/{run.total_epochs}" if run.total_epochs else ""
     owner = await name_of(ctx, run.owner) or "" if run.owner else "no owner given"
-    started = cell("", at=run.started_at) if run.started_at is not None else "not started yet"
+    started = cell("at an unknown time", at=run.started_at) if run.started_at is not None else "not started yet"
     notes = [f"card not posted: {run.card_error}" if run.card_error else "", unescape(parts.trouble_text(run) or "")]
     return [cell(name, url=link) if link else name, run.status + (" (stale)" if run.stale else ""),
             f"{run.epochs_done}{of}", owner, started, " · ".join(n for n in notes if n)]
