@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
     sandbox.add_argument("--files-dir", metavar="DIR", type=Path,
                          help="the folder `share` uploads from (default: a sample folder)")
+    sandbox.add_argument("--web", action="store_true", help="show the workspace in your browser, laid out as Slack")
+    sandbox.add_argument("--port", type=int, default=3030, help="the web page's port on 127.0.0.1 (0: any free one)")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML) of the loaded features")
     manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
     manifest.add_argument("--public-url", default=None,
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
-        return run_sandbox(args.generated, args.files_dir)
+        return run_sandbox(args.generated, args.files_dir, args.port if args.web else None)
     if args.command == "emulator":
         from sloth_emulator.__main__ import main as emulator_main
 

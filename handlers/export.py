@@ -1,4 +1,5 @@
-"""`export #channel [days]`: the channel's history as a CSV file, sent to the asker in a DM.
+"""`export #channel [days]`: the channel's history as a CSV file, sent to the asker in a DM; and the
+message shortcut "Export this thread": one thread's messages, the same way.
 
 Every page of history is read, and the replies of each thread follow their parent. The CSV is
 built in a worker process, like the charts, so a big channel does not hold up the event loop
@@ -12,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from bot.api import (
     Args,
+    ChannelRef,
     Context,
     Invocation,
     Limit,
+    MessageShortcut,
     Param,
     Place,
     Reply,
@@ -30,7 +33,7 @@ from bot.api import (
     working,
 )
 from handlers.plots import MAX_DAYS, period
-from handlers.reading import MAX_THREADS, read_channel
+from handlers.reading import MAX_THREADS, read_channel, read_thread
 from handlers.tally import Row
 
 router = Router("export", workers=("handlers.tally",))
@@ -81,3 +84,28 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
                      f"messages and {reading.fetched_replies:,} thread replies.{note}"),
         )
     return notice(f"Sent you the export of #{name} in a DM: {file_link(file)}")
+
+
+@router.message_shortcut("export_thread", "Export this thread", "This thread's messages as a CSV file, by DM",
+                         limit=LIMIT)
+async def export_thread(ctx: Context, shortcut: MessageShortcut) -> Reply:
+    """The thread of the message (its first message and every reply) as a CSV, in the member's DM."""
+    inv = shortcut.invocation("export")
+    channel = await readable_channel(ctx, inv, ChannelRef(id=shortcut.channel), "export")
+    name = escape(channel.get("name", channel["id"]))
+    async with ctx.cpu.job():
+        await working(ctx, inv, f"Exporting the thread in #{name}… I'll send you the CSV in a DM.")
+        reading = await read_thread(ctx, channel["id"], shortcut.thread)
+        if not reading.rows:
+            return notice("That thread has no messages left to export.")
+        await ctx.directory.load_users()
+        names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
+        data = made(CSV_FILE, reading.rows, names)
+        dm = await open_dm(ctx, inv.user)
+        file = await upload(
+            ctx, requester=inv.user, place=Place(dm, None, "a DM"), data=data,
+            filename=f"{channel.get('name', channel['id'])}-thread-{shortcut.thread.replace('.', '-')}.csv",
+            title=f"A thread of #{channel.get('name')}",
+            comment=f"A thread of #{name}: its first message and {reading.fetched_replies:,} replies.",
+        )
+    return notice(f"Sent you the thread in #{name} as a CSV in a DM: {file_link(file)}")

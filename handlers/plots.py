@@ -16,6 +16,7 @@ from bot.api import (
     Context,
     Invocation,
     Limit,
+    MessageShortcut,
     Param,
     Place,
     Reply,
@@ -77,6 +78,13 @@ async def plot_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     command = ctx.commands.find("plot")
     assert command is not None
     raise UsageError(command, f"I can plot `activity` or `members`, not `{shown(kind, 30)}`.")
+
+
+@router.message_shortcut("chart_activity", "Chart this channel", "A chart of this channel's messages per day and "
+                                                                   "top posters over the last 30 days")
+async def chart_activity(ctx: Context, shortcut: MessageShortcut) -> Reply:
+    """`plot activity` of the channel the message is in, run as the member who used the shortcut."""
+    return await ctx.run(shortcut.invocation("plot", f"activity <#{shortcut.channel}>"))
 
 
 def _channel_and_days(inv: Invocation, args: Args) -> tuple[ChannelRef, int]:

@@ -7,7 +7,8 @@ Each feature gets its own `Context`:
   (`member_client`, which acts as them and only ever as them);
 - shared: the bot's Web API client, the directory, who may see what (`access`), the clock, the
   worker processes (`cpu`), chat.update's budget (`edits`), the metrics, background tasks
-  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), the files Sloth
+  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), redrawing members'
+  Home tabs (`refresh_home`), the files Sloth
   uploaded (`uploads`), the list of every loaded command (`commands`, what help shows), who
   Sloth is (`identity`), and the few core settings a feature may read (`settings`: the slash
   command, the public URL, the admins).
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Runner = Callable[["Invocation"], Awaitable["Reply"]]
+Refresher = Callable[[tuple[str, ...]], None]
+FormOpener = Callable[..., Awaitable[bool]]
 Sayer = Callable[["Invocation", "Reply"], Awaitable[None]]
 Spawner = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
@@ -106,6 +109,8 @@ class Context:
     _run: Runner = field(repr=False)
     _say: Sayer = field(repr=False)
     _spawn: Spawner = field(repr=False)
+    _refresh: Refresher = field(repr=False, default=lambda members: None)
+    _open_form: FormOpener | None = field(repr=False, default=None)
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""
@@ -124,6 +129,23 @@ class Context:
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run `coro` in the background, supervised: kept referenced, failures logged, cancelled at stop."""
         return self._spawn(coro, name)
+
+    async def open_form(self, trigger_id: str, command: str, *, user: str, values: dict[str, str] | None = None,
+                        channel: str = "", response_url: str | None = None, thread: str | None = None) -> bool:
+        """Open the form of one of this feature's own commands for `user` (a trigger from their click
+        or shortcut, within Slack's 3 seconds), its inputs filled in with `values` by parameter name.
+        Submitted, it runs as they typed it, answered in `channel` (through `response_url`, if any),
+        else in their DM with Sloth. False when the trigger had expired; PermissionError for
+        another feature's command."""
+        if self._open_form is None:
+            return False
+        return await self._open_form(trigger_id, command, user=user, values=values, channel=channel,
+                                     response_url=response_url, thread=thread)
+
+    def refresh_home(self, *members: str) -> None:
+        """What these members' Home tabs show has changed (every member's whose Home tab Sloth keeps,
+        when none are named): each is redrawn shortly, once for changes that come together."""
+        self._refresh(members)
 
     def sync(self, coro: Coroutine[Any, Any, T]) -> T:
         """In a plain `def` handler (which runs in a thread): run `coro` on Sloth's event loop and

@@ -1,4 +1,7 @@
-"""The Slack app manifest, generated from the command registry."""
+"""The Slack app manifest, generated from the command registry: the slash command, the shortcuts
+(Sloth's own and every feature's message shortcuts), the Home tab, the events and scopes, and a
+Workflow Builder step (`functions`) for every command that declares one (`bot.features.functions`).
+Custom steps need an org-ready app (`org_deploy_enabled`), as Slack's custom-step guide says."""
 
 from __future__ import annotations
 
@@ -6,17 +9,18 @@ from typing import Any
 
 import yaml
 
+from bot.features.functions import functions
 from bot.features.registry import Registry
+from bot.features.surfaces import MENU_SHORTCUT
 
 # What every Sloth install needs, whatever its commands: to hear mentions and DMs and answer.
 BASE_SCOPES = {"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write", "users:read"}
-BOT_EVENTS = ["app_mention", "message.im"]
+# Mentions and DMs, and members opening the Home tab (neither needs a scope of its own).
+BOT_EVENTS = ["app_mention", "app_home_opened", "message.im"]
 # A feature listening to `message` hears the channels Sloth is in, public and private.
 CHANNEL_MESSAGES = {"message.channels": "channels:history", "message.groups": "groups:history"}
 
 
-# The global shortcut "Sloth…", which opens the menu of commands (bot.handling.forms): its callback_id.
-MENU_SHORTCUT = "sloth"
 SHORTCUTS = [{"name": "Sloth…", "type": "global", "callback_id": MENU_SHORTCUT,
               "description": "Pick one of Sloth's commands and fill in its form"}]
 
@@ -34,6 +38,9 @@ def manifest(registry: Registry, command: str = "/sloth", name: str = "Sloth",
     if "message" in declared:
         events |= set(CHANNEL_MESSAGES)
         scopes |= set(CHANNEL_MESSAGES.values())
+    steps = functions(registry.steps())
+    if steps:
+        events.add("function_executed")
     oauth: dict[str, Any] = {"scopes": {"bot": sorted(scopes)}}
     user_scopes = registry.user_scopes()
     if user_scopes:
@@ -50,7 +57,10 @@ def manifest(registry: Registry, command: str = "/sloth", name: str = "Sloth",
     if transport == "http":
         url = request_url(public_url)
         slash["url"] = subscriptions["request_url"] = interactivity["request_url"] = url
-    return {
+    shortcuts = [dict(s) for s in SHORTCUTS]
+    shortcuts += [{"name": d.name, "type": "message", "callback_id": d.callback_id,
+                   "description": d.description or d.name} for d, _ in registry.shortcuts.values()]
+    made: dict[str, Any] = {
         "display_information": {
             "name": name,
             "description": "Answers questions about your workspace: team, channels, members, history and files.",
@@ -58,19 +68,23 @@ def manifest(registry: Registry, command: str = "/sloth", name: str = "Sloth",
         },
         "features": {
             "bot_user": {"display_name": name.lower(), "always_online": True},
-            "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": False},
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": False},
             "slash_commands": [slash],
-            "shortcuts": [dict(s) for s in SHORTCUTS],
+            "shortcuts": shortcuts,
         },
         "oauth_config": oauth,
         "settings": {
             "event_subscriptions": subscriptions,
             "interactivity": interactivity,
-            "org_deploy_enabled": False,
+            "org_deploy_enabled": bool(steps),
             "socket_mode_enabled": transport != "http",
             "token_rotation_enabled": False,
         },
     }
+    if steps:
+        made["functions"] = steps
+    return made
 
 
 def request_url(public_url: str) -> str:

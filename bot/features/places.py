@@ -119,8 +119,11 @@ async def upload(
     if not data:
         raise UserError(f"`{escape(filename)}` is empty, and Slack takes no empty files.")
     file_id = await put_file(ctx.client, place.channel, place.thread, data, filename, title, comment, alt)
-    await ctx.uploads.remember(file_id, requester, place.channel, filename)
+    await ctx.uploads.remember(file_id, requester, place.channel, filename, ctx.clock())
     info = await shared_info(ctx, file_id)
+    if info and info.get("permalink"):
+        await ctx.uploads.linked(file_id, requester, str(info["permalink"]))
+    ctx.refresh_home(requester)  # their Home tab lists their latest files
     return {"id": file_id, "name": filename, "title": title, "permalink": info.get("permalink") if info else None,
             "shared": info is not None}
 

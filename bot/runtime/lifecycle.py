@@ -39,6 +39,8 @@ from bot.features.scopes import granted_scopes, missing_by_command
 from bot.handling.ack_answer import ack_answer
 from bot.handling.entry import bind_route, build_app
 from bot.handling.envelopes import Envelopes
+from bot.handling.forms import FormOpener
+from bot.handling.home import HomeTabs
 from bot.handling.intake import Intake
 from bot.http.server import make_web_app, serve
 from bot.http.slack import SlackRequests
@@ -83,7 +85,9 @@ class Runtime:
         # Without one, the built-in features with their default settings (tests, embedding).
         self.registry = registry if registry is not None else load_features({}, installed=False)
         self.clock = clock
-        self.jobs = jobs  # "manual": features' jobs run only when `scheduler.tick()` is called (tests)
+        # "manual": features' jobs run only when `scheduler.tick()` is called, and Home tabs are redrawn
+        # only when `home.flush()` is (tests)
+        self.jobs = jobs
         self.metrics = Metrics()
         self.supervisor = Supervisor()
         self.with_http = http
@@ -141,6 +145,8 @@ class Runtime:
         # and by the main loop for the work.
         self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
                                  settings.command)
+        self.ctx.forms = FormOpener(self.ctx, self.forms)
+        self.home = self.ctx.home = HomeTabs(self.ctx, self.forms)
         self.envelopes = Envelopes(build_app(self.ctx, self.forms), self.pool, Namespaced(self.store, "event"),
                                    self.metrics, self.journal)
         self.intake = Intake(self.envelopes.take, self.journal, self.metrics, settings.max_unfinished)
@@ -162,6 +168,7 @@ class Runtime:
             Namespaced(self.store, "job"), self.clock)
         if self.jobs == "auto":
             self.supervisor.spawn(self.scheduler.run(), name="jobs")
+            self.supervisor.spawn(self.home.keep(), name="home-tabs")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
     def _work(self) -> Work:

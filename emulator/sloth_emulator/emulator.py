@@ -26,6 +26,7 @@ from sloth_emulator.channel_events import ChannelChanges
 from sloth_emulator.clock import FakeClock
 from sloth_emulator.controls import BlockRefusals, HttpDelivery, ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
+from sloth_emulator.functions import Execution
 from sloth_emulator.model import Channel, FileRecord, Message, User
 from sloth_emulator.ratelimit import RateLimits
 from sloth_emulator.request_url import RequestUrl
@@ -34,6 +35,7 @@ from sloth_emulator.server import build_app
 from sloth_emulator.shapes import message_out
 from sloth_emulator.sharing import PendingShare, Shares
 from sloth_emulator.socket import SocketHub
+from sloth_emulator.surfaces import ActingOnSurfaces
 from sloth_emulator.tokens import Tokens
 from sloth_emulator.triggers import Triggers
 from sloth_emulator.webapi import ApiCall, WebApi
@@ -43,7 +45,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts, BlockRefusals):
+class Emulator(ActingAsMembers, ActingOnSurfaces, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts,
+               BlockRefusals):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
@@ -86,6 +89,8 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, HttpDelivery, Sche
         self.unposted: list[dict[str, Any]] = []  # scheduled messages that never posted (metadata)
         # (view ID, why) for each view_submission ack Slack would refuse (see sloth_emulator.modals)
         self.refused_view_responses: list[tuple[str, str]] = []
+        # Runs of the app's workflow steps, by function_execution_id (see sloth_emulator.functions)
+        self.executions: dict[str, Execution] = {}
         self.host, self.port = "127.0.0.1", 0
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None

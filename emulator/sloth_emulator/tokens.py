@@ -52,6 +52,13 @@ class Tokens:
         self._tokens[token] = TokenInfo(token, kind, user_id, scopes)
         return token
 
+    def issue_for_execution(self, user_id: str, scopes: frozenset[str] | None) -> str:
+        """The bot token a workflow step's run comes with (`bot_access_token` of function_executed):
+        the bot's own access, spelt `xwfp-…` as bolt-python's tests spell it."""
+        token = f"xwfp-{_digits(13)}-{_digits(13)}-{_digits(13)}-{secrets.token_hex(16)}"
+        self._tokens[token] = TokenInfo(token, "bot", user_id, scopes)
+        return token
+
     def restrict(self, token: str, scopes: frozenset[str] | None) -> None:
         info = self._tokens[token]
         self._tokens[token] = TokenInfo(info.token, info.kind, info.user_id, scopes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.api import Router, Setting, positive
-from handlers.games import commands
+from handlers.games import commands, home
 
 # Sloth's connect-four move is a quick task of `logic` (a worker runs it with the job queue).
 router = Router("games", workers=("handlers.games.logic",), settings=[
@@ -13,3 +13,4 @@ router = Router("games", workers=("handlers.games.logic",), settings=[
             help="how often timed rounds and idle games are looked at"),
 ])
 router.include(commands.router)
+router.include(home.router)

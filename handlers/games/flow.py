@@ -55,6 +55,11 @@ def games(ctx: Context) -> GameStore:
     return GameStore(ctx.store, idle_seconds(ctx))
 
 
+def members(game: Game) -> list[str]:
+    """The members a game concerns: its players and a member challenged to it (not Sloth)."""
+    return [p for p in game.players if p != BOT]
+
+
 # -- drawing -------------------------------------------------------------------------------------
 
 
@@ -82,6 +87,7 @@ async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
     store = games(ctx)
     await store.create(game)
     await store.track(game.id, logic.due(game, idle_seconds(ctx)))
+    ctx.refresh_home(*members(game))  # their Home tabs list their games in progress
     return game
 
 
@@ -96,6 +102,7 @@ async def show(ctx: Context, game: Game) -> None:
     if game.ts is None:
         return
     store = games(ctx)
+    ctx.refresh_home(*members(game))
 
     async def draw() -> None:
         latest = game
