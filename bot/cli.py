@@ -164,8 +164,13 @@ async def serve(settings: Settings, registry: Registry) -> int:
     try:
         async with runtime:
             quiet_garbage_collector()
-            log.info("Sloth is running as %s in %s with %d features", runtime.ctx.identity.bot_user_id,
-                     runtime.ctx.identity.team_name, len(registry.features) - 1)
+            if settings.workspaces == "many":
+                log.info("Sloth is running in %d installed workspaces with %d features (install more at %s)",
+                         len(runtime.workspaces.served), len(registry.features) - 1,
+                         f"{runtime.settings.public_url}/slack/install")
+            else:
+                log.info("Sloth is running as %s in %s with %d features", runtime.ctx.identity.bot_user_id,
+                         runtime.ctx.identity.team_name, len(registry.features) - 1)
             code = await runtime.wait()
             if runtime.fatal:
                 log.error("%s", runtime.fatal)

@@ -33,9 +33,10 @@ CORE_VARIABLES = frozenset({
     "SLOTH_LOOP_BLOCK_SECONDS", "SLOTH_LOG_MESSAGE_TEXT", "SLOTH_HTTP_PORT", "SLOTH_HTTP_HEADER_TIMEOUT",
     "SLOTH_HTTP_BODY_TIMEOUT", "SLOTH_HTTP_IDLE_TIMEOUT", "SLOTH_HTTP_MAX_CONNECTIONS",
     "SLOTH_HTTP_MAX_PER_CLIENT", "SLOTH_FEATURES", "SLOTH_DISABLE", "LOG_LEVEL", "LOG_FORMAT",
-    "SLOTH_LIMITS", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET", "SLOTH_QUEUE",
+    "SLOTH_LIMITS", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET", "SLOTH_QUEUE", "SLOTH_WORKSPACES",
 })
 Transport = Literal["socket", "http"]
+Workspaces = Literal["single", "many"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class HttpLimits:
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str = field(repr=False)
+    bot_token: str = field(repr=False)  # "" with many workspaces: each installation has its own
     app_token: str | None = field(default=None, repr=False)  # Socket Mode's; unused in HTTP mode
     user_token: str | None = field(default=None, repr=False)
     api_url: str = SLACK_API_URL
@@ -95,6 +96,9 @@ class Settings:
     edits_per_window: int = 8  # chat.update budget for the workspace (bot.slack.pacing)
     edit_window_seconds: float = 12.0
     http_limits: HttpLimits = field(default_factory=HttpLimits)
+    # "single": one workspace, SLACK_BOT_TOKEN; "many": installed into workspaces through
+    # /slack/install, each with its own bot token and its own part of the store (bot.workspaces).
+    workspaces: Workspaces = "single"
 
     @property
     def limit_overrides(self) -> dict[str, Limit | None]:
@@ -249,12 +253,40 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     return settings
 
 
+def _workspaces(env: Mapping[str, str], problems: list[str]) -> Workspaces:
+    """SLOTH_WORKSPACES; unset, "many" when the app's OAuth credentials are set and no bot token is."""
+    many_by_default = bool(env.get("SLACK_CLIENT_ID", "").strip() and env.get("SLACK_CLIENT_SECRET", "").strip()
+                           and not env.get("SLACK_BOT_TOKEN", "").strip())
+    raw = env.get("SLOTH_WORKSPACES", "").strip().lower() or ("many" if many_by_default else "single")
+    if raw not in ("single", "many"):
+        problems.append(f"SLOTH_WORKSPACES must be 'single' (one workspace, SLACK_BOT_TOKEN) or 'many' (installed "
+                        f"into workspaces through /slack/install), not {raw[:20]!r}.")
+        return "single"
+    if raw == "single":
+        return "single"
+    needs = [name for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLOTH_SECRET_KEY", "SLACK_SIGNING_SECRET")
+             if not env.get(name, "").strip()]
+    if needs:
+        problems.append(f"Many workspaces (SLOTH_WORKSPACES=many) need {', '.join(needs)}: the app's OAuth "
+                        "credentials for /slack/install, the key that seals each workspace's bot token, and the "
+                        "signing secret of HTTP mode.")
+    if env.get("SLOTH_TRANSPORT", "").strip().lower() != "http":
+        problems.append("Many workspaces (SLOTH_WORKSPACES=many) take Slack's requests in HTTP mode: set "
+                        "SLOTH_TRANSPORT=http.")
+    if env.get("SLACK_BOT_TOKEN", "").strip():
+        problems.append("SLACK_BOT_TOKEN is for one workspace: with SLOTH_WORKSPACES=many each workspace's bot "
+                        "token comes from its installation; unset it.")
+    return "many"
+
+
 def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | None:
     """The core settings from `env`, or None; every problem is appended to `problems`."""
-    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", problems, required=True)
+    workspaces = _workspaces(env, problems)
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", problems, required=workspaces == "single")
     transport, signing_secret = _transport(env, problems)
     # Socket Mode connects with the app-level token; in HTTP mode Slack calls Sloth instead.
-    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", problems, required=transport == "socket")
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", problems,
+                       required=transport == "socket" and workspaces == "single")
     user_token = _token(env, "SLACK_USER_TOKEN", "xoxp-", problems, required=False)
     api_url = env.get("SLACK_API_URL", SLACK_API_URL).strip() or SLACK_API_URL
     if not api_url.startswith(("http://", "https://")):
@@ -291,10 +323,11 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
     http_limits = _http_limits(env, problems)
-    if problems or not bot_token:
+    if problems or not (bot_token or workspaces == "many"):
         return None
     return Settings(
-        bot_token=bot_token,
+        bot_token=bot_token or "",
+        workspaces=workspaces,
         app_token=app_token,
         transport=transport,
         signing_secret=signing_secret,

@@ -13,7 +13,7 @@ and handled again from the start: its event_id may be noted already, by the entr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -29,8 +29,11 @@ DEDUPE_TTL = 3600.0  # Slack retries within minutes; an hour is ample.
 
 
 class Envelopes:
-    def __init__(self, app: AsyncApp, pool: WorkerPool, seen: Namespaced, metrics: Metrics,
-                 journal: Journal | None = None) -> None:
+    """`app`: Bolt, for one workspace; with many workspaces, `app` is a function that finds the
+    Bolt app of the workspace a payload comes from (None: dropped, bot.workspaces.serving)."""
+
+    def __init__(self, app: AsyncApp | Callable[[dict[str, Any]], Awaitable[AsyncApp | None]], pool: WorkerPool,
+                 seen: Namespaced, metrics: Metrics, journal: Journal | None = None) -> None:
         self.app = app
         self.pool = pool
         self.seen = seen  # event ids already handled (the store's `event:` namespace)
@@ -65,7 +68,9 @@ class Envelopes:
         payload = frame.get("payload") or {}
         if frame.get("type") == "events_api" and not await self.first_delivery(payload.get("event_id"), frame):
             return
-        await self.app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=payload, headers={}))
+        app = self.app if isinstance(self.app, AsyncApp) else await self.app(payload)
+        if app is not None:
+            await app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=payload, headers={}))
 
     async def first_delivery(self, event_id: str | None, frame: dict[str, Any]) -> bool:
         """Every event_id once, whichever delivery or replica gets there first. The note names the

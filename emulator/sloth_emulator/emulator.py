@@ -27,6 +27,7 @@ from sloth_emulator.clock import FakeClock
 from sloth_emulator.controls import BlockRefusals, HttpDelivery, ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
 from sloth_emulator.functions import Execution
+from sloth_emulator.installs import Installs
 from sloth_emulator.model import Channel, FileRecord, Message, User
 from sloth_emulator.ratelimit import RateLimits
 from sloth_emulator.request_url import RequestUrl
@@ -46,7 +47,7 @@ T = TypeVar("T")
 
 
 class Emulator(ActingAsMembers, ActingOnSurfaces, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts,
-               BlockRefusals):
+               Installs, BlockRefusals):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
@@ -77,6 +78,9 @@ class Emulator(ActingAsMembers, ActingOnSurfaces, ChannelChanges, SocketFaults, 
         self.client_id = f"{secrets.randbelow(9 * 10**9) + 10**9}.{secrets.randbelow(9 * 10**12) + 10**12}"
         self.client_secret = secrets.token_hex(16)
         self.oauth_approves = True
+        self.token_rotation = False  # installs grant expiring tokens and refresh tokens (sloth_emulator.installs)
+        self.distributed_unlisted = False  # history limited as for apps distributed outside the Marketplace
+        self._history_calls: dict[str, float] = {}
         self.approvals: list[tuple[str, str]] = []  # (user ID, where the authorize page sent them)
         self.triggers = Triggers(clock)
         self.uploads: dict[str, str] = {}  # upload URL key -> file ID
