@@ -30,6 +30,9 @@ services, never another feature's, nor Sloth's tokens or secret key (`bot.featur
 declares (commands, button ids and their `id:…` family, routes, settings variables) is its own,
 and a clash with another feature is refused at start (`bot.features.ownership`).
 
+`classic_blocks(blocks)` says the newer blocks (table, markdown, alert, card, carousel) with older
+ones, as Sloth does by itself when a workspace refuses them (`bot.slack.fallback`).
+
 Everything here that talks to nobody (Block Kit builders, text and name helpers, durations, times
 of day, zones, `slack_date`, setting `kinds`, `Task`) comes from `bot.pure`, which a renderer in
 a worker process imports on its own, without aiohttp or the Slack SDK.
@@ -64,6 +67,7 @@ from bot.pure import __all__ as _pure
 from bot.slack.access import NotVisible
 from bot.slack.admins import is_admin
 from bot.slack.asking import Conversation, reveal
+from bot.slack.classic import classic_blocks
 from bot.slack.views import open_view, update_view
 from bot.store import Contention, Namespaced
 from bot.views.forms import field_block
@@ -73,8 +77,8 @@ __all__ = [
     *_pure,
     "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
     "Invocation", "Job", "Limit", "MessageShortcut", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place",
-    "Router", "Setting", "Signature", "Source", "Step", "asker_name", "field_block", "file_link", "forget_upload",
-    "home_button", "is_admin",
+    "Router", "Setting", "Signature", "Source", "Step", "asker_name", "classic_blocks", "field_block", "file_link",
+    "forget_upload", "home_button", "is_admin",
     "nav_blocks", "open_dm", "open_view", "page_of", "raise_if_not_in", "read_rerun", "readable_channel",
     "reply_place", "require_bearer", "require_signature", "rerun_value", "reveal", "untrusted", "update_view",
     "upload", "uploader", "working",
