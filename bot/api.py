@@ -10,8 +10,9 @@
 
 What a feature gets through its router: commands (every entry point: slash, @mention, DM),
 buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer` and
-`require_signature` check their callers), its own settings (checked with
-Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
+`require_signature` check their callers; `ctx.links` signs a link to a page for one member),
+its own settings (checked with Sloth's at start), its own store namespace (`ctx.store`:
+get/set/delete/compare_and_set/update),
 scheduled jobs (`every`, `daily`), start and stop hooks, a form for every command (generated from
 its parameters, or its own with `form=`: `field_block(param)` builds one parameter's input;
 `open_view` and `update_view` open and change a modal as Slack requires), a member's own client for commands
@@ -55,6 +56,7 @@ from bot.features.places import (
 from bot.features.rerun import NotInChannel, nav_blocks, page_of, raise_if_not_in, read_rerun, rerun_value
 from bot.features.router import Args, Command, Job, Param, Router
 from bot.guard import record as untrusted
+from bot.http.member_links import LinkRefused, MemberLinks
 from bot.http.route_auth import Signature, require_bearer, require_signature
 from bot.pure import *  # noqa: F403 (the pure layer, whole: its __all__ is part of this API)
 from bot.pure import __all__ as _pure
@@ -68,7 +70,8 @@ from bot.views.forms import field_block
 __all__ = [
     *_pure,
     "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
-    "Invocation", "Job", "Limit", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place", "Router",
+    "Invocation", "Job", "Limit", "LinkRefused", "MemberLinks", "Namespaced", "NotInChannel", "NotVisible",
+    "Param", "Place", "Router",
     "Setting", "Signature", "Source", "asker_name", "field_block", "file_link", "forget_upload", "is_admin",
     "nav_blocks", "open_dm", "open_view", "page_of", "raise_if_not_in", "read_rerun", "readable_channel",
     "reply_place", "require_bearer", "require_signature", "rerun_value", "reveal", "untrusted", "update_view",

@@ -8,7 +8,7 @@ not what is behind them (dispatch, the whole registry, the supervisor). Sloth's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.features.catalogue import Catalogue
@@ -18,6 +18,7 @@ from bot.features.invocation import Invocation
 from bot.features.registry import Feature
 from bot.handling.dispatch import run_own
 from bot.handling.respond import deliver
+from bot.http.member_links import MemberLinks
 from bot.pure.blocks import Reply
 from bot.slack.uploads import Uploads
 from bot.store import Namespaced
@@ -37,7 +38,14 @@ def fill_contexts(core: Core, features: list[Feature]) -> None:
             config=feature.config, store=Namespaced(core.store, feature.name),
             _run=_runner(core, feature.name), _say=say, _spawn=_spawner(core, feature.name),
         )
-        core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
+        ctx = core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
+        if core.settings.secret_key:
+            ctx.links = MemberLinks(core.settings.secret_key, feature.name, _public_url(ctx), core.clock)
+
+
+def _public_url(ctx: Context) -> Callable[[], str]:
+    """Where a link points: read when the link is made, since the port may be picked after the contexts."""
+    return lambda: ctx.settings.public_url
 
 
 def share_settings(core: Core) -> None:
