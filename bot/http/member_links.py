@@ -98,7 +98,8 @@ class MemberLinks:
         except LinkRefused as refused:
             return refusal(str(refused))
         session = self.token(opened.member, cookie_path, SESSION_TTL, kind="session")
-        answer = web.HTTPSeeOther(opened.path, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+        answer = web.Response(status=303, headers={"Location": opened.path, "Cache-Control": "no-store",
+                                                   "Referrer-Policy": "no-referrer"})
         answer.set_cookie(self.cookie, session, max_age=int(SESSION_TTL), path=cookie_path, httponly=True,
                           samesite="Lax", secure=self.public_url().startswith("https://"))
         return answer
