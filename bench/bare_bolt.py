@@ -1,8 +1,10 @@
-"""The baseline: a bare Bolt AsyncApp in Socket Mode, the shape Bolt's documentation shows.
+"""The baseline: a bare Bolt AsyncApp in Socket Mode, the shape Bolt's documentation shows, or
+(BOLT_TRANSPORT=http) served over HTTP by Bolt's own aiohttp adapter on 127.0.0.1:PORT.
 
 Answers `/sloth <anything>` through respond(), like Sloth answers `help`; `/sloth nap` first
 sleeps NAP_SECONDS (3) on the event loop after its ack, the mistake bench/ack_blocking.py
-measures. Reads the same environment as Sloth (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL).
+measures. Reads the same environment as Sloth (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL,
+and SLACK_SIGNING_SECRET over HTTP, which Bolt reads by itself).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import time
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -30,6 +33,11 @@ async def sloth(ack: Any, respond: Any, command: dict[str, Any]) -> None:
 
 
 async def main() -> None:
+    if os.environ.get("BOLT_TRANSPORT") == "http":
+        runner = web.AppRunner(app.web_app(), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", int(os.environ["PORT"])).start()
+        await asyncio.Event().wait()  # serve until stopped
     handler = AsyncSocketModeHandler(app, os.environ["SLACK_APP_TOKEN"], web_client=AsyncWebClient(base_url=API_URL))
     await handler.start_async()
 

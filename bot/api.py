@@ -12,8 +12,10 @@ What a feature gets through its router: commands (every entry point: slash, @men
 buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer` and
 `require_signature` check their callers; `ctx.links` signs a link to a page for one member),
 its own settings (checked with Sloth's at start), its own store namespace (`ctx.store`:
-get/set/delete/compare_and_set/update),
-scheduled jobs (`every`, `daily`), start and stop hooks, a form for every command (generated from
+get/set/delete/compare_and_set/update), scheduled jobs (`every`, `daily`), start and stop hooks, a
+section of each member's Home tab (`home`; `home_button` runs a command from it; `ctx.refresh_home`
+redraws it), message shortcuts (`message_shortcut`), Workflow Builder steps (`step=` on a command), a
+form for every command (generated from
 its parameters, or its own with `form=`: `field_block(param)` builds one parameter's input;
 `open_view` and `update_view` open and change a modal as Slack requires), a member's own client for commands
 declared with `token="user"`, per-member limits for commands that make work (`limit=Limit(at_once=1,
@@ -54,7 +56,8 @@ from bot.features.places import (
     working,
 )
 from bot.features.rerun import NotInChannel, nav_blocks, page_of, raise_if_not_in, read_rerun, rerun_value
-from bot.features.router import Args, Command, Job, Param, Router
+from bot.features.router import Args, Command, Job, Param, Router, Step
+from bot.features.surfaces import MessageShortcut
 from bot.guard import record as untrusted
 from bot.http.member_links import LinkRefused, MemberLinks
 from bot.http.route_auth import Signature, require_bearer, require_signature
@@ -66,13 +69,14 @@ from bot.slack.asking import Conversation, reveal
 from bot.slack.views import open_view, update_view
 from bot.store import Contention, Namespaced
 from bot.views.forms import field_block
+from bot.views.home import home_button
 
 __all__ = [
     *_pure,
     "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
-    "Invocation", "Job", "Limit", "LinkRefused", "MemberLinks", "Namespaced", "NotInChannel", "NotVisible",
-    "Param", "Place", "Router",
-    "Setting", "Signature", "Source", "asker_name", "field_block", "file_link", "forget_upload", "is_admin",
+    "Invocation", "Job", "Limit", "LinkRefused", "MemberLinks", "MessageShortcut", "Namespaced", "NotInChannel",
+    "NotVisible", "Param", "Place", "Router", "Setting", "Signature", "Source", "Step", "asker_name", "field_block",
+    "file_link", "forget_upload", "home_button", "is_admin",
     "nav_blocks", "open_dm", "open_view", "page_of", "raise_if_not_in", "read_rerun", "readable_channel",
     "reply_place", "require_bearer", "require_signature", "rerun_value", "reveal", "untrusted", "update_view",
     "upload", "uploader", "working",

@@ -1,4 +1,4 @@
-"""`sloth run | doctor | sandbox | manifest | features | emulator`."""
+"""`sloth run | worker | doctor | sandbox | manifest | features | emulator`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sloth", description="Sloth, a Slack bot service.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the service against Slack (configured from the environment / .env)")
+    sub.add_parser("worker", help="run the job queue's charts, exports, pictures and moves for every replica "
+                   "sharing a Redis store (SLOTH_STORE_URL=redis://…); run as many as the work needs")
     doctor = sub.add_parser("doctor", help="check the tokens, scopes, Socket Mode, a channel and the HTTP side "
                             "against your real workspace, with the settings of `sloth run`")
     doctor.add_argument("--channel", metavar="CHANNEL",
@@ -33,10 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--generated", metavar="USERS,CHANNELS", help="use a generated workspace of that size")
     sandbox.add_argument("--files-dir", metavar="DIR", type=Path,
                          help="the folder `share` uploads from (default: a sample folder)")
+    sandbox.add_argument("--web", action="store_true", help="show the workspace in your browser, laid out as Slack")
+    sandbox.add_argument("--port", type=int, default=3030, help="the web page's port on 127.0.0.1 (0: any free one)")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML) of the loaded features")
     manifest.add_argument("--command", dest="command_", default="/sloth", help="slash command to declare")
     manifest.add_argument("--public-url", default=None,
-                          help="where Slack sends members back after `connect` (SLOTH_PUBLIC_URL)")
+                          help="the address of Sloth's HTTP side: where Slack sends members back after `connect` "
+                          "and, in HTTP mode, its requests (default: SLOTH_PUBLIC_URL)")
+    manifest.add_argument("--transport", choices=("socket", "http"), default=None,
+                          help="Socket Mode, or HTTP requests to <public url>/slack/events (default: SLOTH_TRANSPORT, "
+                          "else socket)")
     sub.add_parser("features", help="list the loaded features: commands, scopes, settings, where they come from")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
     emulator.add_argument("--port", type=int, default=3001)
@@ -45,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "manifest":
-            return print_manifest(args.command_, args.public_url)
+            return print_manifest(args.command_, args.public_url, args.transport)
         if args.command == "features":
             return print_features()
     except Problems as e:
@@ -57,12 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox import run_sandbox
 
-        return run_sandbox(args.generated, args.files_dir)
+        return run_sandbox(args.generated, args.files_dir, args.port if args.web else None)
     if args.command == "emulator":
         from sloth_emulator.__main__ import main as emulator_main
 
         emulator_main(["--port", str(args.port), *(["--generated", args.generated] if args.generated else [])])
         return 0
+    if args.command == "worker":
+        return run_worker()
     return run()
 
 
@@ -74,11 +84,19 @@ def refuse(problems: list[str]) -> int:
     return 2
 
 
-def print_manifest(command: str, public_url: str | None) -> int:
+def print_manifest(command: str, public_url: str | None, transport: str | None) -> int:
     from bot.features.manifest import PLACEHOLDER_URL, manifest_yaml
 
-    registry = load_features(environment(), check_settings=False)
-    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL))
+    env = environment()
+    transport = transport or env.get("SLOTH_TRANSPORT", "").strip().lower() or "socket"
+    if transport not in ("socket", "http"):
+        return refuse([f"SLOTH_TRANSPORT must be 'socket' or 'http', not {transport[:20]!r}."])
+    public_url = (public_url or env.get("SLOTH_PUBLIC_URL", "")).strip().rstrip("/") or None
+    if transport == "http" and public_url is None:
+        return refuse(["HTTP mode: the manifest names the URL Slack sends requests to, <public url>/slack/events. "
+                       "Set SLOTH_PUBLIC_URL (or pass --public-url) to the https address of Sloth's HTTP side."])
+    registry = load_features(env, check_settings=False)
+    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL, transport))
     return 0
 
 
@@ -94,6 +112,31 @@ def run() -> int:
         return refuse(e.problems)
     logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
     return asyncio.run(serve(settings, registry))
+
+
+def run_worker() -> int:
+    try:
+        settings, registry = configure(environment())
+    except Problems as e:
+        return refuse(e.problems)
+    logs.configure(settings.log_level, settings.log_format, settings.log_message_text)
+    return asyncio.run(serve_worker(settings, registry))
+
+
+async def serve_worker(settings: Settings, registry: Registry) -> int:
+    from bot.worker.lifecycle import Worker, WorkerError
+
+    worker = Worker(settings, registry)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.request_stop)
+    try:
+        async with worker:
+            code = await worker.wait()
+        return code
+    except WorkerError as e:
+        log.error("%s", e)
+        return 1
 
 
 def quiet_garbage_collector() -> None:
@@ -121,8 +164,13 @@ async def serve(settings: Settings, registry: Registry) -> int:
     try:
         async with runtime:
             quiet_garbage_collector()
-            log.info("Sloth is running as %s in %s with %d features", runtime.ctx.identity.bot_user_id,
-                     runtime.ctx.identity.team_name, len(registry.features) - 1)
+            if settings.workspaces == "many":
+                log.info("Sloth is running in %d installed workspaces with %d features (install more at %s)",
+                         len(runtime.workspaces.served), len(registry.features) - 1,
+                         f"{runtime.settings.public_url}/slack/install")
+            else:
+                log.info("Sloth is running as %s in %s with %d features", runtime.ctx.identity.bot_user_id,
+                         runtime.ctx.identity.team_name, len(registry.features) - 1)
             code = await runtime.wait()
             if runtime.fatal:
                 log.error("%s", runtime.fatal)

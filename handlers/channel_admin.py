@@ -20,6 +20,7 @@ from bot.api import (
     Param,
     Reply,
     Router,
+    Step,
     UserError,
     check_channel_name,
     check_length,
@@ -54,6 +55,7 @@ async def live_channel(ctx: Context, ref: ChannelRef) -> dict[str, Any]:
 @router.command(
     "create", "Create a public channel, with a purpose if you give one (admins).",
     Param("name"), Param("purpose", "text", required=False), admin_only=True, scopes=MANAGE,
+    step=Step("Create a channel", "Create a public channel, with a purpose if given (for Sloth's admins)."),
     examples=("create data-team", "create ml-papers Papers we are reading this month"),
 )
 async def create_command(ctx: Context, inv: Invocation, args: Args) -> Reply:

@@ -1,22 +1,31 @@
-"""`export #channel [days]`: the channel's history as a CSV file, sent to the asker in a DM.
+"""`export #channel [days]`: the channel's history as a CSV file, sent to the asker in a DM; and the
+message shortcut "Export this thread": one thread's messages, the same way.
 
 Every page of history is read, and the replies of each thread follow their parent. The CSV is
-built in a worker process, like the charts, so a big channel does not hold up the event loop.
+built in a worker process, like the charts, so a big channel does not hold up the event loop
+(with the job queue, the `sloth worker` that builds it sends it too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from bot.api import (
     Args,
+    ChannelRef,
     Context,
     Invocation,
     Limit,
+    MessageShortcut,
     Param,
     Place,
     Reply,
     Router,
+    Task,
     escape,
     file_link,
+    made,
     notice,
     open_dm,
     readable_channel,
@@ -24,14 +33,20 @@ from bot.api import (
     working,
 )
 from handlers.plots import MAX_DAYS, period
-from handlers.reading import MAX_THREADS, read_channel
-from handlers.tally import csv_file
+from handlers.reading import MAX_THREADS, read_channel, read_thread
+from handlers.tally import Row
 
 router = Router("export", workers=("handlers.tally",))
 DEFAULT_DAYS = 30
 # An export reads every page of a channel's history and its threads (Tier 3, shared by the
 # workspace) and holds a worker process: one at a time per member, 5 an hour, 20 a day (SLOTH_LIMITS).
 LIMIT = Limit(at_once=1, per_hour=5, per_day=20)
+CSV_FILE: Task[[list[Row], Mapping[str, str]], bytes] = Task("handlers.tally:csv_file")
+if TYPE_CHECKING:
+    from bot.api import same_types
+    from handlers import tally
+
+    same_types(CSV_FILE, tally.csv_file)
 
 
 @router.command(
@@ -57,7 +72,7 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
             return notice(f"#{name} has no messages from {span}, so there is nothing to export.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
-        data = await ctx.cpu.run(csv_file, reading.rows, names)
+        data = made(CSV_FILE, reading.rows, names)  # built in a worker process (with the queue, uploaded there)
         dm = await open_dm(ctx, inv.user)
         note = (f" Replies of the {reading.threads_skipped:,} oldest threads are left out (only the newest "
                 f"{MAX_THREADS} threads are expanded)." if reading.threads_skipped else "")
@@ -69,3 +84,28 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
                      f"messages and {reading.fetched_replies:,} thread replies.{note}"),
         )
     return notice(f"Sent you the export of #{name} in a DM: {file_link(file)}")
+
+
+@router.message_shortcut("export_thread", "Export this thread", "This thread's messages as a CSV file, by DM",
+                         limit=LIMIT)
+async def export_thread(ctx: Context, shortcut: MessageShortcut) -> Reply:
+    """The thread of the message (its first message and every reply) as a CSV, in the member's DM."""
+    inv = shortcut.invocation("export")
+    channel = await readable_channel(ctx, inv, ChannelRef(id=shortcut.channel), "export")
+    name = escape(channel.get("name", channel["id"]))
+    async with ctx.cpu.job():
+        await working(ctx, inv, f"Exporting the thread in #{name}… I'll send you the CSV in a DM.")
+        reading = await read_thread(ctx, channel["id"], shortcut.thread)
+        if not reading.rows:
+            return notice("That thread has no messages left to export.")
+        await ctx.directory.load_users()
+        names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
+        data = made(CSV_FILE, reading.rows, names)
+        dm = await open_dm(ctx, inv.user)
+        file = await upload(
+            ctx, requester=inv.user, place=Place(dm, None, "a DM"), data=data,
+            filename=f"{channel.get('name', channel['id'])}-thread-{shortcut.thread.replace('.', '-')}.csv",
+            title=f"A thread of #{channel.get('name')}",
+            comment=f"A thread of #{name}: its first message and {reading.fetched_replies:,} replies.",
+        )
+    return notice(f"Sent you the thread in #{name} as a CSV in a DM: {file_link(file)}")

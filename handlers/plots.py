@@ -2,6 +2,7 @@
 
 The history is read here, on the event loop, a page at a time; counting and drawing happen in
 a worker process (`ctx.cpu`), so acks and other commands are not held up while a chart is made.
+With the job queue, the `sloth worker` that draws a chart uploads it too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.api import (
     Context,
     Invocation,
     Limit,
+    MessageShortcut,
     Param,
     Place,
     Reply,
@@ -25,6 +27,7 @@ from bot.api import (
     asker_name,
     escape,
     file_link,
+    made,
     notice,
     readable_channel,
     reply_place,
@@ -77,6 +80,13 @@ async def plot_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     raise UsageError(command, f"I can plot `activity` or `members`, not `{shown(kind, 30)}`.")
 
 
+@router.message_shortcut("chart_activity", "Chart this channel", "A chart of this channel's messages per day and "
+                                                                   "top posters over the last 30 days")
+async def chart_activity(ctx: Context, shortcut: MessageShortcut) -> Reply:
+    """`plot activity` of the channel the message is in, run as the member who used the shortcut."""
+    return await ctx.run(shortcut.invocation("plot", f"activity <#{shortcut.channel}>"))
+
+
 def _channel_and_days(inv: Invocation, args: Args) -> tuple[ChannelRef, int]:
     ref, days = args["channel"], args["days"]
     if ref is not None and ref.name and ref.name.isdigit() and days is None:
@@ -114,14 +124,14 @@ async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
             return notice(f"#{name} has no messages from {span}, so there is nothing to plot.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
-        png = await ctx.cpu.run(ACTIVITY_PNG, Activity(
+        png = made(ACTIVITY_PNG, Activity(
             channel.get("name", channel["id"]), reading.rows, first, last, tz_offset, tz_label, names,
             reading.replies))
         private = channel["id"] if channel.get("is_private") else None
         place = await reply_place(ctx, inv, private_to=private)
         count = f"{reading.messages:,} messages"
         asker = await asker_name(ctx, inv.user)
-        file = await upload(
+        file = await upload(  # drawn in a worker process, and with the job queue uploaded from there
             ctx, requester=inv.user, place=place, data=png, filename=f"activity-{channel.get('name', 'channel')}.png",
             title=f"Activity of #{channel.get('name')}, {first:%b %d} – {last:%b %d}",
             comment=f"Activity of #{name} over {span}: {count}, asked for by {asker}.",
@@ -145,7 +155,7 @@ async def plot_members(ctx: Context, inv: Invocation, ref: ChannelRef | None) ->
     async with ctx.cpu.job():
         tz_offset, tz_label = await viewer_zone(ctx, inv.user)
         now_hour = ((ctx.clock() + tz_offset) % 86400) / 3600
-        png = await ctx.cpu.run(MEMBERS_PNG, Members(where, zones(humans), tz_offset, tz_label, now_hour))
+        png = made(MEMBERS_PNG, Members(where, zones(humans), tz_offset, tz_label, now_hour))
         place = await reply_place(ctx, inv, private_to=private)
         asker = await asker_name(ctx, inv.user)
         file = await upload(

@@ -69,14 +69,25 @@ async def read_channel(ctx: Context, channel: str, oldest: float, *, replies: bo
     return reading
 
 
-async def _replies(ctx: Context, reading: Reading, channel: str, thread: str) -> list[Row]:
+async def read_thread(ctx: Context, channel: str, thread: str) -> Reading:
+    """A thread: its first message and every reply, oldest first."""
+    reading = Reading()
+    reading.rows = await _replies(ctx, reading, channel, thread, parent=True)
+    reading.messages, reading.fetched_replies = min(1, len(reading.rows)), max(0, len(reading.rows) - 1)
+    return reading
+
+
+async def _replies(ctx: Context, reading: Reading, channel: str, thread: str, parent: bool = False) -> list[Row]:
+    """A thread's replies (with its first message, when `parent`), oldest first."""
     found: list[Row] = []
     cursor = ""
     while True:
         response = await ctx.client.conversations_replies(channel=channel, ts=thread, limit=PAGE,
                                                           cursor=cursor or None)
         messages: list[dict[str, Any]] = response.get("messages", [])
-        found += [as_row(_take(reading, m)) for m in messages if m.get("ts") != thread]
+        for message in messages:
+            if message.get("ts") != thread or (parent and not found):  # the first message once
+                found.append(as_row(_take(reading, message)))
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
         if not cursor:
             return found

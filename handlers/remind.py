@@ -29,14 +29,17 @@ from bot.api import (
     Context,
     Invocation,
     Limit,
+    MessageShortcut,
     Param,
     Reply,
     Router,
     Setting,
+    Step,
     UserError,
     check_ahead,
     check_length,
     inert,
+    notice,
     parse_moment,
     section,
     slack_date,
@@ -70,6 +73,8 @@ def parse_reminder(line: str, now: float, zone: tzinfo) -> tuple[int, str]:
 @router.command(
     "remind", "A DM from Sloth at the time you say, in your own time zone.", Param("reminder", "text"),
     scopes=("chat:write", "im:write", "users:read"), limit=LIMIT,
+    step=Step("Remind me", "A DM from Sloth to the member who runs the workflow, at the time they say, e.g. "
+              "`in 20m stretch your legs`."),
     examples=("remind in 20m stretch your legs", "remind at 17:00 send the report", "remind tomorrow 9am call Amelia"),
 )
 async def remind_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
@@ -90,6 +95,18 @@ async def remind_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     where = member.get("tz_label") or member.get("tz") or "UTC"
     reply = f"I'll remind you {slack_date(post_at, zone=zone)} ({where}) in a DM: “{shown}”"
     return Reply(text=reply, blocks=[section(reply)], ephemeral=True)
+
+
+@router.message_shortcut("remind_message", "Remind me about this", "A DM about this message later: you say when")
+async def remind_about(ctx: Context, shortcut: MessageShortcut) -> Reply | None:
+    """Remind's form, filled in with `in 1h` and a link to the message: the member says when."""
+    link = (await ctx.client.chat_getPermalink(channel=shortcut.channel, message_ts=shortcut.message_ts))["permalink"]
+    opened = await ctx.open_form(shortcut.trigger_id or "", "remind", user=shortcut.user,
+                                 values={"reminder": f"in 1h about {link}"}, channel=shortcut.channel,
+                                 response_url=shortcut.response_url)
+    if opened:
+        return None
+    return notice("Slack gives Sloth 3 seconds to open a form, and they had passed. Please use the shortcut again.")
 
 
 @asynccontextmanager

@@ -23,6 +23,7 @@ from bot.api import (
     Param,
     Reply,
     Router,
+    Step,
     UserError,
     check_length,
     escape,
@@ -108,6 +109,8 @@ def borrowed_name(name: str, members: list[dict[str, Any]]) -> str | None:
     "say", "Post in a channel as a custom name and icon, like an alert bot.",
     Param("channel", "channel"), Param("message", "text"),
     scopes=("chat:write", "chat:write.public", "chat:write.customize", "channels:join"), mentions="all",
+    step=Step("Post as an identity", "Post a message in a channel as a custom name and icon: end the message "
+              "with `as <name>` and `icon :emoji:`."),
     examples=("say #python_content Tests passed as Python Test icon :snake:",
               'say #general "Deploy finished" as Alert icon :rotating_light:'),
 )

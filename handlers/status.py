@@ -21,6 +21,7 @@ from bot.api import (
     Param,
     Reply,
     Router,
+    Step,
     UserError,
     WhenError,
     check_ahead,
@@ -105,6 +106,8 @@ async def member_zone(ctx: Context, user: str) -> tzinfo:
 @router.command(
     "status", "Set your own Slack status, for a while or until a time; `status clear` clears it.",
     Param("status", "text"), token="user", scopes=("users:read",), user_scopes=("users.profile:write",),
+    step=Step("Set my status", "Set the status of the member who runs the workflow, e.g. `:calendar: In a "
+              "meeting until 15:30` (they must have let Sloth act as them)."),
     examples=("status :palm_tree: On holiday for 2h", "status :calendar: In a meeting until 15:30", "status clear"),
 )
 async def status_command(ctx: Context, inv: Invocation, args: Args) -> Reply:

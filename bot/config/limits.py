@@ -93,5 +93,6 @@ def limit_for(name: str, declared: Limit | None, overrides: Overrides) -> Limit 
 
 def unknown_names(overrides: Overrides, known: Callable[[str], bool]) -> list[str]:
     """Problems for SLOTH_LIMITS entries that name no command (a typo would limit nothing)."""
-    return [f"SLOTH_LIMITS names '{name}', which is not the name of a command of any loaded feature."
+    return [f"SLOTH_LIMITS names '{name}', which is not the name of a command or message shortcut of any loaded "
+            "feature."
             for name in overrides if not known(name)]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from dotenv import dotenv_values
 
@@ -32,8 +33,10 @@ CORE_VARIABLES = frozenset({
     "SLOTH_LOOP_BLOCK_SECONDS", "SLOTH_LOG_MESSAGE_TEXT", "SLOTH_HTTP_PORT", "SLOTH_HTTP_HEADER_TIMEOUT",
     "SLOTH_HTTP_BODY_TIMEOUT", "SLOTH_HTTP_IDLE_TIMEOUT", "SLOTH_HTTP_MAX_CONNECTIONS",
     "SLOTH_HTTP_MAX_PER_CLIENT", "SLOTH_FEATURES", "SLOTH_DISABLE", "LOG_LEVEL", "LOG_FORMAT",
-    "SLOTH_LIMITS",
+    "SLOTH_LIMITS", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET", "SLOTH_QUEUE", "SLOTH_WORKSPACES",
 })
+Transport = Literal["socket", "http"]
+Workspaces = Literal["single", "many"]
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,14 @@ class HttpLimits:
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str = field(repr=False)
-    app_token: str = field(repr=False)
+    bot_token: str = field(repr=False)  # "" with many workspaces: each installation has its own
+    app_token: str | None = field(default=None, repr=False)  # Socket Mode's; unused in HTTP mode
     user_token: str | None = field(default=None, repr=False)
     api_url: str = SLACK_API_URL
+    # How Slack reaches Sloth: "socket" (Socket Mode, bot.socket) or "http" (requests to
+    # /slack/events, bot.http.slack), each request signed with `signing_secret`.
+    transport: Transport = "socket"
+    signing_secret: str | None = field(default=None, repr=False)
     command: str = "/sloth"
     admins: frozenset[str] = frozenset()
     http_host: str = "0.0.0.0"
@@ -70,6 +77,9 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     render_workers: int = 0  # worker processes for charts and exports; 0: one fewer than the CPUs
+    # "auto": with a Redis store, heavy work goes to the job queue `sloth worker` runs (bot.work.queue);
+    # "off": always in this process's own worker processes.
+    queue: str = "auto"
     # A handler holding the event loop longer than this is logged (once) and counted (bot.runtime.loop_watch).
     loop_block_seconds: float = 0.5
     # Per-member limits changed from what commands declare (SLOTH_LIMITS): (command, limit or
@@ -80,10 +90,15 @@ class Settings:
     drain_seconds: float = 10.0
     # Envelopes acked and not yet handled; past it, Sloth takes no more (bot.socket.thread).
     max_unfinished: int = 2000
+    # A replica silent this long counts as dead: what it acked and left is taken over (bot.store.journal).
+    journal_lease_seconds: float = 5.0
     directory_resync_seconds: float = 3600.0
     edits_per_window: int = 8  # chat.update budget for the workspace (bot.slack.pacing)
     edit_window_seconds: float = 12.0
     http_limits: HttpLimits = field(default_factory=HttpLimits)
+    # "single": one workspace, SLACK_BOT_TOKEN; "many": installed into workspaces through
+    # /slack/install, each with its own bot token and its own part of the store (bot.workspaces).
+    workspaces: Workspaces = "single"
 
     @property
     def limit_overrides(self) -> dict[str, Limit | None]:
@@ -106,6 +121,25 @@ def _token(env: Mapping[str, str], name: str, prefix: str, problems: list[str], 
         problems.append(f"{name} does not look like a token: it must start with '{prefix}'.")
         return None
     return value
+
+
+def _transport(env: Mapping[str, str], problems: list[str]) -> tuple[Transport, str | None]:
+    """SLOTH_TRANSPORT and, in HTTP mode, SLACK_SIGNING_SECRET (required there: every request is checked)."""
+    raw = env.get("SLOTH_TRANSPORT", "socket").strip().lower() or "socket"
+    transport: Transport = "http" if raw == "http" else "socket"
+    if raw not in ("socket", "http"):
+        problems.append(f"SLOTH_TRANSPORT must be 'socket' (Socket Mode, the default) or 'http' (Slack sends "
+                        f"requests to SLOTH_PUBLIC_URL/slack/events), not {raw[:20]!r}.")
+    secret = env.get("SLACK_SIGNING_SECRET", "").strip() or None
+    where = "Basic Information -> App Credentials -> Signing Secret"
+    if secret is not None and (len(secret) < 16 or secret.startswith(("xox", "xapp-"))
+                               or any(c.isspace() for c in secret)):
+        problems.append(f"SLACK_SIGNING_SECRET does not look like a signing secret: copy it from your app's {where}.")
+        secret = None
+    elif secret is None and transport == "http":
+        problems.append(f"SLACK_SIGNING_SECRET is not set: HTTP mode (SLOTH_TRANSPORT=http) checks every request "
+                        f"from Slack with it; copy it from your app's {where}.")
+    return transport, secret
 
 
 def _port(env: Mapping[str, str], problems: list[str]) -> int:
@@ -219,10 +253,40 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | Path | N
     return settings
 
 
+def _workspaces(env: Mapping[str, str], problems: list[str]) -> Workspaces:
+    """SLOTH_WORKSPACES; unset, "many" when the app's OAuth credentials are set and no bot token is."""
+    many_by_default = bool(env.get("SLACK_CLIENT_ID", "").strip() and env.get("SLACK_CLIENT_SECRET", "").strip()
+                           and not env.get("SLACK_BOT_TOKEN", "").strip())
+    raw = env.get("SLOTH_WORKSPACES", "").strip().lower() or ("many" if many_by_default else "single")
+    if raw not in ("single", "many"):
+        problems.append(f"SLOTH_WORKSPACES must be 'single' (one workspace, SLACK_BOT_TOKEN) or 'many' (installed "
+                        f"into workspaces through /slack/install), not {raw[:20]!r}.")
+        return "single"
+    if raw == "single":
+        return "single"
+    needs = [name for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLOTH_SECRET_KEY", "SLACK_SIGNING_SECRET")
+             if not env.get(name, "").strip()]
+    if needs:
+        problems.append(f"Many workspaces (SLOTH_WORKSPACES=many) need {', '.join(needs)}: the app's OAuth "
+                        "credentials for /slack/install, the key that seals each workspace's bot token, and the "
+                        "signing secret of HTTP mode.")
+    if env.get("SLOTH_TRANSPORT", "").strip().lower() != "http":
+        problems.append("Many workspaces (SLOTH_WORKSPACES=many) take Slack's requests in HTTP mode: set "
+                        "SLOTH_TRANSPORT=http.")
+    if env.get("SLACK_BOT_TOKEN", "").strip():
+        problems.append("SLACK_BOT_TOKEN is for one workspace: with SLOTH_WORKSPACES=many each workspace's bot "
+                        "token comes from its installation; unset it.")
+    return "many"
+
+
 def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | None:
     """The core settings from `env`, or None; every problem is appended to `problems`."""
-    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", problems, required=True)
-    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", problems, required=True)
+    workspaces = _workspaces(env, problems)
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", problems, required=workspaces == "single")
+    transport, signing_secret = _transport(env, problems)
+    # Socket Mode connects with the app-level token; in HTTP mode Slack calls Sloth instead.
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", problems,
+                       required=transport == "socket" and workspaces == "single")
     user_token = _token(env, "SLACK_USER_TOKEN", "xoxp-", problems, required=False)
     api_url = env.get("SLACK_API_URL", SLACK_API_URL).strip() or SLACK_API_URL
     if not api_url.startswith(("http://", "https://")):
@@ -252,15 +316,21 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     loop_block_seconds = _seconds(env, "SLOTH_LOOP_BLOCK_SECONDS", Settings.loop_block_seconds, 0.05, 60.0,
                                   problems)
     member_limits = _member_limits(env, problems)
+    queue = env.get("SLOTH_QUEUE", "auto").strip().lower() or "auto"
+    if queue not in ("auto", "off"):
+        problems.append("SLOTH_QUEUE must be 'auto' (the job queue when the store is Redis) or 'off'.")
     admins = _admins(env, problems)
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
     http_limits = _http_limits(env, problems)
-    if problems or not (bot_token and app_token):
+    if problems or not (bot_token or workspaces == "many"):
         return None
     return Settings(
-        bot_token=bot_token,
+        bot_token=bot_token or "",
+        workspaces=workspaces,
         app_token=app_token,
+        transport=transport,
+        signing_secret=signing_secret,
         user_token=user_token,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         command=command,
@@ -276,6 +346,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         client_id=client_id,
         client_secret=client_secret,
         render_workers=int(render_workers),
+        queue=queue,
         http_limits=http_limits,
         loop_block_seconds=loop_block_seconds,
         member_limits=member_limits,

@@ -54,6 +54,7 @@ async def disconnect_command(ctx: Context, inv: Invocation, args: Args) -> Reply
         text = "Done: Sloth has forgotten your token and revoked it at Slack."
     else:
         text = "You were not connected, so there was nothing to forget."
+    ctx.refresh_home(inv.user)
     if await env_token_owner(core) == inv.user:
         text += (" Sloth still acts as you with the user token it was configured with (SLACK_USER_TOKEN); "
                  "ask whoever runs Sloth to remove it.")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.connect import commands, pages
+from bot.connect import commands, home, pages
 from bot.features.router import Router
 
 router = Router("connect")
 router.include(commands.router)
 router.include(pages.router)
+router.include(home.router)

@@ -132,6 +132,7 @@ async def finish(ctx: Context, state: State, code: str) -> web.Response:
         return page(400, "Slack granted no user token", f"Try {ctx.slash('connect')} again.")
     await save_token(core, state.user, token, str(authed.get("scope", "")))
     log.info("%s connected (scopes %s)", state.user, authed.get("scope"))
+    ctx.refresh_home(state.user)
     await tell(ctx, state.user)
     return page(200, "Sloth is connected", "You can close this tab and go back to Slack.")
 

@@ -41,12 +41,13 @@ def _unb64(text: str) -> bytes:
 
 
 class TokenBox:
-    """Encrypts user tokens at rest, each bound to its user."""
+    """Encrypts user tokens at rest, each bound to its user (or, for the installations' bot
+    tokens, `purpose="sloth bot tokens"`, each bound to its workspace)."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, purpose: str = "sloth user tokens") -> None:
         from cryptography.fernet import Fernet
 
-        self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, "sloth user tokens")))
+        self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, purpose)))
 
     def seal(self, user: str, token: str) -> str:
         return self._fernet.encrypt(json.dumps({"u": user, "t": token}).encode()).decode()

@@ -4,7 +4,8 @@ It prints one table (check, result, what to change) and exits 0 when every check
 skipped, 1 when any failed, 2 when the settings themselves are wrong (as `sloth run` does):
 
 - the tokens: valid, whose, which workspace, and their scopes against the loaded commands';
-- Socket Mode: one connection opens and Slack says hello; both tokens belong to one app;
+- Socket Mode: one connection opens and Slack says hello; both tokens belong to one app; in HTTP
+  mode instead, Slack's request URL answers a signed url_verification (bot.doctor.requests);
 - the app's settings (interactivity, events, …) when SLACK_CONFIG_TOKEN allows reading them;
 - with `--channel`, a message (with metadata) and a file posted, edited, read back and deleted;
 - Sloth's HTTP side at SLOTH_PUBLIC_URL and the OAuth redirect URL `connect` needs.
@@ -29,7 +30,8 @@ from bot.config.settings import Settings
 from bot.doctor.app_settings import config_checks, read_config_token
 from bot.doctor.channel import channel_checks
 from bot.doctor.http import health_check, redirect_check
-from bot.doctor.report import Check, exit_code, render
+from bot.doctor.report import Check, exit_code, render, skipped
+from bot.doctor.requests import request_checks, socket_skipped
 from bot.doctor.socket import same_app_check, socket_checks
 from bot.doctor.tokens import bot_checks, user_checks
 from bot.features.registry import Registry
@@ -47,14 +49,20 @@ async def diagnose(settings: Settings, registry: Registry, *, channel: str | Non
         checks, bot = await bot_checks(bot_client, settings, registry)
         user_client = make_client(settings.user_token, settings.api_url, session) if settings.user_token else None
         checks += await user_checks(user_client, registry, bot)
-        socket = await socket_checks(settings.app_token, make_client(None, settings.api_url, session))
-        checks += socket.checks
-        same_app, app_id = await same_app_check(bot_client, bot, socket.app_id)
-        checks.append(same_app)
+        if settings.transport == "http" or not settings.app_token:
+            checks += socket_skipped(settings)
+            _, app_id = await same_app_check(bot_client, bot, None)  # the bot's app, from bots.info
+            checks.append(skipped("one app", "HTTP mode uses no app token: nothing to compare"))
+        else:
+            socket = await socket_checks(settings.app_token, make_client(None, settings.api_url, session))
+            checks += socket.checks
+            same_app, app_id = await same_app_check(bot_client, bot, socket.app_id)
+            checks.append(same_app)
         config_client = make_client(config_token, settings.api_url, session) if config_token else None
         checks += await config_checks(config_client, app_id, settings, registry)
         checks += await channel_checks(bot_client, channel, bot)
         checks.append(await health_check(session, settings.public_url))
+        checks += await request_checks(session, settings)
         checks.append(redirect_check(settings, registry))
     return checks
 

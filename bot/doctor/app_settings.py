@@ -18,7 +18,7 @@ from bot.config.settings import Settings
 from bot.connect.members import oauth_problem
 from bot.doctor.advice import TOKEN_ERRORS, error_of
 from bot.doctor.report import Check, failed, ok, skipped
-from bot.features.manifest import manifest
+from bot.features.manifest import manifest, request_url
 from bot.features.registry import Registry
 
 CONFIG_TOKEN = "config token (SLACK_CONFIG_TOKEN)"
@@ -27,6 +27,7 @@ EVENTS = "event subscriptions"
 COMMAND = "slash command"
 APP_SCOPES = "scopes in the app's settings"
 REDIRECT = "redirect URL in the app's settings"
+REQUEST_URLS = "request URLs in the app's settings"
 CONFIG_PREFIX = "xoxe.xoxp-"
 NEEDS = "needs SLACK_CONFIG_TOKEN: Slack tells a bot or app token nothing about the app's settings"
 EXPIRED = ("config tokens expire 12 hours after they are made: make a new one at api.slack.com/apps (Your App "
@@ -63,6 +64,10 @@ def by_hand(settings: Settings, registry: Registry) -> list[Check]:
                 "SLACK_CONFIG_TOKEN (an app configuration token, xoxe.xoxp-…) to have it compared"),
         skipped(EVENTS, NEEDS, f"check that Event Subscriptions is on and lists the bot events {events}"),
     ]
+    if settings.transport == "http":
+        checks.append(skipped(REQUEST_URLS, NEEDS, f"check that Event Subscriptions, Interactivity & Shortcuts and "
+                              f"the slash command {settings.command} all send to {request_url(settings.public_url)}, "
+                              "and that Socket Mode is off"))
     if connect_on(settings, registry):
         checks.append(skipped(REDIRECT, NEEDS, f"check that OAuth & Permissions -> Redirect URLs lists "
                               f"{settings.public_url}/slack/oauth_redirect"))
@@ -82,8 +87,10 @@ async def config_checks(client: AsyncWebClient | None, app_id: str | None, setti
     live = answer.get("manifest") or {}
     wanted = manifest(registry, settings.command, public_url=settings.public_url)
     checks = [ok(CONFIG_TOKEN, f"Slack exported the manifest of app {app_id} with it"),
-              switch_check(live), interactivity_check(live), events_check(live, wanted),
+              switch_check(live, settings.transport), interactivity_check(live), events_check(live, wanted),
               command_check(live, settings.command), scopes_check(live, wanted)]
+    if settings.transport == "http":
+        checks.append(request_urls_check(live, settings.command, request_url(settings.public_url)))
     if connect_on(settings, registry):
         checks.append(redirect_check(live, f"{settings.public_url}/slack/oauth_redirect"))
     return checks
@@ -108,11 +115,32 @@ def _settings(live: Mapping[str, Any]) -> Mapping[str, Any]:
     return found if isinstance(found, Mapping) else {}
 
 
-def switch_check(live: Mapping[str, Any]) -> Check:
-    if _settings(live).get("socket_mode_enabled") is True:
+def switch_check(live: Mapping[str, Any], transport: str = "socket") -> Check:
+    on = _settings(live).get("socket_mode_enabled") is True
+    if transport == "http":
+        if not on:
+            return ok("Socket Mode setting", "off in the app's settings: Slack sends requests (HTTP mode)")
+        return failed("Socket Mode setting", "on in the app's settings: Slack sends nothing to the request URLs",
+                      "turn Socket Mode off in the app's settings, or " + PASTE)
+    if on:
         return ok("Socket Mode setting", "on in the app's settings")
     return failed("Socket Mode setting", "off in the app's settings",
                   "turn Socket Mode on in the app's settings (Socket Mode -> Enable Socket Mode)")
+
+
+def request_urls_check(live: Mapping[str, Any], command: str, expected: str) -> Check:
+    """HTTP mode: events, interactivity and the slash command all go to `expected`."""
+    found = {
+        "Event Subscriptions": (_settings(live).get("event_subscriptions") or {}).get("request_url"),
+        "Interactivity & Shortcuts": (_settings(live).get("interactivity") or {}).get("request_url"),
+        command: next((c.get("url") for c in ((live.get("features") or {}).get("slash_commands") or [])
+                       if c.get("command") == command), None),
+    }
+    wrong = [f"{where} ({url or 'none'})" for where, url in found.items() if url != expected]
+    if not wrong:
+        return ok(REQUEST_URLS, f"events, interactivity and {command} all go to {expected}")
+    return failed(REQUEST_URLS, f"not sent to {expected}: {', '.join(wrong)}",
+                  f"set each Request URL to {expected}, or {PASTE}")
 
 
 def interactivity_check(live: Mapping[str, Any]) -> Check:

@@ -33,6 +33,8 @@ async def health_check(session: aiohttp.ClientSession, public_url: str) -> Check
     socket = body.get("socket") if isinstance(body, dict) else None
     if status == 200 and socket == "connected":
         return ok(HEALTH, f"Sloth answers at {public_url}: running, Socket Mode connected")
+    if status == 200 and isinstance(body, dict) and body.get("http") == "serving":
+        return ok(HEALTH, f"Sloth answers at {public_url}: running, in HTTP mode")
     if status == 503 and isinstance(body, dict) and body.get("store") == "failing":
         return failed(HEALTH, f"Sloth answers at {public_url}, but its store cannot save (full or read-only)",
                       "see Sloth's log for the cause; free space or make the store writable")

@@ -7,11 +7,11 @@ Each feature gets its own `Context`:
   (`member_client`, which acts as them and only ever as them);
 - shared: the bot's Web API client, the directory, who may see what (`access`), the clock, the
   worker processes (`cpu`), chat.update's budget (`edits`), the metrics, background tasks
-  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), the files Sloth
-  uploaded (`uploads`), signed links into the feature's own web pages for one member (`links`),
-  the list of every loaded command (`commands`, what help shows), who Sloth is (`identity`), and
-  the few core settings a feature may read (`settings`: the slash command, the public URL, the
-  admins).
+  (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), redrawing members'
+  Home tabs (`refresh_home`), the files Sloth uploaded (`uploads`), signed links into the
+  feature's own web pages for one member (`links`), the list of every loaded command
+  (`commands`, what help shows), who Sloth is (`identity`), and the few core settings a feature
+  may read (`settings`: the slash command, the public URL, the admins).
 
 It holds nothing that reaches another feature: not the whole store, not another feature's
 context, settings or keys, not the registry, not Sloth's tokens, secret key or OAuth secret.
@@ -34,7 +34,7 @@ from bot.config.feature_settings import Config
 from bot.slack.pacing import EditPacer
 from bot.store import Namespaced
 from bot.work.blocking import run_on_loop
-from bot.work.cpu import CpuPool
+from bot.work.cpu import Work
 from bot.work.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Runner = Callable[["Invocation"], Awaitable["Reply"]]
+Refresher = Callable[[tuple[str, ...]], None]
+FormOpener = Callable[..., Awaitable[bool]]
 Sayer = Callable[["Invocation", "Reply"], Awaitable[None]]
 Spawner = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
@@ -91,8 +93,9 @@ class Context:
     metrics: Metrics
     # Injected so that timed features (expiry, trivia rounds) can be tested without sleeping.
     clock: Callable[[], float] = time.time
-    # Worker processes for charts and exports, so heavy work never runs on the event loop.
-    cpu: CpuPool
+    # Worker processes for charts and exports, so heavy work never runs on the event loop: this
+    # process's own, or with a Redis store the job queue that `sloth worker` processes run.
+    cpu: Work
     edits: EditPacer = field(repr=False)  # chat.update's budget and redraw folding (bot.slack.pacing)
     commands: Catalogue = field(repr=False)
     uploads: Uploads = field(repr=False)
@@ -110,6 +113,8 @@ class Context:
     _run: Runner = field(repr=False)
     _say: Sayer = field(repr=False)
     _spawn: Spawner = field(repr=False)
+    _refresh: Refresher = field(repr=False, default=lambda members: None)
+    _open_form: FormOpener | None = field(repr=False, default=None)
 
     def slash(self, line: str = "") -> str:
         """How a user would type `line` as a slash command, for help texts."""
@@ -128,6 +133,23 @@ class Context:
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run `coro` in the background, supervised: kept referenced, failures logged, cancelled at stop."""
         return self._spawn(coro, name)
+
+    async def open_form(self, trigger_id: str, command: str, *, user: str, values: dict[str, str] | None = None,
+                        channel: str = "", response_url: str | None = None, thread: str | None = None) -> bool:
+        """Open the form of one of this feature's own commands for `user` (a trigger from their click
+        or shortcut, within Slack's 3 seconds), its inputs filled in with `values` by parameter name.
+        Submitted, it runs as they typed it, answered in `channel` (through `response_url`, if any),
+        else in their DM with Sloth. False when the trigger had expired; PermissionError for
+        another feature's command."""
+        if self._open_form is None:
+            return False
+        return await self._open_form(trigger_id, command, user=user, values=values, channel=channel,
+                                     response_url=response_url, thread=thread)
+
+    def refresh_home(self, *members: str) -> None:
+        """What these members' Home tabs show has changed (every member's whose Home tab Sloth keeps,
+        when none are named): each is redrawn shortly, once for changes that come together."""
+        self._refresh(members)
 
     def sync(self, coro: Coroutine[Any, Any, T]) -> T:
         """In a plain `def` handler (which runs in a thread): run `coro` on Sloth's event loop and

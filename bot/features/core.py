@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,14 +22,57 @@ from bot.config.settings import Settings
 from bot.features.context import Context, Identity
 from bot.slack.pacing import EditPacer
 from bot.store import Store
-from bot.work.cpu import CpuPool
+from bot.work.cpu import Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor
 
 if TYPE_CHECKING:
+    from bot.features.invocation import Click
     from bot.features.registry import Registry
     from bot.slack.access import Access
     from bot.slack.directory import Directory
+
+
+class HomeKeeper(Protocol):
+    """Members' Home tabs (`bot.handling.home`): redrawn when what they show changes."""
+
+    async def opened(self, member: str) -> None:
+        """The member opened their Home tab: draw it."""
+
+    def changed(self, members: tuple[str, ...]) -> None:
+        """These members' Home tabs (every one Sloth keeps, when none are named) are out of date."""
+
+    async def pressed(self, click: Click) -> None:
+        """A button of the Home tab's (`sloth_home:run:<command>`) was pressed."""
+
+
+class NoHome:
+    """Before the runtime has its Home tabs (and in tests of the parts): nothing to redraw."""
+
+    async def opened(self, member: str) -> None:
+        return None
+
+    def changed(self, members: tuple[str, ...]) -> None:
+        return None
+
+    async def pressed(self, click: Click) -> None:
+        return None
+
+
+class CommandForms(Protocol):
+    """Opening a command's form for a member (`bot.handling.forms.FormOpener`)."""
+
+    async def open(self, trigger_id: str, command: str, *, user: str, channel: str = "",
+                   response_url: str | None = None, thread: str | None = None,
+                   values: dict[str, str] | None = None) -> bool:
+        """Open it (filled in with `values`); False when Slack's 3 seconds for the trigger had passed."""
+
+
+class NoForms:
+    async def open(self, trigger_id: str, command: str, *, user: str, channel: str = "",
+                   response_url: str | None = None, thread: str | None = None,
+                   values: dict[str, str] | None = None) -> bool:
+        return False
 
 
 @dataclass
@@ -44,11 +87,13 @@ class Core:
     registry: Registry
     supervisor: Supervisor
     metrics: Metrics
-    cpu: CpuPool
+    cpu: Work
     edits: EditPacer
     clock: Callable[[], float] = time.time
     # Every feature's context by feature name, filled by the runtime.
     contexts: dict[str, Context] = field(default_factory=dict, repr=False)
+    home: HomeKeeper = field(default_factory=NoHome, repr=False)
+    forms: CommandForms = field(default_factory=NoForms, repr=False)
 
     def of(self, feature: str) -> Context:
         """The context of the feature called `feature` (KeyError if none is loaded)."""

@@ -122,3 +122,18 @@ def bounds(param: Param) -> str:
     if low is not None:
         return f"at least {low}"
     return f"at most {high}" if high is not None else "a whole number"
+
+
+def label_of(param: Param) -> str:
+    """How a form or a workflow step names the parameter: `Count`, `Activity or members`."""
+    words = " or ".join(param.options) if "|" in param.name else param.name.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def hint_of(param: Param) -> str:
+    """What is shown under the parameter's input: its help, or a number's bounds."""
+    if param.help:
+        return param.help
+    if param.kind == "int" and (param.minimum is not None or param.maximum is not None):
+        return f"A whole number {bounds(param)}."
+    return ""

@@ -1,7 +1,8 @@
 """The two shapes a request takes once it reaches a feature: an `Invocation` or a `Click`.
 
-Slash commands, @mentions, DMs and submitted forms become one frozen `Invocation`; button
-presses become a `Click`. Both are plain data, built by `bot.handling.entry` from Slack's payloads.
+Slash commands, @mentions, DMs, submitted forms, message shortcuts that run a command and
+workflow steps become one frozen `Invocation`; button presses become a `Click`. Both are plain
+data, built by `bot.handling` from Slack's payloads.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Source = Literal["slash", "mention", "dm", "button"]
+# "shortcut": a message shortcut ran it (answered to the member alone, in that channel); "step": a
+# Workflow Builder step ran it for the member who runs the workflow (its channel is their DM with Sloth).
+Source = Literal["slash", "mention", "dm", "button", "shortcut", "step"]
 
 
 @dataclass(frozen=True)

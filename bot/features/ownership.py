@@ -20,9 +20,13 @@ from bot.config.settings import CORE_VARIABLES
 
 # Store namespaces of Sloth's own records: dedupe, job claims, the chat.update budget, uploaded
 # files, members' sealed tokens, the owner of SLACK_USER_TOKEN, the store's write probe, members'
-# runs counted against command limits. A feature called one of these would read and write them
+# runs counted against command limits, the member and channel directories, the job queue's
+# uploads done. A feature called one of these would read and write them
 # as its own `ctx.store`.
-CORE_NAMESPACES = ("event", "job", "pace", "upload", "user_token", "env_token_owner", "store", "limit")
+# "workspace": with many workspaces, each one's records (all of the above) under `workspace:<team ID>:`;
+# "install", "install_state": the installations and the single-use states of /slack/install.
+CORE_NAMESPACES = ("event", "job", "pace", "upload", "user_token", "env_token_owner", "store", "limit", "directory",
+                   "queue", "workspace", "install", "install_state")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _ACTION_PART = re.compile(r"[^:\s]+")
 MAX_ACTION_ID = 255  # Slack's limit for a block element's action_id

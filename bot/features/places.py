@@ -4,6 +4,8 @@ file answering them goes, and the upload there, remembered with who asked.
 Every file Sloth uploads is remembered with the member who asked for it (`bot.slack.uploads`),
 so the `files` list can offer that member a Delete button, whichever feature made it. `upload`
 waits (briefly) until `files.info` shows the file shared, and takes its permalink from there.
+A file still to be made (`made(TASK, *args)`) is made in a worker process; with the job queue,
+the `sloth worker` that makes it uploads it too, for the asker and with the same checks.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot import guard
 from bot.features.context import Context
 from bot.features.invocation import Invocation
 from bot.features.rerun import NotInChannel
 from bot.pure.blocks import Reply
 from bot.pure.errors import UserError
+from bot.pure.tasks import Made
 from bot.pure.text import ChannelRef, channel_not_found, escape
+from bot.slack.asking import current
 from bot.slack.uploads import put_file, shared_file
+from bot.work.lanes import FileTo
 
 
 async def uploader(ctx: Context, file_id: str) -> str | None:
@@ -95,21 +101,44 @@ async def open_dm(ctx: Context, user: str) -> str:
 
 
 async def upload(
-    ctx: Context, *, requester: str, place: Place, data: bytes, filename: str, title: str, comment: str,
+    ctx: Context, *, requester: str, place: Place, data: bytes | Made, filename: str, title: str, comment: str,
     alt: str = "",
 ) -> dict[str, Any]:
     """Upload with files upload v2, remember who asked, and wait until Slack has shared it.
 
-    The answer has `id`, `name` (the filename), `title`, `permalink` (once shared) and `shared`.
-    `alt` text is sent only with images (see `bot.slack.uploads.put_file`).
+    `data` is the file's bytes, or `made(TASK, *args)`: the file a task makes in a worker process
+    (with the job queue, that worker uploads it). The answer has `id`, `name` (the filename),
+    `title`, `permalink` (once shared) and `shared`. `alt` text is sent only with images (see
+    `bot.slack.uploads.put_file`).
     """
+    if isinstance(data, Made):
+        done = await ctx.cpu.remote_upload(data, file_to(requester, place, filename, title, comment, alt))
+        if done is not None:
+            return done
+        data = await ctx.cpu.run(data.task, *data.args, **data.kwargs)
     if not data:
         raise UserError(f"`{escape(filename)}` is empty, and Slack takes no empty files.")
     file_id = await put_file(ctx.client, place.channel, place.thread, data, filename, title, comment, alt)
-    await ctx.uploads.remember(file_id, requester, place.channel, filename)
+    await ctx.uploads.remember(file_id, requester, place.channel, filename, ctx.clock())
     info = await shared_info(ctx, file_id)
+    if info and info.get("permalink"):
+        await ctx.uploads.linked(file_id, requester, str(info["permalink"]))
+    ctx.refresh_home(requester)  # their Home tab lists their latest files
     return {"id": file_id, "name": filename, "title": title, "permalink": info.get("permalink") if info else None,
             "shared": info is not None}
+
+
+def file_to(requester: str, place: Place, filename: str, title: str, comment: str, alt: str) -> FileTo:
+    """What a worker needs to upload as this request would: the texts passed through the guard
+    here, where everything the request read is known, and what the guard and the access rule
+    must still hold to on the worker (what was typed, what private content the file holds)."""
+    scope = guard.current() or guard.Scope()
+    texts = guard.clean({"title": title, "initial_comment": comment})
+    asking = current()
+    return FileTo(
+        requester=requester, channel=place.channel, thread=place.thread, filename=filename, title=texts["title"],
+        initial_comment=texts["initial_comment"], alt=alt, typed=scope.typed, users=scope.users, links=scope.links,
+        everyone=scope.everyone, revealed=tuple(sorted(asking.revealed)) if asking is not None else ())
 
 
 async def shared_info(ctx: Context, file_id: str) -> dict[str, Any] | None:

@@ -16,9 +16,11 @@ from typing import Any
 from bot.config.feature_settings import Config, Setting
 from bot.config.problems import Problems
 from bot.features.catalogue import closest
+from bot.features.functions import step_problem
 from bot.features.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
-from bot.features.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router
+from bot.features.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router, Step
 from bot.features.routes import own_route, route_problem, routes_overlap
+from bot.features.surfaces import HomeSection, ShortcutDeclaration, callback_problem, step_callback_id
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Registry:
         self.routes: dict[tuple[str, str], tuple[RouteHandler, Feature]] = {}
         self.variables: dict[str, tuple[Setting, Feature]] = {}  # environment variable -> its reader
         self.jobs: list[tuple[Job, Feature]] = []
+        self.homes: list[tuple[HomeSection, Feature]] = []  # each feature's part of the Home tab, in order
+        self.shortcuts: dict[str, tuple[ShortcutDeclaration, Feature]] = {}  # message shortcuts by callback_id
         # Commands switched off at start because the bot token lacks a scope they need.
         self.unavailable: dict[str, tuple[str, ...]] = {}
         clashes: list[str] = []
@@ -87,7 +91,29 @@ class Registry:
         for event_type, handlers in router.events.items():
             self.events.setdefault(event_type, []).extend((h, feature) for h in handlers)
         self.jobs.extend((job, feature) for job in router.jobs)
+        self.homes.extend((section, feature) for section in router.homes)
+        for callback_id, declaration in router.shortcuts.items():
+            problem = callback_problem(callback_id)
+            if problem is not None:
+                clashes.append(f"The message shortcut '{callback_id}' of {feature.label()} {problem}.")
+            else:
+                held = self.shortcuts.get(callback_id)
+                if self._free(f"The message shortcut '{callback_id}'", held[1] if held else None, feature, clashes):
+                    self.shortcuts[callback_id] = (declaration, feature)
+        self._steps_free(feature, clashes)
         self.features.append(feature)
+
+    def _steps_free(self, feature: Feature, clashes: list[str]) -> None:
+        """Two commands whose steps would have one callback_id (`run-report` and `run_report`)."""
+        taken = {step_callback_id(c.name): c.name for c, _ in self.steps()}
+        for command in dict.fromkeys(feature.router.commands.values()):
+            callback_id, step = step_callback_id(command.name), command.as_step
+            problem = step_problem(command, step) if step is not None else None
+            if problem is not None:
+                clashes.append(f"The command '{command.name}' of {feature.label()} {problem}.")
+            elif step is not None and taken.get(callback_id, command.name) != command.name:
+                clashes.append(f"The steps of the commands '{taken[callback_id]}' and '{command.name}' of "
+                               f"{feature.label()} would both be the function '{callback_id}': rename one.")
 
     def _action_free(self, action_id: str, feature: Feature, clashes: list[str]) -> bool:
         """True when `action_id` is well formed and no other feature's id answers its clicks or
@@ -186,6 +212,14 @@ class Registry:
 
     def closest(self, name: str) -> str | None:
         return closest(self.commands, name)
+
+    def steps(self) -> list[tuple[Command, Step]]:
+        """Every command that is also a Workflow Builder step, with its step."""
+        found = [(c, c.as_step) for c in self.listed()]
+        return [(c, step) for c, step in found if step is not None]
+
+    def step(self, callback_id: str) -> tuple[Command, Step] | None:
+        return next(((c, s) for c, s in self.steps() if step_callback_id(c.name) == callback_id), None)
 
     def bot_scopes(self) -> set[str]:
         found: set[str] = set()

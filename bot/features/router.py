@@ -1,4 +1,5 @@
-"""A feature's declarations: its commands, buttons, events, HTTP routes, settings, jobs and hooks.
+"""A feature's declarations: its commands, buttons, events, HTTP routes, settings, jobs and hooks,
+its part of each member's Home tab and its message shortcuts (`bot.features.surfaces`).
 
     router = Router("standup", settings=[Setting("channel", default="#standup")])
 
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.config.feature_settings import Setting
 from bot.config.limits import Limit
 from bot.features.invocation import Click, Invocation
+from bot.features.surfaces import HomeSection, ShortcutDeclaration, ShortcutHandler
 from bot.pure import kinds
 
 if TYPE_CHECKING:
@@ -103,6 +105,18 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A command that is also a Workflow Builder step (`step=Step(...)`, or `step=True` for the
+    defaults). Its inputs are the command's parameters, plus who runs the workflow, whom it acts
+    for; its outputs are `text` (Sloth's answer, as plain text) and `outputs`, which the handler
+    fills in with `Reply(outputs={...})`."""
+
+    title: str = ""  # the command's name, capitalised, by default
+    description: str = ""  # the command's summary by default
+    outputs: tuple[Param, ...] = ()
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
     summary: str
@@ -122,6 +136,8 @@ class Command:
     limit: Limit | None = None
     # The blocks of the command's form (`bot.views.forms`); None: generated from its parameters.
     form: FormBlocks | None = None
+    # A Workflow Builder step too (`Step`, above; True: the defaults).
+    step: bool | Step = False
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
@@ -132,6 +148,11 @@ class Command:
     @property
     def usage(self) -> str:
         return " ".join([self.name, *(p.usage for p in self.params)])
+
+    @property
+    def as_step(self) -> Step | None:
+        """The command's Workflow Builder step, if it is one."""
+        return Step() if self.step is True else self.step if isinstance(self.step, Step) else None
 
 
 @dataclass(frozen=True)
@@ -167,6 +188,8 @@ class Router:
     jobs: list[Job] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    homes: list[HomeSection] = field(default_factory=list)
+    shortcuts: dict[str, ShortcutDeclaration] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.settings = tuple(self.settings)
@@ -249,6 +272,25 @@ class Router:
 
         return register
 
+    def home(self, section: HomeSection) -> HomeSection:
+        """The feature's part of each member's Home tab: `section(ctx, member)` returns its blocks
+        for that member (only what they may see), or [] to show nothing."""
+        self.homes.append(section)
+        return section
+
+    def message_shortcut(self, callback_id: str, name: str, description: str = "",
+                         limit: Limit | None = None) -> Callable[[ShortcutHandler], ShortcutHandler]:
+        """A shortcut in every message's menu, called `name`: the handler gets a `MessageShortcut`
+        and returns a Reply for the member who used it (or None)."""
+
+        def register(handler: ShortcutHandler) -> ShortcutHandler:
+            if callback_id in self.shortcuts:
+                raise ValueError(f"message shortcut {callback_id!r} is declared twice")
+            self.shortcuts[callback_id] = ShortcutDeclaration(callback_id, name, handler, description, limit)
+            return handler
+
+        return register
+
     def started(self, hook: Hook) -> Hook:
         """Run once the runtime is up, before envelopes are taken (open the feature's resources)."""
         self.on_start.append(hook)
@@ -273,6 +315,10 @@ class Router:
         self.jobs.extend(part.jobs)
         self.on_start.extend(part.on_start)
         self.on_stop.extend(part.on_stop)
+        self.homes.extend(part.homes)
+        for declaration in part.shortcuts.values():
+            self.message_shortcut(declaration.callback_id, declaration.name, declaration.description,
+                                  declaration.limit)(declaration.handler)
         self.settings = (*self.settings, *part.settings)
         self.workers = (*self.workers, *part.workers)
 

@@ -27,6 +27,7 @@ OWN_ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/healthz", "health check"),
     ("GET", "/metrics", "Prometheus metrics"),
     ("GET", "/readyz", "readiness check"),
+    ("POST", "/slack/events", "Slack's requests in HTTP mode"),
 )
 _VARIABLE = re.compile(r"\{[_a-zA-Z][_a-zA-Z0-9]*(?::(?P<re>.+))?\}")
 _SLASHED = ("/", "a/b", "1/2", "a/", "/a", "a.b/c-d_e")

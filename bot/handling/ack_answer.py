@@ -10,6 +10,9 @@ loop, which reads the submission again through the same pure function (`bot.view
 request's `payload` form field, parsed) and returns the ack's payload, or None for a bare ack.
 It is synchronous and fast (no I/O: an HMAC, a JSON decode, the command's parser) and never
 raises: a failure is logged and answered with a bare ack, which closes the modal.
+
+`busy_answer` is the ack of an envelope Sloth cannot take now (too much unfinished work), the
+same over both transports too.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.views.submissions import Submissions
 
 log = logging.getLogger(__name__)
 AckAnswer = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+BUSY = ":hourglass: Sloth is too busy to take that right now. Please try again in a minute."
 
 
 def no_answer(payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -43,3 +47,15 @@ def ack_answer(submissions: Submissions) -> AckAnswer:
         return outcome.ack if outcome is not None else None
 
     return answer
+
+
+def busy_answer(kind: str) -> dict[str, Any] | None:
+    """The ack's answer to an envelope Sloth cannot take now, or None to leave it unanswered.
+
+    A slash command is told Sloth is busy (Slack shows the member the ack's text). An event is
+    left for Slack to deliver again (to another replica, or here once there is room); anything
+    else is left unanswered, so Slack tells the member it did not go through. Nothing is acked
+    and then lost."""
+    if kind == "slash_commands":
+        return {"text": BUSY, "response_type": "ephemeral"}
+    return None

@@ -8,9 +8,8 @@ runs the handler in its feature's context, and says the reply where the request 
 from __future__ import annotations
 
 import logging
-import secrets
 from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from slack_sdk.errors import SlackApiError
 
@@ -32,6 +31,7 @@ from bot.slack.admins import is_admin
 from bot.slack.asking import asking
 from bot.store import Namespaced, StoreUnavailable
 from bot.work import blocking
+from bot.work.requests import new_request_id, request_id
 
 log = logging.getLogger(__name__)
 CANT_SAVE = (":warning: Sloth can't save anything right now (its storage is full or unavailable), so that "
@@ -72,16 +72,32 @@ async def run_own(ctx: Core, feature: str, inv: Invocation) -> Reply:
 
 
 async def run_command(ctx: Core, inv: Invocation, command: Command | None = None) -> Reply:
+    return (await attempt(ctx, inv, command)).reply
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What running a command came to: its reply, and whether the handler did what was asked
+    (`done`), or the request was refused or failed on the way (the reply says why)."""
+
+    reply: Reply
+    done: bool
+
+
+async def attempt(ctx: Core, inv: Invocation, command: Command | None = None) -> Attempt:
+    """Run `inv` as `run_command` does, saying whether it went through (a workflow step must tell
+    Slack whether it succeeded)."""
     command = command or (ctx.registry.find(inv.name) if inv.name else None)
     if command is None:
-        return unknown_command(ctx, inv)
+        return Attempt(unknown_command(ctx, inv), done=False)
     missing = ctx.registry.unavailable.get(command.name)
     if missing:
-        return notice(unavailable_text(command, missing))
+        return Attempt(notice(unavailable_text(command, missing)), done=False)
     feature_ctx = ctx.of(ctx.registry.feature_of(command).name)
     try:
         if command.admin_only and not await is_admin(ctx, inv.user):
-            return notice(f"Only Sloth's admins (and the workspace's admins and owners) can use `{command.name}`.")
+            return Attempt(notice(f"Only Sloth's admins (and the workspace's admins and owners) can use "
+                                  f"`{command.name}`."), done=False)
         args = parse(command, inv.args, dict(inv.fields) if inv.fields is not None else None)
         await check_channels(ctx, inv, command, args)
         if command.token == "user":
@@ -89,13 +105,13 @@ async def run_command(ctx: Core, inv: Invocation, command: Command | None = None
         async with limited(ctx, inv, command):
             reply: Reply = await blocking.call(feature_ctx.feature, f"command {command.name}", command.handler,
                                                feature_ctx, inv, args)
-        return reply
+        return Attempt(reply, done=True)
     except MemberAuthError as e:
-        return await refused(ctx, inv.user, command.name, e)
+        return Attempt(await refused(ctx, inv.user, command.name, e), done=False)
     except NotInChannel as e:
-        return join_offer(inv, e)
+        return Attempt(join_offer(inv, e), done=False)
     except Exception as e:
-        return failure_reply(ctx, e, f"command {command.name}")
+        return Attempt(failure_reply(ctx, e, f"command {command.name}"), done=False)
 
 
 async def check_channels(ctx: Core, inv: Invocation, command: Command, args: Args) -> None:
@@ -169,4 +185,6 @@ def unknown_command(ctx: Core, inv: Invocation) -> Reply:
 
 
 def new_error_id() -> str:
-    return secrets.token_hex(4)
+    """The request's id (on each of its log lines, here and on the worker that did its work), so
+    the id a member quotes finds the whole request; a fresh one outside a request."""
+    return request_id() or new_request_id()

@@ -1,5 +1,7 @@
 """Entry points: Bolt listeners that turn slash commands, mentions, DMs, clicks and submitted forms
-(`bot.handling.forms`) into one shape, and features' HTTP routes bound to their contexts.
+(`bot.handling.forms`) into one shape, run message shortcuts (`bot.handling.shortcuts`) and
+Workflow Builder steps (`bot.handling.steps`), draw a member's Home tab when they open it
+(`bot.handling.home`), and bind features' HTTP routes to their contexts.
 
 The ack has already been sent by `bot.socket.client` when these run; Bolt runs with
 `process_before_response=True` so each listener simply runs to completion on a worker.
@@ -27,6 +29,8 @@ from bot.features.router import RouteHandler
 from bot.handling.dispatch import answer, failure_reply
 from bot.handling.forms import add_form_listeners, open_menu
 from bot.handling.respond import deliver
+from bot.handling.shortcuts import add_shortcut_listeners
+from bot.handling.steps import add_step_listeners
 from bot.pure.blocks import Reply
 from bot.pure.text import split_line, strip_mention
 from bot.slack.asking import asking
@@ -38,7 +42,7 @@ from bot.work.blocking import running
 
 log = logging.getLogger(__name__)
 # The event types Sloth's entry points listen to themselves; features may listen to them too.
-OWN_EVENTS = ("message", "app_mention")
+OWN_EVENTS = ("message", "app_mention", "app_home_opened")
 
 
 def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
@@ -95,6 +99,12 @@ def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
         if event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id"):
             await answer(ctx, from_message(event, identity.bot_user_id, "dm"))
 
+    @app.event("app_home_opened")
+    async def on_home_opened(event: dict[str, Any]) -> None:
+        await run_event_handlers(ctx, event)
+        if event.get("tab") == "home" and isinstance(event.get("user"), str) and event["user"]:
+            await ctx.home.opened(event["user"])
+
     @app.action(re.compile(".*"))
     async def on_action(ack: Any, body: dict[str, Any]) -> None:
         await ack()
@@ -105,6 +115,8 @@ def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
         await handle_click(ctx, click)
 
     add_form_listeners(app, ctx, submissions)
+    add_shortcut_listeners(app, ctx)
+    add_step_listeners(app, ctx)
     for event_type in ctx.registry.event_types():
         if event_type not in OWN_EVENTS:
             app.event(event_type)(_event_listener(ctx))

@@ -32,7 +32,7 @@ from bot.pure.blocks import notice
 from bot.slack.admins import is_admin
 from bot.slack.views import open_view
 from bot.store import StoreUnavailable
-from bot.views.forms import FORM, PICK, Choice, picker
+from bot.views.forms import FORM, PICK, Choice, command_form, picker
 from bot.views.metadata import Origin
 from bot.views.submissions import Submissions
 
@@ -104,6 +104,27 @@ async def open_modal(ctx: Core, trigger_id: str, view: dict[str, Any]) -> bool:
     opened = await open_view(ctx.client, trigger_id, view) is not None
     ctx.metrics.forms.labels("opened" if opened else "expired").inc()
     return opened
+
+
+class FormOpener:
+    """A command's form opened for a member by a feature (`ctx.open_form`) or a Home tab's button:
+    sealed like the menu's forms, answered in `channel` (through `response_url` when given, as a
+    slash command's answer) or, without one, in the member's DM with Sloth."""
+
+    def __init__(self, ctx: Core, submissions: Submissions) -> None:
+        self.ctx, self.submissions = ctx, submissions
+
+    async def open(self, trigger_id: str, command: str, *, user: str, channel: str = "",
+                   response_url: str | None = None, thread: str | None = None,
+                   values: dict[str, str] | None = None) -> bool:
+        found = self.ctx.registry.find(command)
+        if found is None:
+            raise ValueError(f"no command {command!r}")
+        origin = Origin(user=user, via="slash" if channel else "shortcut", channel=channel, thread=thread,
+                        response_url=response_url, purpose="form", command=found.name)
+        view = command_form(found, self.submissions.seal(origin), self.ctx.settings.command, in_channel=bool(channel),
+                            values=values)
+        return await open_modal(self.ctx, trigger_id, view)
 
 
 async def run_submission(ctx: Core, submissions: Submissions, body: dict[str, Any]) -> None:

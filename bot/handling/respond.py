@@ -1,4 +1,7 @@
-"""Saying a Reply where the invocation came from: response_url, the channel or thread, or a DM."""
+"""Saying a Reply where the invocation came from: response_url, the channel or thread, or a DM.
+
+A message shortcut's answer goes to the member alone, in the message's channel, through its
+response_url (as a slash command's); a workflow step's goes to the member's DM with Sloth."""
 
 from __future__ import annotations
 
@@ -18,11 +21,11 @@ log = logging.getLogger(__name__)
 
 
 def is_ephemeral(inv: Invocation, reply: Reply) -> bool:
-    if inv.source == "dm":
+    if inv.source in ("dm", "step"):
         return False
     if reply.ephemeral is not None:
         return reply.ephemeral
-    return inv.source in ("slash", "button")
+    return inv.source in ("slash", "button", "shortcut")
 
 
 async def deliver(ctx: Core, inv: Invocation, reply: Reply) -> None:
@@ -36,7 +39,7 @@ async def deliver(ctx: Core, inv: Invocation, reply: Reply) -> None:
         content["blocks"] = reply.blocks
     if reply.attachments is not None:
         content["attachments"] = reply.attachments
-    if inv.response_url and inv.source in ("slash", "button"):
+    if inv.response_url and inv.source in ("slash", "button", "shortcut"):
         body = dict(content)
         if inv.source == "button" and reply.replace:
             body["replace_original"] = True

@@ -1,5 +1,6 @@
-"""Sloth's own HTTP side: health and metrics, and the features' routes (the OAuth pages, training
-ingest, a team's own), served behind the time limits and connection caps of `bot.http.timeouts`."""
+"""Sloth's own HTTP side: health and metrics, Slack's requests in HTTP mode (`bot.http.slack`), and
+the features' routes (the OAuth pages, training ingest, a team's own), served behind the time
+limits and connection caps of `bot.http.timeouts`."""
 
 from __future__ import annotations
 
@@ -20,24 +21,35 @@ def make_web_app(
     is_connected: Callable[[], Awaitable[bool]],
     routes: dict[tuple[str, str], Callable[[web.Request], Awaitable[web.StreamResponse]]] | None = None,
     checks: Mapping[str, Callable[[], Awaitable[bool]]] | None = None,
+    transport: str = "socket",
+    slack: Callable[[web.Request], Awaitable[web.StreamResponse]] | None = None,
 ) -> web.Application:
-    """`checks`: more readiness checks by name (the store can save), each reported in /healthz."""
+    """`checks`: more readiness checks by name (the store can save), each reported in /healthz.
+    In HTTP mode (`transport`), Slack reaches Sloth through this very server: answering is being up."""
 
     async def healthz(request: web.Request) -> web.Response:
         connected = await is_connected()
         passed = {name: await check() for name, check in (checks or {}).items()}
         healthy = connected and all(passed.values())
-        body = {"status": "ok" if healthy else "unavailable", "socket": "connected" if connected else "disconnected",
+        link = ({"socket": "connected" if connected else "disconnected"} if transport == "socket"
+                else {"http": "serving" if connected else "stopped"})
+        body = {"status": "ok" if healthy else "unavailable", **link,
                 **{name: "ok" if ok else "failing" for name, ok in passed.items()}}
         return web.json_response(body, status=200 if healthy else 503)
 
     async def metrics_page(request: web.Request) -> web.Response:
         return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def not_http_mode(request: web.Request) -> web.Response:
+        # Someone (Slack checking a request URL, most likely) expects HTTP mode: say what is wrong.
+        return web.Response(status=404, text="Sloth runs in Socket Mode here (SLOTH_TRANSPORT=socket): it takes "
+                            "no requests from Slack. Set SLOTH_TRANSPORT=http and SLACK_SIGNING_SECRET to use them.\n")
+
     app = web.Application(client_max_size=1024**2)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", healthz)  # the same checks, for a readiness probe
     app.router.add_get("/metrics", metrics_page)
+    app.router.add_post("/slack/events", slack or not_http_mode)  # bot.http.slack
     for (method, path), handler in (routes or {}).items():
         app.router.add_route(method, path, handler)
     return app

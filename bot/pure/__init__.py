@@ -9,7 +9,7 @@ without bringing the runtime along; `bot.api` hands on all of it too.
 - `names`: Slack's rules for channel names, emoji and lengths; `lookalike`: names that read alike;
 - `durations`, `times`, `when`: `2h`, "09:30", zones, `tomorrow 9am`, and `slack_date` (`<!date^…>`);
 - `kinds`: setting kinds (a channel, a time of day, a time zone, a positive number);
-- `errors`: `UserError` and its kin; `tasks`: `Task`, work named for the worker processes.
+- `errors`: `UserError` and its kin; `tasks`: `Task`, work named for the worker processes, and `made`, a file one makes.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from bot.pure.names import (
     has_mass_mention,
     parse_emoji,
 )
-from bot.pure.tasks import Task, same_types
+from bot.pure.tasks import Made, Task, made, same_types
 from bot.pure.text import (
     ChannelRef,
     UserRef,
@@ -83,6 +83,7 @@ __all__ = [
     "WEEKDAYS",
     "ChannelRef",
     "Expected",
+    "Made",
     "Moment",
     "Reply",
     "ReplyError",
@@ -110,6 +111,7 @@ __all__ = [
     "input_block",
     "kinds",
     "looks_like_duration",
+    "made",
     "modal",
     "next_at",
     "notice",

@@ -14,6 +14,7 @@ class Reply:
     `ephemeral=None` means the natural default for the source: only the asker sees a slash
     command's answer; a mention is answered in its channel or thread; a DM in the DM.
     `replace` applies to button clicks: edit the clicked message instead of adding one.
+    `outputs` are what a Workflow Builder step hands the workflow's next steps (`Step(outputs=...)`).
     """
 
     text: str
@@ -22,6 +23,7 @@ class Reply:
     ephemeral: bool | None = None
     replace: bool = True
     metadata: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
 
     def private(self) -> Reply:
         return replace(self, ephemeral=True)

@@ -26,7 +26,8 @@ def configure(env: Mapping[str, str]) -> tuple[Settings, Registry]:
     else:
         if settings is not None:
             problems += unknown_names(settings.limit_overrides,
-                                      lambda name: getattr(registry.find(name), "name", "") == name)
+                                      lambda name: getattr(registry.find(name), "name", "") == name
+                                      or name in registry.shortcuts)
     if problems or settings is None:
         raise Problems(problems)
     return settings, registry

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.features.catalogue import Catalogue
-from bot.features.context import Context, PublicSettings, Runner, Sayer, Spawner
+from bot.features.context import Context, FormOpener, PublicSettings, Runner, Sayer, Spawner
 from bot.features.core import Core, CoreContext
 from bot.features.invocation import Invocation
 from bot.features.registry import Feature
@@ -37,6 +37,7 @@ def fill_contexts(core: Core, features: list[Feature]) -> None:
             clock=core.clock, cpu=core.cpu, edits=core.edits, commands=catalogue, uploads=uploads,
             config=feature.config, store=Namespaced(core.store, feature.name),
             _run=_runner(core, feature.name), _say=say, _spawn=_spawner(core, feature.name),
+            _refresh=lambda members: core.home.changed(members), _open_form=_form_opener(core, feature.name),
         )
         ctx = core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
         if core.settings.secret_key:
@@ -60,6 +61,17 @@ def _runner(core: Core, feature: str) -> Runner:
         return await run_own(core, feature, inv)
 
     return run
+
+
+def _form_opener(core: Core, feature: str) -> FormOpener:
+    async def open_form(trigger_id: str, command: str, **where: Any) -> bool:
+        found = core.registry.find(command)
+        if found is None or core.registry.feature_of(found).name != feature:
+            raise PermissionError(f"the {feature} feature can open only its own commands' forms, and {command!r} "
+                                  "is not one")
+        return await core.forms.open(trigger_id, found.name, **where)
+
+    return open_form
 
 
 def _sayer(core: Core) -> Sayer:

@@ -4,8 +4,11 @@ Its context reaches the core (`core_of`): these buttons run any feature's comman
 asked, and the sweep covers the whole store.
 
 - Previous/Next on long lists and "Join and try again" run the member's command line again.
+- The Home tab's buttons run a command (or open its form) for whoever presses (`bot.handling.home`);
+  its section lists the member's latest charts and exports.
 - The Connect button is a link; Slack still sends its click, which needs nothing but the ack.
-- Members and channels are kept fresh from events, and re-synced every hour in every process.
+- Members and channels are kept fresh from events, and re-synced every hour by one process of
+  the deployment (the directory lives in the store, so the others read what it walked).
 - Expired keys are swept from the store every few minutes (SQLite keeps them until deleted),
   which also tells a store that could not save whether it can again.
 """
@@ -24,14 +27,18 @@ from bot.features.invocation import Click
 from bot.features.rerun import JOIN_ACTION, PAGE_ACTIONS, read_rerun
 from bot.features.router import Router
 from bot.handling.dispatch import answer
-from bot.pure.blocks import Reply
+from bot.pure.blocks import Reply, section
 from bot.pure.errors import UserError
-from bot.pure.text import split_line
+from bot.pure.text import escape, split_line
+from bot.pure.times import slack_date
 from bot.slack.admins import is_admin
+from bot.views.home import HOME_RUN
 
 log = logging.getLogger(__name__)
 router = Router("core")
 STORE_SWEEP_SECONDS = 600.0
+HOME_ACTIONS = HOME_RUN.split(":")[0]  # the family of the Home tab's buttons
+RECENT_SHOWN = 5
 
 
 async def turn_page(ctx: Context, click: Click) -> Reply | None:
@@ -75,10 +82,32 @@ async def link_opened(ctx: Context, click: Click) -> None:
     return None  # a link button: the browser opens the link
 
 
-@router.every(lambda ctx: core_of(ctx).settings.directory_resync_seconds, name="directory-resync",
-              per_process=True)
+async def home_pressed(ctx: Context, click: Click) -> None:
+    await core_of(ctx).home.pressed(click)
+
+
+@router.home
+async def recent_files(ctx: Context, member: str) -> list[dict[str, Any]]:
+    """The member's latest charts and exports (files Sloth uploaded for them) they may still see."""
+    lines = []
+    for entry in (await ctx.uploads.recent(member))[:RECENT_SHOWN]:
+        channel = str(entry.get("channel") or "")
+        if channel and not await ctx.access.may_see(member, channel):
+            continue
+        name = escape(str(entry.get("name") or "a file"))
+        shown = f"<{entry['link']}|{name}>" if entry.get("link") else f"`{name}`"
+        when = f" · {slack_date(float(entry['at']), '{date_short_pretty} {time}')}" if entry.get("at") else ""
+        lines.append(f"• {shown}{when}")
+    if not lines:
+        return []
+    return [section("*Your latest charts and exports*\n" + "\n".join(lines))]
+
+
+@router.every(lambda ctx: core_of(ctx).settings.directory_resync_seconds, name="directory-resync")
 async def resync(ctx: Context) -> None:
-    await ctx.directory.resync()
+    # Claimed per period like any job: one process of the deployment walks the lists. At start,
+    # a directory walked within the last half period (before a restart) is not walked again.
+    await ctx.directory.resync(max_age=core_of(ctx).settings.directory_resync_seconds / 2)
 
 
 # In every process: each keeps its own note of whether the store saves (for its /healthz), and
@@ -110,7 +139,7 @@ async def _on_unarchive(ctx: Context, event: dict[str, Any]) -> None:
 
 
 async def _on_deleted(ctx: Context, event: dict[str, Any]) -> None:
-    ctx.directory.channels.pop(event["channel"], None)
+    ctx.directory.drop_channel(event["channel"])
 
 
 async def _on_membership(ctx: Context, event: dict[str, Any]) -> None:
@@ -138,3 +167,4 @@ for _action in PAGE_ACTIONS:
     router.action(_action)(turn_page)
 router.action(JOIN_ACTION)(join_and_retry)
 router.action(CONNECT_ACTION)(link_opened)
+router.action(HOME_ACTIONS)(home_pressed)

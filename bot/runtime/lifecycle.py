@@ -1,14 +1,17 @@
 """The runtime's lifecycle: `async with Runtime(settings, registry) as rt: await rt.wait()`.
 
 Entering checks the bot token (and which of the loaded commands its scopes allow), opens the
-store, gives every feature its context and runs their start hooks, starts the HTTP side,
-connects Socket Mode and starts the features' jobs; leaving stops taking envelopes, lets
-in-flight work finish (bounded), runs the stop hooks and closes everything in reverse order.
-An envelope travels: socket thread (ack, `bot.socket`) -> worker pool on the main loop, dedupe,
-Bolt (`bot.handling.envelopes`) -> entry point -> dispatch -> handler -> respond (`bot.handling`).
+store and its journal, gives every feature its context and runs their start hooks, starts the
+HTTP side, connects Socket Mode (or, in HTTP mode, takes Slack's requests on the HTTP side) and
+starts the features' jobs; leaving stops taking envelopes, lets in-flight work finish (bounded),
+runs the stop hooks and closes everything in reverse order.
+An envelope travels: socket thread or HTTP side (journal, ack: `bot.socket`, `bot.http.slack`,
+`bot.handling.intake`) -> worker pool on the main loop, dedupe, Bolt (`bot.handling.envelopes`)
+-> entry point -> dispatch -> handler -> respond (`bot.handling`) -> crossed out of the journal.
 A thread of its own reads and acks Socket Mode (`bot.socket.thread`), so a handler that blocks
 the main loop holds up no ack; another thread watches the main loop and names a handler that
-holds it (`bot.runtime.loop_watch`).
+holds it (`bot.runtime.loop_watch`). What a replica that died left in the journal is taken over
+here (`_take_over`).
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal
 
 import aiohttp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot import guard
@@ -30,32 +34,45 @@ from bot.features.context import Identity
 from bot.features.core import Core
 from bot.features.jobs import Scheduled, Scheduler
 from bot.features.loader import load_features
+from bot.features.manifest import manifest
 from bot.features.registry import Feature, Registry
 from bot.features.router import Router
 from bot.features.scopes import granted_scopes, missing_by_command
 from bot.handling.ack_answer import ack_answer
 from bot.handling.entry import bind_route, build_app
 from bot.handling.envelopes import Envelopes
+from bot.handling.forms import FormOpener
+from bot.handling.home import HomeTabs
+from bot.handling.intake import Intake
 from bot.http.server import make_web_app, serve
+from bot.http.slack import SlackRequests
 from bot.runtime.contexts import fill_contexts, share_settings
 from bot.runtime.loop_watch import LoopWatch
 from bot.slack.access import Access
-from bot.slack.client import make_client
+from bot.slack.client import MeteredWebClient, make_client
 from bot.slack.directory import Directory
+from bot.slack.directory_store import Kept
 from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
-from bot.store import Namespaced, StoreOpenError, open_store
+from bot.store import Namespaced, Store, StoreOpenError, open_journal, open_store
 from bot.store.health import Watched
+from bot.store.journal import JournalUnavailable
 from bot.views.metadata import Sealer
 from bot.views.submissions import Submissions
-from bot.work.cpu import CpuPool
+from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
+from bot.workspaces.install_pages import InstallPages
+from bot.workspaces.installations import Installation, Installations
+from bot.workspaces.serving import Served, Workspaces
 
 log = logging.getLogger(__name__)
 
 LAG_PROBE_SECONDS = 0.05
 HOOK_SECONDS = 30.0  # a feature's start or stop hook that takes longer is cut off
+TAKEOVER_SECONDS = 1.0  # how often the journal is searched for what dead replicas left
+TAKEOVER_BATCH = 100
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
@@ -72,12 +89,15 @@ class Runtime:
         # Without one, the built-in features with their default settings (tests, embedding).
         self.registry = registry if registry is not None else load_features({}, installed=False)
         self.clock = clock
-        self.jobs = jobs  # "manual": features' jobs run only when `scheduler.tick()` is called (tests)
+        # "manual": features' jobs run only when `scheduler.tick()` is called, and Home tabs are redrawn
+        # only when `home.flush()` is (tests)
+        self.jobs = jobs
         self.metrics = Metrics()
         self.supervisor = Supervisor()
         self.with_http = http
         self.http_port: int | None = None
         self.fatal: str | None = None
+        self.stopping = False
         self._stop = asyncio.Event()
         self._closers: list[Any] = []
 
@@ -99,47 +119,140 @@ class Runtime:
         self._closers.append(self.loop_watch.stop)  # closed last: stopping can block the loop too
         self.session = aiohttp.ClientSession()
         self._closers.append(self.session.close)
-        self.client = make_client(settings.bot_token, settings.api_url, self.session, self.metrics)
-        identity = await self._check_bot_token()
+        self.client = make_client(settings.bot_token or None, settings.api_url, self.session, self.metrics)
+        many = settings.workspaces == "many"
+        identity = None if many else await self._check_bot_token()
         try:
             self.store = Watched(await open_store(settings.store_url, self.clock))
         except StoreOpenError as e:
             raise FatalError(str(e)) from None
         self._closers.append(self.store.close)
-        self.directory = Directory(self.client)
-        self.access = Access(self.client, self.directory)
-        self.client.access = self.access  # every call made for a member keeps to what they may see
+        try:
+            self.journal = await open_journal(settings.store_url, settings.journal_lease_seconds,
+                                              on_skip=self.metrics.unjournaled.inc)
+        except JournalUnavailable as e:
+            raise FatalError(str(e)) from None
+        self._closers.append(self.journal.close)  # closed before the store, after the work drained
         self._closers.append(self.supervisor.close)
-        cpu = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
-        # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
-        self.ctx = self._contexts(identity, cpu)
-        self._closers.append(self.ctx.cpu.close)
-        await self._run_hooks("start")
-        self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
+        self.cpu = self._work()
+        self._closers.append(self.cpu.close)
         # Sloth's forms: sealed with SLOTH_SECRET_KEY, else the bot token (both secret, both the same in
-        # every replica), read by the socket thread for the ack and by the main loop for the work.
+        # every replica), read by the thread that acks (the socket's, or the HTTP side) for the ack
+        # and by the main loop for the work.
         self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
                                  settings.command)
-        self.envelopes = Envelopes(build_app(self.ctx, self.forms), self.pool, Namespaced(self.store, "event"),
-                                   self.metrics)
+        if many:
+            app: Any = self._many_workspaces()
+        else:
+            assert identity is not None
+            self.directory = Directory(self.client, Kept(Namespaced(self.store, "directory"), self.clock), self.clock)
+            self._closers.append(self.directory.close)
+            self.access = Access(self.client, self.directory)
+            self.client.access = self.access  # every call made for a member keeps to what they may see
+            # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
+            self.ctx = self._contexts(identity, self.cpu, self.store, self.client, self.directory, self.access)
+            self.home = self._surfaces(self.ctx)
+            await self._run_hooks("start", self.ctx)
+            app = build_app(self.ctx, self.forms)
+        self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
+        self.envelopes = Envelopes(app, self.pool, Namespaced(self.store, "event"), self.metrics, self.journal)
+        self.intake = Intake(self.envelopes.take, self.journal, self.metrics, settings.max_unfinished)
+        self.intake.open(asyncio.get_running_loop())
+        if settings.transport == "http":
+            if not (self.with_http and settings.signing_secret):
+                raise FatalError("HTTP mode (SLOTH_TRANSPORT=http) takes Slack's requests on Sloth's HTTP side, "
+                                 "checked with SLACK_SIGNING_SECRET: both are needed.")
+            self.slack_requests = SlackRequests(settings.signing_secret, self.intake, self.metrics,
+                                                ack_answer(self.forms))
         if self.with_http:
             await self._serve_http()
-        await self._connect_socket()
-        self.supervisor.spawn(self.ctx.cpu.prepare(), name="cpu-prepare")
-        self.scheduler = Scheduler(
-            [Scheduled(job, feature, self.ctx.of(feature.name)) for job, feature in self.registry.jobs],
-            Namespaced(self.store, "job"), self.clock)
-        if self.jobs == "auto":
-            self.supervisor.spawn(self.scheduler.run(), name="jobs")
+        if many:
+            await self.workspaces.start_all()
+        if settings.transport == "socket":
+            await self._connect_socket()
+        self._taking_over = self.supervisor.spawn(self._take_over(), name="journal-takeover")
+        self.supervisor.spawn(self.cpu.prepare(), name="cpu-prepare")
+        if not many:
+            self.scheduler = self._scheduler(self.ctx, self.store)
+            if self.jobs == "auto":
+                self.supervisor.spawn(self.scheduler.run(), name="jobs")
+                self.supervisor.spawn(self.home.keep(), name="home-tabs")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
-    def _contexts(self, identity: Identity, cpu: CpuPool) -> Core:
+    def _surfaces(self, core: Core) -> HomeTabs:
+        """A core's forms and Home tabs (each workspace's its own)."""
+        core.forms = FormOpener(core, self.forms)
+        core.home = HomeTabs(core, self.forms)
+        return core.home
+
+    def _scheduler(self, core: Core, store: Store) -> Scheduler:
+        return Scheduler([Scheduled(job, feature, core.of(feature.name)) for job, feature in self.registry.jobs],
+                         Namespaced(store, "job"), self.clock)
+
+    def _many_workspaces(self) -> Callable[[dict[str, Any]], Awaitable[AsyncApp | None]]:
+        """Many workspaces: each served from its installation (bot.workspaces); the Bolt app an
+        envelope goes to is its workspace's."""
+        settings = self.settings
+        assert settings.secret_key and settings.client_id, "checked by the settings"
+        self.installations = Installations(self.store, settings.secret_key, self.clock)
+        self.workspaces = Workspaces(settings, self.store, self.installations, self.client,
+                                     self._serve_workspace, self._stop_workspace)
+        self._closers.append(self.workspaces.close)
+        return self.workspaces.app_for
+
+    async def _serve_workspace(self, found: Installation, store: Store) -> Served:
+        """One workspace's core, contexts, Bolt app and jobs, all on its part of the store."""
+        client = make_client(found.bot_token, self.settings.api_url, self.session, self.metrics)
+        auth = await client.auth_test()
+        identity = Identity(team_id=auth["team_id"], team_name=auth.get("team", ""), bot_user_id=auth["user_id"],
+                            bot_id=auth.get("bot_id", ""), url=auth.get("url", ""))
+        directory = Directory(client, Kept(Namespaced(store, "directory"), self.clock), self.clock)
+        access = Access(client, directory)
+        client.access = access
+        core = self._contexts(identity, self.cpu, store, client, directory, access,
+                              replace(self.settings, bot_token=found.bot_token))
+        home = self._surfaces(core)
+        try:
+            await self._run_hooks("start", core)
+        except FatalError as e:
+            # One workspace's feature that cannot start must not stop the others (nor this one's other features).
+            log.error("in %s: %s", identity.team_id, e)
+        served = Served(core, build_app(core, self.forms), self._scheduler(core, store))
+        if self.jobs == "auto":
+            served.tasks.append(self.supervisor.spawn(served.scheduler.run(), name=f"jobs:{identity.team_id}"))
+            served.tasks.append(self.supervisor.spawn(home.keep(), name=f"home-tabs:{identity.team_id}"))
+        return served
+
+    async def _stop_workspace(self, served: Served) -> None:
+        for task in served.tasks:
+            task.cancel()
+        await self._run_hooks("stop", served.core)
+        await served.core.directory.close()
+
+    def _work(self) -> Work:
+        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool)."""
+        pool = CpuPool(self.settings.render_workers or None, preload=self.registry.worker_modules())
+        if self.settings.queue == "off" or not self.settings.store_url.startswith(REDIS_SCHEMES):
+            return pool
+        if self.settings.workspaces == "many":
+            # `sloth worker` posts what it made with SLACK_BOT_TOKEN, one workspace's: with many, the
+            # replica that asked posts it (the job's result comes back; bot.work.cpu).
+            log.warning("the job queue is for one workspace: with many, heavy work runs in each replica's pool")
+            return pool
+        from bot.work.queue import QueuedWork
+
+        work = QueuedWork(self.settings.store_url, self.metrics, pool)
+        self.supervisor.spawn(work.watch(), name="queue-watch")
+        return work
+
+    def _contexts(self, identity: Identity, cpu: Work, store: Store, client: MeteredWebClient, directory: Directory,
+                  access: Access, settings: Settings | None = None) -> Core:
         """The core (for Sloth's own machinery) and, in it, one context per feature."""
-        edits = EditPacer(Namespaced(self.store, "pace"), self.settings.edits_per_window,
+        edits = EditPacer(Namespaced(store, "pace"), self.settings.edits_per_window,
                           self.settings.edit_window_seconds)
         core = Core(
-            settings=self.settings, identity=identity, client=self.client, session=self.session, store=self.store,
-            directory=self.directory, access=self.access, registry=self.registry, supervisor=self.supervisor,
+            settings=settings or self.settings, identity=identity, client=client, session=self.session, store=store,
+            directory=directory, access=access, registry=self.registry, supervisor=self.supervisor,
             metrics=self.metrics, cpu=cpu, edits=edits, clock=self.clock,
         )
         features = self.registry.features
@@ -148,15 +261,15 @@ class Runtime:
         fill_contexts(core, features)
         return core
 
-    async def _run_hooks(self, which: str) -> None:
+    async def _run_hooks(self, which: str, core: Core) -> None:
         features = self.registry.features if which == "start" else list(reversed(self.registry.features))
         for feature in features:
             hooks = feature.router.on_start if which == "start" else feature.router.on_stop
             for hook in hooks:
                 name = getattr(hook, "__name__", "hook")
                 try:
-                    with guard.handling(guard.Scope(name_of=self.directory.display_name)):
-                        await asyncio.wait_for(hook(self.ctx.of(feature.name)), HOOK_SECONDS)
+                    with guard.handling(guard.Scope(name_of=core.directory.display_name)):
+                        await asyncio.wait_for(hook(core.of(feature.name)), HOOK_SECONDS)
                 except Exception as e:
                     if which == "start":
                         raise FatalError(f"The {feature.name} feature could not start ({name}): "
@@ -165,17 +278,40 @@ class Runtime:
 
     async def _serve_http(self) -> None:
         settings = self.settings
-        routes = {key: bind_route(self.ctx.of(feature.name), handler)
-                  for key, (handler, feature) in self.registry.routes.items()}
+        routes: dict[tuple[str, str], Any]
+        if settings.workspaces == "many":
+            routes = self._install_routes()
+        else:
+            routes = {key: bind_route(self.ctx.of(feature.name), handler)
+                      for key, (handler, feature) in self.registry.routes.items()}
+        slack = self.slack_requests.handle if settings.transport == "http" else None
         side, self.http_port = await serve(
-            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable}),
+            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable},
+                         transport=settings.transport, slack=slack),
             settings.http_host, settings.http_port, settings.http_limits, self.metrics)
         self._closers.append(side.cleanup)
         if settings.http_port == 0:
             # A port picked at start (tests, the sandbox): links Sloth hands out must name it.
             host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
-            self.settings = self.ctx.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
-            share_settings(self.ctx)
+            self.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
+            if settings.workspaces == "many":
+                self.install_pages.settings = self.workspaces.settings = self.settings
+            else:
+                self.ctx.settings = self.settings
+                share_settings(self.ctx)
+
+    def _install_routes(self) -> dict[tuple[str, str], Any]:
+        """Many workspaces: the install pages (members' `connect` included, bot.workspaces.install_pages).
+        Features' other routes are served for one workspace only: a request to them names none."""
+        others = sorted(path for (_, path) in self.registry.routes if path not in ("/slack/install",
+                                                                                  "/slack/oauth_redirect"))
+        if others:
+            log.warning("with many workspaces these routes are not served (they name no workspace): %s",
+                        ", ".join(others))
+        bot_scopes = manifest(self.registry, self.settings.command)["oauth_config"]["scopes"]["bot"]
+        self.install_pages = InstallPages(self.settings, self.registry, self.store, self.workspaces, bot_scopes,
+                                          self.clock)
+        return dict(self.install_pages.routes())
 
     async def _check_bot_token(self) -> Identity:
         try:
@@ -208,10 +344,11 @@ class Runtime:
                         name, ", ".join(missing))
 
     async def _connect_socket(self) -> None:
+        if not self.settings.app_token:
+            raise FatalError("SLACK_APP_TOKEN is not set: Socket Mode connects with the app-level token (xapp-…).")
         self.socket = SocketThread(
             app_token=self.settings.app_token, api_url=self.settings.api_url, metrics=self.metrics,
-            take=self.envelopes.take, on_fatal=self._on_fatal, limit=self.settings.max_unfinished,
-            ack_answer=ack_answer(self.forms),
+            intake=self.intake, on_fatal=self._on_fatal, ack_answer=ack_answer(self.forms),
         )
         self._closers.append(self.socket.stop)
         try:
@@ -226,8 +363,21 @@ class Runtime:
     # -- running and stopping -----------------------------------------------------------------
 
     async def connected(self) -> bool:
+        """Slack can reach Sloth: the socket is connected; in HTTP mode, Sloth is not stopping (so a
+        load balancer's readiness probe sends requests elsewhere while this replica drains)."""
+        if self.settings.transport == "http":
+            return not self.stopping
         socket = getattr(self, "socket", None)
         return socket is not None and socket.connected()
+
+    async def _take_over(self) -> None:
+        """Handle what replicas that died (this process's earlier self included) acked and left
+        unfinished in the journal, as soon as their leases run out."""
+        while True:
+            if not self.intake.full:
+                for entry in await self.journal.take_over(TAKEOVER_BATCH):
+                    self.intake.recover(entry)
+            await asyncio.sleep(TAKEOVER_SECONDS)
 
     def _on_fatal(self, message: str) -> None:
         self.fatal = message
@@ -249,6 +399,10 @@ class Runtime:
             self.metrics.loop_lag.observe(max(0.0, loop.time() - before - LAG_PROBE_SECONDS))
 
     async def _close(self) -> None:
+        self.stopping = True
+        taking_over = getattr(self, "_taking_over", None)
+        if taking_over is not None:
+            taking_over.cancel()  # nothing more is claimed: what is left goes to others, or the next start
         socket = getattr(self, "socket", None)
         if socket is not None:
             await socket.stop()  # no new envelopes; unacked events go to other connections
@@ -257,7 +411,7 @@ class Runtime:
         if pool is not None and not await pool.drain(self.settings.drain_seconds):
             log.warning("in-flight work did not finish within %.0fs", self.settings.drain_seconds)
         if getattr(self, "ctx", None) is not None:
-            await self._run_hooks("stop")
+            await self._run_hooks("stop", self.ctx)
         for close in reversed(self._closers):
             try:
                 await close()

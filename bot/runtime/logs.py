@@ -18,6 +18,8 @@ import sys
 import time
 from typing import IO, Any
 
+from bot.work.requests import RequestIdFilter
+
 _STANDARD = set(vars(logging.makeLogRecord({})))
 # Fields of Slack payloads (and Sloth's stored records) whose values are what someone wrote.
 TEXT_FIELDS = ("text", "blocks", "attachments", "fallback", "pretext", "title", "value", "initial_comment",
@@ -63,6 +65,18 @@ class MessageTextFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """`time LEVEL logger [request id]: message`; the id only on records of a request."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s%(request)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        request = getattr(record, "request_id", "")
+        record.request = f" [{request}]" if request else ""
+        return super().formatMessage(record)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -71,7 +85,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")})
+        entry.update({k: v for k, v in vars(record).items()
+                      if k not in _STANDARD and k != "request" and not k.startswith("_")})
         if record.exc_info or record.exc_text:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
         return json.dumps(entry, default=str)
@@ -85,7 +100,8 @@ def configure(level: str = "INFO", fmt: str = "text", message_text: bool = False
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
+    handler.addFilter(RequestIdFilter())  # one request followed across replicas and workers
     if not message_text:
         handler.addFilter(MessageTextFilter())
     root = logging.getLogger()
@@ -98,3 +114,6 @@ def configure(level: str = "INFO", fmt: str = "text", message_text: bool = False
         logging.getLogger(name).setLevel(quiet)
     # Two lines per statement, with the values stored: noise, and members' text in the values.
     logging.getLogger("aiosqlite").setLevel(logging.DEBUG if message_text and level == "DEBUG" else logging.INFO)
+    # The job queue logs each job at INFO (Sloth's worker says the same with the request id) and
+    # its arguments at DEBUG (a channel's messages, for an export).
+    logging.getLogger("saq").setLevel(quiet if level != "DEBUG" else logging.DEBUG if message_text else logging.INFO)

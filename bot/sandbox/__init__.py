@@ -30,6 +30,8 @@ from bot.runtime.lifecycle import FatalError, Runtime
 from bot.sandbox import live
 from bot.sandbox.forms import FormDesk
 from bot.sandbox.render import Button, Renderer
+from bot.sandbox.surfaces import home_of, newest_message, shortcut_named
+from bot.sandbox.web import serve_web
 from sloth_emulator import Emulator, Workspace
 from sloth_emulator.generated import add_history
 from sloth_emulator.oauth import SESSION_COOKIE
@@ -44,6 +46,8 @@ HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machi
   [cyan]/sloth[/cyan] alone       the menu of commands, each with its form; in a form, [cyan]<number> <value>[/cyan]
                      fills an input, [cyan]submit[/cyan] sends it, [cyan]cancel[/cyan] closes it
   [cyan]shortcut[/cyan]           run the "Sloth…" shortcut (the same menu, answered in your DM)
+  [cyan]shortcut <name>[/cyan]    a message shortcut on the channel's newest message, e.g. shortcut Export this thread
+  [cyan]home[/cyan]               Sloth's Home tab for you; its buttons are pressed by number too
   [cyan]#channel[/cyan]           switch channel        [cyan]as @handle[/cyan]   act as another member
   [cyan]?[/cyan]                  this help             [cyan]quit[/cyan]         leave"""
 
@@ -66,9 +70,10 @@ class Session:
         return f"@{handle} in #{self.emu.workspace.channel(self.channel).name}> "  # type: ignore[union-attr]
 
 
-def run_sandbox(generated: str | None = None, files_dir: Path | None = None) -> int:
+def run_sandbox(generated: str | None = None, files_dir: Path | None = None, web_port: int | None = None) -> int:
+    """The terminal sandbox, or with `web_port` the page in a browser (port 0: any free one)."""
     try:
-        return asyncio.run(_main(generated, files_dir))
+        return asyncio.run(_main(generated, files_dir, web_port))
     except KeyboardInterrupt:
         return 0
 
@@ -114,7 +119,7 @@ def _features(data: Path, files_dir: Path | None, token: str, console: Console) 
         return None
 
 
-async def _main(generated: str | None, files_dir: Path | None) -> int:
+async def _main(generated: str | None, files_dir: Path | None, web_port: int | None = None) -> int:
     console = Console(highlight=False)
     interactive = sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
@@ -138,6 +143,9 @@ async def _main(generated: str | None, files_dir: Path | None) -> int:
                     session = Session(emu, runtime, console, user=human.id, channel=emu.workspace.general().id,
                                       files=live.SavedFiles(emu), desk=FormDesk(emu, console, _names(emu)))
                     emu.app_manifest = manifest(registry)  # installed from Sloth's manifest: its shortcut too
+                    if web_port is not None:
+                        await serve_web(emu, settings.command, web_port, console)
+                        return 0
                     _snapshot(session)
                     if interactive:
                         console.print(HELP)
@@ -195,6 +203,16 @@ async def _perform(session: Session, line: str) -> None:
         await session.desk.act(session.user, line)
     elif line == "shortcut":
         await _acked(await emu.global_shortcut(MENU_SHORTCUT, user=session.user))
+    elif line.startswith("shortcut "):
+        callback_id = shortcut_named(session.runtime.registry, line[len("shortcut "):])
+        ts = newest_message(emu, session.channel)
+        await _acked(await emu.use_message_shortcut(callback_id, session.channel, ts, user=session.user))
+    elif line == "home":
+        await _acked(await emu.open_home(session.user))
+        await session.runtime.pool.queue.join()  # drawn while the event is handled
+        tab, buttons = home_of(emu, session.user, _names(emu))
+        session.console.print(tab)
+        session.buttons = {b.number: b for b in buttons}
     elif line.startswith(command + " ") or line == command:
         text = line[len(command) :].strip()
         await _acked(await emu.slash_command(text=text, user=session.user, channel=session.channel))
@@ -210,7 +228,10 @@ async def _perform(session: Session, line: str) -> None:
         button = session.buttons.get(int(line))
         if button is None:
             raise ValueError(f"There is no button {line} on screen.")
-        await _acked(await emu.click(button.channel, button.ts, button.action_id, user=session.user))
+        if button.view:
+            await _acked(await emu.click_view(button.view, button.action_id, user=session.user))
+        else:
+            await _acked(await emu.click(button.channel, button.ts, button.action_id, user=session.user))
         if button.url:
             await open_link(session, button.url)
     elif line.startswith("#"):

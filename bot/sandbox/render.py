@@ -29,6 +29,7 @@ class Button:
     action_id: str
     label: str
     url: str = ""  # a link button: pressing it opens the address, as Slack does
+    view: str = ""  # a button of a view (the Home tab): pressed in that view, not in a message
 
 
 def mrkdwn(text: str, names: Callable[[str], str]) -> Text:

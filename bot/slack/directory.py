@@ -4,6 +4,10 @@ Answers name every author, channel and member; asking Slack per row would cost o
 and hit rate limits on any real workspace. The first load follows users.list /
 conversations.list pagination to the end (rate limits are ridden out by the client's retry
 handler, which honours Retry-After); after that, questions cost no list calls.
+
+With a store (`kept`, bot.slack.directory_store) the rows are kept there too: a process that
+starts reads them instead of walking the lists again, changes from events reach every process
+sharing the store, and only one process walks a list at a time.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.pure.errors import UserError
 from bot.pure.text import ChannelRef, UserRef, channel_not_found
+from bot.slack.directory_store import Kept, Rows
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +31,20 @@ log = logging.getLogger(__name__)
 # load of a large workspace to few calls of these Tier 2 methods.
 PRIVATE_CHANNEL = "private-channel"
 PAGE_LIMITS = {"users.list": 1000, "conversations.list": 999}
+WAIT_FOR_WALK = 1.0  # seconds between looks while another process walks a list
 
 
 class Directory:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, kept: Kept | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.client = client
+        self.kept = kept
+        self.clock = clock
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.loaded_at: dict[str, float] = {}
         self._locks = {"users": asyncio.Lock(), "channels": asyncio.Lock()}
+        self._walking: dict[str, dict[str, dict[str, Any] | None]] = {}  # events met during a walk
 
     # -- loading --------------------------------------------------------------------------
 
@@ -50,25 +61,79 @@ class Directory:
                 return rows
 
     async def load_users(self, force: bool = False) -> None:
-        async with self._locks["users"]:
-            if "users" in self.loaded_at and not force:
-                return
-            started = time.monotonic()
-            rows = await self._list_all("users.list", "members")
-            self.users = {u["id"]: u for u in rows}
-            self.loaded_at["users"] = time.time()
-            log.info("member directory: %d members in %.1fs", len(rows), time.monotonic() - started)
+        await self._load("users", force)
 
     async def load_channels(self, force: bool = False) -> None:
-        async with self._locks["channels"]:
-            if "channels" in self.loaded_at and not force:
+        await self._load("channels", force)
+
+    def _rows(self, kind: str) -> Rows:
+        return self.users if kind == "users" else self.channels
+
+    async def _load(self, kind: str, force: bool) -> None:
+        async with self._locks[kind]:
+            if not force and kind in self.loaded_at:
+                await self.fresh()
                 return
-            rows = await self._list_all(
-                "conversations.list", "channels", types="public_channel,private_channel", exclude_archived="false"
-            )
-            self.channels = {c["id"]: c for c in rows}
-            self.loaded_at["channels"] = time.time()
-            log.info("channel directory: %d channels", len(rows))
+            if not force and self.kept is not None and await self._read_kept(kind):
+                return
+            await self._walk(kind, force)
+
+    async def _read_kept(self, kind: str) -> bool:
+        assert self.kept is not None
+        started = time.monotonic()
+        stored = await self.kept.load(kind)
+        if stored is None:
+            return False
+        rows, walked = stored
+        self._rows(kind).clear()
+        self._rows(kind).update(rows)
+        self.loaded_at[kind] = walked
+        log.info("%s directory: %d read from the store in %.2fs", kind[:-1], len(rows), time.monotonic() - started)
+        return True
+
+    async def _walk(self, kind: str, force: bool) -> None:
+        """Walk the list, one process at a time: another's walk is waited for and read instead."""
+        while self.kept is not None and not await self.kept.claim_walk(kind):
+            await asyncio.sleep(WAIT_FOR_WALK)
+            if not force and await self._read_kept(kind):
+                return
+            walked = await self.kept.walked_at(kind)
+            if force and walked is not None and walked > self.loaded_at.get(kind, -1.0):
+                await self._read_kept(kind)  # the other process's walk was the re-sync asked for
+                return
+        started = time.monotonic()
+        self._walking[kind] = {}
+        renewing = asyncio.create_task(self.kept.keep_walking(kind)) if self.kept is not None else None
+        try:
+            if kind == "users":
+                rows = await self._list_all("users.list", "members")
+            else:
+                rows = await self._list_all("conversations.list", "channels", types="public_channel,private_channel",
+                                            exclude_archived="false")
+            found = {row["id"]: row for row in rows}
+            for row_id, row in self._walking[kind].items():  # events that came while the pages were read
+                if row is None:
+                    found.pop(row_id, None)
+                else:
+                    found[row_id] = row
+            before = dict(self._rows(kind))
+            self._rows(kind).clear()
+            self._rows(kind).update(found)
+            self.loaded_at[kind] = self.clock()
+            log.info("%s directory: %d walked in %.1fs", kind[:-1], len(found), time.monotonic() - started)
+            if self.kept is not None:
+                await self.kept.save_walk(kind, found, before)
+        finally:
+            self._walking.pop(kind, None)
+            if renewing is not None:
+                renewing.cancel()
+            if self.kept is not None:
+                await self.kept.release_walk(kind)
+
+    async def fresh(self) -> None:
+        """Take in what other processes sharing the store changed (cheap: at most one small read)."""
+        if self.kept is not None and self.loaded_at:
+            await self.kept.refresh({kind: self._rows(kind) for kind in self.loaded_at})
 
     async def members(self) -> list[dict[str, Any]]:
         await self.load_users()
@@ -78,16 +143,25 @@ class Directory:
         await self.load_channels()
         return list(self.channels.values())
 
-    async def resync(self) -> None:
-        """Reload whatever was loaded before, to catch changes missed while disconnected."""
-        if "users" in self.loaded_at:
-            await self.load_users(force=True)
-        if "channels" in self.loaded_at:
-            await self.load_channels(force=True)
+    async def resync(self, max_age: float = 0.0) -> None:
+        """Walk again whatever was loaded (here or, with a store, by any process) and not walked
+        within `max_age` seconds, to catch changes missed while no process was connected."""
+        for kind in ("users", "channels"):
+            walked = self.loaded_at.get(kind)
+            if self.kept is not None:
+                walked = await self.kept.walked_at(kind)
+            if walked is not None and self.clock() - walked >= max_age:
+                await self._load(kind, force=True)
+
+    async def close(self) -> None:
+        """Write what events changed and is not yet in the store."""
+        if self.kept is not None:
+            await self.kept.close()
 
     # -- lookups --------------------------------------------------------------------------
 
     async def user(self, user_id: str) -> dict[str, Any] | None:
+        await self.fresh()
         if user_id not in self.users and "users" not in self.loaded_at:
             response = await self.client.users_info(user=user_id)
             self.users[user_id] = response["user"]
@@ -137,9 +211,22 @@ class Directory:
 
     def put_user(self, user: dict[str, Any]) -> None:
         self.users[user["id"]] = user
+        self._changed("users", user["id"], user)
 
     def put_channel(self, channel_id: str, **changes: Any) -> None:
-        self.channels.setdefault(channel_id, {"id": channel_id}).update(changes)
+        channel = self.channels.setdefault(channel_id, {"id": channel_id})
+        channel.update(changes)
+        self._changed("channels", channel_id, channel)
+
+    def drop_channel(self, channel_id: str) -> None:
+        self.channels.pop(channel_id, None)
+        self._changed("channels", channel_id, None)
+
+    def _changed(self, kind: str, row_id: str, row: dict[str, Any] | None) -> None:
+        if kind in self._walking:
+            self._walking[kind][row_id] = row
+        if self.kept is not None:
+            self.kept.note(kind, row_id, row)
 
 
 def _handle_matches(user: dict[str, Any], name: str) -> bool:

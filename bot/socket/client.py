@@ -24,11 +24,12 @@ This subclass owns each WebSocket it opens (a `Link`):
 - Answering in the ack. A view submission's `response_action` (errors under the form's fields,
   the next view) is read by Slack from the ack alone: `ack_answer` (`bot.handling.ack_answer`,
   pure and fast) gives the ack's payload for an interaction, here on the socket thread.
-- Refusing. `on_envelope` says whether the envelope was taken; it is not when too many are
-  still unfinished (the main loop is held up or overwhelmed). Then an event is left unacked, so
-  Slack redelivers it (to another replica, or here once there is room), a slash command is
-  acked with a short "busy" answer, which Slack shows the member, and anything else is left
-  unacked, so Slack tells the member it did not go through: nothing is acked and then lost.
+- Refusing. `on_envelope` (bot.handling.intake: journaled and queued before the ack) says
+  whether the envelope was taken; it is not when too many are still unfinished (the main loop is
+  held up or overwhelmed). Then an event is left unacked, so Slack redelivers it (to another
+  replica, or here once there is room), a slash command is acked with a short "busy" answer
+  (bot.handling.ack_answer), which Slack shows the member, and anything else is left unacked, so
+  Slack tells the member it did not go through: nothing is acked and then lost.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from aiohttp import ClientWebSocketResponse, WSMsgType
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
+from bot.handling.ack_answer import busy_answer
 from bot.socket.link import Link, ack, ping, shut
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor
@@ -58,7 +60,6 @@ RETRY_SECONDS = 1.0  # before trying again to open a connection, doubling up to 
 MAX_RETRY_SECONDS = 30.0
 # Seconds to wait before reconnecting after `too_many_websockets` (Slack allows 10 per app).
 TOO_MANY_BACKOFF = 10.0
-BUSY = ":hourglass: Sloth is too busy to take that right now. Please try again in a minute."
 
 
 class SocketClient(SocketModeClient):
@@ -199,8 +200,8 @@ class SocketClient(SocketModeClient):
         kind = frame.get("type", "")
         envelope_id = frame.get("envelope_id")
         if envelope_id:
-            # Handed over before the ack is sent, so "acked" implies "queued": a drain after the
-            # ack cannot miss it.
+            # Journaled and handed over before the ack is sent, so "acked" implies "written down
+            # and queued": neither a drain after the ack nor this process dying can lose it.
             if not self.on_envelope(frame):
                 await self._refuse(link, frame)
                 return
@@ -228,8 +229,9 @@ class SocketClient(SocketModeClient):
             self.refusing = True
             log.warning("too many envelopes are unfinished: refusing new ones until some are handled "
                         "(events are left for Slack to redeliver, slash commands are told Sloth is busy)")
-        if kind == "slash_commands":
-            await ack(link, str(frame["envelope_id"]), {"text": BUSY, "response_type": "ephemeral"})
+        answer = busy_answer(kind)
+        if answer is not None:
+            await ack(link, str(frame["envelope_id"]), answer)
 
     def _on_disconnect(self, link: Link, reason: str) -> None:
         if reason == "link_disabled":

@@ -6,9 +6,10 @@ past Slack's 3 s. So the Socket Mode client (`bot.socket.client`: reading, ackin
 reconnects and the watchdog) runs on an event loop of its own, in this thread, with its own
 aiohttp session and Web API client (aiohttp objects belong to the loop that made them). Each
 envelope is acked there and handed to the main loop with `call_soon_threadsafe`, before its ack
-is sent; on the main loop it joins the worker pool as before.
+is sent, through the intake (`bot.handling.intake`), which also writes it down in the journal
+first, synchronously on this thread: no hop to the main loop or to another thread before an ack.
 
-Limits: the handoff counts envelopes acked and not yet handled to the end. At `limit` it takes
+Limits: the intake counts envelopes acked and not yet handled to the end. At its limit it takes
 no more, and the client refuses them (see `bot.socket.client`) until some are done, so a main loop
 that is held up for good cannot pile up acked work that will never be done.
 
@@ -27,6 +28,8 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from bot.handling.ack_answer import AckAnswer, no_answer
+from bot.handling.intake import Intake, Offer
 from bot.slack.client import make_client
 from bot.socket.client import SocketClient
 from bot.work.metrics import Metrics
@@ -36,24 +39,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WATCHDOG_SECONDS = 15.0
 JOIN_SECONDS = 5.0
-# Takes an envelope on the main loop, with the function to call once it is handled to the end;
-# False when it cannot (shutting down).
-Take = Callable[[dict[str, Any], Callable[[], None]], bool]
 
 
 class SocketThread:
-    def __init__(self, *, app_token: str, api_url: str, metrics: Metrics, take: Take,
-                 on_fatal: Callable[[str], None], limit: int,
-                 ack_answer: Callable[[dict[str, Any]], dict[str, Any] | None] = lambda payload: None) -> None:
+    def __init__(self, *, app_token: str, api_url: str, metrics: Metrics, intake: Intake,
+                 on_fatal: Callable[[str], None], ack_answer: AckAnswer = no_answer) -> None:
         self.app_token, self.api_url, self.metrics = app_token, api_url, metrics
-        self.take, self.on_fatal, self.limit = take, on_fatal, limit
+        self.intake, self.on_fatal = intake, on_fatal
         # The ack's payload for an envelope (bot.handling.ack_answer), worked out on this thread.
         self.ack_answer = ack_answer
-        self.unfinished = 0
         self.client: SocketClient | None = None
         self.loop = asyncio.new_event_loop()
         self._main: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="sloth-socket", daemon=True)
         self._session: aiohttp.ClientSession | None = None
         self._supervisor = Supervisor()
@@ -86,14 +83,6 @@ class SocketThread:
     async def _on_socket_loop(self, coro: Coroutine[Any, Any, T]) -> T:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
 
-    def _hand_over(self, frame: dict[str, Any]) -> None:
-        taken = False
-        try:
-            taken = self.take(frame, self._done)
-        finally:
-            if not taken:  # refused or failed: it will never be done, so it no longer counts
-                self._done()
-
     # -- on the socket thread -----------------------------------------------------------------
 
     def _run(self) -> None:
@@ -122,24 +111,8 @@ class SocketThread:
             await self._session.close()
 
     def _offer(self, frame: dict[str, Any]) -> bool:
-        """Hand an envelope to the main loop, unless too many are unfinished; True if taken."""
-        main = self._main
-        with self._lock:
-            if main is None or self.unfinished >= self.limit:
-                return False
-            self.unfinished += 1
-            self.metrics.unfinished.set(self.unfinished)
-        try:
-            main.call_soon_threadsafe(self._hand_over, frame)
-        except RuntimeError:  # the main loop has closed: nobody would handle it
-            self._done()
-            return False
-        return True
-
-    def _done(self) -> None:
-        with self._lock:
-            self.unfinished -= 1
-            self.metrics.unfinished.set(self.unfinished)
+        """Journal an envelope and hand it to the main loop, unless too many are unfinished; True if taken."""
+        return self.intake.offer(frame) is Offer.TAKEN
 
     def _fatal(self, message: str) -> None:
         if self._main is not None:

@@ -48,17 +48,20 @@ from bot.runtime.loop_watch import Blocked
 from bot.testing.forms import FormActs
 from bot.testing.http import HttpAnswer, request
 from bot.testing.members import connect_member
+from bot.testing.surfaces import StepRun, SurfaceActs
 from sloth_emulator import Answer, ApiCall, Emulator, FakeClock, Posted, Workspace
 from sloth_emulator.answers import changes, snapshot
 
-__all__ = ["Answer", "Blocked", "FakeClock", "HttpAnswer", "Posted", "Sloth", "blocked_report", "bot_settings",
-           "start_runtime", "start_sloth"]
+__all__ = ["Answer", "Blocked", "FakeClock", "HttpAnswer", "Posted", "Sloth", "StepRun", "blocked_report",
+           "bot_settings", "start_runtime", "start_sloth"]
 CONNECT = "bot.connect.feature"
 
 
-class Sloth(FormActs):
+class Sloth(FormActs, SurfaceActs):
     """A started Sloth and its emulator, driven the way members use Slack (forms and shortcuts:
-    `open_form`, `submit_view`, `shortcut`, `close_view`, in `bot.testing.forms`)."""
+    `open_form`, `submit_view`, `shortcut`, `close_view`, in `bot.testing.forms`; the Home tab,
+    message shortcuts and workflow steps: `home`, `message_shortcut`, `step`, `click_view`, in
+    `bot.testing.surfaces`)."""
 
     def __init__(self, emulator: Emulator, runtime: Runtime, clock: Callable[[], float]) -> None:
         self.emulator = emulator
@@ -87,9 +90,12 @@ class Sloth(FormActs):
         im, _ = self.emulator.workspace.open_im(self.emulator.bot_user_id, who.id)
         return await self._answered(lambda: self.emulator.user_message(user=who.id, channel=im.id, text=text))
 
-    async def click(self, where: Answer | Posted, action_id: str, user: str | None = None,
+    async def click(self, where: Answer | Posted | dict[str, Any], action_id: str, user: str | None = None,
                     value: str | None = None) -> Answer:
-        """Press the button `action_id` of a message Sloth posted (default: as whoever saw it)."""
+        """Press the button `action_id` of a message Sloth posted (default: as whoever saw it), or
+        of a view it drew (a Home tab, a modal: the view, or an Answer that holds it)."""
+        if isinstance(where, dict) or (isinstance(where, Answer) and action_id not in where.buttons and where.views):
+            return await self.click_view(where, action_id, user, value)
         post = where.with_button(action_id) if isinstance(where, Answer) else where
         return await self._answered(lambda: self.emulator.click(
             post.channel, post.ts, action_id, user=user or post.ephemeral_to, value=value))
@@ -117,13 +123,15 @@ class Sloth(FormActs):
         await self.settle()
 
     async def advance(self, seconds: float) -> int:
-        """Move the fake clock, run every job now due and wait for what they did; how many ran."""
+        """Move the fake clock, run every job now due, redraw the Home tabs asked to be redrawn long
+        enough ago, and wait for what they did; how many jobs ran."""
         clock = self.clock
         if not isinstance(clock, FakeClock):
             raise TypeError("advance() needs the runtime started with a FakeClock")
         await self.runtime.scheduler.wait_idle()
         clock.advance(seconds)
         ran = await self.runtime.scheduler.tick()
+        await self.runtime.home.flush()
         await self.settle()
         return ran
 
@@ -187,14 +195,15 @@ def blocked_report(blocked: Sequence[Blocked]) -> str | None:
 
 
 def bot_settings(emu: Emulator, data_dir: Path, **overrides: Any) -> Settings:
-    """Core settings that point Sloth at the emulator, with a store in `data_dir`.
+    """Core settings that point Sloth at the emulator, with a store in `data_dir`
+    (`transport="http"`: Slack's requests over HTTP, signed with the emulator's signing secret).
 
     The emulator applies no rate limits unless told to, so neither does Sloth's own chat.update
     budget here (`edits_per_window`); a test of pacing sets both."""
     settings = Settings(
         bot_token=emu.bot_token, app_token=emu.app_token, api_url=emu.api_url, http_host="127.0.0.1",
         http_port=0, data_dir=data_dir, store_url=f"sqlite:///{data_dir / 'sloth.db'}",
-        client_id=emu.client_id, client_secret=emu.client_secret,
+        client_id=emu.client_id, client_secret=emu.client_secret, signing_secret=emu.signing_secret,
         edits_per_window=10_000 if emu.api.limiter is None else Settings.edits_per_window,
     )
     return replace(settings, **overrides)
@@ -212,10 +221,14 @@ async def start_runtime(
     emu: Emulator, data_dir: Path, *, registry: Registry | None = None, clock: Callable[[], float] = time.time,
     connections: int = 1, jobs: Literal["auto", "manual"] = "auto", **overrides: Any,
 ) -> AsyncIterator[Runtime]:
-    """A started runtime whose socket is connected (`connections`: how many the emulator should see)."""
+    """A started runtime whose socket is connected (`connections`: how many the emulator should see),
+    or, with `transport="http"`, whose /slack/events is the emulator's request URL."""
     runtime = Runtime(bot_settings(emu, data_dir, **overrides), registry, clock=clock, jobs=jobs)
     async with runtime:
-        await emu.wait_connected(connections, timeout=10)
+        if runtime.settings.transport == "http":
+            await emu.use_request_url(f"http://127.0.0.1:{runtime.http_port}/slack/events")
+        else:
+            await emu.wait_connected(connections, timeout=10)
         yield runtime
 
 
@@ -259,7 +272,10 @@ async def start_sloth(
 
 def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
     """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can,
-    and give the app the manifest's shortcuts (Slack offers members only those)."""
+    and give the app the manifest's shortcuts, Home tab and workflow steps (Slack offers members
+    only those)."""
     made = manifest(registry)
     emu.restrict_scopes(emu.bot_token, set(made["oauth_config"]["scopes"]["bot"]))
-    emu.app_manifest.setdefault("features", {})["shortcuts"] = made["features"]["shortcuts"]
+    features = emu.app_manifest.setdefault("features", {})
+    features["shortcuts"], features["app_home"] = made["features"]["shortcuts"], made["features"]["app_home"]
+    emu.app_manifest["functions"] = made.get("functions", {})

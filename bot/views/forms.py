@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.features.grammar import bounds
+from bot.features.grammar import hint_of, label_of
 from bot.features.router import Command, Param
 from bot.pure.blocks import context_block, section
 from bot.pure.views import (
@@ -41,19 +41,6 @@ class Choice:
 
     command: Command
     note: str = ""  # "Connect first": it acts as the member, who has not let Sloth do that yet
-
-
-def label_of(param: Param) -> str:
-    words = " or ".join(param.options) if "|" in param.name else param.name.replace("_", " ")
-    return words[:1].upper() + words[1:]
-
-
-def hint_of(param: Param) -> str:
-    if param.help:
-        return param.help
-    if param.kind == "int" and (param.minimum is not None or param.maximum is not None):
-        return f"A whole number {bounds(param)}."
-    return ""
 
 
 def field_block(param: Param, *, in_channel: bool = True) -> dict[str, Any]:
@@ -87,13 +74,40 @@ def form_blocks(command: Command, *, in_channel: bool = True) -> list[dict[str, 
     return [field_block(param, in_channel=in_channel) for param in command.params]
 
 
-def command_form(command: Command, metadata: str, slash: str, *, in_channel: bool = True) -> dict[str, Any]:
-    """The modal that runs `command`, carrying its sealed `metadata`."""
+def command_form(command: Command, metadata: str, slash: str, *, in_channel: bool = True,
+                 values: dict[str, str] | None = None) -> dict[str, Any]:
+    """The modal that runs `command`, carrying its sealed `metadata`, its inputs filled in with
+    `values` (by parameter name: text, a member's or a conversation's ID, a number, an option)."""
     typed = f"{slash} {command.examples[0]}" if command.examples else f"{slash} {command.usage}"
-    blocks = [section(command.summary), *form_blocks(command, in_channel=in_channel),
+    blocks = [section(command.summary), *filled(form_blocks(command, in_channel=in_channel), values or {}),
               context_block(f"Typed, this is `{typed}`.")]
     return modal(f"{slash} {command.name}", blocks, submit="Run", callback_id=FORM, private_metadata=metadata,
                  notify_on_close=True)
+
+
+# Where each kind of input element shows what it starts with (Slack's input element references).
+INITIAL = {"plain_text_input": "initial_value", "number_input": "initial_value", "users_select": "initial_user",
+           "conversations_select": "initial_conversation", "channels_select": "initial_channel"}
+
+
+def filled(blocks: list[dict[str, Any]], values: dict[str, str]) -> list[dict[str, Any]]:
+    """`blocks` with the inputs named in `values` starting on them; ValueError for a name no input has."""
+    unknown = set(values) - {b.get("block_id") for b in blocks if b.get("type") == "input"}
+    if unknown:
+        raise ValueError(f"the form has no input {sorted(unknown)}")
+    out = []
+    for block in blocks:
+        value = values.get(block.get("block_id", "")) if block.get("type") == "input" else None
+        if value is not None:
+            element = dict(block["element"])
+            element.pop("default_to_current_conversation", None)
+            if element["type"] == "static_select":
+                element["initial_option"] = next(o for o in element.get("options", []) if o["value"] == value)
+            elif element["type"] in INITIAL:
+                element[INITIAL[element["type"]]] = value
+            block = {**block, "element": element}
+        out.append(block)
+    return out
 
 
 def picker(choices: Sequence[Choice], metadata: str, slash: str) -> dict[str, Any]:

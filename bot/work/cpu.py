@@ -12,7 +12,11 @@ at most `max_jobs` heavy commands are in progress at all (fetching or rendering)
 The workers are forked from one fork server that imports the `preload` modules once (the chart
 module, and with it matplotlib and numpy), so every worker starts with them loaded. The process
 that asks for the work never imports them: it names the function by its import path (a `Task`,
-`bot.pure.tasks`), and only the worker resolves it.
+`bot.pure.tasks`), and only the worker resolves it. A `quick` task (Sloth's move in a game) runs
+in a thread instead, never behind charts.
+
+With a Redis store, `ctx.cpu` is the job queue instead (`bot.work.queue.QueuedWork`, the same
+shape: `Work`), and this pool runs inside each `sloth worker`.
 """
 
 from __future__ import annotations
@@ -29,13 +33,16 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from bot.pure.errors import UserError
-from bot.pure.tasks import Task
+from bot.pure.tasks import Made, Task
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
+
+    from bot.work.lanes import FileTo
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -54,6 +61,18 @@ def _call(path: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     # In the worker: the module is usually preloaded already, so this is a dictionary lookup.
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+def call_job(path: str, args: Any, kwargs: Any, encode: bool) -> Any:
+    """A job of the queue, in a worker process: its arguments as `bot.work.codec` sent them, read
+    once the task's module is imported (so its records can be rebuilt); the result encoded too
+    unless `encode` is False (a file's bytes, uploaded by the worker itself)."""
+    from bot.work import codec
+
+    module, _, name = path.partition(":")
+    function = getattr(importlib.import_module(module), name)
+    result = function(*codec.load(args), **codec.load(kwargs))
+    return codec.dump(result) if encode else result
 
 
 def findable(name: str) -> bool:
@@ -147,7 +166,25 @@ class Busy(UserError):
     """Too many heavy commands are in progress."""
 
 
+class Work(Protocol):
+    """`ctx.cpu`: this process's pool (`CpuPool`) or the job queue (`bot.work.queue.QueuedWork`)."""
+
+    queued: bool  # True: the job queue, whose workers upload the files they make
+
+    def job(self) -> AbstractAsyncContextManager[None]: ...
+
+    async def run(self, function: Callable[P, T] | Task[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+
+    async def remote_upload(self, made: Made, file: FileTo) -> dict[str, Any] | None: ...
+
+    async def prepare(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 class CpuPool:
+    queued = False
+
     def __init__(self, workers: int | None = None, max_jobs: int = 8, preload: Sequence[str] = ()) -> None:
         """`preload`: modules the fork server imports once for every worker (checked here, not imported)."""
         for name in preload:
@@ -179,6 +216,8 @@ class CpuPool:
         `function` is a Task, or a module-level function of a module this process has imported
         anyway; the arguments and the result must be picklable.
         """
+        if isinstance(function, Task) and function.quick:
+            return await self._in_thread(function, *args, **kwargs)
         executor = self._ensure()
         self.running += 1
         try:
@@ -198,6 +237,18 @@ class CpuPool:
         finally:
             self.running -= 1
             self.done += 1
+
+    async def _in_thread(self, task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        self.running += 1
+        try:
+            result: T = await asyncio.to_thread(_call, task.path, args, kwargs)
+            return result
+        finally:
+            self.running -= 1
+            self.done += 1
+
+    async def remote_upload(self, made: Made, file: FileTo) -> dict[str, Any] | None:
+        return None  # made here and uploaded by the caller
 
     async def prepare(self) -> None:
         """Start the fork server and a first worker now, so that the one-off import of the preloaded

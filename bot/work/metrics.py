@@ -13,12 +13,13 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.envelopes = Counter(
-            "sloth_envelopes_total", "Socket Mode envelopes received, by type.", ["type"], registry=self.registry
+            "sloth_envelopes_total", "Envelopes (Socket Mode) and requests (HTTP mode) from Slack acked, by type.",
+            ["type"], registry=self.registry
         )
         self.ack_latency = Histogram(
             "sloth_ack_latency_seconds",
-            "Time from reading an envelope to sending its ack.",
-            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
+            "Time from reading an envelope (or a request's body) to sending its ack.",
+            buckets=(0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0),
             registry=self.registry,
         )
         self.duplicates = Counter(
@@ -70,6 +71,28 @@ class Metrics:
             "Seconds those handlers held the event loop (at least), by feature and what it ran.",
             ["feature", "what"], registry=self.registry,
         )
+        self.taken_over = Counter(
+            "sloth_journal_taken_over_total",
+            "Envelopes a replica that died had acked and not finished, taken over and handled here, by type.",
+            ["type"], registry=self.registry,
+        )
+        self.journal_append = Histogram(
+            "sloth_journal_append_seconds",
+            "Time each envelope took to be written to the journal, before its ack (part of the ack's time).",
+            buckets=(0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1.0),
+            registry=self.registry,
+        )
+        self.unjournaled = Counter(
+            "sloth_journal_skipped_total",
+            "Envelopes acked without being written to the journal first because it was failing.",
+            registry=self.registry,
+        )
+        self.refused_requests = Counter(
+            "sloth_slack_requests_refused_total",
+            "HTTP requests to /slack/events refused before anything ran, by why (signature, stale, replayed, "
+            "malformed).",
+            ["why"], registry=self.registry,
+        )
         self.forms = Counter(
             "sloth_forms_total",
             "Command forms and the menu of commands, by what happened: opened, expired (Slack's 3 s to open "
@@ -79,6 +102,37 @@ class Metrics:
         )
         self.queue_depth = Gauge(
             "sloth_pending_work", "Envelopes acked and waiting for a worker.", registry=self.registry
+        )
+        # The job queue (bot.work.queue): charts, exports, pictures and moves run by `sloth worker`.
+        self.jobs_waiting = Gauge(
+            "sloth_queue_depth",
+            "Jobs on the queue shared by every replica, by lane and state (queued: waiting for a worker; "
+            "active: being made; scheduled: waiting to be retried). Read from Redis every few seconds.",
+            ["lane", "state"], registry=self.registry,
+        )
+        self.queue_workers = Gauge(
+            "sloth_queue_workers", "`sloth worker` processes alive, as the queue last said.", registry=self.registry
+        )
+        self.job_wait = Histogram(
+            "sloth_queue_wait_seconds", "Time a job of this replica's waited on the queue before a worker took it.",
+            ["lane"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+            registry=self.registry,
+        )
+        self.job_run = Histogram(
+            "sloth_queue_run_seconds", "Time a worker spent on a job of this replica's (its last attempt).",
+            ["lane"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+            registry=self.registry,
+        )
+        self.jobs_done = Counter(
+            "sloth_queue_jobs_total",
+            "Jobs this replica handed out, by lane and outcome: done, refused (the member was told why), "
+            "failed (after every retry; the member was told), local (no worker was alive: done in this process).",
+            ["lane", "outcome"], registry=self.registry,
+        )
+        self.job_retries = Counter(
+            "sloth_queue_retries_total",
+            "Attempts beyond the first of this replica's jobs (a worker died or failed mid-job).",
+            ["lane"], registry=self.registry,
         )
 
     def render(self) -> bytes:

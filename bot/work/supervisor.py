@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from bot import guard
+from bot.work.requests import handling_request
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ class Supervisor:
 
 
 class WorkerPool:
-    """A fixed number of workers taking jobs from a queue: bounded concurrency, no task per job."""
+    """A fixed number of workers taking jobs from a queue: bounded concurrency, no task per job.
+
+    Each job is one request: its log records carry a request id of their own (`bot.work.requests`)."""
 
     def __init__(self, supervisor: Supervisor, size: int, on_depth: Callable[[int], None] | None = None) -> None:
         self.queue: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
@@ -60,7 +63,8 @@ class WorkerPool:
             try:
                 if job is None:
                     return
-                await job()
+                with handling_request():
+                    await job()
             except Exception:
                 log.exception("a job failed outside its own error handling")
             finally:

@@ -42,6 +42,9 @@ class ActingAsMembers:
     hub: SocketHub
     triggers: Triggers
     response_urls: ResponseUrls
+    # From HttpDelivery (sloth_emulator.controls), later in the emulator's bases: declared, not defined.
+    request_url: str | None
+    deliver: Callable[..., Coroutine[Any, Any, Delivery]]
 
     @property
     def base_url(self) -> str:
@@ -75,7 +78,7 @@ class ActingAsMembers:
         target = self.response_urls.issue("command", where.id, who.id)
         payload = payloads.slash_payload(self.workspace, command=command, text=text, user=who, channel=where,
                                          response_url=target.url, trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("slash_commands", payload, connection_id)
+        return await self.deliver("slash_commands", payload, connection_id)
 
     async def user_message(self, user: str | None = None, channel: str | None = None, text: str = "",
                            thread_ts: str | None = None) -> Delivery:
@@ -95,7 +98,7 @@ class ActingAsMembers:
 
     async def send_event(self, event: dict[str, Any], connection_id: int | None = None) -> Delivery:
         """Deliver an event; on connection `connection_id` (see hub.connections) when given."""
-        return await self.hub.deliver("events_api", payloads.event_callback(self.workspace, dict(event)),
+        return await self.deliver("events_api", payloads.event_callback(self.workspace, dict(event)),
                                       connection_id)
 
     def announce(self, event: dict[str, Any]) -> None:
@@ -126,7 +129,7 @@ class ActingAsMembers:
             self.workspace, user=who, channel=where, message=message_out(original, self.workspace, self.base_url),
             is_ephemeral=message is None, action=action, attachment_id=attachment_id, response_url=target.url,
             trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def submit_view(self, view_id: str, values: dict[str, Any] | None = None,
                           user: str | None = None) -> Delivery:
@@ -138,7 +141,7 @@ class ActingAsMembers:
         filled = {**stored, "state": modals.submitted_state(stored, values or {})}
         who = self._user(user or stored["user"])
         payload = modals.submission_payload(self.workspace, filled, who, self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def global_shortcut(self, callback_id: str, user: str | None = None) -> Delivery:
         """A member runs the app's global shortcut `callback_id`; ValueError unless the app's
@@ -151,7 +154,7 @@ class ActingAsMembers:
         who = self._user(user)
         payload = payloads.shortcut_payload(self.workspace, callback_id=callback_id, user=who,
                                             trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def close_view(self, view_id: str, user: str | None = None) -> Delivery | None:
         """The member closes the open modal `view_id` (its close button or the X): it goes (with
@@ -162,7 +165,7 @@ class ActingAsMembers:
         if not stored.get("notify_on_close"):
             return None
         who = self._user(user or stored["user"])
-        return await self.hub.deliver("interactive", modals.closed_payload(self.workspace, stored, who, cleared))
+        return await self.deliver("interactive", modals.closed_payload(self.workspace, stored, who, cleared))
 
     async def forge_submission(self, view_id: str, values: dict[str, Any] | None = None, *, user: str | None = None,
                                private_metadata: str | None = None) -> Delivery:
@@ -175,7 +178,7 @@ class ActingAsMembers:
             filled["private_metadata"] = private_metadata
         who = self._user(user or stored["user"])
         payload = modals.submission_payload(self.workspace, filled, who, self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     # -- answered: the act, then what the app said ------------------------------------------
 
@@ -224,11 +227,13 @@ class ActingAsMembers:
 
     async def answered(self, act: Coroutine[Any, Any, Delivery],
                        timeout: float = ANSWER_TIMEOUT) -> Answer:  # noqa: ASYNC109
-        """Do `act` once the app's socket is connected, wait for its ack and then for the first
-        thing the app shows; AssertionError (saying which) when one does not come in `timeout` s."""
+        """Do `act` once the app's socket is connected (in HTTP mode at once), wait for its ack and
+        then for the first thing the app shows; AssertionError (saying which) when one does not
+        come in `timeout` s."""
         emu = cast("Emulator", self)
         try:
-            await self.wait_connected(1, timeout)
+            if self.request_url is None:
+                await self.wait_connected(1, timeout)
         except TimeoutError:
             act.close()
             raise AssertionError(f"the app opened no Socket Mode connection within {timeout} s: is its handler "

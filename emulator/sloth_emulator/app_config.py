@@ -2,7 +2,8 @@
 
 At Slack this is whatever was pasted or clicked in the app's settings; the emulator cannot know
 it, so by default it describes an app whose settings match what its tokens can do: Socket Mode
-and interactivity on, the bot token's scopes, no event subscriptions, no redirect URLs. Tests set
+and interactivity on, the Home and Messages tabs on, the bot token's scopes, no event
+subscriptions, shortcuts, functions or redirect URLs. Tests set
 `Emulator.app_manifest` to the manifest they mean (usually `sloth manifest`'s).
 
 The shape follows apps.manifest.export's reference example (`_metadata` with major_version 1,
@@ -27,7 +28,8 @@ def default_manifest(ws: Workspace, bot_scopes: frozenset[str] | None) -> Manife
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {"name": bot.real_name},
-        "features": {"bot_user": {"display_name": bot.name, "always_online": True}},
+        "features": {"bot_user": {"display_name": bot.name, "always_online": True},
+                     "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True}},
         "oauth_config": {"scopes": {"bot": sorted(scopes)}},
         "settings": {"interactivity": {"is_enabled": True}, "org_deploy_enabled": False,
                      "socket_mode_enabled": True, "token_rotation_enabled": False},

@@ -1,5 +1,5 @@
-"""Emulator methods for the slower parts of Slack a test drives by hand: Socket Mode faults and
-chat.scheduleMessage's delivery."""
+"""Emulator methods for the slower parts of Slack a test drives by hand: Socket Mode faults, HTTP
+delivery to the app's request URL (sloth_emulator.request_url), and chat.scheduleMessage's delivery."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 from sloth_emulator.clock import FakeClock
+from sloth_emulator.delivery import Delivery
+from sloth_emulator.request_url import RequestUrl, SentRequest
 from sloth_emulator.socket import SocketHub
 from sloth_emulator.workspace import Workspace
 
 
 class SocketFaults:
     hub: SocketHub
+    outbound: RequestUrl
 
     async def disconnect_all(self, reason: str = "refresh_requested", close_after: float = 0.0) -> None:
         """Send {"type": "disconnect", "reason": ...} on every socket, then close them (after
@@ -40,8 +43,12 @@ class SocketFaults:
         return [c.id for c in self.hub.connections] if connection_id is None else [connection_id]
 
     def lose_acks(self, count: int = 1) -> None:
-        """Drop the next `count` acks as if lost in transit; unacked events are then redelivered."""
-        self.hub.acks_to_lose += count
+        """Drop the next `count` acks as if lost in transit (in HTTP mode: responses); unacked events
+        are then redelivered."""
+        if self.outbound.url is not None:
+            self.outbound.responses_to_lose += count
+        else:
+            self.hub.acks_to_lose += count
 
     @property
     def sockets_opened(self) -> int:
@@ -50,6 +57,59 @@ class SocketFaults:
 
     def enable_socket_mode(self) -> None:
         self.hub.link_disabled = False
+
+
+class HttpDelivery:
+    """How Slack reaches the app: over Socket Mode (the default), or to its request URL over HTTP."""
+
+    hub: SocketHub
+    outbound: RequestUrl
+
+    def changed(self) -> None:
+        raise NotImplementedError
+
+    async def use_request_url(self, url: str) -> None:
+        """Deliver every command, interaction and event to `url` over HTTP from now on (Socket Mode
+        off), once it answered Slack's signed url_verification (RequestUrlRefused if not)."""
+        await self.outbound.use(url)
+        self.changed()
+
+    def use_socket_mode(self) -> None:
+        """Deliver over Socket Mode connections again."""
+        self.outbound.url = None
+
+    @property
+    def request_url(self) -> str | None:
+        """Where commands, interactions and events go over HTTP; None in Socket Mode."""
+        return self.outbound.url
+
+    @property
+    def signing_secret(self) -> str:
+        """The app's signing secret (Basic Information -> App Credentials), for HTTP delivery."""
+        return self.outbound.signing_secret
+
+    @property
+    def http_requests(self) -> list[SentRequest]:
+        """Every request made to the app's request URL, retries included, with what came back."""
+        return self.outbound.sent
+
+    @property
+    def failed_requests(self) -> list[Delivery]:
+        """Commands and interactions sent over HTTP that the app did not ack in time (the member saw an error)."""
+        return self.outbound.failed
+
+    async def ssl_check(self, url: str | None = None) -> int | None:
+        """Slack's certificate check of a slash command URL (`ssl_check=1`); the app's status code."""
+        return await self.outbound.ssl_check(url)
+
+    async def deliver(self, kind: str, payload: dict[str, Any], connection_id: int | None = None) -> Delivery:
+        """Send `payload` as Slack would: to the request URL in HTTP mode, else as a Socket Mode
+        envelope (on connection `connection_id` when given)."""
+        if self.outbound.url is not None:
+            if connection_id is not None:
+                raise ValueError("connection_id is a Socket Mode connection; this emulator delivers over HTTP")
+            return self.outbound.deliver(kind, payload)
+        return await self.hub.deliver(kind, payload, connection_id)
 
 
 class ScheduledPosts:

@@ -125,3 +125,47 @@ def _seed_history(ws: Workspace, start: int) -> None:
                "upload": True, "files": [{"id": NOTEBOOK_FILE}]}
     shared = ws.post(ws.channels[PYTHON_CONTENT], message, ts=ws.ts.at(created))
     ws.files[NOTEBOOK_FILE].shares[PYTHON_CONTENT] = [shared["ts"]]
+
+
+# A second workspace the same app can be installed in (sloth_emulator.multi): other people, other
+# channels, its own bot user; the app ID is the app's, the same in every workspace.
+FIELD_TEAM_ID = "T03FIELDNT"
+FIELD_BOT_USER_ID = "U03SLOTHFN"
+FIELD_BOT_ID = "B03SLOTHFN"
+MARIA = "U03MARIAGS"
+TOMAS = "U03TOMASRV"
+FIELD_GENERAL = "C03GENERAL"
+BIRDS = "C03BIRDSOB"
+
+
+def build_field_notes() -> Workspace:
+    """"Field Notes": two naturalists, #general and #birds, with a little history."""
+    now = int(time.time())
+    team = Team(FIELD_TEAM_ID, "Field Notes", "field-notes", email_domain="field-notes.example.org")
+    ws = Workspace(team, bot_user_id=FIELD_BOT_USER_ID, bot_id=FIELD_BOT_ID, app_id=APP_ID)
+    people = [
+        User(MARIA, "maria", "Maria Gomes", email="maria@field-notes.example.org", display_name="Maria",
+             is_admin=True, is_owner=True, is_primary_owner=True, tz="Europe/Lisbon", tz_label="Western European Time",
+             tz_offset=0),
+        User(TOMAS, "tomas", "Tomas Varga", email="tomas@field-notes.example.org", display_name="Tomas",
+             tz="Europe/Budapest", tz_label="Central European Time", tz_offset=3600),
+        User(FIELD_BOT_USER_ID, "sloth", "Sloth", display_name="Sloth", is_bot=True, bot_id=FIELD_BOT_ID,
+             app_id=APP_ID),
+        User("USLACKBOT", "slackbot", "Slackbot", display_name="Slackbot"),
+    ]
+    for person in people:
+        person.updated = now - 30 * 86400
+        ws.add_user(person)
+    members = [MARIA, TOMAS, FIELD_BOT_USER_ID]
+    for cid, name in ((FIELD_GENERAL, "general"), (BIRDS, "birds")):
+        channel = Channel(cid, name, now - 90 * 86400, MARIA, is_general=name == "general")
+        channel.members.update(dict.fromkeys(members))
+        ws.add_channel(channel)
+    for minutes, (where, who, text) in enumerate([
+        (FIELD_GENERAL, MARIA, "Welcome to Field Notes."),
+        (BIRDS, TOMAS, "A hoopoe in the orchard this morning."),
+        (BIRDS, MARIA, "Lucky! Photos please."),
+    ]):
+        ws.post(ws.channels[where], {"user": who, "text": text, "team": FIELD_TEAM_ID},
+                ts=ws.ts.at(now - 86400 + minutes * 60))
+    return ws

@@ -1,4 +1,5 @@
-"""The Slack emulator: a Web API, Socket Mode and response_url server over one workspace.
+"""The Slack emulator: a Web API, Socket Mode and response_url server over one workspace, which
+can also deliver to the app's request URL over HTTP, signed as Slack signs (`use_request_url`).
 
 The real slack_sdk clients talk to it over real sockets; tests and the sandbox drive it by
 acting as Slack (slash commands, messages, clicks, events) and by reading what the bot did.
@@ -23,15 +24,19 @@ from sloth_emulator.answers import Posted
 from sloth_emulator.app_config import default_manifest
 from sloth_emulator.channel_events import ChannelChanges
 from sloth_emulator.clock import FakeClock
-from sloth_emulator.controls import ScheduledPosts, SocketFaults
+from sloth_emulator.controls import HttpDelivery, ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
+from sloth_emulator.functions import Execution
+from sloth_emulator.installs import Installs
 from sloth_emulator.model import Channel, FileRecord, Message, User
 from sloth_emulator.ratelimit import RateLimits
+from sloth_emulator.request_url import RequestUrl
 from sloth_emulator.responses import ResponsePost, ResponseUrls
 from sloth_emulator.server import build_app
 from sloth_emulator.shapes import message_out
 from sloth_emulator.sharing import PendingShare, Shares
 from sloth_emulator.socket import SocketHub
+from sloth_emulator.surfaces import ActingOnSurfaces
 from sloth_emulator.tokens import Tokens
 from sloth_emulator.triggers import Triggers
 from sloth_emulator.webapi import ApiCall, WebApi
@@ -41,7 +46,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
+class Emulator(ActingAsMembers, ActingOnSurfaces, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts,
+               Installs):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()
@@ -72,17 +78,23 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
         self.client_id = f"{secrets.randbelow(9 * 10**9) + 10**9}.{secrets.randbelow(9 * 10**12) + 10**12}"
         self.client_secret = secrets.token_hex(16)
         self.oauth_approves = True
+        self.token_rotation = False  # installs grant expiring tokens and refresh tokens (sloth_emulator.installs)
+        self.distributed_unlisted = False  # history limited as for apps distributed outside the Marketplace
+        self._history_calls: dict[str, float] = {}
         self.approvals: list[tuple[str, str]] = []  # (user ID, where the authorize page sent them)
         self.triggers = Triggers(clock)
         self.uploads: dict[str, str] = {}  # upload URL key -> file ID
         self.calls: list[ApiCall] = []
         self.api = WebApi(self, rate_limits)
         self.hub = SocketHub(self)
+        self.outbound = RequestUrl(self)  # HTTP delivery, once use_request_url is called
         self.response_urls = ResponseUrls(self)
         self.shares = Shares(self, share_delay)
         self.unposted: list[dict[str, Any]] = []  # scheduled messages that never posted (metadata)
         # (view ID, why) for each view_submission ack Slack would refuse (see sloth_emulator.modals)
         self.refused_view_responses: list[tuple[str, str]] = []
+        # Runs of the app's workflow steps, by function_execution_id (see sloth_emulator.functions)
+        self.executions: dict[str, Execution] = {}
         self.host, self.port = "127.0.0.1", 0
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -127,6 +139,7 @@ class Emulator(ActingAsMembers, ChannelChanges, SocketFaults, ScheduledPosts):
     async def stop(self) -> None:
         for timer in self.timers:
             timer.cancel()
+        await self.outbound.close()
         await self.hub.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -1,6 +1,8 @@
-"""The payloads Slack sends to an app: slash commands, block_actions, shortcuts, event callbacks.
+"""The payloads Slack sends to an app: slash commands, block_actions (from a message or a view),
+global and message shortcuts, event callbacks and the Home tab's `app_home_opened`.
 
-Shapes follow the Socket Mode samples from python-slack-sdk and bolt-python's fixtures.
+Shapes follow the Socket Mode samples from python-slack-sdk and bolt-python's fixtures, Slack's
+interaction payload references and @slack/bolt's `MessageShortcut` and `BlockAction` types.
 """
 
 from __future__ import annotations
@@ -111,6 +113,43 @@ def shortcut_payload(ws: Workspace, *, callback_id: str, user: User, trigger_id:
         "user": {"id": user.id, "username": user.name, "team_id": ws.team.id},
         "is_enterprise_install": False, "enterprise": None, "callback_id": callback_id, "trigger_id": trigger_id,
     }
+
+
+def view_actions_payload(ws: Workspace, *, user: User, view: dict[str, Any], action: dict[str, Any],
+                         trigger_id: str) -> dict[str, Any]:
+    """A press inside a view (a Home tab or a modal): the container is the view, which comes whole
+    (as views.* answer it); there is no channel, message or response_url to answer through."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": ws.team.id},
+        "api_app_id": ws.app_id, "token": VERIFICATION_TOKEN, "trigger_id": trigger_id,
+        "container": {"type": "view", "view_id": view["id"]}, "team": {"id": ws.team.id, "domain": ws.team.domain},
+        "enterprise": None, "is_enterprise_install": False, "view": view, "actions": [action],
+    }
+
+
+def message_action_payload(ws: Workspace, *, callback_id: str, user: User, channel: Channel, message: Message,
+                           response_url: str, trigger_id: str) -> dict[str, Any]:
+    """A message shortcut used on `message`: the message whole, its channel, a response_url and
+    a trigger_id (the shortcut payload reference; @slack/bolt `MessageShortcut`)."""
+    return {
+        "type": "message_action", "token": VERIFICATION_TOKEN, "action_ts": f"{time.time():.6f}",
+        "team": {"id": ws.team.id, "domain": ws.team.domain},
+        "user": {"id": user.id, "username": user.name, "name": user.name, "team_id": ws.team.id},
+        "channel": {"id": channel.id, "name": channel_name(channel)}, "is_enterprise_install": False,
+        "enterprise": None, "callback_id": callback_id, "trigger_id": trigger_id, "message_ts": message["ts"],
+        "message": message, "response_url": response_url,
+    }
+
+
+def home_opened_event(ws: Workspace, user: User, channel: Channel, tab: str,
+                      home: dict[str, Any] | None) -> dict[str, Any]:
+    """`app_home_opened`: the member's DM with the app, which tab, and the Home tab's view when one
+    has been published for them (the event's reference)."""
+    event: dict[str, Any] = {"type": "app_home_opened", "user": user.id, "channel": channel.id, "tab": tab}
+    if tab == "home" and home is not None:
+        event["view"] = {**home, "app_installed_team_id": ws.team.id}
+    return event
 
 
 def event_callback(ws: Workspace, event: dict[str, Any]) -> dict[str, Any]:

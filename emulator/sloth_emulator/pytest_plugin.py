@@ -15,7 +15,8 @@ sloth-emulator is installed: entry point `pytest11`).
 
 Acting as members, each returning the app's `Answer` (`text`, `posts`, `views`, `ack`, `buttons`):
 `command("/deploy api")`, `mention("hi")`, `dm("hi")`, `event({...})`, `press(answer, "approve")`,
-`submit(answer, {"title": "Ship"})`, `shortcut("new-note")`. Reading: `posts()`, `uploaded()`,
+`submit(answer, {"title": "Ship"})`, `shortcut("new-note")`, `message_shortcut("quote", answer)`,
+`home()`, `step("greet", {...})` (an Execution). Reading: `posts()`, `uploaded()`,
 `views()`, `calls_to(method)`, `responses`, `wait_for(predicate)`. Faults: `rate_limit_next(method)`,
 `fail_next(method, error)`, `fail_next_response()`, `drop_connection()`, `silence_connection()`,
 `disconnect_all()`, `lose_acks()`. Time: `advance(seconds)` with `clock=FakeClock()`. See the package README.

@@ -66,6 +66,8 @@ METHOD_TIERS: dict[str, int] = {
     "views.push": 4,
     "views.update": 4,
     "views.publish": 4,
+    "functions.completeSuccess": 3,
+    "functions.completeError": 3,
     "chat.startStream": 2,
     "chat.appendStream": 4,
     "chat.stopStream": 2,

@@ -31,7 +31,7 @@ class ResponseTarget:
 
     id: str
     url: str
-    origin: str  # "command" or "click"
+    origin: str  # "command", "click" or "shortcut" (a message shortcut's)
     channel: str
     user: str
     created: float
@@ -128,8 +128,8 @@ class ResponseUrls:
             stored = ws.post(channel, message, thread_ts=thread_ts)
         else:
             stored = ws.add_ephemeral(channel, target.user, message, thread_ts=thread_ts)
-        if target.origin == "command":
-            # A slash command has no message of its own: its latest reply is "the original".
+        if target.origin in ("command", "shortcut"):
+            # A slash command or a shortcut has no message of its own: its latest reply is "the original".
             target.message_ts = stored["ts"]
             target.is_ephemeral = body.get("response_type") != "in_channel"
 

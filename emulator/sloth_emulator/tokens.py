@@ -16,6 +16,7 @@ class TokenInfo:
     kind: TokenKind
     user_id: str  # the bot user for bot and app tokens
     scopes: frozenset[str] | None = None  # None: every scope (the emulator's own tokens)
+    expires: float | None = None  # with token rotation: when Slack stops taking it (token_expired)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Tokens:
         self.app_id = app_id
         self._tokens: dict[str, TokenInfo] = {}
         self._codes: dict[str, Grant] = {}
+        self._refresh: dict[str, TokenInfo] = {}  # refresh token -> what the next access token stands for
 
     def issue(self, kind: TokenKind, user_id: str, scopes: frozenset[str] | None = None) -> str:
         if kind == "bot":
@@ -52,9 +54,46 @@ class Tokens:
         self._tokens[token] = TokenInfo(token, kind, user_id, scopes)
         return token
 
+    def issue_for_execution(self, user_id: str, scopes: frozenset[str] | None) -> str:
+        """The bot token a workflow step's run comes with (`bot_access_token` of function_executed):
+        the bot's own access, spelt `xwfp-…` as bolt-python's tests spell it."""
+        token = f"xwfp-{_digits(13)}-{_digits(13)}-{_digits(13)}-{secrets.token_hex(16)}"
+        self._tokens[token] = TokenInfo(token, "bot", user_id, scopes)
+        return token
+
+    def issue_rotating(self, kind: TokenKind, user_id: str, scopes: frozenset[str] | None,
+                       expires: float) -> tuple[str, str]:
+        """An expiring access token and its refresh token, as with token rotation switched on.
+
+        Slack's token rotation guide: the access token reads `xoxe.xoxb-1-…` (or `xoxe.xoxp-1-…`),
+        expires after 12 hours, and the refresh token (`xoxe-1-…`) is spent by the exchange that
+        returns the next pair."""
+        prefix = "xoxb" if kind == "bot" else "xoxp"
+        token = f"xoxe.{prefix}-1-{secrets.token_urlsafe(48)}"
+        self._tokens[token] = TokenInfo(token, kind, user_id, scopes, expires)
+        refresh = f"xoxe-1-{secrets.token_hex(40)}"
+        self._refresh[refresh] = self._tokens[token]
+        return token, refresh
+
+    def knows(self, secret: str) -> bool:
+        """Whether a token, an OAuth code or a refresh token was issued here (by this workspace)."""
+        return secret in self._tokens or secret in self._codes or secret in self._refresh
+
+    def spend_refresh(self, refresh: str) -> TokenInfo | None:
+        """What a refresh token renews; a refresh token works once."""
+        return self._refresh.pop(refresh, None)
+
+    def revoke_all(self, kinds: frozenset[TokenKind]) -> list[TokenInfo]:
+        """Revoke every token of these kinds and every refresh token (the app was uninstalled)."""
+        gone = [info for info in self._tokens.values() if info.kind in kinds]
+        for info in gone:
+            del self._tokens[info.token]
+        self._refresh.clear()
+        return gone
+
     def restrict(self, token: str, scopes: frozenset[str] | None) -> None:
         info = self._tokens[token]
-        self._tokens[token] = TokenInfo(info.token, info.kind, info.user_id, scopes)
+        self._tokens[token] = TokenInfo(info.token, info.kind, info.user_id, scopes, info.expires)
 
     def get(self, token: str) -> TokenInfo | None:
         return self._tokens.get(token)

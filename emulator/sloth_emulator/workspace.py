@@ -49,6 +49,13 @@ class Workspace:
         return build_default()
 
     @classmethod
+    def field_notes(cls) -> Workspace:
+        """A second workspace for the same app (sloth_emulator.multi): "Field Notes", two people."""
+        from sloth_emulator.default_data import build_field_notes
+
+        return build_field_notes()
+
+    @classmethod
     def generated(cls, users: int = 1000, channels: int = 100, seed: int = 1) -> Workspace:
         """The default workspace plus `users` synthetic people and `channels` synthetic channels."""
         from sloth_emulator.generated import add_generated

@@ -28,9 +28,9 @@ TICKET = {
 }
 
 
-def team_app(client: AsyncWebClient) -> AsyncApp:
-    """A small team's app, written as Bolt's documentation writes them."""
-    app = AsyncApp(client=client)
+def team_app(client: AsyncWebClient, **options: Any) -> AsyncApp:
+    """A small team's app, written as Bolt's documentation writes them (`options`: AsyncApp's)."""
+    app = AsyncApp(client=client, **options)
 
     @app.command("/hello")
     async def hello(ack: Any, command: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ message metadata. Refusals and private confirmations go to the clicker's `respon
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
-from bot.api import Click, Contention, Context, Reply, notice
+from bot.api import Click, Contention, Context, Reply, Task, notice
 from handlers.games import logic, scores
 from handlers.games.logic import Action, Refusal
 from handlers.games.model import Game
@@ -35,6 +34,9 @@ log = logging.getLogger(__name__)
 BOT_GRACE = 5.0
 """Seconds Sloth's pending move is left to the replica making it before anyone else makes it."""
 SLOW_BOTS = frozenset({connect4.KIND})
+# Pure Python for up to CONNECT4_BUDGET s: a thread of this process, or a worker with the job queue,
+# ahead of any chart (quick).
+BOT_REPLY: Task[[Game, float], Game] = Task("handlers.games.logic:bot_reply", quick=True)
 REDRAWS = 5
 # The game's message is gone or out of reach: the game goes on in the store, nothing to draw on.
 # chat.update in an archived (or frozen) channel answers is_inactive.
@@ -51,6 +53,11 @@ def idle_seconds(ctx: Context) -> float:
 
 def games(ctx: Context) -> GameStore:
     return GameStore(ctx.store, idle_seconds(ctx))
+
+
+def members(game: Game) -> list[str]:
+    """The members a game concerns: its players and a member challenged to it (not Sloth)."""
+    return [p for p in game.players if p != BOT]
 
 
 # -- drawing -------------------------------------------------------------------------------------
@@ -80,6 +87,7 @@ async def post(ctx: Context, game: Game, thread: str | None = None) -> Game:
     store = games(ctx)
     await store.create(game)
     await store.track(game.id, logic.due(game, idle_seconds(ctx)))
+    ctx.refresh_home(*members(game))  # their Home tabs list their games in progress
     return game
 
 
@@ -94,6 +102,7 @@ async def show(ctx: Context, game: Game) -> None:
     if game.ts is None:
         return
     store = games(ctx)
+    ctx.refresh_home(*members(game))
 
     async def draw() -> None:
         latest = game
@@ -169,7 +178,7 @@ async def bot_turn(ctx: Context, game: Game, record: dict[str, Any]) -> None:
     now = ctx.clock()
     if game.kind in SLOW_BOTS:
         # The search is pure Python and takes tens of milliseconds: keep it off the event loop.
-        new = await asyncio.to_thread(logic.bot_reply, game, now)
+        new = await ctx.cpu.run(BOT_REPLY, game, now)
     else:
         new = logic.bot_reply(game, now)
     written = await games(ctx).replace(record, new)

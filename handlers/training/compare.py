@@ -13,7 +13,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.api import Context, Invocation, Reply, Task, UserError, escape, notice, reply_place, truncate, upload
+from bot.api import Context, Invocation, Reply, Task, UserError, escape, made, notice, reply_place, truncate, upload
 from handlers.training.card_parts import value_text
 from handlers.training.service import Training, training, visible_to
 from handlers.training.state import Run, shared_metrics
@@ -74,7 +74,7 @@ async def compare(ctx: Context, inv: Invocation, words: list[str]) -> Reply:
     if first.run_id == second.run_id:
         raise UserError("Those name the same run twice; name two different runs.")
     title = f"{first.name} vs {second.name}"
-    png = await ctx.cpu.run(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
+    png = made(COMPARE_PNG, title, [(label(first), first.history), (label(second), second.history)])
     place = await reply_place(ctx, inv)
     if place.channel == inv.channel and inv.ts and inv.source in ("mention", "dm"):
         place = dataclasses.replace(place, thread=inv.thread or inv.ts)  # the asking message's thread

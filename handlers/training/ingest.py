@@ -159,6 +159,8 @@ async def receive(ctx: Context, run_id: str, batch: Batch) -> dict[str, Any]:
     if changed is None or changed[1] is None:  # expired, or taken by another job, in between
         return CALM
     run = changed[0]
+    if created or run.status != existing.status:
+        ctx.refresh_home()  # a run started or ended: the Home tabs that list it
     if not run.card_error and (run.card_ts is None or run.version > run.shown or run.jobs):
         service.follower.touch(run_id)
     names = await names_for(ctx, run)

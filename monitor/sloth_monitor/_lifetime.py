@@ -44,6 +44,15 @@ def opened(sender: Sender, outbox: Outbox, flush_timeout: float, key: tuple[str,
               {"type": "Replaced", "message": f"a new run named {key[0]} started in this process"}, None, timeout)
 
 
+def watch_signals_again() -> None:
+    """Put the SIGTERM handler back in front after a framework installed its own around it.
+
+    Lightning registers its handler after `on_fit_start` and calls the handler it found (ours,
+    which would end the process) after its own; in front again, ours lets Lightning decide."""
+    if _open:
+        _signals.install(_preempt_all)
+
+
 def close(sender: Sender, outbox: Outbox, status: str, error: dict[str, Any] | None, summary: str | None,
           within: float, interrupted: bool = False) -> None:
     """Queue the finish event once and tell the thread to send it and end within `within` seconds."""

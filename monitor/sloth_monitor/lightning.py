@@ -17,6 +17,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from . import _lifetime
 from ._controls import rates_changed, scale_param_groups
 from ._run import TrainingRun
 from ._wire import MAX_PREDICTIONS, to_float
@@ -177,6 +178,9 @@ def _callback_class() -> type:
 
         def on_fit_start(self, trainer: Any, pl_module: Any) -> None:
             self.bridge.fit_start(trainer)
+
+        def on_train_start(self, trainer: Any, pl_module: Any) -> None:
+            _lifetime.watch_signals_again()  # Lightning's SIGTERM handler is in place by now
 
         def on_train_batch_end(self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int) -> None:
             self.bridge.batch_end(trainer, outputs, batch_idx)

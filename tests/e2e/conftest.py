@@ -1,7 +1,9 @@
 """Sloth's own end-to-end fixtures, on the emulator's (`sloth_emulator.pytest_plugin`: `slack`, `slack_workspace`).
 
 `emulator` is the kit's `slack` (a module overrides `slack_workspace` for another workspace);
-`bot` is a started runtime with the built-in features, talking to it.
+`bot` is a started runtime with the built-in features, talking to it over `transport`: Socket
+Mode, or, for a test (or module) marked `both_transports`, once over Socket Mode and once over
+HTTP (Slack's requests to /slack/events, signed), the same test.
 """
 
 from __future__ import annotations
@@ -17,6 +19,22 @@ from tests.e2e.harness import running_bot
 from tests.e2e.processes import sloth_wheels
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_transports: run the test over Socket Mode and over HTTP (its "
+                            "`transport` fixture, which `bot` uses; running_bot(..., transport=transport))")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "transport" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_transports"):
+        metafunc.parametrize("transport", ["socket", "http"])
+
+
+@pytest.fixture
+def transport() -> str:
+    """How Slack reaches Sloth in this test: Socket Mode unless the test is marked both_transports."""
+    return "socket"
+
+
 @pytest.fixture(scope="session")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """sloth-emulator's and sloth-bot's wheels, built once per test session (offline)."""
@@ -29,6 +47,6 @@ def emulator(slack: Emulator) -> Emulator:
 
 
 @pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(emulator, tmp_path) as runtime:
+async def bot(emulator: Emulator, tmp_path: Path, transport: str) -> AsyncIterator[Runtime]:
+    async with running_bot(emulator, tmp_path, transport=transport) as runtime:
         yield runtime

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, visible_text
+
+pytestmark = pytest.mark.both_transports  # every test here, over Socket Mode and over HTTP
 
 
 async def test_team(emulator: Emulator, bot: Runtime) -> None:

@@ -279,6 +279,31 @@ async def test_the_app_settings_compared_with_sloth_manifest(tmp_path: Path) -> 
     assert "expire 12 hours" in token.change
 
 
+async def test_http_mode_checks_the_request_url_as_slack_does(tmp_path: Path) -> None:
+    async with Emulator(Workspace.default()) as emu, running_bot(emu, tmp_path / "sloth", transport="http") as sloth:
+        public_url = sloth.settings.public_url
+        url = f"{public_url}/slack/events"
+        emu.app_manifest = manifest(sloth.registry, "/sloth", public_url=public_url, transport="http")
+        http = {"SLOTH_TRANSPORT": "http", "SLACK_SIGNING_SECRET": emu.signing_secret, "SLOTH_PUBLIC_URL": public_url}
+        env = {k: v for k, v in doctor_env(emu, tmp_path, **http).items() if k != "SLACK_APP_TOKEN"}  # not needed
+        outcome = await check_workspace({**env, "SLACK_CONFIG_TOKEN": emu.config_token})
+        other_secret = await check_workspace({**env, "SLACK_SIGNING_SECRET": "e" * 32})
+        async with running_bot(emu, tmp_path / "socket") as in_socket_mode:
+            socket_mode = await check_workspace({**env, "SLOTH_PUBLIC_URL": in_socket_mode.settings.public_url})
+    assert line(outcome, "signing secret (SLACK_SIGNING_SECRET)").status == "ok"
+    assert line(outcome, "HTTP side (SLOTH_PUBLIC_URL)").result.endswith("running, in HTTP mode")
+    assert line(outcome, "Socket Mode setting").result.startswith("off in the app's settings")
+    assert line(outcome, "request URLs in the app's settings").result == (
+        f"events, interactivity and /sloth all go to {url}")
+    assert [line(outcome, name).status for name in ("app token (SLACK_APP_TOKEN)", "Socket Mode", "one app")] == [
+        "skipped"] * 3
+    # The only failure: a test cannot serve https, and Slack sends requests only there.
+    assert failed_names(outcome) == ["Slack's request URL"]
+    assert "not https" in line(outcome, "Slack's request URL").result
+    assert "runs with another one" in line(other_secret, "signing secret (SLACK_SIGNING_SECRET)").result
+    assert "runs in Socket Mode" in line(socket_mode, "signing secret (SLACK_SIGNING_SECRET)").result
+
+
 async def test_bad_settings_exit_2_with_every_problem(tmp_path: Path) -> None:
     outcome = await check_workspace({"SLACK_APP_TOKEN": "xoxb-in-the-wrong-place", "SLACK_CONFIG_TOKEN": "xoxe-1-abc",
                                      "SLOTH_DATA_DIR": str(tmp_path)})

@@ -16,6 +16,7 @@ from bot.testing import registry_for
 from sloth_emulator import Emulator
 from tests.e2e.harness import ask, running_bot, settle, visible_text
 
+pytestmark = pytest.mark.both_transports  # every test here, over Socket Mode and over HTTP
 MASS = ("<!everyone>", "<!channel>", "<!here>")
 
 
@@ -87,7 +88,7 @@ async def test_help_lists_every_command_and_shows_usage(emulator: Emulator, bot:
 
 
 async def test_a_failing_handler_gets_an_error_id_and_the_service_keeps_running(
-    emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture, transport: str
 ) -> None:
     async def explode(ctx, inv, args) -> Reply:  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")
@@ -95,7 +96,8 @@ async def test_a_failing_handler_gets_an_error_id_and_the_service_keeps_running(
     feature = Router("exploding")
     feature.add(Command("explode", "Always fails", explode))
     base = registry_for()
-    async with running_bot(emulator, tmp_path, registry=Registry([*base.features, Feature(feature)])) as bot:
+    async with running_bot(emulator, tmp_path, registry=Registry([*base.features, Feature(feature)]),
+                           transport=transport) as bot:
         await failing_handler_is_answered(emulator, bot, caplog)
 
 

@@ -21,6 +21,9 @@ from bot.testing import Sloth, registry_for
 from sloth_emulator import Emulator, FakeClock
 
 WJK68, AMELIA = "U01WJK68KS", "U01AMHART1"  # an admin (the workspace's owner), a member
+# Over Socket Mode (the ack frame's payload) and over HTTP (the response's body): the same answers.
+BOTH_TRANSPORTS = pytest.mark.parametrize("transport", ["socket", pytest.param(
+    "http", marks=pytest.mark.sloth(transport="http"))])
 ADMIN_ONLY = {"create", "purpose", "invite", "archive"}
 ELEMENTS = {"user": "users_select", "channel": "conversations_select", "int": "number_input",
             "text": "plain_text_input", "word": "plain_text_input"}
@@ -91,7 +94,9 @@ async def test_every_built_in_command_has_a_form_that_opens_and_runs(sloth: Slot
     assert not [c for c in slack.calls if c.method.startswith("views.") and not c.ok]
 
 
-async def test_a_form_runs_as_the_typed_command_answered_where_it_would_be(sloth: Sloth, slack: Emulator) -> None:
+@BOTH_TRANSPORTS
+async def test_a_form_runs_as_the_typed_command_answered_where_it_would_be(
+        sloth: Sloth, slack: Emulator, transport: str) -> None:
     form = await sloth.open_form("history", user=AMELIA, channel="random")
     channel = inputs(form.view)["channel"]["element"]
     assert channel["default_to_current_conversation"] is True  # opened in #random: it starts there
@@ -102,7 +107,10 @@ async def test_a_form_runs_as_the_typed_command_answered_where_it_would_be(sloth
     assert answer.posts[0].ephemeral_to == AMELIA and answer.posts[0].channel == typed.posts[0].channel
 
 
-async def test_bad_values_are_shown_under_their_fields_in_the_ack(sloth: Sloth, slack: Emulator) -> None:
+@BOTH_TRANSPORTS
+async def test_bad_values_are_shown_under_their_fields_in_the_ack(
+        sloth: Sloth, slack: Emulator, transport: str) -> None:
+    assert (slack.request_url is not None) == (transport == "http")  # over HTTP: in the response's body
     form = await sloth.open_form("history", user=AMELIA)
     answer = await sloth.submit_view(form, {"channel": "#random", "count": "0"})
     assert answer.ack == {"response_action": "errors", "errors": {"count": "count should be between 1 and 200."}}
@@ -117,7 +125,9 @@ async def test_bad_values_are_shown_under_their_fields_in_the_ack(sloth: Sloth, 
     assert slack.refused_view_responses == []
 
 
-async def test_a_forged_submission_is_refused(sloth: Sloth, slack: Emulator) -> None:
+@BOTH_TRANSPORTS
+async def test_a_forged_submission_is_refused(
+        sloth: Sloth, slack: Emulator, transport: str) -> None:
     general = slack.workspace.channel("general").id  # type: ignore[union-attr]
     values = {"channel": general, "message": "hello"}
 

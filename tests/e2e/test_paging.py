@@ -19,9 +19,12 @@ async def big() -> AsyncIterator[Emulator]:
         yield emu
 
 
+pytestmark = pytest.mark.both_transports  # buttons and events, over Socket Mode and over HTTP
+
+
 @pytest.fixture
-async def big_bot(big: Emulator, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with running_bot(big, tmp_path) as runtime:
+async def big_bot(big: Emulator, tmp_path: Path, transport: str) -> AsyncIterator[Runtime]:
+    async with running_bot(big, tmp_path, transport=transport) as runtime:
         yield runtime
 
 

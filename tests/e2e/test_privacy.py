@@ -41,9 +41,12 @@ class Private:
     dm: str
 
 
+pytestmark = pytest.mark.both_transports  # the whole sweep, over Socket Mode and over HTTP
+
+
 @pytest.fixture
-async def sloth(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Sloth]:
-    async with running_bot(emulator, tmp_path) as runtime:
+async def sloth(emulator: Emulator, tmp_path: Path, transport: str) -> AsyncIterator[Sloth]:
+    async with running_bot(emulator, tmp_path, transport=transport) as runtime:
         yield Sloth(emulator, runtime, runtime.clock)
 
 

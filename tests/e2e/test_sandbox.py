@@ -167,3 +167,25 @@ def test_a_form_is_filled_in_by_number_and_submitted(tmp_path: Path) -> None:
     assert "sloth in a direct message" in out and "Machine Learning Engineer" in out
     assert out.rstrip().endswith("(the form closed)")
     assert "Traceback" not in result.stderr
+
+
+def test_the_home_tab_and_message_shortcuts_by_name(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/sloth play tictactoe",
+        "home",
+        "1",  # the Home tab's Connect button: answered in the member's DM
+        "say Shall we ship on Friday?",
+        "shortcut export this thread",
+        "shortcut Remind me about this",
+        "shortcut Quote it",
+    ]) + "\n"
+    result = run_sandbox(script, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    parts = re.split(r"^> ", result.stdout, flags=re.M)
+    home, pressed, _, export, remind, unknown = parts[2:8]
+    assert "Sloth · Home" in home and "Your games in progress" in home and "Tic-tac-toe" in home
+    assert "[1] Connect" in home and "Help" in home
+    assert "sloth in a direct message" in pressed and "Connect to Slack" in pressed
+    assert "as a CSV in a DM" in export and "saved to" in export
+    assert "/sloth remind" in remind and "in 1h about" in remind and "[1] Reminder" in remind
+    assert "No message shortcut 'Quote it'" in unknown and '"Export this thread"' in unknown

@@ -1,15 +1,17 @@
-"""The socket thread's handoff to the main loop loses nothing it acked: stopping right after acks
-still answers every one, and past its limit of unfinished envelopes Sloth takes no more (a slash
-command is acked with a "busy" answer, an event is left unacked for Slack to redeliver and is
-handled once there is room). Real slack_sdk clients against the emulator."""
+"""The handoff to the main loop loses nothing acked: stopping right after acks still answers every
+one, and past its limit of unfinished envelopes Sloth takes no more (a slash command is acked
+with a "busy" answer, an event is left unacked for Slack to redeliver and is handled once there
+is room), over Socket Mode and over HTTP alike. Real slack_sdk clients against the emulator."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.api import Args, Context, Invocation, Reply, Router
-from bot.socket.client import BUSY
+from bot.handling.ack_answer import BUSY
 from sloth_emulator import Emulator, Workspace
 from tests.e2e.harness import running_bot, settle
 
@@ -24,12 +26,14 @@ async def wait(ctx: Context, inv: Invocation, args: Args) -> Reply:
     return Reply(text="let go")
 
 
+@pytest.mark.both_transports
 async def test_past_the_limit_a_command_is_told_sloth_is_busy_and_an_event_waits_for_redelivery(
-    tmp_path: Path
+    tmp_path: Path, transport: str
 ) -> None:
-    release.clear()
+    global release
+    release = asyncio.Event()  # one per run: an Event belongs to the event loop of the test that made it
     async with (Emulator(Workspace.default(), redelivery_delay=0.5) as emu,
-                running_bot(emu, tmp_path, features=[HELD], max_unfinished=2) as runtime):
+                running_bot(emu, tmp_path, features=[HELD], max_unfinished=2, transport=transport) as runtime):
         waiting = [await emu.slash_command(text="wait") for _ in range(2)]
         for delivery in waiting:
             await delivery.acked()
@@ -41,7 +45,7 @@ async def test_past_the_limit_a_command_is_told_sloth_is_busy_and_an_event_waits
         will = emu.workspace.first_human()
         im, _ = emu.workspace.open_im(will.id, emu.bot_user_id)
         dm = await emu.user_message(user=will.id, channel=im.id, text="help team")
-        await emu.wait_for(lambda: dm.attempts >= 2, timeout=5)  # not acked: Slack sent it again
+        await emu.wait_for(lambda: dm.attempts >= 2, timeout=5)  # not acked (HTTP: 503): Slack sent it again
         assert not dm.is_acked
         assert runtime.metrics.refused.labels("slash_commands")._value.get() == 1
         assert runtime.metrics.refused.labels("events_api")._value.get() >= 1

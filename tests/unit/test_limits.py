@@ -51,7 +51,8 @@ def test_sloth_limits_must_name_commands_by_their_name() -> None:
     with pytest.raises(Problems) as caught:
         configure({**GOOD, "SLOTH_LIMITS": "plto 1/hour; remind off"})
     assert caught.value.problems == [
-        "SLOTH_LIMITS names 'plto', which is not the name of a command of any loaded feature."]
+        "SLOTH_LIMITS names 'plto', which is not the name of a command or message shortcut of any loaded "
+        "feature."]
 
 
 def test_sloths_own_commands_that_make_work_declare_limits() -> None:

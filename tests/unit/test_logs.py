@@ -10,7 +10,8 @@ import pytest
 
 from bot.config.problems import Problems
 from bot.config.settings import load_settings
-from bot.runtime.logs import WITHHELD, JsonFormatter, MessageTextFilter, withhold_text
+from bot.runtime.logs import WITHHELD, JsonFormatter, MessageTextFilter, TextFormatter, withhold_text
+from bot.work.requests import RequestIdFilter, handling_request
 
 TYPED = 'meet me at "the dock" \\ 9pm'
 
@@ -69,3 +70,33 @@ def test_the_setting_is_read_as_true_or_false() -> None:
     with pytest.raises(Problems) as caught:
         load_settings({**tokens, "SLOTH_LOG_MESSAGE_TEXT": "sometimes"})
     assert caught.value.problems == ["SLOTH_LOG_MESSAGE_TEXT must be true or false."]
+
+
+def test_each_line_of_a_request_carries_its_id_and_no_other_line_does() -> None:
+    text, structured = io.StringIO(), io.StringIO()
+    handlers = [logging.StreamHandler(text), logging.StreamHandler(structured)]
+    handlers[0].setFormatter(TextFormatter())
+    handlers[1].setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.unit.test_logs.requests")
+    for handler in handlers:
+        handler.addFilter(RequestIdFilter())
+        logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("before")
+        with handling_request("c0ffee12") as chosen:
+            logger.warning("during")
+            with handling_request() as inner:
+                logger.warning("inside")
+        logger.warning("after")
+    finally:
+        for handler in handlers:
+            logger.removeHandler(handler)
+        logger.propagate = True
+    lines = text.getvalue().splitlines()
+    assert chosen == "c0ffee12" and len(inner) == 8 and inner != chosen
+    assert [line.split(" ", 3)[-1] for line in lines] == [
+        "tests.unit.test_logs.requests: before", "tests.unit.test_logs.requests [c0ffee12]: during",
+        f"tests.unit.test_logs.requests [{inner}]: inside", "tests.unit.test_logs.requests: after"]
+    records = [json.loads(line) for line in structured.getvalue().splitlines()]
+    assert [r.get("request_id") for r in records] == [None, "c0ffee12", inner, None]

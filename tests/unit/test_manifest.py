@@ -1,6 +1,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.features.loader import load_features
@@ -50,3 +51,33 @@ def test_readme_documents_every_command() -> None:
 def test_readme_check_matches_names_exactly() -> None:
     rows = table_commands("| `runs [owner]` | …\n| `connect` / `disconnect` | …\n| `help` | …\n")
     assert "run" not in rows and rows == {"runs", "connect", "disconnect", "help"}
+
+
+def test_http_mode_sends_every_request_to_slack_events_with_socket_mode_off() -> None:
+    data = manifest(build_registry(), public_url="https://sloth.example.org/", transport="http")
+    url = "https://sloth.example.org/slack/events"
+    assert data["settings"]["socket_mode_enabled"] is False
+    assert data["settings"]["event_subscriptions"]["request_url"] == url
+    assert data["settings"]["interactivity"] == {"is_enabled": True, "request_url": url}
+    assert data["features"]["slash_commands"][0]["url"] == url
+    socket = manifest(build_registry(), public_url="https://sloth.example.org")
+    assert "request_url" not in socket["settings"]["event_subscriptions"] and "url" not in socket["features"][
+        "slash_commands"][0]
+
+
+def test_sloth_manifest_takes_the_transport_and_address_from_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("SLOTH_TRANSPORT", "http")
+    monkeypatch.delenv("SLOTH_PUBLIC_URL", raising=False)
+    assert main(["manifest"]) == 2
+    assert "SLOTH_PUBLIC_URL" in capsys.readouterr().err
+    monkeypatch.setenv("SLOTH_PUBLIC_URL", "http://10.0.0.5:8080")
+    assert main(["manifest"]) == 0
+    printed = capsys.readouterr().out
+    assert "only to https URLs" in printed
+    assert yaml.safe_load(printed)["settings"]["event_subscriptions"]["request_url"] == "http://10.0.0.5:8080/slack/events"
+    assert main(["manifest", "--transport", "socket"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["settings"]["socket_mode_enabled"] is True

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sloth_emulator.ratelimit import RateLimiter, RateLimits
 from sloth_emulator.tokens import TokenInfo
-from sloth_emulator.webapi import apps, auth, chat, conversations, files, search, streams, users, views
+from sloth_emulator.webapi import apps, auth, chat, conversations, files, functions, search, streams, users, views
 from sloth_emulator.webapi.context import Answer, ApiError, Call, Method
 from sloth_emulator.webapi.scoping import needed_scope, scope_headers
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 METHODS: dict[str, Method] = {
     **auth.METHODS, **apps.METHODS, **users.METHODS, **conversations.METHODS, **chat.METHODS, **files.METHODS,
-    **search.METHODS, **views.METHODS, **streams.METHODS,
+    **search.METHODS, **views.METHODS, **streams.METHODS, **functions.METHODS,
 }
 
 
@@ -74,6 +75,8 @@ class WebApi:
                 return _failure("not_authed")
             if info is None:
                 return _failure("invalid_auth")
+            if info.expires is not None and self.emu.clock() >= info.expires:
+                return _failure("token_expired")  # token rotation: past its 12 hours
             if info.kind not in spec.tokens:
                 return _failure("not_allowed_token_type")
             needed = needed_scope(method, args, info, self.emu.workspace)
@@ -90,6 +93,12 @@ class WebApi:
             retry_after = self.limiter.check(method, info.kind if info else "none", self._channel_key(method, args))
             if retry_after is not None:
                 return ApiResult(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        most, wait = self.emu.history_limit(method, token)
+        if wait is not None:
+            return ApiResult(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(math.ceil(wait))})
+        if most is not None:
+            asked = str(args.get("limit") or "")
+            args = {**args, "limit": str(min(int(asked), most) if asked.isdigit() and int(asked) > 0 else most)}
         try:
             body = spec.handler(Call(self.emu, method, args, info, basic_auth))
         except ApiError as exc:

@@ -24,7 +24,9 @@ def manifest_export(call: Call) -> Answer:
         raise ApiError("invalid_app_id")
     if app_id != call.ws.app_id:
         raise ApiError("app_not_found")
-    return {"manifest": exported(call.emu.app_manifest, not call.emu.hub.link_disabled)}
+    # Socket Mode is off once the app takes requests at a request URL (HTTP delivery).
+    socket_mode_on = not call.emu.hub.link_disabled and call.emu.request_url is None
+    return {"manifest": exported(call.emu.app_manifest, socket_mode_on)}
 
 
 def bots_info(call: Call) -> Answer:

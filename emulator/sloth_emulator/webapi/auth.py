@@ -6,6 +6,7 @@ from sloth_emulator.shapes import team_dict
 from sloth_emulator.webapi.context import APP_ONLY, NO_TOKEN, Answer, ApiError, Call, Method
 
 DEFAULT_USER_SCOPES = "users.profile:write,dnd:write,search:read,reminders:write"
+ROTATION_SECONDS = 12 * 3600  # an expiring access token lasts 12 hours (Slack's token rotation guide)
 
 
 def auth_test(call: Call) -> Answer:
@@ -33,6 +34,8 @@ def oauth_access(call: Call) -> Answer:
         raise ApiError("invalid_client_id")
     if secret != call.emu.client_secret:
         raise ApiError("bad_client_secret")
+    if call.text("grant_type") == "refresh_token":
+        return refreshed(call)
     code = call.text("code")
     grant = call.emu.tokens.redeem_code(code) if code else None
     if grant is None:
@@ -52,9 +55,29 @@ def oauth_access(call: Call) -> Answer:
         answer["authed_user"].update({"scope": user_scopes, "access_token": token, "token_type": "user"})
     if grant.bot_scopes:
         # A bot token only when bot scopes were asked for; user-only approvals carry none.
-        answer.update({"access_token": call.emu.bot_token, "token_type": "bot",
+        token, refresh = call.emu.install_bot(grant.bot_scopes, ROTATION_SECONDS)
+        answer.update({"access_token": token, "token_type": "bot",
                        "scope": ",".join(sorted(grant.bot_scopes)), "bot_user_id": ws.bot_user_id})
+        if refresh is not None:
+            answer.update({"refresh_token": refresh, "expires_in": ROTATION_SECONDS})
     return answer
+
+
+def refreshed(call: Call) -> Answer:
+    """oauth.v2.access with grant_type=refresh_token (Slack's token rotation guide): the next
+    access token and a new refresh token; the one given is spent (invalid_refresh_token after)."""
+    renews = call.emu.tokens.spend_refresh(call.text("refresh_token") or "")
+    if renews is None:
+        raise ApiError("invalid_refresh_token")
+    token, refresh = call.emu.tokens.issue_rotating(renews.kind, renews.user_id, renews.scopes,
+                                                    call.emu.clock() + ROTATION_SECONDS)
+    if renews.kind == "bot":
+        call.emu.bot_token = token
+    ws = call.ws
+    return {"app_id": ws.app_id, "team": {"id": ws.team.id, "name": ws.team.name}, "enterprise": None,
+            "is_enterprise_install": False, "access_token": token, "refresh_token": refresh,
+            "token_type": renews.kind, "expires_in": ROTATION_SECONDS,
+            "scope": ",".join(sorted(renews.scopes or ())), "bot_user_id": ws.bot_user_id}
 
 
 def revoke(call: Call) -> Answer:

@@ -6,13 +6,16 @@ modal (`title` required, at most 100 blocks); push stacks onto the member's open
 three deep (`push_limit_reached`); update finds the view by `view_id` or `external_id`
 (`not_found`) and refuses a stale `hash` (`hash_conflict`); publish sets a member's Home tab
 (bot tokens only, a `home` view, `invalid_arguments` "invalid `user_id`" for an unknown
-member). An `external_id` is unique in the team (`duplicate_external_id`). No scope is needed.
+member, `not_enabled` when the app's settings have the Home tab off, `view_too_large` past 250 KB;
+the method's reference lists both). An `external_id` is unique in the team
+(`duplicate_external_id`). No scope is needed.
 A view Slack would refuse (`sloth_emulator.view_rules`: its fields, limits and ids) answers
 `invalid_arguments` with every problem and its JSON pointer in `response_metadata.messages`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sloth_emulator.ids import new_id
@@ -22,6 +25,7 @@ from sloth_emulator.view_rules import view_problems
 from sloth_emulator.webapi.context import Answer, ApiError, Call, Method, missing_field
 
 MAX_STACK = 3
+MAX_VIEW_BYTES = 250_000  # views.publish: "greater than 250kb" is view_too_large
 BOT_ONLY: frozenset[TokenKind] = frozenset({"bot"})
 
 
@@ -100,6 +104,10 @@ def views_publish(call: Call) -> Answer:
     if user is None or user.deleted:
         raise invalid("invalid `user_id`")
     view = checked_view(call, ("home",))
+    if not ((call.emu.app_manifest.get("features") or {}).get("app_home") or {}).get("home_tab_enabled"):
+        raise ApiError("not_enabled")
+    if len(json.dumps(view)) > MAX_VIEW_BYTES:
+        raise ApiError("view_too_large")
     home = next((v for v in call.ws.views.values() if v["user"] == user.id and v["type"] == "home"), None)
     if home is not None and call.text("hash") and call.text("hash") != home["hash"]:
         raise ApiError("hash_conflict")

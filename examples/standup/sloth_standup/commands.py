@@ -1,4 +1,5 @@
-"""`standup [what you did…]`, the buttons on each stand-up, and the daily reminder."""
+"""`standup [what you did…]` (a Workflow Builder step too), the buttons on each stand-up, the daily
+reminder, and each member's stand-up on their Home tab."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from bot.api import (
     Param,
     Reply,
     Router,
+    Step,
     UserError,
+    escape,
+    home_button,
     inert,
     notice,
+    section,
     truncate,
 )
 from sloth_standup import card, entries
@@ -33,6 +38,8 @@ SCOPES = ("chat:write.public", "channels:read", "groups:read")
     Param("update", "text", required=False),
     scopes=SCOPES,
     examples=("standup Shipped the login page. Next: the signup form.", "standup"),
+    # In a workflow it posts the stand-up of the member who runs it, and hands on where it went.
+    step=Step("Post my stand-up", outputs=(Param("channel", "channel", help="Where the stand-up is"),)),
 )
 async def standup_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     day = entries.today(ctx)
@@ -44,13 +51,32 @@ async def standup_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     written = await entries.change(ctx, day, lambda current: entries.with_text(current, inv.user, text))
     entry = written[inv.user]
     message = card.card(day, inv.user, entry, await names(ctx, {inv.user: entry}), ctx.config.timezone)
+    ctx.refresh_home(inv.user)
     if entry.get("ts"):
         await ctx.client.chat_update(channel=entry["channel"], ts=entry["ts"], text=message.text, blocks=message.blocks)
-        return notice(f"Rewrote your stand-up for today in <#{entry['channel']}>.")
+        return posted_in(entry["channel"], f"Rewrote your stand-up for today in <#{entry['channel']}>.")
     posted = await ctx.client.chat_postMessage(channel=channel["id"], text=message.text, blocks=message.blocks,
                                                unfurl_links=False, unfurl_media=False)
     await entries.change(ctx, day, lambda current: entries.with_card(current, inv.user, channel["id"], posted["ts"]))
-    return notice(f"Posted your stand-up in <#{channel['id']}>.")
+    return posted_in(channel["id"], f"Posted your stand-up in <#{channel['id']}>.")
+
+
+def posted_in(channel: str, text: str) -> Reply:
+    """A private answer that also hands a workflow the stand-up's channel (its step's output)."""
+    return Reply(text=text, blocks=[section(text)], ephemeral=True, outputs={"channel": channel})
+
+
+@router.home
+async def on_home(ctx: Context, member: str) -> list[dict[str, Any]]:
+    """The member's stand-up today, on their Home tab, with a button for everyone's."""
+    entry = (await entries.read(ctx, entries.today(ctx))).get(member)
+    if entry is None:
+        text = f"*Stand-up* · You have not posted today's yet: `{escape(ctx.slash('standup <what you did>'))}`."
+    else:
+        status = card.STATUS.get(entry.get("status", "open"), card.STATUS["open"])
+        where = f" in <#{entry['channel']}>" if entry.get("channel") else ""
+        text = f"*Stand-up* · Today's is posted{where} · {status}"
+    return [section(text, accessory=home_button("Today's stand-ups", "standup"))]
 
 
 @router.action("standup")
@@ -76,6 +102,7 @@ async def on_button(ctx: Context, click: Click) -> Reply | None:
             who = (await names(ctx, {author: entry}))(author)
             return notice(f"Only {who} can mark this stand-up {what}; press *I can help* to offer help.")
         day_now = await entries.change(ctx, day, lambda c: entries.with_status(c, author, what))
+        ctx.refresh_home(author)
     return card.card(day, author, day_now[author], await names(ctx, day_now), ctx.config.timezone)
 
 

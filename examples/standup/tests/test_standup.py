@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -231,3 +232,33 @@ async def test_standup_gets_a_form_without_view_code(sloth: Sloth, slack: Emulat
     [card] = bot_posts(sloth, slack)
     shown = " ".join(str(b.get("text", {}).get("text", "")) for b in card["blocks"])
     assert ">Fixed the flaky test\n>Next: &lt;the release&gt; &amp; notes" in shown  # its lines, made inert
+
+
+@standup
+async def test_a_workflow_posts_the_stand_up_of_the_member_who_runs_it(sloth: Sloth, slack: Emulator) -> None:
+    run = await sloth.step("standup", {"update": "Shipped the login page"}, user="amelia")
+    assert run.status == "completed", run.error
+    assert run.outputs == {"channel": channel_id(slack), "text": "Posted your stand-up in #standup."}
+    [card] = bot_posts(sloth, slack)
+    assert "Stand-up of Amelia" in str(card["blocks"]) and "Shipped the login page" in str(card["blocks"])
+    assert list(await day(sloth)) == [member(slack, "amelia")]  # hers, whoever built the workflow
+
+
+@pytest.mark.sloth(features=["sloth_standup"], env={"STANDUP_CHANNEL": "#nowhere"})
+async def test_a_workflow_step_that_cannot_post_fails_with_the_reason(sloth: Sloth, slack: Emulator) -> None:
+    run = await sloth.step("standup", {"update": "Shipped"}, user="amelia")
+    assert run.status == "failed" and run.error is not None
+    assert run.error.startswith("There is no channel `#nowhere` for stand-ups")
+    assert bot_posts(sloth, slack) == []
+
+
+@standup
+async def test_the_home_tab_shows_the_members_stand_up_today(sloth: Sloth, slack: Emulator) -> None:
+    before = json.dumps((await sloth.home("kenji")).view["blocks"])
+    assert "You have not posted today's yet" in before and "Today's stand-ups" in before
+    await post(sloth, slack, "Wrote the tests", user="kenji")
+    await sloth.advance(5)  # the Home tab is redrawn shortly after the change
+    after = json.dumps(slack.views("kenji")[0]["blocks"], ensure_ascii=False)
+    assert f"Today's is posted in <#{channel_id(slack)}>" in after and "Open" in after
+    board = await sloth.click((await sloth.home("kenji")), "sloth_home:run:standup")
+    assert "Kenji Sato: ⚪ Open" in board.visible

@@ -1,0 +1,116 @@
+"""Many workspaces: two installed through /slack/install and kept apart in everything Sloth
+keeps or shows; an uninstall revokes at once; the install state works once."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.lifecycle import Runtime
+from sloth_emulator import MultiWorkspace, Workspace
+from tests.e2e.harness import ask, settle, visible_text
+from tests.e2e.workspaces import browser, finish, install, running_many, start_install
+
+DATA, FIELD = "T024DATAAN", "T03FIELDNT"
+WILL, MARIA = "U01WJK68KS", "U03MARIAGS"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[MultiWorkspace]:
+    async with MultiWorkspace(Workspace.default(), Workspace.field_notes()) as multi:
+        yield multi
+
+
+@pytest.fixture
+async def sloth(slack: MultiWorkspace, tmp_path: Path) -> AsyncIterator[Runtime]:
+    async with running_many(slack, tmp_path) as runtime:
+        yield runtime
+
+
+def stored_keys(data_dir: Path) -> list[str]:
+    with sqlite3.connect(data_dir / "sloth.db") as db:
+        return [row[0] for row in db.execute("SELECT key FROM kv")]
+
+
+async def test_two_workspaces_installed_through_slack_install_never_see_each_other(
+        slack: MultiWorkspace, sloth: Runtime, tmp_path: Path) -> None:
+    assert "Sloth is installed in Data Analysis" in await install(sloth, DATA, WILL)
+    assert "Sloth is installed in Field Notes" in await install(sloth, FIELD, MARIA)
+    data, field = slack[DATA], slack[FIELD]
+
+    data_channels = visible_text(await ask(data, sloth, "channels", user=WILL, channel="C01GENERAL"))
+    field_channels = visible_text(await ask(field, sloth, "channels", user=MARIA, channel="C03GENERAL"))
+    assert "python_content" in data_channels and "birds" not in data_channels
+    assert "birds" in field_channels and "python_content" not in field_channels
+    field_people = visible_text(await ask(field, sloth, "users", user=MARIA, channel="C03GENERAL"))
+    assert "Maria" in field_people and "Amelia" not in field_people and "Will" not in field_people
+    assert "Field Notes" in visible_text(await ask(field, sloth, "team", user=MARIA, channel="C03GENERAL"))
+
+    # A game started in one workspace: kept under that workspace, and unknown in the other.
+    await (await data.slash_command(text="play tictactoe", user=WILL, channel="C01GENERAL")).acked()
+    await settle(sloth)
+    assert any(p.message.get("blocks") for p in data.posts("C01GENERAL"))
+    keys = stored_keys(tmp_path)
+    games = [k for k in keys if ":games:" in k or k.startswith("games:")]
+    assert games and all(k.startswith(f"workspace:{DATA}:games:") for k in games)
+    # Everything a workspace has is under its own prefix; only Sloth's own shared records are not.
+    shared = ("install:", "install_state:", "event:")
+    assert all(k.startswith(("workspace:T024DATAAN:", "workspace:T03FIELDNT:", *shared)) for k in keys), keys
+    field_scores = visible_text(await ask(field, sloth, "scores", user=MARIA, channel="C03GENERAL"))
+    assert "No games" in field_scores
+
+    # Each workspace's directory was walked with its own token, and holds only its own people.
+    served = sloth.workspaces.served
+    assert set(served) == {DATA, FIELD}
+    assert set(served[FIELD].core.directory.users) <= set(field.workspace.users)
+    assert set(served[DATA].core.directory.users).isdisjoint(field.workspace.users.keys() - {"USLACKBOT"})
+    # The tokens are sealed at rest: neither appears in the store.
+    with sqlite3.connect(tmp_path / "sloth.db") as db:
+        dump = "\n".join(str(row) for row in db.execute("SELECT key, value FROM kv"))
+    assert data.bot_token not in dump and field.bot_token not in dump
+
+
+async def test_a_request_from_a_workspace_not_installed_is_dropped(slack: MultiWorkspace, sloth: Runtime) -> None:
+    await install(sloth, DATA, WILL)
+    delivery = await slack[FIELD].slash_command(text="channels", user=MARIA, channel="C03GENERAL")
+    await delivery.acked()
+    await settle(sloth)
+    assert [p for p in slack[FIELD].responses if p.url == delivery.payload["response_url"]] == []
+    assert FIELD not in sloth.workspaces.served
+
+
+async def test_uninstalling_revokes_the_installation_at_once(slack: MultiWorkspace, sloth: Runtime) -> None:
+    await install(sloth, DATA, WILL)
+    await install(sloth, FIELD, MARIA)
+    for delivery in await slack[FIELD].uninstall():
+        await delivery.acked()
+    await settle(sloth)
+    assert await sloth.installations.find(FIELD) is None and FIELD not in sloth.workspaces.served
+    assert await sloth.installations.teams() == [DATA]
+    later = await slack[FIELD].slash_command(text="channels", user=MARIA, channel="C03GENERAL")
+    await later.acked()
+    await settle(sloth)
+    assert not [p for p in slack[FIELD].responses if p.url == later.payload["response_url"]]
+    assert "python_content" in visible_text(await ask(slack[DATA], sloth, "channels", user=WILL,
+                                                      channel="C01GENERAL"))
+    # Installed again: served again, with the new token.
+    await install(sloth, FIELD, MARIA)
+    assert "birds" in visible_text(await ask(slack[FIELD], sloth, "channels", user=MARIA, channel="C03GENERAL"))
+
+
+async def test_the_install_state_works_once_in_the_browser_that_started_it(
+        slack: MultiWorkspace, sloth: Runtime) -> None:
+    async with browser() as http:
+        redirect = await start_install(http, sloth, FIELD, MARIA)
+        async with browser() as other:
+            status, text = await finish(other, redirect)  # no cookie: another browser
+        assert status == 400 and "did not start this installation" in text
+        assert (await finish(http, redirect))[0] == 200
+        # The cookie is gone after use; a replay with it put back is refused by the spent nonce.
+        http.cookie_jar.update_cookies({"sloth_oauth_state": redirect.split("state=")[1].split("&")[0]})
+        status, text = await finish(http, redirect)
+    assert status == 400 and ("already used" in text or "did not start" in text)
+    assert await sloth.installations.teams() == [FIELD]
