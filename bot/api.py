@@ -43,6 +43,7 @@ from bot.config.limits import Limit
 from bot.features.catalogue import CommandInfo
 from bot.features.context import Context, Identity
 from bot.features.invocation import Click, Invocation, Source
+from bot.features.member_links import LinkRefused, MemberLinks
 from bot.features.places import (
     Place,
     asker_name,
@@ -59,7 +60,6 @@ from bot.features.rerun import NotInChannel, nav_blocks, page_of, raise_if_not_i
 from bot.features.router import Args, Command, Job, Param, Router, Step
 from bot.features.surfaces import MessageShortcut
 from bot.guard import record as untrusted
-from bot.http.member_links import LinkRefused, MemberLinks
 from bot.http.route_auth import Signature, require_bearer, require_signature
 from bot.pure import *  # noqa: F403 (the pure layer, whole: its __all__ is part of this API)
 from bot.pure import __all__ as _pure

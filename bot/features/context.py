@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from bot.config.settings import Settings
     from bot.features.catalogue import Catalogue
     from bot.features.invocation import Invocation
-    from bot.http.member_links import MemberLinks
+    from bot.features.member_links import MemberLinks
     from bot.pure.blocks import Reply
     from bot.slack.access import Access
     from bot.slack.directory import Directory
@@ -105,7 +105,7 @@ class Context:
     # start hook; they live and go with the runtime.
     state: SimpleNamespace = field(default_factory=SimpleNamespace)
     member_client: AsyncWebClient | None = None
-    # Signed links into the feature's own web pages for one member (bot.http.member_links);
+    # Signed links into the feature's own web pages for one member (bot.features.member_links);
     # None while SLOTH_SECRET_KEY is unset.
     links: MemberLinks | None = None
     # How `run`, `say` and `spawn` reach dispatch and the supervisor, bound by the runtime to

@@ -15,10 +15,10 @@ from bot.features.catalogue import Catalogue
 from bot.features.context import Context, FormOpener, PublicSettings, Runner, Sayer, Spawner
 from bot.features.core import Core, CoreContext
 from bot.features.invocation import Invocation
+from bot.features.member_links import MemberLinks
 from bot.features.registry import Feature
 from bot.handling.dispatch import run_own
 from bot.handling.respond import deliver
-from bot.http.member_links import MemberLinks
 from bot.pure.blocks import Reply
 from bot.slack.uploads import Uploads
 from bot.store import Namespaced
@@ -41,7 +41,8 @@ def fill_contexts(core: Core, features: list[Feature]) -> None:
         )
         ctx = core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
         if core.settings.secret_key:
-            ctx.links = MemberLinks(core.settings.secret_key, feature.name, _public_url(ctx), core.clock)
+            ctx.links = MemberLinks(core.settings.secret_key, feature.name, _public_url(ctx), core.clock,
+                                    team=core.identity.team_id)
 
 
 def _public_url(ctx: Context) -> Callable[[], str]:

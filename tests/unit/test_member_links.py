@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from bot.http.member_links import LinkRefused, MemberLinks
+from bot.features.member_links import LinkRefused, MemberLinks
 
 SECRET = "a-secret-key-of-32-characters-xx"
 

@@ -3,7 +3,7 @@ machine over time, settings, checkpoints, presses and alerts, updated live), a t
 with filters, and a comparison of any number of runs.
 
 A member gets in through a signed link Sloth sends them in Slack (`links`: the card's "Run
-page" button, or `runs page`), which opens a session for them alone (bot.http.member_links).
+page" button, or `runs page`), which opens a session for them alone (bot.features.member_links).
 Every request shows only the runs that member may see, as `runs` does (`service.visible_to`).
 The pages (`html`) load nothing from elsewhere: their scripts, styles and the charting library
 (uPlot, MIT, in `static/` with its license) come from Sloth (`routes`). What they draw is made

@@ -7,12 +7,13 @@ in Slack (a button, a command), and the feature answers them, and only them, wit
     url = ctx.links.url(inv.user, "/training/runs/abc", enter="/training/enter")
 
 The link carries a token: the member, the page it leads to and an expiry, signed with a key
-derived from SLOTH_SECRET_KEY for this feature alone (a feature never sees the secret itself, and
-one feature's links never open another's pages). The feature's `enter` route checks it with
-`enter(request)`, which answers with a session cookie (HttpOnly, SameSite=Lax, Secure behind
-https, scoped to the feature's path) and a redirect to the page, so the token does not stay in
-the address bar or in a Referer. Each later request names its member with `member(request)`;
-whether that member may see what they ask for is the feature's to check on every request.
+derived from SLOTH_SECRET_KEY for this workspace and feature alone (a feature never sees the
+secret itself, and one feature's or workspace's links never open another's pages). The
+feature's `enter` route checks it with `enter(request)`, which answers with a session cookie
+(HttpOnly, SameSite=Lax, Secure behind https, scoped to the feature's path) and a redirect to
+the page, so the token does not stay in the address bar or in a Referer. Each later request
+names its member with `member(request)`; whether that member may see what they ask for is the
+feature's to check on every request.
 
 Anyone holding a link is let in as its member until it expires: a link is sent only where its
 member alone sees it (an ephemeral answer, a DM), and lives an hour by default.
@@ -53,8 +54,10 @@ class MemberLinks:
     """One feature's signed links and sessions; `clock` is the feature's (`ctx.clock`)."""
 
     def __init__(self, secret: str, feature: str, public_url: Callable[[], str],
-                 clock: Callable[[], float] = time.time) -> None:
-        self._key = hmac.new(secret.encode(), f"sloth member links:{feature}".encode(), hashlib.sha256).digest()
+                 clock: Callable[[], float] = time.time, team: str = "") -> None:
+        # A key per workspace and feature: a member ID means someone else in another workspace.
+        purpose = f"sloth member links:{team}:{feature}"
+        self._key = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
         self.feature = feature
         self.cookie = f"sloth_{feature}"
         self.public_url = public_url
