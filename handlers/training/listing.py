@@ -29,6 +29,7 @@ from handlers.training import card_parts as parts
 from handlers.training.card import ICONS
 from handlers.training.compare import compare
 from handlers.training.ingest import PATH
+from handlers.training.pages.links import page_command
 from handlers.training.service import Training, name_of, training, visible_to
 from handlers.training.state import Run
 
@@ -45,12 +46,15 @@ STATUSES = ("running", "completed", "stopped", "failed", "stale")
 
 @router.command(
     "runs", "Recent and active training runs, with a link to each run card; filter by owner and status, "
-    "or compare two runs.", Param("filter", "text", required=False),
-    examples=("runs", "runs mine running", "runs @amelia failed", "runs compare 3f2a9c bert-tiny"))
+    "compare two runs, or get a link to the runs' web pages.", Param("filter", "text", required=False),
+    examples=("runs", "runs mine running", "runs @amelia failed", "runs compare 3f2a9c bert-tiny", "runs page",
+              "runs page 3f2a9c"))
 async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     words = (args.get("filter") or "").split()
     if words[:1] == ["compare"]:
         return await compare(ctx, inv, words[1:])
+    if words[:1] == ["page"]:
+        return await page_command(ctx, inv, words[1:])
     owner, statuses = await parse_filter(ctx, inv, words)
     service = training(ctx)
     everything: list[Run] = []
@@ -115,7 +119,7 @@ async def parse_filter(ctx: Context, inv: Invocation, words: list[str]) -> tuple
             owner = ref.id or str((await ctx.directory.resolve_user(ref))["id"])
         else:
             raise UserError(f"`{escape(truncate(word, 40))}` is not a filter: use `mine`, `@someone`, or one of "
-                             f"{', '.join(STATUSES)}; or `runs compare <run> <run>`.")
+                             f"{', '.join(STATUSES)}; or `runs compare <run> <run>`, or `runs page [run]`.")
     return owner, statuses
 
 
