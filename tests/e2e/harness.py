@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
+
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
 from sloth_emulator import Emulator
 
-__all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible_text"]
+__all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "sloth_over_both_transports", "visible_text"]
 
 
 @asynccontextmanager
@@ -34,6 +36,16 @@ async def running_bot(
     async with start_runtime(emu, data_dir, registry=registry, clock=clock, connections=connections, jobs=chosen,
                              **overrides) as runtime:
         yield runtime
+
+
+def sloth_over_both_transports(**options: Any) -> pytest.MarkDecorator:
+    """For a test of the kit's `sloth` fixture: run it over Socket Mode and over HTTP (Slack's
+    requests signed, to /slack/events), the test's `transport` saying which, each started as
+    `@pytest.mark.sloth(**options)` would start it. (The `sloth` fixture reads one marker, so
+    the options go here rather than on a marker of their own.)"""
+    return pytest.mark.parametrize("transport", [
+        pytest.param("socket", marks=pytest.mark.sloth(**options)),
+        pytest.param("http", marks=pytest.mark.sloth(transport="http", **options))])
 
 
 async def settle(runtime: Runtime) -> None:
