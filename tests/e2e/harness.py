@@ -9,13 +9,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
+
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
 from sloth_emulator import Emulator
 from sloth_emulator.responses import ResponsePost
 
-__all__ = ["FakeClock", "answers", "ask", "bot_settings", "running_bot", "settle", "table_rows", "visible_text"]
+__all__ = ["FakeClock", "answers", "ask", "bot_settings", "running_bot", "settle", "sloth_over_both_transports",
+           "table_rows", "visible_text"]
 
 
 @asynccontextmanager
@@ -35,6 +38,16 @@ async def running_bot(
     async with start_runtime(emu, data_dir, registry=registry, clock=clock, connections=connections, jobs=chosen,
                              **overrides) as runtime:
         yield runtime
+
+
+def sloth_over_both_transports(**options: Any) -> pytest.MarkDecorator:
+    """For a test of the kit's `sloth` fixture: run it over Socket Mode and over HTTP (Slack's
+    requests signed, to /slack/events), the test's `transport` saying which, each started as
+    `@pytest.mark.sloth(**options)` would start it. (The `sloth` fixture reads one marker, so
+    the options go here rather than on a marker of their own.)"""
+    return pytest.mark.parametrize("transport", [
+        pytest.param("socket", marks=pytest.mark.sloth(**options)),
+        pytest.param("http", marks=pytest.mark.sloth(transport="http", **options))])
 
 
 async def settle(runtime: Runtime) -> None:
