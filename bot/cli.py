@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="Socket Mode, or HTTP requests to <public url>/slack/events (default: SLOTH_TRANSPORT, "
                           "else socket)")
     sub.add_parser("features", help="list the loaded features: commands, scopes, settings, where they come from")
+    sub.add_parser("mcp", help="Sloth's MCP server over stdio, relayed to a running Sloth (SLOTH_MCP_URL) as the "
+                   "member whose token SLOTH_MCP_TOKEN is")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
     emulator.add_argument("--port", type=int, default=3001)
     emulator.add_argument("--generated", metavar="USERS,CHANNELS")
@@ -73,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return run_worker()
+    if args.command == "mcp":
+        from bot.agent.mcp_stdio import run_stdio
+
+        return run_stdio()
     return run()
 
 
