@@ -138,6 +138,12 @@ class Command:
     form: FormBlocks | None = None
     # A Workflow Builder step too (`Step`, above; True: the defaults).
     step: bool | Step = False
+    # As a tool for a model or an MCP client (`bot.agent.tools`): True (described by its summary,
+    # usage and examples), a better description for a model, or False to leave it out.
+    tool: bool | str = True
+    # Running it changes the workspace or a run (posts, archives, sets a status, stops a run): what
+    # acts on a model's word asks the member to confirm it first.
+    changes: bool = False
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]

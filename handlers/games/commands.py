@@ -53,7 +53,7 @@ class Options:
     Param("game", choices=("tictactoe", "connect4", "rps", "trivia")),
     Param("options", "text", required=False, help="An opponent (@name), best of 3 or 5 for rps, rounds for trivia."),
     examples=("play tictactoe", "play connect4 @amelia", "play rps @amelia best of 5", "play trivia 5"),
-    scopes=("chat:write.public",), mentions="users",  # a challenge notifies the member challenged
+    scopes=("chat:write.public",), mentions="users", changes=True,  # a challenge notifies the member challenged
 )
 async def play_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     kind = GAME_NAMES.get(args["game"].lower())
