@@ -4,6 +4,8 @@ the run. The same handlers answer as the buttons do: the run's owner and admins 
 
 from __future__ import annotations
 
+import inspect
+
 from bot.api import Args, Click, Context, Invocation, Param, Reply, Router, notice
 from handlers.training.buttons import ask_job, stop
 from handlers.training.compare import find_run
@@ -26,5 +28,9 @@ async def run_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     run = await find_run(ctx, inv, training(ctx), args["run"])  # only runs the member may see
     press = Click(action_id=f"training:{action}", value=run.run_id, user=inv.user, channel=inv.channel,
                   message_ts=None, response_url=None, is_ephemeral=True, message=None)
-    answer = await (stop(ctx, press) if action == "stop" else ask_job(ctx, press, action))
+    if action == "stop":
+        pressed = stop(ctx, press)  # typed as any button handler, which may be a plain def
+        answer = await pressed if inspect.isawaitable(pressed) else pressed
+    else:
+        answer = await ask_job(ctx, press, action)
     return answer or notice("Done.")
