@@ -6,7 +6,7 @@ events the way those APIs do, so the real `openai` and `anthropic` clients talk 
 Each request takes the next `Step` of the script (or asks `script(request)` for it): some text,
 split into chunks, and tool calls; or an HTTP error. Every request body is kept (`requests`) so
 a test can read exactly what Sloth sent the model, and `first_token_at` holds when each answer's
-first piece of text left (time.perf_counter), for the benchmark.
+first piece of text left (time.time, as the emulator stamps calls), for the benchmark.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class ScriptedModel:
                 await asyncio.sleep(step.gap)
             await send(piece)
             if number == 0:
-                self.first_token_at.append(time.perf_counter())
+                self.first_token_at.append(time.time())
 
     async def _openai(self, request: web.Request) -> web.StreamResponse:
         step = self._next(await request.json())
