@@ -1,12 +1,15 @@
-"""Message content as Slack accepts it from chat.* and response_url posts."""
+"""Message content as Slack accepts it from chat.* and response_url posts (the newer blocks
+checked as `sloth_emulator.block_rules` says)."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
+from sloth_emulator.block_rules import MAX_MARKDOWN, block_problems, markdown_total, tables
 from sloth_emulator.errors import ApiError
 from sloth_emulator.model import Message
+from sloth_emulator.view_rules import error
 
 MAX_TEXT = 40_000
 MAX_BLOCKS = 50
@@ -85,14 +88,31 @@ def _check_attachments(attachments: Any) -> list[dict[str, Any]]:
     return checked
 
 
+def _check_newer(content: Message, refused: frozenset[str]) -> None:
+    """The newer blocks of the message and of its attachments, and the kinds refused outright."""
+    lists = [("/blocks", content.get("blocks") or [])]
+    attachments = content.get("attachments") or []
+    lists += [(f"/attachments/{n}/blocks", a.get("blocks") or []) for n, a in enumerate(attachments)]
+    problems = [p for where, blocks in lists for p in block_problems(blocks, where, refused)]
+    if markdown_total([blocks for _, blocks in lists]) > MAX_MARKDOWN:
+        problems.append(error(f"markdown blocks must not exceed {MAX_MARKDOWN} characters in all", "/blocks"))
+    if problems:
+        # chat.* answers both lists (java-slack-sdk#1017 quotes an answer with `errors` and the messages)
+        raise ApiError("invalid_blocks", errors=[p.removeprefix("[ERROR] ") for p in problems],
+                       response_metadata={"messages": problems})
+    if tables([blocks for _, blocks in lists]) > 1:
+        raise ApiError("invalid_attachments", response_metadata={"messages": ["[ERROR] only_one_table_allowed"]})
+
+
 def message_content(text: Any, blocks: Any, attachments: Any, *, require: bool = True,
-                    markdown: Any = None) -> Message:
-    """Validated text/blocks/attachments; only the parts given are in the result.
+                    markdown: Any = None, refused: frozenset[str] = frozenset()) -> Message:
+    """Validated text/blocks/attachments; only the parts given are in the result. `refused`:
+    block kinds the workspace does not take (`Emulator.refuse_block_types`).
 
     Raises ApiError with Slack's codes: no_text, msg_too_long, invalid_blocks, too_many_attachments,
-    markdown_text_conflict. `markdown` is chat.*'s `markdown_text`, which the references say
-    "should not be used in conjunction with `blocks` or `text`"; how Slack stores it is not
-    documented, so it is kept as the message's text.
+    markdown_text_conflict, invalid_attachments (a second table). `markdown` is chat.*'s
+    `markdown_text`, which the references say "should not be used in conjunction with `blocks` or
+    `text`"; how Slack stores it is not documented, so it is kept as the message's text.
     """
     if markdown not in (None, ""):
         if text not in (None, "") or blocks not in (None, ""):
@@ -107,6 +127,7 @@ def message_content(text: Any, blocks: Any, attachments: Any, *, require: bool =
         content["blocks"] = _check_blocks(blocks)
     if attachments not in (None, ""):
         content["attachments"] = _check_attachments(attachments)
+    _check_newer(content, refused)
     if require and not (content.get("text") or content.get("blocks") or content.get("attachments")):
         raise ApiError("no_text")
     content.setdefault("text", "")

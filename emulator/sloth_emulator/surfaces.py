@@ -21,7 +21,6 @@ from sloth_emulator.ids import new_id
 from sloth_emulator.model import Channel, User
 from sloth_emulator.responses import ResponseUrls
 from sloth_emulator.shapes import message_out
-from sloth_emulator.socket import SocketHub
 from sloth_emulator.tokens import Tokens
 from sloth_emulator.triggers import Triggers
 from sloth_emulator.workspace import Workspace
@@ -36,7 +35,7 @@ STEP_TIMEOUT = 5.0
 class ActingOnSurfaces:
     app_manifest: dict[str, Any]
     workspace: Workspace
-    hub: SocketHub
+    deliver: Callable[..., Coroutine[Any, Any, Delivery]]  # HttpDelivery's: Socket Mode, or the request URL
     triggers: Triggers
     tokens: Tokens
     response_urls: ResponseUrls
@@ -131,7 +130,7 @@ class ActingOnSurfaces:
         shown = {k: v for k, v in stored.items() if k != "user"}
         payload = payloads.view_actions_payload(self.workspace, user=who, view=shown, action=action,
                                                 trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def use_message_shortcut(self, callback_id: str, channel: str, ts: str,
                                    user: str | None = None) -> Delivery:
@@ -153,7 +152,7 @@ class ActingOnSurfaces:
             self.workspace, callback_id=callback_id, user=who, channel=where,
             message=message_out(message, self.workspace, self.base_url), response_url=target.url,
             trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def run_step(self, callback_id: str, inputs: dict[str, Any] | None = None,
                        user: str | None = None) -> Delivery:
