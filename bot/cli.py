@@ -102,7 +102,8 @@ def print_manifest(command: str, public_url: str | None, transport: str | None) 
         return refuse(["HTTP mode: the manifest names the URL Slack sends requests to, <public url>/slack/events. "
                        "Set SLOTH_PUBLIC_URL (or pass --public-url) to the https address of Sloth's HTTP side."])
     registry = load_features(env, check_settings=False)
-    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL, transport))
+    agent = bool(env.get("SLOTH_MODEL", "").strip())  # an agent in the Messages tab (bot.agent)
+    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL, transport, agent))
     return 0
 
 

@@ -187,6 +187,13 @@ class Runtime:
         """A core's forms and Home tabs (each workspace's its own)."""
         core.forms = FormOpener(core, self.forms)
         core.home = HomeTabs(core, self.forms)
+        if core.settings.model is not None:
+            from bot.agent.conversation import Agent
+            from bot.agent.model import make_model
+
+            model = make_model(core.settings.model)
+            self._closers.append(model.close)
+            core.agent = Agent(core, model, core.settings.model)
         return core.home
 
     def _scheduler(self, core: Core, store: Store) -> Scheduler:

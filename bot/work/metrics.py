@@ -140,6 +140,20 @@ class Metrics:
             "Attempts beyond the first of this replica's jobs (a worker died or failed mid-job).",
             ["lane"], registry=self.registry,
         )
+        self.agent_answers = Counter(
+            "sloth_agent_answers_total", "Questions the agent answered, by outcome: answered, model_error.",
+            ["outcome"], registry=self.registry,
+        )
+        self.agent_tool_calls = Counter(
+            "sloth_agent_tool_calls_total",
+            "Tools the model called, by outcome: ran, failed, refused (not the member's, or another member "
+            "pressed Confirm), awaiting_confirmation (a changing one, sent to the member to confirm).",
+            ["outcome"], registry=self.registry,
+        )
+        self.agent_feedback = Counter(
+            "sloth_agent_feedback_total", "Feedback buttons pressed under the agent's answers.", ["kind"],
+            registry=self.registry,
+        )
 
         # In `sloth worker`: each job it ran, whoever asked for it.
         self.worker_jobs = Histogram(

@@ -26,7 +26,52 @@ def _check_blocks(blocks: Any) -> list[dict[str, Any]]:
         raise ApiError("invalid_blocks")
     if len(blocks) > MAX_BLOCKS:
         raise ApiError("invalid_blocks", response_metadata={"messages": ["[ERROR] no more than 50 items allowed"]})
+    for number, block in enumerate(blocks):
+        problem = context_actions_problem(block) if block["type"] == "context_actions" else None
+        if problem:
+            raise ApiError("invalid_blocks", response_metadata={"messages": [f"[ERROR] {problem} [json-pointer:"
+                                                                             f"/blocks/{number}]"]})
     return [b if "block_id" in b else {**b, "block_id": _block_id()} for b in blocks]
+
+
+def _plain(text: Any, limit: int) -> bool:
+    return isinstance(text, dict) and text.get("type") == "plain_text" and isinstance(text.get("text"), str) \
+        and 0 < len(text["text"]) <= limit
+
+
+def _feedback_button_problem(button: Any) -> str | None:
+    if not isinstance(button, dict) or not _plain(button.get("text"), 75):
+        return "a feedback button needs plain_text text of at most 75 characters"
+    if not isinstance(button.get("value"), str) or not 0 < len(button["value"]) <= 2000:
+        return "a feedback button needs a value of at most 2000 characters"
+    label = button.get("accessibility_label")
+    if label is not None and (not isinstance(label, str) or len(label) > 75):
+        return "accessibility_label must be at most 75 characters"
+    return None
+
+
+def context_actions_problem(block: dict[str, Any]) -> str | None:
+    """What Slack's context actions block and feedback buttons element references forbid: 1 to 5
+    elements, each feedback_buttons (positive_button and negative_button: plain_text text ≤ 75,
+    value ≤ 2000, accessibility_label ≤ 75) or icon_button (icon, text)."""
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not 1 <= len(elements) <= 5:
+        return "context_actions needs 1 to 5 elements"
+    for element in elements:
+        kind = element.get("type") if isinstance(element, dict) else None
+        if kind == "feedback_buttons":
+            for side in ("positive_button", "negative_button"):
+                problem = _feedback_button_problem(element.get(side))
+                if problem:
+                    return f"{side}: {problem}"
+        elif kind == "icon_button":
+            if not isinstance(element.get("icon"), str) or not _plain(element.get("text"), 75):
+                return "an icon_button needs an icon and plain_text text"
+        else:
+            return f"context_actions takes feedback_buttons and icon_button elements, not {kind!r}"
+        if len(str(element.get("action_id", ""))) > 255:
+            return "action_id must be at most 255 characters"
+    return None
 
 
 def _check_attachments(attachments: Any) -> list[dict[str, Any]]:

@@ -33,7 +33,8 @@ async def running_bot(
     """
     registry = registry or registry_for(features, env)
     if scopes:
-        grant_manifest_scopes(emu, registry)  # exactly what installing the app would grant
+        # exactly what installing the app would grant
+        grant_manifest_scopes(emu, registry, agent=overrides.get("model") is not None)
     chosen = jobs or ("manual" if isinstance(clock, FakeClock) else "auto")
     async with start_runtime(emu, data_dir, registry=registry, clock=clock, connections=connections, jobs=chosen,
                              **overrides) as runtime:
