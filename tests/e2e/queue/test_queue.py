@@ -136,7 +136,7 @@ async def test_a_worker_runs_only_functions_of_modules_features_declared(
 
 async def test_with_a_worker_alive_a_burst_past_the_replicas_own_pool_is_queued_not_refused(
         emulator: Emulator, tmp_path: Path, queue_url: str) -> None:
-    one_member_may = (("plot", Limit(at_once=20)),)
+    one_member_may = (("plot", Limit(at_once=20, per_hour=100, per_day=100)),)
     async with running_bot(emulator, tmp_path / "sloth", store_url=queue_url, member_limits=one_member_may) as bot, \
             sloth_worker(emulator, tmp_path / "worker", queue_url):
         burst = 20  # the replica's own pool takes 8 at once; charts wait on the worker for seconds here
