@@ -2,7 +2,8 @@
 
 Each request names its member (`member_of`: over HTTP, the one the bearer token is bound to,
 `bot.agent.mcp_http`). The tools are `tools_for` that member (admin-only commands only for an
-admin), each run through the slash command's dispatch as them (`run_tool`). A tool that changes
+admin), each run through the slash command's dispatch as them (`run_tool`); the resources are every
+feature's `router.resource`s, read as them (`bot.agent.mcp_resources`). A tool that changes
 the workspace or a run is never run on the call alone: the member confirms it in Slack first
 (`bot.agent.mcp_confirm`), and the call answers that it waits for them.
 """
@@ -17,6 +18,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from bot.agent.mcp_confirm import ask_to_confirm
+from bot.agent.mcp_resources import listed_resources, read_resource, resource_templates
 from bot.agent.tools import find_tool, run_tool, tools_for
 from bot.features.core import Core
 from bot.slack.admins import is_admin
@@ -51,4 +53,19 @@ def mcp_server(core: Core, member_of: MemberOf) -> Server[Any]:
         return types.CallToolResult(content=[types.TextContent(type="text", text=result.text)],
                                     is_error=not result.ok)
 
-    return Server("sloth", instructions=INSTRUCTIONS, on_list_tools=list_tools, on_call_tool=call_tool)
+    async def list_resources(ctx: ServerRequestContext[Any, Any],
+                             params: types.PaginatedRequestParams | None) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=await listed_resources(core, await member_of(ctx)))
+
+    async def list_templates(ctx: ServerRequestContext[Any, Any],
+                             params: types.PaginatedRequestParams | None) -> types.ListResourceTemplatesResult:
+        await member_of(ctx)
+        return types.ListResourceTemplatesResult(resource_templates=resource_templates(core))
+
+    async def read(ctx: ServerRequestContext[Any, Any],
+                   params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+        return await read_resource(core, await member_of(ctx), str(params.uri))
+
+    return Server("sloth", instructions=INSTRUCTIONS, on_list_tools=list_tools, on_call_tool=call_tool,
+                  on_list_resources=list_resources, on_list_resource_templates=list_templates,
+                  on_read_resource=read)

@@ -35,6 +35,7 @@ class Button:
     label: str
     url: str = ""  # a link button: pressing it opens the address, as Slack does
     view: str = ""  # a button of a view (the Home tab): pressed in that view, not in a message
+    value: str | None = None  # what the press sends, when the button says (feedback buttons)
 
 
 def mrkdwn(text: str, names: Callable[[str], str]) -> Text:
@@ -121,6 +122,8 @@ class Renderer:
                 out.append(self.image(block))
             elif kind == "actions":
                 out.append(self.buttons_line(block.get("elements", []), channel, ts))
+            elif kind == "context_actions":
+                out.append(self.feedback_line(block.get("elements", []), channel, ts))
             elif kind == "rich_text":
                 out.append(mrkdwn(rich_mrkdwn(block.get("elements") or []), self.names))
             elif kind in ("table", "markdown", "alert", "card", "carousel"):
@@ -222,6 +225,22 @@ class Renderer:
             if url:
                 line.append(" ↗", style="blue")
             line.append("   ")
+        return line
+
+
+    def feedback_line(self, elements: list[dict[str, Any]], channel: str, ts: str) -> Text:
+        """A context_actions block's feedback buttons: 👍 and 👎, each pressed by its number with its value."""
+        line = Text()
+        for element in elements:
+            if element.get("type") != "feedback_buttons":
+                continue
+            for key, sign in (("positive_button", "👍"), ("negative_button", "👎")):
+                found = element.get(key) or {}
+                number = len(self.buttons) + 1
+                label = f"{sign} {found.get('text', {}).get('text', '')}".strip()
+                self.buttons.append(Button(number, channel, ts, element.get("action_id", ""), label,
+                                           value=found.get("value")))
+                line.append(f"[{number}] ", style="magenta").append(label, style="bold").append("   ")
         return line
 
 

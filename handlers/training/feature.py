@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.api import Router, Setting, positive
-from handlers.training import buttons, controls, home, ingest, listing, sweeper
+from handlers.training import buttons, controls, home, ingest, listing, resources, sweeper
 from handlers.training.pages import links, routes
 
 router = Router("training", workers=("handlers.training.render",), settings=[
@@ -21,5 +21,5 @@ router = Router("training", workers=("handlers.training.render",), settings=[
             help="how often quiet runs and unfinished card work are looked for"),
 ])
 for part in (ingest.router, buttons.router, controls.router, listing.router, sweeper.router, home.router,
-             links.router, routes.router):
+             links.router, routes.router, resources.router):
     router.include(part)
