@@ -1,4 +1,5 @@
 # Sloth: a Slack bot service. Build: docker build -t sloth .   Run: docker run --env-file .env sloth
+# (`sloth worker` for the job queue's workers; deploy/ runs both: compose.yaml and kubernetes/).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,6 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SLOTH_DATA_DIR=/data \
     SLOTH_FILES_DIR=/files \
     SLOTH_HTTP_PORT=8080 \
+    MPLCONFIGDIR=/tmp/matplotlib \
     PYTHONPATH=/features
 
 # /features: mount a folder of features there and name them in SLOTH_FEATURES (see the README).

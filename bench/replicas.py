@@ -1,6 +1,6 @@
-"""Commands a second held by one Sloth replica and by two sharing one Redis, over Socket Mode (one
-connection each; Slack spreads envelopes over them) and over HTTP (behind a round-robin load
-balancer, the tests' own), side by side in one run.
+"""Commands a second held by one Sloth replica and by two (with a `sloth worker`, as deployed)
+sharing one Redis, over Socket Mode (one connection each; Slack spreads envelopes over them) and
+over HTTP (behind a round-robin load balancer, the tests' own), side by side in one run.
 
     python bench/replicas.py [--rates 100,200,400,800] [--seconds 5] [--redis redis://127.0.0.1:6379/15]
 
@@ -27,6 +27,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import aiohttp
 import redis.asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ def redis_server(url: str | None) -> Iterator[str]:
                                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
                                   stdout=subprocess.DEVNULL)
         try:
+            asyncio.run(listening([port]))
             yield f"redis://127.0.0.1:{port}/0"
         finally:
             server.terminate()
@@ -57,12 +59,14 @@ def redis_server(url: str | None) -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def replicas(emu: Emulator, count: int, transport: str, store: str) -> AsyncIterator[None]:
-    """`count` Sloth processes on `store`, reachable by the emulator over `transport`."""
+async def replicas(emu: Emulator, count: int, transport: str, store: str, workers: int = 0,
+                   extra: dict[str, str] | None = None) -> AsyncIterator[None]:
+    """`count` Sloth processes and `workers` `sloth worker` processes on `store`, the replicas
+    reachable by the emulator over `transport`; `extra`: more settings for all of them."""
     flushed = aioredis.from_url(store)
     await flushed.flushdb()
     await flushed.aclose()
-    ports = [free_port() for _ in range(count)]
+    ports = [free_port() for _ in range(count + workers)]
     processes = []
     with tempfile.TemporaryDirectory() as data:
         try:
@@ -70,18 +74,19 @@ async def replicas(emu: Emulator, count: int, transport: str, store: str) -> Asy
                 env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper() and not k.startswith("SLOTH_")}
                 env.update(SLACK_BOT_TOKEN=emu.bot_token, SLACK_APP_TOKEN=emu.app_token, SLACK_API_URL=emu.api_url,
                            SLOTH_HTTP_PORT=str(port), SLOTH_DATA_DIR=f"{data}/{i}", SLOTH_STORE_URL=store,
-                           LOG_LEVEL="WARNING", SLOTH_HTTP_MAX_PER_CLIENT="0", PYTHONPATH=str(ROOT))
+                           LOG_LEVEL="WARNING", SLOTH_HTTP_MAX_PER_CLIENT="0", PYTHONPATH=str(ROOT), **(extra or {}))
                 if transport == "http":
                     env.update(SLOTH_TRANSPORT="http", SLACK_SIGNING_SECRET=emu.signing_secret)
                 processes.append(await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bot", "run", env=env, cwd=data,
+                    sys.executable, "-m", "bot", "run" if i < count else "worker", env=env, cwd=data,
                     stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
+            await ready(ports[count:])
             if transport == "socket":
                 await emu.wait_connected(count, timeout=60)
                 yield
                 return
-            async with balancing([f"http://127.0.0.1:{port}" for port in ports]) as (_, url):
-                await listening(ports)
+            async with balancing([f"http://127.0.0.1:{port}" for port in ports[:count]]) as (_, url):
+                await listening(ports[:count])
                 await emu.use_request_url(url)
                 yield
         finally:
@@ -90,6 +95,21 @@ async def replicas(emu: Emulator, count: int, transport: str, store: str) -> Asy
             for process in processes:
                 await process.wait()
             emu.use_socket_mode()
+
+
+async def ready(ports: list[int]) -> None:
+    """Until each process at `ports` (workers) says it is ready: taking jobs, the store answering."""
+    await listening(ports)
+    async with aiohttp.ClientSession(trust_env=False) as http:
+        for port in ports:
+            deadline = time.monotonic() + 60
+            while True:
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as answer:
+                    if answer.status == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the process on port {port} never became ready")
+                await asyncio.sleep(0.2)
 
 
 async def listening(ports: list[int]) -> None:
@@ -109,7 +129,8 @@ async def listening(ports: list[int]) -> None:
 
 async def measure(transport: str, count: int, rates: list[float], seconds: float, store: str) -> list[tuple]:
     rows = []
-    async with Emulator(Workspace.default()) as emu, replicas(emu, count, transport, store):
+    # Two replicas come with a worker, as deployed (deploy/); `help` itself never reaches it.
+    async with Emulator(Workspace.default()) as emu, replicas(emu, count, transport, store, workers=count - 1):
         await load(emu, 50, 1.0)  # warm-up
         for rate in rates:
             latencies, sent, lost, answered = await load(emu, rate, seconds)

@@ -10,11 +10,12 @@
 
 What a feature gets through its router: commands (every entry point: slash, @mention, DM),
 buttons (`action`), Slack events (`event`), HTTP routes (`http`; `require_bearer` and
-`require_signature` check their callers), its own settings (checked with
-Sloth's at start), its own store namespace (`ctx.store`: get/set/delete/compare_and_set/update),
-scheduled jobs (`every`, `daily`), start and stop hooks, a section of each member's Home tab
-(`home`; `home_button` runs a command from it; `ctx.refresh_home` redraws it), message shortcuts
-(`message_shortcut`), Workflow Builder steps (`step=` on a command), a form for every command (generated from
+`require_signature` check their callers; `ctx.links` signs a link to a page for one member),
+its own settings (checked with Sloth's at start), its own store namespace (`ctx.store`:
+get/set/delete/compare_and_set/update), scheduled jobs (`every`, `daily`), start and stop hooks, a
+section of each member's Home tab (`home`; `home_button` runs a command from it; `ctx.refresh_home`
+redraws it), message shortcuts (`message_shortcut`), Workflow Builder steps (`step=` on a command), a
+form for every command (generated from
 its parameters, or its own with `form=`: `field_block(param)` builds one parameter's input;
 `open_view` and `update_view` open and change a modal as Slack requires), a member's own client for commands
 declared with `token="user"`, per-member limits for commands that make work (`limit=Limit(at_once=1,
@@ -30,6 +31,9 @@ services, never another feature's, nor Sloth's tokens or secret key (`bot.featur
 declares (commands, button ids and their `id:…` family, routes, settings variables) is its own,
 and a clash with another feature is refused at start (`bot.features.ownership`).
 
+`classic_blocks(blocks)` says the newer blocks (table, markdown, alert, card, carousel) with older
+ones, as Sloth does by itself when a workspace refuses them (`bot.slack.fallback`).
+
 Everything here that talks to nobody (Block Kit builders, text and name helpers, durations, times
 of day, zones, `slack_date`, setting `kinds`, `Task`) comes from `bot.pure`, which a renderer in
 a worker process imports on its own, without aiohttp or the Slack SDK.
@@ -42,6 +46,7 @@ from bot.config.limits import Limit
 from bot.features.catalogue import CommandInfo
 from bot.features.context import Context, Identity
 from bot.features.invocation import Click, Invocation, Source
+from bot.features.member_links import LinkRefused, MemberLinks
 from bot.features.places import (
     Place,
     asker_name,
@@ -64,6 +69,7 @@ from bot.pure import __all__ as _pure
 from bot.slack.access import NotVisible
 from bot.slack.admins import is_admin
 from bot.slack.asking import Conversation, reveal
+from bot.slack.classic import classic_blocks
 from bot.slack.views import open_view, update_view
 from bot.store import Contention, Namespaced
 from bot.views.forms import field_block
@@ -73,9 +79,9 @@ from bot.work.metrics import Metrics
 __all__ = [
     *_pure,
     "Args", "Click", "Command", "CommandInfo", "Config", "Contention", "Context", "Conversation", "Identity",
-    "Invocation", "Job", "Limit", "MessageShortcut", "Namespaced", "NotInChannel", "NotVisible", "Param", "Place",
-    "Router", "Setting", "Signature", "Source", "Step", "asker_name", "field_block", "file_link", "forget_upload",
-    "home_button", "is_admin",
+    "Invocation", "Job", "Limit", "LinkRefused", "MemberLinks", "MessageShortcut", "Namespaced", "NotInChannel",
+    "NotVisible", "Param", "Place", "Router", "Setting", "Signature", "Source", "Step", "asker_name", "classic_blocks",
+    "field_block", "file_link", "forget_upload", "home_button", "is_admin",
     "nav_blocks", "open_dm", "open_view", "page_of", "raise_if_not_in", "read_rerun", "readable_channel",
     "reply_place", "require_bearer", "require_signature", "rerun_value", "reveal", "untrusted", "update_view",
     "upload", "uploader", "working",

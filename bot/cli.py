@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="Socket Mode, or HTTP requests to <public url>/slack/events (default: SLOTH_TRANSPORT, "
                           "else socket)")
     sub.add_parser("features", help="list the loaded features: commands, scopes, settings, where they come from")
+    sub.add_parser("mcp", help="Sloth's MCP server over stdio, relayed to a running Sloth (SLOTH_MCP_URL) as the "
+                   "member whose token SLOTH_MCP_TOKEN is")
     emulator = sub.add_parser("emulator", help="run the Slack emulator on its own")
     emulator.add_argument("--port", type=int, default=3001)
     emulator.add_argument("--generated", metavar="USERS,CHANNELS")
@@ -73,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return run_worker()
+    if args.command == "mcp":
+        from bot.agent.mcp_stdio import run_stdio
+
+        return run_stdio()
     return run()
 
 
@@ -96,7 +102,8 @@ def print_manifest(command: str, public_url: str | None, transport: str | None) 
         return refuse(["HTTP mode: the manifest names the URL Slack sends requests to, <public url>/slack/events. "
                        "Set SLOTH_PUBLIC_URL (or pass --public-url) to the https address of Sloth's HTTP side."])
     registry = load_features(env, check_settings=False)
-    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL, transport))
+    agent = bool(env.get("SLOTH_MODEL", "").strip())  # an agent in the Messages tab (bot.agent)
+    sys.stdout.write(manifest_yaml(registry, command, public_url or PLACEHOLDER_URL, transport, agent))
     return 0
 
 

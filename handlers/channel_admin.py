@@ -55,6 +55,7 @@ async def live_channel(ctx: Context, ref: ChannelRef) -> dict[str, Any]:
 @router.command(
     "create", "Create a public channel, with a purpose if you give one (admins).",
     Param("name"), Param("purpose", "text", required=False), admin_only=True, scopes=MANAGE,
+    changes=True,
     step=Step("Create a channel", "Create a public channel, with a purpose if given (for Sloth's admins)."),
     examples=("create data-team", "create ml-papers Papers we are reading this month"),
 )
@@ -92,7 +93,7 @@ async def create_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 @router.command(
     "purpose", "Set a channel's purpose (admins).", Param("channel", "channel"), Param("purpose", "text"),
-    admin_only=True, scopes=MANAGE, examples=("purpose #random Deep philosophical discussions",),
+    admin_only=True, scopes=MANAGE, changes=True, examples=("purpose #random Deep philosophical discussions",),
 )
 async def purpose_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     channel = await live_channel(ctx, args["channel"])
@@ -130,7 +131,7 @@ async def members_named(ctx: Context, typed: str) -> list[dict[str, Any]]:
 
 @router.command(
     "invite", "Invite members to a channel (admins).", Param("channel", "channel"), Param("members", "text"),
-    admin_only=True, scopes=MANAGE, examples=("invite #python_content @amelia @jonas",),
+    admin_only=True, scopes=MANAGE, changes=True, examples=("invite #python_content @amelia @jonas",),
 )
 async def invite_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     members = await members_named(ctx, args["members"])
@@ -170,7 +171,7 @@ def invite_summary(ctx: Context, channel: dict[str, Any], invited: list[str], sk
 
 @router.command(
     "archive", "Archive a channel (admins).", Param("channel", "channel"), admin_only=True, scopes=MANAGE,
-    examples=("archive #old-project",),
+    changes=True, examples=("archive #old-project",),
 )
 async def archive_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     channel = await ctx.directory.resolve_channel(args["channel"])

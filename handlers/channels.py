@@ -1,4 +1,4 @@
-"""`channels [filter]`: channels with their purpose and member count, a page at a time."""
+"""`channels [filter]`: channels with their purpose and member count, a table a page at a time."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from bot.api import (
     nav_blocks,
     page_of,
     section,
+    table,
     truncate,
+    unescape,
 )
 
 router = Router("channels")
@@ -49,17 +51,18 @@ def render_channels(ctx: Context, inv: Invocation, channels: list[dict[str, Any]
         about = f" matching `{escape(truncate(wanted, 40))}`" if wanted else ""
         return Reply(text=f"No channels{about}.", blocks=[section(f"No channels{about}.")])
     shown, page, pages = page_of(channels, inv.page, PER_PAGE)
-    lines = [channel_line(ctx, c) for c in shown]
     title = f"*Channels matching `{escape(truncate(wanted, 40))}`*" if wanted else "*Channels*"
-    blocks = [section(title), section("\n".join(lines)), *nav_blocks(inv, page, pages, len(channels), "channels")]
+    rows = [channel_row(ctx, c) for c in shown]
+    listing = table(rows, header=["Channel", "Purpose", "Members"], align=["left", "left", "right"],
+                    wrap=[False, True])
+    blocks = [section(title), listing, *nav_blocks(inv, page, pages, len(channels), "channels")]
     return Reply(text=f"{len(channels)} channels", blocks=blocks)
 
 
-def channel_line(ctx: Context, channel: dict[str, Any]) -> str:
+def channel_row(ctx: Context, channel: dict[str, Any]) -> list[str]:
+    """A channel's cells: shown as typed (raw text), so Slack's escaping of its purpose is undone."""
     purpose = (channel.get("purpose") or {}).get("value", "")
-    purpose = inert(purpose, ctx.directory.display_name, ctx.directory.channel_name)
+    purpose = unescape(inert(purpose, ctx.directory.display_name, ctx.directory.channel_name))
     count = channel.get("num_members")
-    members = f" · {count:,} members" if isinstance(count, int) else ""
-    lock = "🔒" if channel.get("is_private") else "#"
-    about = f" — {truncate(purpose, 90)}" if purpose else ""
-    return f"{lock}*{escape(channel.get('name', '?'))}*{about}{members}"
+    lock = "🔒 " if channel.get("is_private") else "#"
+    return [lock + str(channel.get("name", "?")), truncate(purpose, 90), f"{count:,}" if isinstance(count, int) else ""]

@@ -1,4 +1,5 @@
-"""`help` and `help <command>`: generated from every loaded command (`ctx.commands`)."""
+"""`help` and `help <command>`: generated from every loaded command (`ctx.commands`), written in
+standard Markdown (Slack's markdown block), which says headings, lists and code as they read."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.api import (
     UserError,
     context_block,
     header,
-    section,
+    markdown,
     shown,
 )
 
@@ -38,12 +39,12 @@ async def help_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 def overview(ctx: Context) -> Reply:
     off = ctx.commands.unavailable
-    lines = [f"• `{c.name}` — {c.summary}" + (" _(unavailable: the app lacks "
-                                              f"{', '.join(f'`{s}`' for s in off[c.name])})_" if c.name in off else "")
+    lines = [f"- `{c.name}` — {c.summary}" + (" *(unavailable: the app lacks "
+                                              f"{', '.join(f'`{s}`' for s in off[c.name])})*" if c.name in off else "")
              for c in ctx.commands.listed()]
     blocks = [
         header("Sloth commands"),
-        *[section(chunk) for chunk in _chunks(lines)],
+        markdown("\n".join(lines)),
         context_block(
             f"Type `{ctx.slash('help <command>')}` for usage and examples. "
             f"Every command also works as `@{_bot_name(ctx)} <command>` in a channel or thread, and in a DM."
@@ -53,9 +54,9 @@ def overview(ctx: Context) -> Reply:
 
 
 def command_help(ctx: Context, command: CommandInfo) -> Reply:
-    lines = [f"*{command.summary}*", f"Usage: `{ctx.slash(command.usage)}`"]
+    lines = [f"**{command.summary}**", "", f"Usage: `{ctx.slash(command.usage)}`"]
     if command.examples:
-        lines.append("Examples:\n" + "\n".join(f"• `{ctx.slash(e)}`" for e in command.examples))
+        lines += ["", "Examples:", *[f"- `{ctx.slash(e)}`" for e in command.examples]]
     notes = []
     if command.admin_only:
         notes.append("Only Sloth's admins and the workspace's admins and owners can run it.")
@@ -67,21 +68,10 @@ def command_help(ctx: Context, command: CommandInfo) -> Reply:
     if missing:
         notes.append("Unavailable now: Sloth's app lacks " + ", ".join(f"`{s}`" for s in missing)
                      + "; an admin adds the scope to the app and reinstalls it.")
-    blocks = [section("\n".join(lines))]
+    blocks = [markdown("\n".join(lines))]
     if notes:
         blocks.append(context_block(" ".join(notes)))
     return Reply(text=f"Usage: {ctx.slash(command.usage)}", blocks=blocks)
-
-
-def _chunks(lines: list[str], limit: int = 2900) -> list[str]:
-    """Lines joined into sections of at most `limit` characters (a section holds 3,000)."""
-    chunks: list[str] = []
-    for line in lines:
-        if chunks and len(chunks[-1]) + len(line) + 1 <= limit:
-            chunks[-1] += "\n" + line
-        else:
-            chunks.append(line[:limit])
-    return chunks
 
 
 def _bot_name(ctx: Context) -> str:

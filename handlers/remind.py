@@ -72,7 +72,7 @@ def parse_reminder(line: str, now: float, zone: tzinfo) -> tuple[int, str]:
 
 @router.command(
     "remind", "A DM from Sloth at the time you say, in your own time zone.", Param("reminder", "text"),
-    scopes=("chat:write", "im:write", "users:read"), limit=LIMIT,
+    scopes=("chat:write", "im:write", "users:read"), limit=LIMIT, changes=True,
     step=Step("Remind me", "A DM from Sloth to the member who runs the workflow, at the time they say, e.g. "
               "`in 20m stretch your legs`."),
     examples=("remind in 20m stretch your legs", "remind at 17:00 send the report", "remind tomorrow 9am call Amelia"),

@@ -107,7 +107,7 @@ def borrowed_name(name: str, members: list[dict[str, Any]]) -> str | None:
 
 @router.command(
     "say", "Post in a channel as a custom name and icon, like an alert bot.",
-    Param("channel", "channel"), Param("message", "text"),
+    Param("channel", "channel"), Param("message", "text"), changes=True,
     scopes=("chat:write", "chat:write.public", "chat:write.customize", "channels:join"), mentions="all",
     step=Step("Post as an identity", "Post a message in a channel as a custom name and icon: end the message "
               "with `as <name>` and `icon :emoji:`."),

@@ -70,7 +70,7 @@ class Refused(UserError):
 @router.command(
     "share", "Upload a file from Sloth's files folder to a channel (without a name: list the files).",
     Param("name", required=False), Param("channel", "channel", required=False),
-    scopes=("files:write", "channels:read", "groups:read", "channels:join"),
+    scopes=("files:write", "channels:read", "groups:read", "channels:join"), changes=True,
     examples=("share", "share report.pdf", "share charts/q3.png #general"),
 )
 async def share_command(ctx: Context, inv: Invocation, args: Args) -> Reply:

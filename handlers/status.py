@@ -105,7 +105,7 @@ async def member_zone(ctx: Context, user: str) -> tzinfo:
 
 @router.command(
     "status", "Set your own Slack status, for a while or until a time; `status clear` clears it.",
-    Param("status", "text"), token="user", scopes=("users:read",), user_scopes=("users.profile:write",),
+    Param("status", "text"), token="user", scopes=("users:read",), user_scopes=("users.profile:write",), changes=True,
     step=Step("Set my status", "Set the status of the member who runs the workflow, e.g. `:calendar: In a "
               "meeting until 15:30` (they must have let Sloth act as them)."),
     examples=("status :palm_tree: On holiday for 2h", "status :calendar: In a meeting until 15:30", "status clear"),
@@ -131,7 +131,7 @@ async def status_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 @router.command(
     "snooze", "Pause your notifications for a while (minutes, or like 2h); `snooze off` resumes them.",
-    Param("length"), token="user", scopes=("users:read",), user_scopes=("dnd:write",),
+    Param("length"), token="user", scopes=("users:read",), user_scopes=("dnd:write",), changes=True,
     examples=("snooze 2h", "snooze 45", "snooze off"),
 )
 async def snooze_command(ctx: Context, inv: Invocation, args: Args) -> Reply:

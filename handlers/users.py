@@ -14,6 +14,7 @@ from bot.api import (
     Reply,
     Router,
     UserRef,
+    cell,
     context_block,
     escape,
     fields,
@@ -21,6 +22,7 @@ from bot.api import (
     page_of,
     section,
     slack_date,
+    table,
     truncate,
     zone_of,
 )
@@ -41,7 +43,9 @@ async def users_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         about = f" matching `{escape(truncate(wanted, 40))}`" if wanted else ""
         return Reply(text=f"No members{about}.", blocks=[section(f"No members{about}.")])
     shown, page, pages = page_of(members, inv.page, PER_PAGE)
-    blocks = [member_block(m) for m in shown] + nav_blocks(inv, page, pages, len(members), "members")
+    listing = table([member_row(m) for m in shown], header=["Name", "Handle", "Time zone", "Status"],
+                    wrap=[False, False, False, True])
+    blocks = [listing, *nav_blocks(inv, page, pages, len(members), "members")]
     return Reply(text=f"{len(members)} members", blocks=blocks)
 
 
@@ -86,16 +90,13 @@ def status(member: dict[str, Any]) -> str:
     return f"{emoji} {text}".strip() or "—"
 
 
-def member_block(member: dict[str, Any]) -> dict[str, Any]:
+def member_row(member: dict[str, Any]) -> list[Any]:
+    """A member's cells, shown as typed (raw text: nothing to escape); the status with its emoji."""
     profile = member.get("profile", {})
-    line = (
-        f"*{escape(real_name(member))}* @{escape(member.get('name', '?'))}"
-        f"{' (bot)' if member.get('is_bot') else ''}\n"
-        f"{escape(member.get('tz_label') or 'No time zone')} · {status(member)}"
-    )
-    avatar = profile.get("image_72") or profile.get("image_48")
-    accessory = {"type": "image", "image_url": avatar, "alt_text": real_name(member)} if avatar else None
-    return section(line, accessory)
+    name = real_name(member) + (" (bot)" if member.get("is_bot") else "")
+    emoji, said = profile.get("status_emoji", ""), profile.get("status_text", "")
+    status = cell(truncate(said, 100), emoji=emoji) if emoji else truncate(said, 100) or "—"
+    return [name, "@" + member.get("name", "?"), member.get("tz_label") or "No time zone", status]
 
 
 def local_time(member: dict[str, Any], now: float) -> str:

@@ -18,6 +18,8 @@ from typing import Literal
 from dotenv import dotenv_values
 
 from bot.config.limits import Limit, parse_limits
+from bot.config.model import VARIABLES as MODEL_VARIABLES
+from bot.config.model import ModelSettings, read_model_settings
 from bot.config.problems import Problems
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -34,7 +36,7 @@ CORE_VARIABLES = frozenset({
     "SLOTH_HTTP_BODY_TIMEOUT", "SLOTH_HTTP_IDLE_TIMEOUT", "SLOTH_HTTP_MAX_CONNECTIONS",
     "SLOTH_HTTP_MAX_PER_CLIENT", "SLOTH_FEATURES", "SLOTH_DISABLE", "LOG_LEVEL", "LOG_FORMAT",
     "SLOTH_LIMITS", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET", "SLOTH_QUEUE", "SLOTH_WORKSPACES",
-})
+}) | MODEL_VARIABLES
 Transport = Literal["socket", "http"]
 Workspaces = Literal["single", "many"]
 
@@ -99,6 +101,8 @@ class Settings:
     # "single": one workspace, SLACK_BOT_TOKEN; "many": installed into workspaces through
     # /slack/install, each with its own bot token and its own part of the store (bot.workspaces).
     workspaces: Workspaces = "single"
+    # The language model behind the agent (bot.config.model); None: no agent, nothing changes.
+    model: ModelSettings | None = None
 
     @property
     def limit_overrides(self) -> dict[str, Limit | None]:
@@ -323,6 +327,7 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
     http_port = _port(env, problems)
     store_url = _store_url(env, data_dir, problems)
     http_limits = _http_limits(env, problems)
+    model = read_model_settings(env, problems)
     if problems or not (bot_token or workspaces == "many"):
         return None
     return Settings(
@@ -350,4 +355,5 @@ def read_settings(env: Mapping[str, str], problems: list[str]) -> Settings | Non
         http_limits=http_limits,
         loop_block_seconds=loop_block_seconds,
         member_limits=member_limits,
+        model=model,
     )

@@ -29,7 +29,7 @@ router = Router()
 
 @router.command(
     "connect", "Let Sloth act as you (status, Do Not Disturb, search): Slack asks you to approve.",
-    examples=("connect",),
+    examples=("connect",), tool=False,  # connecting is the member's own step, in Slack and their browser
 )
 async def connect_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     core = core_of(ctx)
@@ -45,7 +45,7 @@ async def connect_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
 
 
 @router.command("disconnect", "Make Sloth forget (and revoke) your permission to act as you.",
-                examples=("disconnect",))
+                examples=("disconnect",), changes=True)
 async def disconnect_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     core = core_of(ctx)
     token = await forget_token(core, inv.user)

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.connect.sealing import SealError, TokenBox
 from bot.features.core import Core
 from bot.slack.client import MeteredWebClient, make_client
+from bot.slack.fallback import support_of
 from bot.store import Namespaced
 
 log = logging.getLogger(__name__)
@@ -117,4 +118,6 @@ async def token_for(core: Core, user: str) -> str | None:
 
 
 def user_client(core: Core, token: str) -> MeteredWebClient:
-    return make_client(token, core.settings.api_url, core.session, core.metrics)
+    client = make_client(token, core.settings.api_url, core.session, core.metrics)
+    client.blocks = support_of(core.client)  # a member's messages fall back as the bot's do
+    return client

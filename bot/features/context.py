@@ -8,10 +8,10 @@ Each feature gets its own `Context`:
 - shared: the bot's Web API client, the directory, who may see what (`access`), the clock, the
   worker processes (`cpu`), chat.update's budget (`edits`), the metrics, background tasks
   (`spawn`), saying a reply (`say`), running the feature's own commands (`run`), redrawing members'
-  Home tabs (`refresh_home`), the files Sloth
-  uploaded (`uploads`), the list of every loaded command (`commands`, what help shows), who
-  Sloth is (`identity`), and the few core settings a feature may read (`settings`: the slash
-  command, the public URL, the admins).
+  Home tabs (`refresh_home`), the files Sloth uploaded (`uploads`), signed links into the
+  feature's own web pages for one member (`links`), the list of every loaded command
+  (`commands`, what help shows), who Sloth is (`identity`), and the few core settings a feature
+  may read (`settings`: the slash command, the public URL, the admins).
 
 It holds nothing that reaches another feature: not the whole store, not another feature's
 context, settings or keys, not the registry, not Sloth's tokens, secret key or OAuth secret.
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from bot.config.settings import Settings
     from bot.features.catalogue import Catalogue
     from bot.features.invocation import Invocation
+    from bot.features.member_links import MemberLinks
     from bot.pure.blocks import Reply
     from bot.slack.access import Access
     from bot.slack.directory import Directory
@@ -104,6 +105,9 @@ class Context:
     # start hook; they live and go with the runtime.
     state: SimpleNamespace = field(default_factory=SimpleNamespace)
     member_client: AsyncWebClient | None = None
+    # Signed links into the feature's own web pages for one member (bot.features.member_links);
+    # None while SLOTH_SECRET_KEY is unset.
+    links: MemberLinks | None = None
     # How `run`, `say` and `spawn` reach dispatch and the supervisor, bound by the runtime to
     # this feature (bot.runtime.lifecycle); a feature calls the methods below.
     _run: Runner = field(repr=False)

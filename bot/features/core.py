@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -27,7 +27,7 @@ from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor
 
 if TYPE_CHECKING:
-    from bot.features.invocation import Click
+    from bot.features.invocation import Click, Invocation
     from bot.features.registry import Registry
     from bot.slack.access import Access
     from bot.slack.directory import Directory
@@ -75,6 +75,36 @@ class NoForms:
         return False
 
 
+class AgentDesk(Protocol):
+    """Sloth's agent (`bot.agent.conversation`): a model answering what is not a command."""
+
+    ready: bool
+
+    def ask(self, inv: Invocation, text: str) -> None:
+        """Answer `text`, which the member wrote where `inv` came from, off the ack path."""
+
+    async def started(self, event: dict[str, Any]) -> None:
+        """`assistant_thread_started`: a member opened a conversation with Sloth."""
+
+    async def pressed(self, click: Click) -> bool:
+        """One of the agent's buttons (feedback, Confirm, Cancel); False for any other."""
+
+
+class NoAgent:
+    """No model configured: nothing is answered by one, and the agent's buttons are not Sloth's."""
+
+    ready = False
+
+    def ask(self, inv: Invocation, text: str) -> None:
+        return None
+
+    async def started(self, event: dict[str, Any]) -> None:
+        return None
+
+    async def pressed(self, click: Click) -> bool:
+        return False
+
+
 @dataclass
 class Core:
     settings: Settings  # all of them: tokens, the secret key, the OAuth secret
@@ -94,6 +124,7 @@ class Core:
     contexts: dict[str, Context] = field(default_factory=dict, repr=False)
     home: HomeKeeper = field(default_factory=NoHome, repr=False)
     forms: CommandForms = field(default_factory=NoForms, repr=False)
+    agent: AgentDesk = field(default_factory=NoAgent, repr=False)
 
     def of(self, feature: str) -> Context:
         """The context of the feature called `feature` (KeyError if none is loaded)."""

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 # "shortcut": a message shortcut ran it (answered to the member alone, in that channel); "step": a
-# Workflow Builder step ran it for the member who runs the workflow (its channel is their DM with Sloth).
-Source = Literal["slash", "mention", "dm", "button", "shortcut", "step"]
+# Workflow Builder step ran it for the member who runs the workflow (its channel is their DM with Sloth);
+# "tool": a model or an MCP client ran it as a tool for the member (`bot.agent.tools`), whose caller
+# reads the reply instead of Slack.
+Source = Literal["slash", "mention", "dm", "button", "shortcut", "step", "tool"]
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,13 @@ BUILTIN = (
     "handlers.channel_admin",
     "handlers.games.feature",
     "handlers.training.feature",
+    "bot.agent.mcp_feature",
 )
 CORE = "bot.runtime.core_feature"  # the directory's events and the page and join buttons: always on
 # Sloth's own machinery among the features, whose contexts reach the core (bot.features.core):
-# the core feature, and connect (the OAuth pages, members' tokens). Every other feature, built-in
-# or a team's, keeps to its own context.
-OWN_MACHINERY = (CORE, "bot.connect.feature")
+# the core feature, connect (the OAuth pages, members' tokens) and mcp (members' MCP tokens, tools run
+# as them). Every other feature, built-in or a team's, keeps to its own context.
+OWN_MACHINERY = (CORE, "bot.connect.feature", "bot.agent.mcp_feature")
 ENTRY_POINT_GROUP = "sloth.features"
 
 

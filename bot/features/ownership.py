@@ -26,7 +26,7 @@ from bot.config.settings import CORE_VARIABLES
 # "workspace": with many workspaces, each one's records (all of the above) under `workspace:<team ID>:`;
 # "install", "install_state": the installations and the single-use states of /slack/install.
 CORE_NAMESPACES = ("event", "job", "pace", "upload", "user_token", "env_token_owner", "store", "limit", "directory",
-                   "queue", "workspace", "install", "install_state")
+                   "queue", "workspace", "install", "install_state", "agent")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _ACTION_PART = re.compile(r"[^:\s]+")
 MAX_ACTION_ID = 255  # Slack's limit for a block element's action_id

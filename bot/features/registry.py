@@ -18,6 +18,7 @@ from bot.config.problems import Problems
 from bot.features.catalogue import closest
 from bot.features.functions import step_problem
 from bot.features.ownership import CORE_VARIABLES, action_family, action_problem, actions_overlap, name_problem
+from bot.features.resources import ResourceDeclaration, resource_problem
 from bot.features.router import ActionHandler, Command, EventHandler, Job, RouteHandler, Router, Step
 from bot.features.routes import own_route, route_problem, routes_overlap
 from bot.features.surfaces import HomeSection, ShortcutDeclaration, callback_problem, step_callback_id
@@ -59,6 +60,7 @@ class Registry:
         self.jobs: list[tuple[Job, Feature]] = []
         self.homes: list[tuple[HomeSection, Feature]] = []  # each feature's part of the Home tab, in order
         self.shortcuts: dict[str, tuple[ShortcutDeclaration, Feature]] = {}  # message shortcuts by callback_id
+        self.resources: dict[str, tuple[ResourceDeclaration, Feature]] = {}  # MCP resources by URI (template)
         # Commands switched off at start because the bot token lacks a scope they need.
         self.unavailable: dict[str, tuple[str, ...]] = {}
         clashes: list[str] = []
@@ -100,6 +102,14 @@ class Registry:
                 held = self.shortcuts.get(callback_id)
                 if self._free(f"The message shortcut '{callback_id}'", held[1] if held else None, feature, clashes):
                     self.shortcuts[callback_id] = (declaration, feature)
+        for uri, resource in router.resources.items():
+            problem = resource_problem(uri)
+            if problem is not None:
+                clashes.append(f"The resource '{uri}' of {feature.label()} {problem}.")
+            else:
+                held_resource = self.resources.get(uri)
+                if self._free(f"The resource '{uri}'", held_resource[1] if held_resource else None, feature, clashes):
+                    self.resources[uri] = (resource, feature)
         self._steps_free(feature, clashes)
         self.features.append(feature)
 

@@ -1,5 +1,6 @@
 """A feature's declarations: its commands, buttons, events, HTTP routes, settings, jobs and hooks,
-its part of each member's Home tab and its message shortcuts (`bot.features.surfaces`).
+its part of each member's Home tab and its message shortcuts (`bot.features.surfaces`), and what
+an MCP client may read (`bot.features.resources`).
 
     router = Router("standup", settings=[Setting("channel", default="#standup")])
 
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.config.feature_settings import Setting
 from bot.config.limits import Limit
 from bot.features.invocation import Click, Invocation
+from bot.features.resources import Listed, ResourceDeclaration, ResourceHandler
 from bot.features.surfaces import HomeSection, ShortcutDeclaration, ShortcutHandler
 from bot.pure import kinds
 
@@ -138,6 +140,12 @@ class Command:
     form: FormBlocks | None = None
     # A Workflow Builder step too (`Step`, above; True: the defaults).
     step: bool | Step = False
+    # As a tool for a model or an MCP client (`bot.agent.tools`): True (described by its summary,
+    # usage and examples), a better description for a model, or False to leave it out.
+    tool: bool | str = True
+    # Running it changes the workspace or a run (posts, archives, sets a status, stops a run): what
+    # acts on a model's word asks the member to confirm it first.
+    changes: bool = False
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
@@ -190,6 +198,7 @@ class Router:
     on_stop: list[Hook] = field(default_factory=list)
     homes: list[HomeSection] = field(default_factory=list)
     shortcuts: dict[str, ShortcutDeclaration] = field(default_factory=dict)
+    resources: dict[str, ResourceDeclaration] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.settings = tuple(self.settings)
@@ -291,6 +300,20 @@ class Router:
 
         return register
 
+    def resource(self, uri: str, name: str, *, mime_type: str = "text/plain", description: str = "",
+                 listed: Listed | None = None) -> Callable[[ResourceHandler], ResourceHandler]:
+        """Something an MCP client may read (`bot.features.resources`): `uri` or a template of URIs
+        (`sloth://runs/{run}`); the handler gets (ctx, member, params) and returns the text, the bytes,
+        or None for one the member may not see, which reads as one that does not exist."""
+
+        def register(handler: ResourceHandler) -> ResourceHandler:
+            if uri in self.resources:
+                raise ValueError(f"resource {uri!r} is declared twice")
+            self.resources[uri] = ResourceDeclaration(uri, name, handler, mime_type, description, listed)
+            return handler
+
+        return register
+
     def started(self, hook: Hook) -> Hook:
         """Run once the runtime is up, before envelopes are taken (open the feature's resources)."""
         self.on_start.append(hook)
@@ -319,6 +342,9 @@ class Router:
         for declaration in part.shortcuts.values():
             self.message_shortcut(declaration.callback_id, declaration.name, declaration.description,
                                   declaration.limit)(declaration.handler)
+        for resource in part.resources.values():
+            self.resource(resource.uri, resource.name, mime_type=resource.mime_type,
+                          description=resource.description, listed=resource.listed)(resource.handler)
         self.settings = (*self.settings, *part.settings)
         self.workers = (*self.workers, *part.workers)
 

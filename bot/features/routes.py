@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # Sloth's own routes, served by bot.http.server.make_web_app (aiohttp adds HEAD to each GET).
 OWN_ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/healthz", "health check"),
+    ("GET", "/livez", "liveness check"),
     ("GET", "/metrics", "Prometheus metrics"),
     ("GET", "/readyz", "readiness check"),
     ("POST", "/slack/events", "Slack's requests in HTTP mode"),

@@ -92,12 +92,12 @@ async def attempt(ctx: Core, inv: Invocation, command: Command | None = None) ->
         return Attempt(unknown_command(ctx, inv), done=False)
     missing = ctx.registry.unavailable.get(command.name)
     if missing:
-        return Attempt(notice(unavailable_text(command, missing)), done=False)
+        return Attempt(notice(unavailable_text(command, missing), level="warning"), done=False)
     feature_ctx = ctx.of(ctx.registry.feature_of(command).name)
     try:
         if command.admin_only and not await is_admin(ctx, inv.user):
             return Attempt(notice(f"Only Sloth's admins (and the workspace's admins and owners) can use "
-                                  f"`{command.name}`."), done=False)
+                                  f"`{command.name}`.", level="warning"), done=False)
         args = parse(command, inv.args, dict(inv.fields) if inv.fields is not None else None)
         await check_channels(ctx, inv, command, args)
         if command.token == "user":
@@ -143,11 +143,12 @@ def unavailable_text(command: Command, missing: tuple[str, ...]) -> str:
 
 
 def failure_reply(ctx: Core, error: Exception, what: str) -> Reply:
-    """The error boundary: user errors are explained, anything else gets an error id."""
+    """The error boundary: user errors are explained, anything else gets an error id. A refusal
+    reads as a warning (Slack's alert block), a failure as an error."""
     if isinstance(error, ReplyError):
         return error.reply
     if isinstance(error, UserError):
-        return notice(str(error))
+        return notice(str(error), level="warning")
     if isinstance(error, StoreUnavailable):
         return cant_save(what, error)
     if isinstance(error, SlackApiError):
@@ -159,29 +160,29 @@ def failure_reply(ctx: Core, error: Exception, what: str) -> Reply:
                         "Ask an admin to add it to the app and reinstall it.")
         if friendly:
             log.info("%s: Slack answered %s", what, code)
-            return notice(friendly)
+            return notice(friendly, level="warning")
     error_id = new_error_id()
     ctx.metrics.handler_errors.labels(what.split(" ")[0]).inc()
     log.error("%s failed (error id %s): %s: %s", what, error_id, type(error).__name__, error, exc_info=error)
-    return notice(f"Sorry, something went wrong (error id `{error_id}`). It has been logged.")
+    return notice(f"Sorry, something went wrong (error id `{error_id}`). It has been logged.", level="error")
 
 
 def cant_save(what: str, error: StoreUnavailable) -> Reply:
     """The store refused (a full disk, a read-only volume, Redis out of reach): say so plainly.
     The store's own log line and /healthz tell the operator; this is what the member needs."""
     log.info("%s: the store cannot save (%s)", what, error)
-    return notice(CANT_SAVE)
+    return notice(CANT_SAVE, level="error")
 
 
 def unknown_command(ctx: Core, inv: Invocation) -> Reply:
     if not inv.name:
-        return notice(f"Tell me what to do, e.g. `{ctx.slash('help')}` lists what I can do.")
+        return notice(f"Tell me what to do, e.g. `{ctx.slash('help')}` lists what I can do.", level="info")
     suggestion = ctx.registry.closest(inv.name)
     text = f"I don't know the command `{shown(inv.name)}`."
     if suggestion:
         text += f" Did you mean `{suggestion}`?"
     text += f" Try `{ctx.slash('help')}` to see everything I can do."
-    return notice(text)
+    return notice(text, level="warning")
 
 
 def new_error_id() -> str:

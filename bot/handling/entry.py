@@ -42,7 +42,8 @@ from bot.work.blocking import running
 
 log = logging.getLogger(__name__)
 # The event types Sloth's entry points listen to themselves; features may listen to them too.
-OWN_EVENTS = ("message", "app_mention", "app_home_opened")
+OWN_EVENTS = ("message", "app_mention", "app_home_opened", "assistant_thread_started",
+              "assistant_thread_context_changed")
 
 
 def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
@@ -91,13 +92,22 @@ def build_app(ctx: Core, submissions: Submissions) -> AsyncApp:
         await run_event_handlers(ctx, event)
         if event.get("channel_type") == "im":
             return  # the `message` listener answers DMs
-        await answer(ctx, from_message(event, identity.bot_user_id, "mention"))
+        await answer_or_ask(ctx, event, from_message(event, identity.bot_user_id, "mention"))
 
     @app.event("message")
     async def on_message(event: dict[str, Any]) -> None:
         await run_event_handlers(ctx, event)
         if event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id"):
-            await answer(ctx, from_message(event, identity.bot_user_id, "dm"))
+            await answer_or_ask(ctx, event, from_message(event, identity.bot_user_id, "dm"))
+
+    @app.event("assistant_thread_started")
+    async def on_agent_thread(event: dict[str, Any]) -> None:
+        await run_event_handlers(ctx, event)
+        await ctx.agent.started(event)
+
+    @app.event("assistant_thread_context_changed")
+    async def on_agent_context(event: dict[str, Any]) -> None:
+        await run_event_handlers(ctx, event)  # Sloth's agent asks about what it is told, not where the member looks
 
     @app.event("app_home_opened")
     async def on_home_opened(event: dict[str, Any]) -> None:
@@ -153,6 +163,15 @@ async def run_event_handlers(ctx: Core, event: dict[str, Any]) -> None:
             failure_reply(ctx, e, f"event {event.get('type')} ({feature.name})")
 
 
+async def answer_or_ask(ctx: Core, event: dict[str, Any], inv: Invocation) -> None:
+    """A command runs as ever; anything else goes to the agent when a model is configured (else
+    the closest-command help, as without one)."""
+    if ctx.agent.ready and inv.name and ctx.registry.find(inv.name) is None:
+        ctx.agent.ask(inv, strip_mention(str(event.get("text") or ""), ctx.identity.bot_user_id))
+        return
+    await answer(ctx, inv)
+
+
 def from_message(event: dict[str, Any], bot_user_id: str, source: Source) -> Invocation:
     name, args = split_line(strip_mention(str(event.get("text") or ""), bot_user_id))
     return Invocation(
@@ -181,6 +200,8 @@ def to_click(body: dict[str, Any]) -> Click | None:
 
 
 async def handle_click(ctx: Core, click: Click) -> None:
+    if await ctx.agent.pressed(click):
+        return
     found = ctx.registry.action(click.action_id)
     if found is None:
         log.info("no handler for button %s", click.action_id)

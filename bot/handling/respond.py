@@ -16,6 +16,7 @@ from bot import guard
 from bot.features.core import Core
 from bot.features.invocation import Invocation
 from bot.pure.blocks import Reply
+from bot.slack.fallback import support_of
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ async def deliver(ctx: Core, inv: Invocation, reply: Reply) -> None:
         else:
             body["response_type"] = "ephemeral" if ephemeral else "in_channel"
             body["replace_original"] = False
-        if await post_response_url(ctx.session, inv.response_url, guard.clean(body)):
+        if await answer_through(ctx, inv.response_url, body):
             return
         # The response_url is used up or expired: fall back to the Web API below.
     if ephemeral:
@@ -62,24 +63,38 @@ async def deliver(ctx: Core, inv: Invocation, reply: Reply) -> None:
         )
 
 
-async def post_response_url(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> bool:
-    """True once Slack took the reply. A used-up or expired URL may answer HTTP 200 with
-    `{"ok": false, "error": …}`: that is a refusal too, and the caller falls back to the Web API."""
+async def answer_through(ctx: Core, url: str, body: dict[str, Any]) -> bool:
+    """True once Slack took the reply at `url`. A reply holding a newer block kind the workspace
+    refuses is posted again with older blocks (`bot.slack.fallback`): a response_url names no
+    block in its refusal, so every newer kind the reply held is remembered as refused."""
+    support = support_of(ctx.client)
+    body = support.prepared(body)
+    refusal = await post_response_url(ctx.session, url, guard.clean(body))
+    if refusal is not None and (kinds := support.refused_by({"error": refusal}, body)):
+        refusal = await post_response_url(ctx.session, url, guard.clean(support.prepared(body, kinds)))
+    return refusal is None
+
+
+async def post_response_url(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> str | None:
+    """None once Slack took the reply, else why not. A used-up or expired URL may answer HTTP 200
+    with `{"ok": false, "error": …}`: that is a refusal too, and the caller falls back to the Web
+    API. A refused body answers HTTP 400 with the error alone in the body, as incoming webhooks do."""
     for attempt in range(2):
         try:
             async with session.post(url, json=body, timeout=aiohttp.ClientTimeout(total=10)) as response:
                 if response.status < 300:
                     refusal = await _refusal(response)
                     if refusal is None:
-                        return True
+                        return None
                     log.warning("response_url refused the reply (%s)", refusal)
-                    return False
+                    return refusal
                 if response.status < 500:
-                    log.warning("response_url refused the reply (HTTP %s)", response.status)
-                    return False
+                    said = (await _refusal(response) or (await response.text()).strip()[:100]) or "?"
+                    log.warning("response_url refused the reply (HTTP %s: %s)", response.status, said)
+                    return said
         except (aiohttp.ClientError, TimeoutError) as e:
             log.warning("response_url post failed (attempt %s): %s", attempt + 1, e)
-    return False
+    return "unreachable"
 
 
 async def _refusal(response: aiohttp.ClientResponse) -> str | None:

@@ -23,15 +23,30 @@ def make_web_app(
     checks: Mapping[str, Callable[[], Awaitable[bool]]] | None = None,
     transport: str = "socket",
     slack: Callable[[web.Request], Awaitable[web.StreamResponse]] | None = None,
+    alive: Callable[[], str | None] = lambda: None,
 ) -> web.Application:
-    """`checks`: more readiness checks by name (the store can save), each reported in /healthz.
-    In HTTP mode (`transport`), Slack reaches Sloth through this very server: answering is being up."""
+    """`checks`: more readiness checks by name (the store answers), each reported in /readyz.
+    In HTTP mode (`transport`), Slack reaches Sloth through this very server: answering is being up.
+    `sloth worker` (transport "worker") is ready while it takes jobs.
+
+    /livez (a liveness probe: restart the process when it fails) answers from the event loop, so a
+    loop held up for good fails it by not answering; `alive` says why the process is beyond saving
+    (None: it is not). It never asks Slack or the store: when Redis goes away every replica becomes
+    unready, and none is restarted for what a restart would not mend. /readyz (a readiness probe:
+    send requests elsewhere while it fails) asks both; /healthz is the same, for older probes."""
+
+    async def livez(request: web.Request) -> web.Response:
+        why = alive()
+        if why is not None:
+            return web.json_response({"status": "dead", "why": why}, status=503)
+        return web.json_response({"status": "alive"})
 
     async def healthz(request: web.Request) -> web.Response:
         connected = await is_connected()
         passed = {name: await check() for name, check in (checks or {}).items()}
         healthy = connected and all(passed.values())
         link = ({"socket": "connected" if connected else "disconnected"} if transport == "socket"
+                else {"jobs": "taking" if connected else "stopped"} if transport == "worker"
                 else {"http": "serving" if connected else "stopped"})
         body = {"status": "ok" if healthy else "unavailable", **link,
                 **{name: "ok" if ok else "failing" for name, ok in passed.items()}}
@@ -46,10 +61,12 @@ def make_web_app(
                             "no requests from Slack. Set SLOTH_TRANSPORT=http and SLACK_SIGNING_SECRET to use them.\n")
 
     app = web.Application(client_max_size=1024**2)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", healthz)  # the same checks, for a readiness probe
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", healthz)
+    app.router.add_get("/healthz", healthz)  # the same checks as /readyz, for probes set up before it
     app.router.add_get("/metrics", metrics_page)
-    app.router.add_post("/slack/events", slack or not_http_mode)  # bot.http.slack
+    if transport != "worker":  # `sloth worker` serves only its probes and metrics
+        app.router.add_post("/slack/events", slack or not_http_mode)  # bot.http.slack
     for (method, path), handler in (routes or {}).items():
         app.router.add_route(method, path, handler)
     return app

@@ -3,7 +3,8 @@
 Renderers that run in worker processes (charts, training pictures) and game boards import it
 without bringing the runtime along; `bot.api` hands on all of it too.
 
-- `blocks`: a `Reply` and Block Kit's blocks (`section`, `fields`, `context_block`, `button`, …);
+- `blocks`: a `Reply` and Block Kit's blocks (`section`, `fields`, `context_block`, `button`, …),
+  the newer `table`, `markdown` and `alert` among them;
 - `views`: modals and their inputs (`modal`, `input_block`, `text_input`, `static_select`, …);
 - `text`: escaping what members typed, reading `<@U…>` and `<#C…>`, making stored text inert;
 - `names`: Slack's rules for channel names, emoji and lengths; `lookalike`: names that read alike;
@@ -18,14 +19,18 @@ from bot.pure import kinds
 from bot.pure.blocks import (
     Reply,
     actions,
+    alert,
     button,
+    cell,
     context_block,
     divider,
     fields,
     header,
     image,
+    markdown,
     notice,
     section,
+    table,
 )
 from bot.pure.durations import describe_duration, looks_like_duration, parse_duration
 from bot.pure.errors import Expected, ReplyError, UsageError, UserError, WhenError, slack_error_text
@@ -58,6 +63,7 @@ from bot.pure.text import (
     split_args,
     split_line,
     truncate,
+    unescape,
 )
 from bot.pure.times import next_at, parse_time_of_day, slack_date, time_zone, zone_of
 from bot.pure.views import (
@@ -93,7 +99,9 @@ __all__ = [
     "UserRef",
     "WhenError",
     "actions",
+    "alert",
     "button",
+    "cell",
     "channel_not_found",
     "check_ahead",
     "check_channel_name",
@@ -112,6 +120,7 @@ __all__ = [
     "kinds",
     "looks_like_duration",
     "made",
+    "markdown",
     "modal",
     "next_at",
     "notice",
@@ -136,9 +145,11 @@ __all__ = [
     "split_args",
     "split_line",
     "static_select",
+    "table",
     "text_input",
     "time_zone",
     "truncate",
+    "unescape",
     "users_select",
     "zone_of",
 ]

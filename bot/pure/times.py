@@ -12,16 +12,17 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.pure.dates import DATE_AND_TIME, date_fallback
 from bot.pure.errors import Expected, WhenError
 from bot.pure.text import shown
 
 CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
 NAMED_CLOCKS = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 0)}
-DATE_AND_TIME = "{date_short_pretty} at {time}"
+
 UNKNOWN_TIME = "an unknown time"
 
 
@@ -83,12 +84,6 @@ def slack_date(at: float, form: str = DATE_AND_TIME, zone: tzinfo | None = None,
     …). The fallback, for clients that cannot, is the time in `zone` (a member's own), else UTC.
 
     Never raises: a record stored long ago may hold a time no calendar can show (then `unknown`)."""
-    try:
-        local = datetime.fromtimestamp(at, zone or UTC)
-    except (OverflowError, OSError, ValueError):
-        return unknown
-    if "{date" not in form:
-        pattern = "%H:%M:%S %Z" if "{time_secs}" in form else "%H:%M %Z"
-    else:
-        pattern = "%Y-%m-%d %H:%M %Z" if "{time" in form else "%Y-%m-%d"
-    return f"<!date^{int(at)}^{form}|{local.strftime(pattern).strip()}>"
+    fallback = date_fallback(at, form, zone)
+    return unknown if fallback is None else f"<!date^{int(at)}^{form}|{fallback}>"
+

@@ -8,13 +8,14 @@ not what is behind them (dispatch, the whole registry, the supervisor). Sloth's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.features.catalogue import Catalogue
 from bot.features.context import Context, FormOpener, PublicSettings, Runner, Sayer, Spawner
 from bot.features.core import Core, CoreContext
 from bot.features.invocation import Invocation
+from bot.features.member_links import MemberLinks
 from bot.features.registry import Feature
 from bot.handling.dispatch import run_own
 from bot.handling.respond import deliver
@@ -38,7 +39,15 @@ def fill_contexts(core: Core, features: list[Feature]) -> None:
             _run=_runner(core, feature.name), _say=say, _spawn=_spawner(core, feature.name),
             _refresh=lambda members: core.home.changed(members), _open_form=_form_opener(core, feature.name),
         )
-        core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
+        ctx = core.contexts[feature.name] = CoreContext(core=core, **parts) if feature.core else Context(**parts)
+        if core.settings.secret_key:
+            ctx.links = MemberLinks(core.settings.secret_key, feature.name, _public_url(ctx), core.clock,
+                                    team=core.identity.team_id)
+
+
+def _public_url(ctx: Context) -> Callable[[], str]:
+    """Where a link points: read when the link is made, since the port may be picked after the contexts."""
+    return lambda: ctx.settings.public_url
 
 
 def share_settings(core: Core) -> None:

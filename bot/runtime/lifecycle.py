@@ -52,6 +52,7 @@ from bot.slack.access import Access
 from bot.slack.client import MeteredWebClient, make_client
 from bot.slack.directory import Directory
 from bot.slack.directory_store import Kept
+from bot.slack.fallback import BlockSupport
 from bot.slack.pacing import EditPacer
 from bot.socket.thread import SocketThread
 from bot.store import Namespaced, Store, StoreOpenError, open_journal, open_store
@@ -120,8 +121,11 @@ class Runtime:
         self.session = aiohttp.ClientSession()
         self._closers.append(self.session.close)
         self.client = make_client(settings.bot_token or None, settings.api_url, self.session, self.metrics)
+        self.client.blocks = BlockSupport(self.clock)  # what this workspace refuses, for every client of it
         many = settings.workspaces == "many"
         identity = None if many else await self._check_bot_token()
+        if identity is not None:
+            self.client.team = identity.team_id  # the label of its calls in /metrics
         try:
             self.store = Watched(await open_store(settings.store_url, self.clock))
         except StoreOpenError as e:
@@ -183,6 +187,13 @@ class Runtime:
         """A core's forms and Home tabs (each workspace's its own)."""
         core.forms = FormOpener(core, self.forms)
         core.home = HomeTabs(core, self.forms)
+        if core.settings.model is not None:
+            from bot.agent.conversation import Agent
+            from bot.agent.model import make_model
+
+            model = make_model(core.settings.model)
+            self._closers.append(model.close)
+            core.agent = Agent(core, model, core.settings.model)
         return core.home
 
     def _scheduler(self, core: Core, store: Store) -> Scheduler:
@@ -203,9 +214,11 @@ class Runtime:
     async def _serve_workspace(self, found: Installation, store: Store) -> Served:
         """One workspace's core, contexts, Bolt app and jobs, all on its part of the store."""
         client = make_client(found.bot_token, self.settings.api_url, self.session, self.metrics)
+        client.blocks = BlockSupport(self.clock)  # each workspace refuses what it refuses
         auth = await client.auth_test()
         identity = Identity(team_id=auth["team_id"], team_name=auth.get("team", ""), bot_user_id=auth["user_id"],
                             bot_id=auth.get("bot_id", ""), url=auth.get("url", ""))
+        client.team = identity.team_id
         directory = Directory(client, Kept(Namespaced(store, "directory"), self.clock), self.clock)
         access = Access(client, directory)
         client.access = access
@@ -286,8 +299,8 @@ class Runtime:
                       for key, (handler, feature) in self.registry.routes.items()}
         slack = self.slack_requests.handle if settings.transport == "http" else None
         side, self.http_port = await serve(
-            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.writable},
-                         transport=settings.transport, slack=slack),
+            make_web_app(self.metrics, self.connected, routes, checks={"store": self.store.answers},
+                         transport=settings.transport, slack=slack, alive=lambda: self.fatal),
             settings.http_host, settings.http_port, settings.http_limits, self.metrics)
         self._closers.append(side.cleanup)
         if settings.http_port == 0:

@@ -21,6 +21,7 @@ import aiohttp
 from rich.console import Console
 from yarl import URL
 
+from bot.config.model import ModelSettings, read_model_settings
 from bot.config.problems import Problems
 from bot.config.settings import Settings, environment
 from bot.features.loader import load_features
@@ -30,6 +31,7 @@ from bot.runtime.lifecycle import FatalError, Runtime
 from bot.sandbox import live
 from bot.sandbox.forms import FormDesk
 from bot.sandbox.render import Button, Renderer
+from bot.sandbox.streams import Streams, answers_finished
 from bot.sandbox.surfaces import home_of, newest_message, shortcut_named
 from bot.sandbox.web import serve_web
 from sloth_emulator import Emulator, Workspace
@@ -39,7 +41,8 @@ from sloth_emulator.oauth import SESSION_COOKIE
 HELP = """[bold]Sloth sandbox[/bold] — a pretend Slack workspace on your machine; nothing leaves it.
   [cyan]/sloth <command>[/cyan]   a slash command, e.g. /sloth channels     ([cyan]/sloth help[/cyan] lists commands)
   [cyan]@sloth <command>[/cyan]   mention Sloth in the current channel
-  [cyan]dm <command>[/cyan]       send Sloth a direct message
+  [cyan]dm <command>[/cyan]       send Sloth a direct message (with SLOTH_MODEL set, ask in plain words:
+                     the agent's answer is drawn as it streams in)
   [cyan]say <text>[/cyan]         post a plain message in the current channel
   [cyan]<number>[/cyan]           press the button with that number (a link button ↗ opens in a
                      pretend browser signed in as you: [cyan]/sloth connect[/cyan] then its number)
@@ -63,6 +66,7 @@ class Session:
     buttons: dict[int, Button] = field(default_factory=dict)
     files: live.SavedFiles | None = None
     desk: FormDesk | None = None  # the member's open modal, drawn as a numbered form
+    streams: Streams = field(default_factory=Streams)  # the agent's answers, drawn as they grow
 
     @property
     def prompt(self) -> str:
@@ -106,6 +110,15 @@ def _sample_files(data: Path) -> Path:
     return folder
 
 
+def _model(console: Console) -> tuple[bool, ModelSettings | None]:
+    """The agent's model from SLOTH_MODEL* (none: no agent, as with `sloth run`); False on a bad setting."""
+    problems: list[str] = []
+    model = read_model_settings(environment(), problems)
+    for problem in problems:
+        console.print(problem, style="red", markup=False)
+    return not problems, model
+
+
 def _features(data: Path, files_dir: Path | None, token: str, console: Console) -> Registry | None:
     """The features `sloth run` would load here, with the sandbox's files folder and ingest token."""
     env = {**environment(), "SLOTH_MONITOR_TOKEN": token,
@@ -125,7 +138,8 @@ async def _main(generated: str | None, files_dir: Path | None, web_port: int | N
     with tempfile.TemporaryDirectory(prefix="sloth-sandbox-") as data:
         token = live.monitor_token()
         registry = _features(Path(data), files_dir, token, console)
-        if registry is None:
+        usable, model = _model(console)
+        if registry is None or not usable:
             return 2
         # The bot token holds exactly the scopes installing the app would grant: the manifest's.
         granted = manifest(registry)["oauth_config"]["scopes"]["bot"]
@@ -135,6 +149,7 @@ async def _main(generated: str | None, files_dir: Path | None, web_port: int | N
                 http_port=live.pick_port(), data_dir=Path(data), store_url=f"sqlite:///{Path(data) / 'sloth.db'}",
                 # `connect` works here too: the emulator's app credentials and a key for this session only.
                 client_id=emu.client_id, client_secret=emu.client_secret, secret_key=secrets.token_hex(32),
+                model=model,
             )
             try:
                 async with Runtime(settings, registry) as runtime:
@@ -184,6 +199,7 @@ async def _loop(session: Session, interactive: bool) -> None:
         except ValueError as e:
             session.console.print(f"[yellow]{e}[/yellow]")
         await session.runtime.pool.queue.join()
+        await answers_finished(session.runtime)  # drawn as they grow meanwhile (show_changes)
         _show_new(session)
 
 
@@ -231,7 +247,8 @@ async def _perform(session: Session, line: str) -> None:
         if button.view:
             await _acked(await emu.click_view(button.view, button.action_id, user=session.user))
         else:
-            await _acked(await emu.click(button.channel, button.ts, button.action_id, user=session.user))
+            await _acked(await emu.click(button.channel, button.ts, button.action_id, user=session.user,
+                                         value=button.value))
         if button.url:
             await open_link(session, button.url)
     elif line.startswith("#"):
@@ -312,6 +329,11 @@ def _show_new(session: Session) -> None:
             session.seen[key] = body
             if files:
                 files.save_all(message)
+            streaming = key in session.emu.workspace.streams
+            if key in session.streams.streamed or streaming:
+                drawn = session.streams.draw(session.console, renderer, key, message, title, streaming)
+                fresh.extend([drawn] if drawn is not None else [])
+                continue
             fresh.append(renderer.message(message, channel, title + (" (edited)" if edited else "")))
     if renderer.buttons:  # the numbers of the last buttons printed; a reply without any keeps them
         session.buttons = {b.number: b for b in renderer.buttons}

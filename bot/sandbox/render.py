@@ -1,7 +1,8 @@
 """Drawing Slack messages in a terminal with rich: pure functions of the message.
 
-Sections, fields, headers, context, images (as links), attachments with their colour bar, and
-buttons numbered so the sandbox can press them by number.
+Sections, fields, headers, context, images (as links), rich text, attachments with their colour
+bar, the newer blocks (a table as a table, markdown as Markdown, an alert in a box of its level's
+colour, cards and carousels), and buttons numbered so the sandbox can press them by number.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.slack.classic import SIGNS, cell_mrkdwn, rich_mrkdwn
+
 COLOURS = {"good": "green", "warning": "yellow", "danger": "red"}
+LEVELS = {"info": "blue", "warning": "yellow", "error": "red", "success": "green", "default": "white"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Button:
     label: str
     url: str = ""  # a link button: pressing it opens the address, as Slack does
     view: str = ""  # a button of a view (the Home tab): pressed in that view, not in a message
+    value: str | None = None  # what the press sends, when the button says (feedback buttons)
 
 
 def mrkdwn(text: str, names: Callable[[str], str]) -> Text:
@@ -116,7 +122,55 @@ class Renderer:
                 out.append(self.image(block))
             elif kind == "actions":
                 out.append(self.buttons_line(block.get("elements", []), channel, ts))
+            elif kind == "context_actions":
+                out.append(self.feedback_line(block.get("elements", []), channel, ts))
+            elif kind == "rich_text":
+                out.append(mrkdwn(rich_mrkdwn(block.get("elements") or []), self.names))
+            elif kind in ("table", "markdown", "alert", "card", "carousel"):
+                out.append(self.newer(block, channel, ts))
         return out
+
+    def newer(self, block: dict[str, Any], channel: str, ts: str) -> RenderableType:
+        kind = block["type"]
+        if kind == "table":
+            return self.table(block)
+        if kind == "markdown":
+            return Markdown(str(block.get("text") or ""))
+        if kind == "alert":
+            level = str(block.get("level") or "default")
+            text = mrkdwn(f"{SIGNS.get(level, '')} {(block.get('text') or {}).get('text', '')}", self.names)
+            return Panel(text, border_style=LEVELS.get(level, "white"))
+        cards = block.get("elements") or [] if kind == "carousel" else [block]
+        return Group(*[self.card(card, channel, ts) for card in cards if isinstance(card, dict)])
+
+    def table(self, block: dict[str, Any]) -> Table:
+        """A table block: its first row the header, each column aligned as its settings say."""
+        rows = [row for row in block.get("rows") or [] if isinstance(row, list)]
+        settings = block.get("column_settings") or []
+        drawn = Table(show_header=bool(rows), header_style="bold", border_style="bright_black")
+        for number in range(max((len(r) for r in rows), default=0)):
+            setting = settings[number] if number < len(settings) and isinstance(settings[number], dict) else {}
+            head = cell_mrkdwn(rows[0][number]) if number < len(rows[0]) else ""
+            drawn.add_column(mrkdwn(head, self.names), justify=setting.get("align", "left"),
+                             no_wrap=not setting.get("is_wrapped", False), overflow="fold")
+        for row in rows[1:]:
+            drawn.add_row(*[mrkdwn(cell_mrkdwn(c), self.names) for c in row])
+        return drawn
+
+    def card(self, card: dict[str, Any], channel: str, ts: str) -> Panel:
+        parts: list[RenderableType] = []
+        for key, style in (("title", "bold"), ("subtitle", "italic"), ("body", "")):
+            if isinstance(card.get(key), dict):
+                text = mrkdwn(str(card[key].get("text", "")), self.names)
+                if style:
+                    text.stylize(style)
+                parts.append(text)
+        image = card.get("hero_image") or card.get("icon")
+        if isinstance(image, dict):
+            parts.append(self.image(image))
+        if card.get("actions"):
+            parts.append(self.buttons_line(card["actions"], channel, ts))
+        return Panel(Group(*parts), border_style="bright_black")
 
     def section(self, block: dict[str, Any], channel: str, ts: str) -> RenderableType:
         parts: list[RenderableType] = []
@@ -171,6 +225,22 @@ class Renderer:
             if url:
                 line.append(" ↗", style="blue")
             line.append("   ")
+        return line
+
+
+    def feedback_line(self, elements: list[dict[str, Any]], channel: str, ts: str) -> Text:
+        """A context_actions block's feedback buttons: 👍 and 👎, each pressed by its number with its value."""
+        line = Text()
+        for element in elements:
+            if element.get("type") != "feedback_buttons":
+                continue
+            for key, sign in (("positive_button", "👍"), ("negative_button", "👎")):
+                found = element.get(key) or {}
+                number = len(self.buttons) + 1
+                label = f"{sign} {found.get('text', {}).get('text', '')}".strip()
+                self.buttons.append(Button(number, channel, ts, element.get("action_id", ""), label,
+                                           value=found.get("value")))
+                line.append(f"[{number}] ", style="magenta").append(label, style="bold").append("   ")
         return line
 
 

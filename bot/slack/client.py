@@ -22,6 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import guard
+from bot.slack.fallback import METHODS as BLOCK_METHODS
+from bot.slack.fallback import BlockSupport
 from bot.work.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -32,15 +34,24 @@ class MeteredWebClient(AsyncWebClient):
     """AsyncWebClient that counts every call by method and outcome, passes every message it
     sends through `bot.guard` (so no feature can make Sloth ping people it should not) and, with
     `access` set (the bot's own client), keeps each member's request to the conversations that
-    member may see (`bot.slack.access`)."""
+    member may see (`bot.slack.access`) and, with `blocks` set, says a message again with older
+    blocks when the workspace refuses a newer kind in it (`bot.slack.fallback`)."""
 
     metrics: Metrics | None = None
     access: Access | None = None
+    team: str = ""  # the workspace this client calls for (its team id, once auth.test said it): counted by team
+    blocks: BlockSupport | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
-        outcome = "ok"
         if self.access is not None:
             await self.access.check(api_method, _arguments(kwargs))
+        if self.blocks is not None and api_method in BLOCK_METHODS:
+            return await self.blocks.send(kwargs, lambda args: self._sent(api_method, args))
+        return await self._sent(api_method, kwargs)
+
+    async def _sent(self, api_method: str, kwargs: dict[str, Any]) -> AsyncSlackResponse:
+        """The call itself: guarded (every attempt: a message said again is checked again), counted."""
+        outcome = "ok"
         if api_method in guard.GUARDED_METHODS:
             kwargs = await guard.checked(kwargs)
         try:
@@ -54,6 +65,12 @@ class MeteredWebClient(AsyncWebClient):
         finally:
             if self.metrics is not None:
                 self.metrics.api_calls.labels(api_method, outcome).inc()
+                self.metrics.team_calls.labels(self.team or "unknown", _kind(outcome)).inc()
+
+
+def _kind(outcome: str) -> str:
+    """ok, ratelimited (Slack's 429 outlasted every retry) or error: few values, as teams may be many."""
+    return outcome if outcome in ("ok", "ratelimited") else "error"
 
 
 def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:

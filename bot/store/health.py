@@ -2,8 +2,8 @@
 
 Any operation the backend refuses (`StoreUnavailable`: a full disk, a read-only volume, Redis
 out of reach) marks the store failing, and the error still reaches the caller, whose member is
-told Sloth cannot save. Only a probe clears it: a new key written and deleted, tried when
-`/healthz` asks and when the core feature sweeps. A real write succeeding proves less: a full
+told Sloth cannot save. Only a probe clears it: a new key written and deleted, tried each time
+`/readyz` (or `/healthz`) asks and when the core feature sweeps. A real write succeeding proves less: a full
 SQLite file still lets a row be rewritten in place while every new key is refused.
 """
 
@@ -71,6 +71,11 @@ class Watched:
         a probe runs share it, so a burst of health checks costs one write."""
         if self.failing is None:
             return True
+        return await self.answers()
+
+    async def answers(self) -> bool:
+        """The store takes a new key now: a probe each time (a readiness check; Redis may have
+        gone without any operation noticing), shared by callers arriving while one runs."""
         if self._probe is None or self._probe.done():
             self._probe = asyncio.ensure_future(self._try_probe())
         try:
@@ -87,14 +92,15 @@ class Watched:
         try:
             await probe(self.store)
         except StoreUnavailable as e:
-            self.failing = str(e)
+            self._failed(e)
             return False
-        log.warning("the store saves again; /healthz is healthy again")
+        if self.failing is not None:
+            log.warning("the store saves again; /readyz is ready again")
         self.failing = None
         return True
 
     def _failed(self, error: StoreUnavailable) -> None:
         if self.failing is None:
-            log.error("the store cannot save: %s. Members are told so, and /healthz answers 503 "
+            log.error("the store cannot save: %s. Members are told so, and /readyz answers 503 "
                       "until a write works again", error)
         self.failing = str(error)

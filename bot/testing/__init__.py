@@ -270,12 +270,14 @@ async def start_sloth(
             yield sloth
 
 
-def grant_manifest_scopes(emu: Emulator, registry: Registry) -> None:
+def grant_manifest_scopes(emu: Emulator, registry: Registry, agent: bool = False) -> None:
     """Let the bot token call only what the app manifest of `registry` asks for, if the emulator can,
     and give the app the manifest's shortcuts, Home tab and workflow steps (Slack offers members
     only those)."""
-    made = manifest(registry)
+    made = manifest(registry, agent=agent)
     emu.restrict_scopes(emu.bot_token, set(made["oauth_config"]["scopes"]["bot"]))
     features = emu.app_manifest.setdefault("features", {})
     features["shortcuts"], features["app_home"] = made["features"]["shortcuts"], made["features"]["app_home"]
     emu.app_manifest["functions"] = made.get("functions", {})
+    if agent:
+        features["assistant_view"] = made["features"]["assistant_view"]

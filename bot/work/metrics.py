@@ -41,6 +41,12 @@ class Metrics:
             ["method", "outcome"],
             registry=self.registry,
         )
+        self.team_calls = Counter(
+            "sloth_team_web_api_calls_total",
+            "Slack Web API calls by workspace (team id) and outcome (ok, ratelimited, error): which workspace "
+            "spends the rate budget.",
+            ["team", "outcome"], registry=self.registry,
+        )
         self.reconnects = Counter(
             "sloth_socket_reconnects_total", "Socket Mode reconnections, by reason.", ["reason"], registry=self.registry
         )
@@ -140,6 +146,30 @@ class Metrics:
             "sloth_queue_retries_total",
             "Attempts beyond the first of this replica's jobs (a worker died or failed mid-job).",
             ["lane"], registry=self.registry,
+        )
+        self.agent_answers = Counter(
+            "sloth_agent_answers_total", "Questions the agent answered, by outcome: answered, model_error.",
+            ["outcome"], registry=self.registry,
+        )
+        self.agent_tool_calls = Counter(
+            "sloth_agent_tool_calls_total",
+            "Tools the model called, by outcome: ran, failed, refused (not the member's, or another member "
+            "pressed Confirm), awaiting_confirmation (a changing one, sent to the member to confirm).",
+            ["outcome"], registry=self.registry,
+        )
+        self.agent_feedback = Counter(
+            "sloth_agent_feedback_total", "Feedback buttons pressed under the agent's answers.", ["kind"],
+            registry=self.registry,
+        )
+
+        # In `sloth worker`: each job it ran, whoever asked for it.
+        self.worker_jobs = Histogram(
+            "sloth_worker_job_seconds",
+            "Time this worker spent on each attempt at a job, by task and outcome: value, file (made and "
+            "uploaded), refused, slack_error (the member was told), failed (an exception: retried, or failed "
+            "for good after the last attempt).",
+            ["task", "outcome"], buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+            registry=self.registry,
         )
 
     def render(self) -> bytes:

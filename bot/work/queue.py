@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from bot.pure.errors import UserError
 from bot.pure.tasks import Made, Task
 from bot.work import codec
-from bot.work.cpu import CpuPool
+from bot.work.cpu import Busy, CpuPool
 from bot.work.lanes import HEAVY, LANES, QUICK, FileTo, Lane, job_kwargs, open_queue
 from bot.work.metrics import Metrics
 from bot.work.requests import request_id
@@ -40,6 +40,7 @@ T = TypeVar("T")
 ALIVE_SECONDS = 2.0  # how long what the queue said about live workers is trusted
 LOOK_AGAIN = 1.0  # seconds between looks at a job, in case Redis's notice of its end was missed
 WATCH_EVERY = 5.0  # seconds between readings of the queue's length for /metrics
+QUEUED_JOBS = 100  # per replica; each is a coroutine waiting on Redis, not a process
 KEEPALIVE = "sloth-keepalive"  # a job key nobody uses: keeps this replica's subscription open
 
 
@@ -50,9 +51,11 @@ class JobFailed(UserError):
 class QueuedWork:
     queued = True
 
-    def __init__(self, url: str, metrics: Metrics, local: CpuPool) -> None:
+    def __init__(self, url: str, metrics: Metrics, local: CpuPool, max_jobs: int = QUEUED_JOBS) -> None:
         self.metrics = metrics
         self.local = local  # when no worker is alive; its admission counts this replica's heavy commands
+        self.max_jobs = max_jobs  # heavy commands this replica waits on while workers make them
+        self.jobs = 0
         self.queues = {lane.name: open_queue(url, lane) for lane in LANES}
         self._alive: tuple[float, bool] = (0.0, False)
         self._said_alone = False
@@ -62,8 +65,19 @@ class QueuedWork:
 
     @contextlib.asynccontextmanager
     async def job(self) -> AsyncIterator[None]:
-        async with self.local.job():
+        """Admit one heavy command. With workers alive the replica only waits for them, so it takes
+        many more than its own pool would; the queue lines them up for the workers."""
+        if not await self.workers_alive():
+            async with self.local.job():
+                yield
+            return
+        if self.jobs >= self.max_jobs:
+            raise Busy(f"I'm waiting on {self.jobs} charts and exports right now; try again in a minute.")
+        self.jobs += 1
+        try:
             yield
+        finally:
+            self.jobs -= 1
 
     async def run(self, function: Callable[P, T] | Task[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         task = as_task(function)

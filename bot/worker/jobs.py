@@ -35,6 +35,7 @@ from bot.store import Namespaced
 from bot.work.codec import Unreadable
 from bot.work.cpu import CpuPool, call_job
 from bot.work.lanes import HEARTBEAT_EVERY, QUICK, FileTo
+from bot.work.metrics import Metrics
 from bot.work.requests import handling_request
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ DONE_SECONDS = 86400.0  # how long an upload done is remembered against a retry 
 
 class Maker:
     def __init__(self, pool: CpuPool, client: AsyncWebClient, directory: Directory, uploads: Uploads,
-                 done: Namespaced, allowed: list[str]) -> None:
+                 done: Namespaced, allowed: list[str], metrics: Metrics | None = None) -> None:
         self.pool = pool
+        self.metrics = metrics or Metrics()
         self.client = client
         self.directory = directory
         self.uploads = uploads
@@ -63,12 +65,17 @@ class Maker:
             started = time.monotonic()
             log.info("job %s: %s, attempt %d", job.key, task, job.attempts)
             beating = asyncio.create_task(heartbeat(job))
+            kind = "failed"
             try:
                 outcome = await self._make(job, task, args, keywords, FileTo.from_job(file) if file else None)
+                kind = next(iter(outcome))
             finally:
                 beating.cancel()
+                # Only declared tasks by name: whoever can write to the Redis must not mint labels.
+                named = task if task.partition(":")[0] in self.allowed else "undeclared"
+                self.metrics.worker_jobs.labels(named, kind).observe(time.monotonic() - started)
             self.finished += 1
-            log.info("job %s: %s in %.2fs", job.key, next(iter(outcome)), time.monotonic() - started)
+            log.info("job %s: %s in %.2fs", job.key, kind, time.monotonic() - started)
             return outcome
 
     async def _make(self, job: Job, task: str, args: Any, kwargs: Any, file: FileTo | None) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Entering checks the bot token, opens the store (it must be Redis: the queue lives there), the
 member directory (read from the store, for the access rule), this worker's own processes (their
-fork server preloads the features' worker modules, as Sloth's does) and starts taking jobs on
-both lanes. SIGTERM stops taking jobs and lets those in progress finish for up to `GRACE`
-seconds; any still running then are put back on the queue for another worker. A worker killed
+fork server preloads the features' worker modules, as Sloth's does), starts taking jobs on
+both lanes and serves /livez, /readyz and /metrics on SLOTH_HTTP_PORT. SIGTERM stops taking jobs
+and lets those in progress finish for up to `GRACE` seconds; any still running then are put back
+on the queue for another worker. A worker killed
 outright leaves its jobs to the sweep of the others (bot.work.lanes): none is lost.
 """
 
@@ -23,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config.settings import Settings
 from bot.features.registry import Registry
+from bot.http.server import make_web_app, serve
 from bot.slack.access import Access
 from bot.slack.client import make_client
 from bot.slack.directory import Directory
@@ -56,6 +58,7 @@ class Worker:
         self._closers: list[Any] = []
         self._running: list[asyncio.Task[None]] = []
         self.lanes: list[SaqWorker[Any]] = []
+        self.http_port = 0  # its probes and /metrics (SLOTH_HTTP_PORT), once started
 
     async def __aenter__(self) -> Worker:
         try:
@@ -77,7 +80,7 @@ class Worker:
         self._closers.append(session.close)
         client = make_client(settings.bot_token, settings.api_url, session, self.metrics)
         try:
-            await client.auth_test()
+            client.team = (await client.auth_test())["team_id"]
         except SlackApiError as e:
             raise WorkerError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error', '')}): the worker "
                               "uploads files as Sloth, with the same token as `sloth run`.") from None
@@ -94,12 +97,18 @@ class Worker:
         self.pool = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
         self._closers.append(self.pool.close)
         self.maker = Maker(self.pool, client, directory, Uploads(Namespaced(store, "upload")),
-                           Namespaced(store, "queue"), self.registry.worker_modules())
+                           Namespaced(store, "queue"), self.registry.worker_modules(), self.metrics)
         for lane, at_once in ((HEAVY, 2 * self.pool.workers), (QUICK, QUICK_AT_ONCE)):
             await self._serve(lane, at_once)
         await self.pool.prepare()
-        log.info("worker %s takes jobs: %d worker processes, %d quick jobs at once", self.id, self.pool.workers,
-                 QUICK_AT_ONCE)
+        # Probes and metrics, as a replica's: live while the loop answers, ready while it takes jobs
+        # and the store answers.
+        side, self.http_port = await serve(
+            make_web_app(self.metrics, self.taking_jobs, checks={"store": store.answers}, transport="worker"),
+            settings.http_host, settings.http_port, settings.http_limits, self.metrics)
+        self._closers.append(side.cleanup)
+        log.info("worker %s takes jobs: %d worker processes, %d quick jobs at once; /livez, /readyz and /metrics "
+                 "on port %d", self.id, self.pool.workers, QUICK_AT_ONCE, self.http_port)
 
     async def _serve(self, lane: Lane, at_once: int) -> None:
         queue = open_queue(self.settings.store_url, lane)
@@ -114,6 +123,9 @@ class Worker:
         worker.SIGNALS = []  # SIGTERM is Sloth's to handle: both lanes stop together
         self.lanes.append(worker)
         self._running.append(asyncio.create_task(worker.start(), name=f"lane-{lane.name}"))
+
+    async def taking_jobs(self) -> bool:
+        return not self._stop.is_set() and bool(self._running) and not any(task.done() for task in self._running)
 
     def request_stop(self) -> None:
         self._stop.set()

@@ -1,5 +1,6 @@
 """Emulator methods for the slower parts of Slack a test drives by hand: Socket Mode faults, HTTP
-delivery to the app's request URL (sloth_emulator.request_url), and chat.scheduleMessage's delivery."""
+delivery to the app's request URL (sloth_emulator.request_url), chat.scheduleMessage's delivery,
+and block kinds a workspace does not take."""
 
 from __future__ import annotations
 
@@ -110,6 +111,17 @@ class HttpDelivery:
                 raise ValueError("connection_id is a Socket Mode connection; this emulator delivers over HTTP")
             return self.outbound.deliver(kind, payload)
         return await self.hub.deliver(kind, payload, connection_id)
+
+
+class BlockRefusals:
+    refused_blocks: frozenset[str] = frozenset()
+
+    def refuse_block_types(self, kinds: set[str] | frozenset[str]) -> None:
+        """From now on every message holding a block of one of `kinds` (`{"table"}`; none: every
+        kind taken again) is refused as a workspace or client without them refuses it: chat.*
+        answer `invalid_blocks` naming the block ("unsupported type: table [json-pointer:/blocks/0/type]"),
+        a response_url HTTP 400 `invalid_blocks` (see sloth_emulator.block_rules)."""
+        self.refused_blocks = frozenset(kinds)
 
 
 class ScheduledPosts:

@@ -24,7 +24,7 @@ from sloth_emulator.answers import Posted
 from sloth_emulator.app_config import default_manifest
 from sloth_emulator.channel_events import ChannelChanges
 from sloth_emulator.clock import FakeClock
-from sloth_emulator.controls import HttpDelivery, ScheduledPosts, SocketFaults
+from sloth_emulator.controls import BlockRefusals, HttpDelivery, ScheduledPosts, SocketFaults
 from sloth_emulator.delivery import Delivery, Envelope
 from sloth_emulator.functions import Execution
 from sloth_emulator.installs import Installs
@@ -47,7 +47,7 @@ T = TypeVar("T")
 
 
 class Emulator(ActingAsMembers, ActingOnSurfaces, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts,
-               Installs):
+               Installs, BlockRefusals):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:
     shares wait for complete_shares()); `rate_limits`: off by default, RateLimits.realistic()

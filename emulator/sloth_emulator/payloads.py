@@ -67,6 +67,13 @@ def action_from(element: dict[str, Any], block_id: str, value: str | None) -> di
             action["value"] = chosen
         if "style" in element:
             action["style"] = element["style"]
+    elif element["type"] == "feedback_buttons":
+        # Bolt's FeedbackButtonsAction: the pressed button's value and text; `value` picks which.
+        buttons = [element["positive_button"], element["negative_button"]]
+        pressed = next((b for b in buttons if value is None or b.get("value") == value), None)
+        if pressed is None:
+            raise ValueError(f"{element['action_id']} has no button with value {value!r}")
+        action.update({"value": pressed["value"], "text": pressed["text"]})
     elif element["type"] in ("static_select", "overflow", "radio_buttons"):
         options = [o for group in element.get("option_groups", []) for o in group.get("options", [])]
         options += element.get("options", [])
@@ -150,6 +157,18 @@ def home_opened_event(ws: Workspace, user: User, channel: Channel, tab: str,
     if tab == "home" and home is not None:
         event["view"] = {**home, "app_installed_team_id": ws.team.id}
     return event
+
+
+def assistant_thread_event(ws: Workspace, kind: str, user: User, dm: Channel, thread_ts: str,
+                           context_channel: str | None) -> dict[str, Any]:
+    """`assistant_thread_started` / `assistant_thread_context_changed`: the member's agent thread
+    (in their DM with the app) and the channel they are looking at, as the events' references and
+    @slack/types `AssistantThreadStartedEvent` show them (context fields are optional)."""
+    context: dict[str, Any] = {"team_id": ws.team.id, "enterprise_id": None}
+    if context_channel:
+        context["channel_id"] = context_channel
+    return {"type": kind, "assistant_thread": {"user_id": user.id, "context": context, "channel_id": dm.id,
+                                               "thread_ts": thread_ts}}
 
 
 def event_callback(ws: Workspace, event: dict[str, Any]) -> dict[str, Any]:

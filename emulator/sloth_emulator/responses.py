@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 # skips "expired url" failures), and Slack's webhook errors answer 404 for a URL that no longer
 # leads anywhere; so here a sixth use answers 404 {"ok": false, "error": "used_url"} and an expired
 # URL 404 {"ok": false, "error": "expired_url"}. The clock is the emulator's (Emulator(clock=...)).
+# A body Slack refuses (bad blocks, a block kind the workspace does not take) answers as incoming
+# webhooks do, HTTP 400 with the bare error as plain text and no details (Slack's changelog of
+# 2016-05-17 for webhook errors; java-slack-sdk#1017, where Slack's maintainer says a webhook's
+# `invalid_blocks` comes without the messages chat.postMessage gives).
 MAX_USES = 5
 LIFETIME = 30 * 60.0
 
@@ -116,7 +120,8 @@ class ResponseUrls:
             if target.message_ts is not None:
                 self._delete(target)
             return  # nothing to delete yet: Slack accepts and does nothing
-        content = message_content(body.get("text"), body.get("blocks"), body.get("attachments"))
+        content = message_content(body.get("text"), body.get("blocks"), body.get("attachments"),
+                                  refused=self.emu.refused_blocks)
         if body.get("replace_original") and target.message_ts is not None:
             self._replace(target, content)
             return

@@ -64,6 +64,10 @@ METHOD_SCOPES: dict[str, dict[str, Scopes]] = {
     "chat.startStream": {"bot": ("chat:write",)},
     "chat.appendStream": {"bot": ("chat:write",)},
     "chat.stopStream": {"bot": ("chat:write",)},
+    # setStatus takes either scope since Slack's 2026-03-05 changelog; the other two assistant:write.
+    "assistant.threads.setStatus": {"bot": ("chat:write", "assistant:write")},
+    "assistant.threads.setSuggestedPrompts": {"bot": ("assistant:write",)},
+    "assistant.threads.setTitle": {"bot": ("assistant:write",)},
     "reactions.add": {"bot": ("reactions:write",), "user": ("reactions:write",)},
     "files.list": {"bot": ("files:read",), "user": ("files:read",)},
     "files.info": {"bot": ("files:read",), "user": ("files:read",)},

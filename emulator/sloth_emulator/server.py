@@ -94,6 +94,8 @@ async def response_url(emu: Emulator, request: web.Request) -> web.Response:
     status, error = emu.response_urls.post(request.match_info["id"], body)
     if status == 200 and error is None:
         return web.Response(text="ok", content_type="text/plain")
+    if status == 400:  # a body Slack refuses: the bare error, as incoming webhooks answer (responses.py)
+        return web.Response(text=error or "invalid_payload", status=400, content_type="text/plain")
     return web.json_response({"ok": False, "error": error}, status=status)
 
 

@@ -21,7 +21,6 @@ from sloth_emulator.ids import new_id
 from sloth_emulator.model import Channel, User
 from sloth_emulator.responses import ResponseUrls
 from sloth_emulator.shapes import message_out
-from sloth_emulator.socket import SocketHub
 from sloth_emulator.tokens import Tokens
 from sloth_emulator.triggers import Triggers
 from sloth_emulator.workspace import Workspace
@@ -36,7 +35,7 @@ STEP_TIMEOUT = 5.0
 class ActingOnSurfaces:
     app_manifest: dict[str, Any]
     workspace: Workspace
-    hub: SocketHub
+    deliver: Callable[..., Coroutine[Any, Any, Delivery]]  # HttpDelivery's: Socket Mode, or the request URL
     triggers: Triggers
     tokens: Tokens
     response_urls: ResponseUrls
@@ -84,6 +83,40 @@ class ActingOnSurfaces:
                      if view["user"] == who.id and view["type"] == "home"), None)
         return await self.send_event(payloads.home_opened_event(self.workspace, who, dm, tab, home))
 
+    def _agent_view(self) -> None:
+        features = self.app_manifest.get("features") or {}
+        if not (features.get("assistant_view") or features.get("agent_view")):
+            raise ValueError("the app's manifest has no agent view (features.assistant_view or agent_view), so "
+                             "Slack offers no agent thread")
+
+    async def open_assistant_thread(self, user: str | None = None,
+                                    context_channel: str | None = None) -> tuple[str, str, Delivery]:
+        """A member starts a conversation with the app as an agent (its Messages tab or split view):
+        a new thread in their DM with the app and `assistant_thread_started`. Returns (dm channel,
+        thread_ts, delivery). Slack starts the thread with a message of the app's whose exact shape
+        is unpublished; the emulator stores a plain one from the bot (subtype assistant_app_thread)."""
+        self._agent_view()
+        who = self._user(user)
+        dm, _ = self.workspace.open_im(self.bot_user_id, who.id)
+        ws = self.workspace
+        root = ws.post(dm, {"user": ws.bot_user_id, "bot_id": ws.bot_id, "app_id": ws.app_id, "text": "",
+                            "subtype": "assistant_app_thread", "team": ws.team.id})
+        self.changed()
+        event = payloads.assistant_thread_event(ws, "assistant_thread_started", who, dm, root["ts"], context_channel)
+        return dm.id, root["ts"], await self.send_event(event)
+
+    async def change_assistant_context(self, dm: str, thread_ts: str, context_channel: str,
+                                       user: str | None = None) -> Delivery:
+        """The member moves to `context_channel` with the agent thread open:
+        `assistant_thread_context_changed`."""
+        self._agent_view()
+        where = self._channel(dm)
+        if thread_ts not in where.messages:
+            raise ValueError(f"no thread {thread_ts} in {dm}")
+        event = payloads.assistant_thread_event(self.workspace, "assistant_thread_context_changed",
+                                                self._user(user), where, thread_ts, context_channel)
+        return await self.send_event(event)
+
     async def click_view(self, view_id: str, action_id: str, user: str | None = None,
                          value: str | None = None) -> Delivery:
         """Press the button (or pick the option `value`) `action_id` in the open view `view_id`, as
@@ -97,7 +130,7 @@ class ActingOnSurfaces:
         shown = {k: v for k, v in stored.items() if k != "user"}
         payload = payloads.view_actions_payload(self.workspace, user=who, view=shown, action=action,
                                                 trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def use_message_shortcut(self, callback_id: str, channel: str, ts: str,
                                    user: str | None = None) -> Delivery:
@@ -119,7 +152,7 @@ class ActingOnSurfaces:
             self.workspace, callback_id=callback_id, user=who, channel=where,
             message=message_out(message, self.workspace, self.base_url), response_url=target.url,
             trigger_id=self.triggers.issue(who.id))
-        return await self.hub.deliver("interactive", payload)
+        return await self.deliver("interactive", payload)
 
     async def run_step(self, callback_id: str, inputs: dict[str, Any] | None = None,
                        user: str | None = None) -> Delivery:

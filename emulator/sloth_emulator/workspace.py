@@ -39,6 +39,8 @@ class Workspace:
         self.scheduled: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.streams: set[tuple[str, str]] = set()  # (channel, ts) of messages still streaming (chat.*Stream)
+        # (channel, thread_ts) -> status, prompts, title set by assistant.threads.* (webapi/assistant.py)
+        self.assistant_threads: dict[tuple[str, str], dict[str, Any]] = {}
         self.custom_emoji: set[str] = set()  # names of the workspace's own emoji, beside Slack's standard ones
 
     @classmethod
@@ -155,6 +157,9 @@ class Workspace:
             stored["parent_user_id"] = parent.get("user", "")
             channel.messages[stored["ts"]] = stored
             self._summarise_thread(channel, thread_ts)
+            thread = self.assistant_threads.get((channel.id, thread_ts))
+            if thread is not None and stored.get("bot_id") == self.bot_id:
+                thread["status"] = ""  # Slack clears an agent's status once it answers in the thread
         else:
             channel.messages[stored["ts"]] = stored
         return stored

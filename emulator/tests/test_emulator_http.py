@@ -5,35 +5,22 @@ secret) answers the same member acts as over Socket Mode; retries carry Slack's 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs
 
 import pytest
 from aiohttp import web
+from emulator_kit import AMELIA, bot_client, serve
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from test_bolt_async import team_app
+from test_emulator_surfaces import manifest
 
 from sloth_emulator import Emulator
 from sloth_emulator.request_url import RequestUrlRefused
 
 WJK68 = "U01WJK68KS"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-async def serve(handler: Handler | web.Application) -> tuple[web.AppRunner, str]:
-    if not isinstance(handler, web.Application):
-        app = web.Application()
-        app.router.add_post("/slack/events", handler)
-        handler = app
-    runner = web.AppRunner(handler)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-
-
 @pytest.fixture
 async def bolt(slack: Emulator) -> AsyncIterator[AsyncApp]:
     """The team's app of test_bolt_async, served over HTTP by Bolt's own aiohttp server: it
@@ -94,6 +81,55 @@ async def test_requests_are_shaped_and_signed_as_slack_sends_them(slack: Emulato
     assert json.loads(event)["type"] == "event_callback" and "X-Slack-Retry-Num" not in event_headers
     forged = {**event_headers, "X-Slack-Signature": "v0=" + "0" * 64}
     assert not verifier.is_valid_request(event, forged)
+
+
+async def test_every_surface_reaches_the_request_url_as_slack_sends_it(slack: Emulator) -> None:
+    """Interactions (shortcuts, a view's buttons, view_closed) as a form with one `payload` field,
+    events (app_home_opened, function_executed) as an event_callback in JSON, all signed."""
+    seen: list[tuple[dict[str, str], bytes]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        body = await request.read()
+        if request.content_type == "application/json" and json.loads(body).get("type") == "url_verification":
+            return web.json_response({"challenge": json.loads(body)["challenge"]})
+        seen.append((dict(request.headers), body))
+        return web.Response()
+
+    manifest(slack)
+    slack.app_manifest["features"]["shortcuts"].append(
+        {"name": "New", "type": "global", "callback_id": "new", "description": "Start something"})
+    client = bot_client(slack)
+    button = {"type": "actions", "elements": [{"type": "button", "action_id": "wave",
+                                                "text": {"type": "plain_text", "text": "Wave"}}]}
+    home = (await client.views_publish(user_id=WJK68, view={"type": "home", "blocks": [button]}))["view"]
+    modal = (await client.views_open(trigger_id=slack.triggers.issue(WJK68), view={
+        "type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "notify_on_close": True,
+        "blocks": [button]}))["view"]
+    runner, url = await serve(record)
+    try:
+        await slack.use_request_url(url)
+        acts = [slack.use_message_shortcut("quote", "general", slack.messages("general")[-1]["ts"], user="wjk68"),
+                slack.global_shortcut("new", user="wjk68"), slack.click_view(home["id"], "wave"),
+                slack.close_view(modal["id"]), slack.open_home("wjk68"),
+                slack.run_step("greet", {"who": AMELIA}, user="wjk68")]
+        for act in acts:
+            delivery = await act
+            assert delivery is not None
+            await delivery.acked()
+    finally:
+        await runner.cleanup()
+    verifier = SignatureVerifier(slack.signing_secret)
+    assert all(verifier.is_valid_request(body, headers) for headers, body in seen)
+    forms = [{k: v[0] for k, v in parse_qs(body.decode()).items()} for headers, body in seen[:4]]
+    assert {headers["Content-Type"] for headers, _ in seen[:4]} == {"application/x-www-form-urlencoded"}
+    assert [list(form) for form in forms] == [["payload"]] * 4
+    assert [json.loads(form["payload"])["type"] for form in forms] == [
+        "message_action", "shortcut", "block_actions", "view_closed"]
+    assert {headers["Content-Type"] for headers, _ in seen[4:]} == {"application/json"}
+    events = [json.loads(body) for _, body in seen[4:]]
+    assert {e["type"] for e in events} == {"event_callback"}
+    assert [e["event"]["type"] for e in events] == ["app_home_opened", "function_executed"]
+    assert slack.connections == 0 and slack.failed_requests == []
 
 
 async def test_an_event_not_acked_is_retried_with_slacks_headers(slack: Emulator) -> None:

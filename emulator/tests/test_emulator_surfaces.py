@@ -1,5 +1,6 @@
 """The Home tab, buttons in a view, message shortcuts and workflow steps, driven by a plain Bolt app
-(AsyncApp over Socket Mode) as Bolt's documentation writes one, and refused as Slack refuses them."""
+as Bolt's documentation writes one, over Socket Mode and over HTTP (Bolt's own aiohttp server,
+which checks every signature), and refused as Slack refuses them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from emulator_kit import AMELIA, GENERAL, WJK68, bot_client, error_of, user_client
+from emulator_kit import AMELIA, GENERAL, WJK68, bot_client, error_of, serve, user_client
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,8 +33,8 @@ def manifest(emu: Emulator) -> None:
     emu.app_manifest["functions"] = {"greet": STEP}
 
 
-def home_app(client: AsyncWebClient) -> AsyncApp:
-    app = AsyncApp(client=client)
+def home_app(client: AsyncWebClient, **options: Any) -> AsyncApp:
+    app = AsyncApp(client=client, **options)
 
     @app.event("app_home_opened")
     async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -66,10 +67,19 @@ def home_app(client: AsyncWebClient) -> AsyncApp:
     return app
 
 
-@pytest.fixture
-async def app(slack: Emulator) -> AsyncIterator[AsyncApp]:
+@pytest.fixture(params=["socket", "http"])
+async def app(slack: Emulator, request: pytest.FixtureRequest) -> AsyncIterator[AsyncApp]:
+    """The app over Socket Mode, or at its request URL (every act then a signed POST to it)."""
     manifest(slack)
-    bolt = home_app(AsyncWebClient(token=slack.bot_token, base_url=slack.api_url))
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    if request.param == "http":
+        bolt = home_app(client, signing_secret=slack.signing_secret)
+        runner, url = await serve(bolt.web_app())
+        await slack.use_request_url(url)
+        yield bolt
+        await runner.cleanup()
+        return
+    bolt = home_app(client)
     handler = AsyncSocketModeHandler(bolt, slack.app_token)
     await handler.connect_async()
     await slack.wait_connected()

@@ -21,6 +21,8 @@ from bot.api import (
     section,
     shown,
     split_args,
+    table,
+    unescape,
 )
 from handlers.games import flow, scores
 from handlers.games.logic import LOBBY_SECONDS, name
@@ -53,7 +55,7 @@ class Options:
     Param("game", choices=("tictactoe", "connect4", "rps", "trivia")),
     Param("options", "text", required=False, help="An opponent (@name), best of 3 or 5 for rps, rounds for trivia."),
     examples=("play tictactoe", "play connect4 @amelia", "play rps @amelia best of 5", "play trivia 5"),
-    scopes=("chat:write.public",), mentions="users",  # a challenge notifies the member challenged
+    scopes=("chat:write.public",), mentions="users", changes=True,  # a challenge notifies the member challenged
 )
 async def play_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     kind = GAME_NAMES.get(args["game"].lower())
@@ -156,19 +158,27 @@ async def scores_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         kinds = (kind,)
     record = await flow.games(ctx).get_shared(scores.key(ctx.identity.team_id))
     limit = 15 if wanted else 5
-    blocks, lines = [], []
+    lines: list[str] = []
+    rows: list[list[str]] = []
     for kind in kinds:
         board = scores.leaderboard(record, kind, limit)
         if not board and not wanted:
             continue
-        rows = [f"{place}. {await _plain_name(ctx, player)} — {scores.describe(kind, row)}"
-                for place, (player, row) in enumerate(board, 1)] or ["No games finished yet."]
-        lines.append(f"{TITLES[kind]}: " + "; ".join(rows))
-        blocks.append(section(f"*{TITLES[kind]}*\n" + "\n".join(rows)))
-    if not blocks:
+        named = [(place, await _plain_name(ctx, player), row) for place, (player, row) in enumerate(board, 1)]
+        said = [f"{place}. {who} — {scores.describe(kind, row)}" for place, who, row in named]
+        lines.append(f"{TITLES[kind]}: " + "; ".join(said or ["No games finished yet."]))
+        for place, who, row in named:  # cells show as typed: names unescaped; one game, a column per number
+            rows.append([str(place), unescape(who), *scores.columns(kind, row)] if wanted
+                        else [TITLES[kind], str(place), unescape(who), scores.describe(kind, row)])
+    if not lines:
         text = f"No games finished yet. Start one with `{ctx.slash('play tictactoe')}`."
         return Reply(text=text, blocks=[section(text)])
-    return Reply(text="\n".join(lines), blocks=blocks)
+    if not rows:
+        return Reply(text=lines[0], blocks=[section(f"*{TITLES[kinds[0]]}*\nNo games finished yet.")])
+    header = ["#", "Player", *scores.headings(kinds[0])] if wanted else ["Game", "#", "Player", "Record"]
+    title = f"*{TITLES[kinds[0]]} leaderboard*" if wanted else "*Leaderboards*"
+    listing = table(rows, header=header, align=["left", "right"] if wanted else ["left", "right", "left", "left"])
+    return Reply(text="\n".join(lines), blocks=[section(title), listing])
 
 
 async def _plain_name(ctx: Context, player: str) -> str:

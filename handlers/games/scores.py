@@ -64,3 +64,13 @@ def describe(kind: str, row: dict[str, int]) -> str:
     if kind == trivia.KIND:
         return f"{row['points']} points · {row['played']} played · {row['won']} won"
     return f"{row['won']} W · {row['lost']} L · {row['drawn']} D"
+
+
+def headings(kind: str) -> list[str]:
+    """A leaderboard's number columns for one game."""
+    return ["Points", "Played", "Won"] if kind == trivia.KIND else ["Won", "Lost", "Drawn"]
+
+
+def columns(kind: str, row: dict[str, int]) -> list[str]:
+    keys = ("points", "played", "won") if kind == trivia.KIND else ("won", "lost", "drawn")
+    return [f"{row[key]:,}" for key in keys]

@@ -207,6 +207,7 @@ def card_buttons(run: Run) -> list[dict[str, Any]]:
         found.append(button("Unmute" if run.muted else "Mute", "training:mute", run.run_id))
     if run.history:
         found.append(button("Curves", "training:curves", run.run_id))
+    found.append(button("Run page", "training:page", run.run_id))  # answers the presser with a link of their own
     return found
 
 

@@ -24,6 +24,7 @@ PROBLEM_WORDS = {
     "config_too_big": "the config was too big (some keys left out)",
     "predict_failed": "predicting on the validation samples failed",
     "bad_resume": "the resume file or token could not be used (a new run was started)",
+    "bad_tags": "some tags were left out (at most 10 words of 1-40 letters, digits or . _ - : /)",
 }
 
 

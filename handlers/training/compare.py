@@ -1,5 +1,5 @@
 """`runs compare <run> <run>`: the two runs' shared metrics overlaid in one PNG, and how the settings
-they started with differ.
+they started with differ (in the picture's comment, and as a table in the answer to the asker).
 
 A run is named by its id (or the first 6+ characters of it) or by its name (the newest run of
 that name). The picture is drawn in a worker process, like the other training pictures, and
@@ -13,7 +13,21 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.api import Context, Invocation, Reply, Task, UserError, escape, made, notice, reply_place, truncate, upload
+from bot.api import (
+    Context,
+    Invocation,
+    Reply,
+    Task,
+    UserError,
+    escape,
+    made,
+    notice,
+    reply_place,
+    section,
+    table,
+    truncate,
+    upload,
+)
 from handlers.training.card_parts import value_text
 from handlers.training.service import Training, training, visible_to
 from handlers.training.state import Run, shared_metrics
@@ -47,13 +61,18 @@ async def find_run(ctx: Context, inv: Invocation, service: Training, wanted: str
 def config_diff(first: Run, second: Run) -> list[str]:
     """`key: a → b` for every setting the two runs started with differently (a missing key shows as
     –). The settings they started with: a run's config also follows the LR button."""
+    return [f"{key}: {a} → {b}" for key, a, b in diff_rows(first, second)]
+
+
+def diff_rows(first: Run, second: Run) -> list[tuple[str, str, str]]:
+    """(key, first's value, second's) for every setting the two runs started with differently."""
     before, after = started_with(first), started_with(second)
-    lines = []
+    rows = []
     for key in list(dict.fromkeys([*before, *after])):
         a, b = before.get(key, "–"), after.get(key, "–")
         if a != b:
-            lines.append(f"{key}: {shown(a)} → {shown(b)}")
-    return lines
+            rows.append((key, shown(a), shown(b)))
+    return rows
 
 
 def started_with(run: Run) -> dict[str, Any]:
@@ -85,8 +104,13 @@ async def compare(ctx: Context, inv: Invocation, words: list[str]) -> Reply:
     await upload(ctx, requester=inv.user, place=place, data=png, filename=f"{slug}.png", title=title[:100],
                  comment=comment, alt=f"training curves of {first.name[:40]} and {second.name[:40]} overlaid")
     moved = f" (in a DM: {place.moved})" if place.moved else ""
-    return notice(f"Compared *{escape(truncate(first.name, 60))}* and *{escape(truncate(second.name, 60))}*"
-                  f"{moved}.")
+    answer = notice(f"Compared *{escape(truncate(first.name, 60))}* and *{escape(truncate(second.name, 60))}*"
+                    f"{moved}.")
+    rows = diff_rows(first, second)
+    if not rows:
+        return answer
+    differences = table(rows, header=["Config", label(first), label(second)], wrap=[False, True, True])
+    return Reply(text=answer.text, blocks=[section(answer.text), differences], ephemeral=True, replace=False)
 
 
 def label(run: Run) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.api import Router, Setting, positive
-from handlers.training import buttons, home, ingest, listing, sweeper
+from handlers.training import buttons, controls, home, ingest, listing, resources, sweeper
+from handlers.training.pages import links, routes
 
 router = Router("training", workers=("handlers.training.render",), settings=[
     Setting("monitor_token", secret=True, env="SLOTH_MONITOR_TOKEN",
@@ -19,5 +20,6 @@ router = Router("training", workers=("handlers.training.render",), settings=[
     Setting("sweep_seconds", positive("seconds"), default=15.0, env="SLOTH_TRAINING_SWEEP_SECONDS",
             help="how often quiet runs and unfinished card work are looked for"),
 ])
-for part in (ingest.router, buttons.router, listing.router, sweeper.router, home.router):
+for part in (ingest.router, buttons.router, controls.router, listing.router, sweeper.router, home.router,
+             links.router, routes.router, resources.router):
     router.include(part)

@@ -1,8 +1,9 @@
-"""`runs`: recent and active training runs, each with its status and a link to its card."""
+"""`runs`: recent and active training runs, a table of each one's status and a link to its card."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -14,17 +15,21 @@ from bot.api import (
     Reply,
     Router,
     UserError,
+    cell,
     escape,
     nav_blocks,
     page_of,
     parse_user,
     section,
+    table,
     truncate,
+    unescape,
 )
 from handlers.training import card_parts as parts
-from handlers.training.card import ICONS, run_date
+from handlers.training.card import ICONS
 from handlers.training.compare import compare
 from handlers.training.ingest import PATH
+from handlers.training.pages.links import page_command
 from handlers.training.service import Training, name_of, training, visible_to
 from handlers.training.state import Run
 
@@ -41,12 +46,15 @@ STATUSES = ("running", "completed", "stopped", "failed", "stale")
 
 @router.command(
     "runs", "Recent and active training runs, with a link to each run card; filter by owner and status, "
-    "or compare two runs.", Param("filter", "text", required=False),
-    examples=("runs", "runs mine running", "runs @amelia failed", "runs compare 3f2a9c bert-tiny"))
+    "compare two runs, or get a link to the runs' web pages.", Param("filter", "text", required=False),
+    examples=("runs", "runs mine running", "runs @amelia failed", "runs compare 3f2a9c bert-tiny", "runs page",
+              "runs page 3f2a9c"))
 async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     words = (args.get("filter") or "").split()
     if words[:1] == ["compare"]:
         return await compare(ctx, inv, words[1:])
+    if words[:1] == ["page"]:
+        return await page_command(ctx, inv, words[1:])
     owner, statuses = await parse_filter(ctx, inv, words)
     service = training(ctx)
     everything: list[Run] = []
@@ -66,35 +74,36 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         return Reply(text=text, blocks=[section(text)])
     found.sort(key=lambda r: (not r.running, -r.created))
     shown, page, pages = page_of(found, inv.page, PER_PAGE)
-    lines = [await shown_line(ctx, service, run) for run in shown]
+    rows = [await shown_row(ctx, service, run) for run in shown]
     active = sum(1 for r in found if r.running)
     heading = f"*Training runs*{' ' + said if said else ''} · {active} active"
-    blocks = [section(heading), *[section(line) for line in lines]]
-    blocks += nav_blocks(inv, page, pages, len(found), "runs")
+    header = ["Run", "Status", "Epoch", "Owner", "Started", "Notes"]
+    if not any(row[-1] for row in rows):
+        header, rows = header[:-1], [row[:-1] for row in rows]
+    listing = table(rows, header=header, align=["left", "left", "right"], wrap=[True, False, False, False, False, True])
+    blocks = [section(heading), listing, *nav_blocks(inv, page, pages, len(found), "runs")]
     return Reply(text=f"{len(found)} training runs, {active} active", blocks=blocks)
 
 
-async def shown_line(ctx: Context, service: Training, run: Run) -> str:
-    """A run's line; one that cannot be drawn says so, so one bad run never breaks `runs` for everyone."""
+async def shown_row(ctx: Context, service: Training, run: Run) -> list[Any]:
+    """A run's cells; one that cannot be drawn says so, so one bad run never breaks `runs` for everyone."""
     try:
-        return await run_line(ctx, service, run)
+        return await run_row(ctx, service, run)
     except Exception:
         log.exception("training run %s cannot be listed", run.run_id)
-        return f"⚠️ `{escape(run.run_id)}` cannot be shown (see Sloth's log)"
+        return [f"⚠️ {run.run_id}", "cannot be shown", "", "", "", "see Sloth's log"]
 
 
-async def run_line(ctx: Context, service: Training, run: Run) -> str:
+async def run_row(ctx: Context, service: Training, run: Run) -> list[Any]:
+    """Cells show as typed (raw text): names and notes unescaped, the name a link to the run's card."""
     link = await card_link(ctx, service, run)
-    name = escape(truncate(run.name, 80))
-    title = f"<{link}|{name}>" if link else name
+    name = f"{ICONS[run.status]} {truncate(run.name, 80)}"
     of = f"/{run.total_epochs}" if run.total_epochs else ""
-    status = run.status + (" (stale)" if run.stale else "")
-    owner = escape(await name_of(ctx, run.owner) or "") if run.owner else "no owner given"
-    line = f"{ICONS[run.status]} *{title}* · {status} · epoch {run.epochs_done}{of} · {owner}"
-    when = f"started {run_date(run.started_at)}" if run.started_at is not None else "not started yet"
-    extra = f" · card not posted: `{escape(run.card_error)}`" if run.card_error else ""
-    trouble = parts.trouble_text(run)
-    return f"{line}\n{when}{extra}" + (f"\n{trouble}" if trouble else "")
+    owner = await name_of(ctx, run.owner) or "" if run.owner else "no owner given"
+    started = cell("at an unknown time", at=run.started_at) if run.started_at is not None else "not started yet"
+    notes = [f"card not posted: {run.card_error}" if run.card_error else "", unescape(parts.trouble_text(run) or "")]
+    return [cell(name, url=link) if link else name, run.status + (" (stale)" if run.stale else ""),
+            f"{run.epochs_done}{of}", owner, started, " · ".join(n for n in notes if n)]
 
 
 async def parse_filter(ctx: Context, inv: Invocation, words: list[str]) -> tuple[str | None, set[str]]:
@@ -110,7 +119,7 @@ async def parse_filter(ctx: Context, inv: Invocation, words: list[str]) -> tuple
             owner = ref.id or str((await ctx.directory.resolve_user(ref))["id"])
         else:
             raise UserError(f"`{escape(truncate(word, 40))}` is not a filter: use `mine`, `@someone`, or one of "
-                             f"{', '.join(STATUSES)}; or `runs compare <run> <run>`.")
+                             f"{', '.join(STATUSES)}; or `runs compare <run> <run>`, or `runs page [run]`.")
     return owner, statuses
 
 

@@ -82,6 +82,8 @@ class Run:
     rewind: bool = False  # resumed: the first epoch or batch reported says where the job went on from
     improvements: int = 0  # times the watched metric reached a new best
     last_best: dict[str, Any] | None = None  # {"metric", "value", "was", "epoch"}: the latest of them
+    tags: list[str] = field(default_factory=list)  # as the job gave them, for the runs page's filter
+    alerts_said: list[dict[str, Any]] = field(default_factory=list)  # {"kind", "text", "time"}, for the run page
 
     @property
     def running(self) -> bool:

@@ -34,6 +34,7 @@ def take_info(run: Run, info: RunInfo) -> None:
     run.watch = info.watch or run.watch
     run.mode, run.patience = info.mode, info.patience
     run.ping_after = info.ping_after
+    run.tags = list(info.tags)
     after = (run.host, run.pid, run.process, run.git, run.framework, run.can, run.watch, run.mode, run.patience)
     if after != before:
         run.version += 1
@@ -128,6 +129,7 @@ def alert(run: Run, kind: str, text: str) -> bool:
     if kind in run.alerted or (run.muted and kind not in CRITICAL):
         return False
     run.alerted.append(kind)
+    run.alerts_said.append({"kind": kind, "text": text.replace("*", ""), "time": run.last_event_at})
     run.jobs.append({"id": f"alert-{kind}", "kind": "alert", "alert": kind, "text": text})
     return True
 

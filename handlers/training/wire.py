@@ -74,6 +74,7 @@ class RunInfo:
     controls: tuple[str, ...] = ("stop",)
     resume: str | None = None  # the instance of the job this one continues (its resume token)
     ping_after: float | None = 300.0  # a completion this many seconds after the start mentions the owner
+    tags: tuple[str, ...] = ()  # short words to find the run by on the runs page
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,10 @@ CONTROL_STATUSES = ("applied", "failed", "received")
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 V2_RUN_FIELDS = ("kind", "instance", "host", "pid", "process", "git", "framework", "watch", "mode", "patience",
-                 "controls", "resume", "ping_after")
+                 "controls", "resume", "ping_after", "tags")
 MAX_PING_AFTER = 30 * 86400.0
+MAX_TAGS = 10
+TAG = re.compile(r"[A-Za-z0-9._:/-]{1,40}")
 
 
 def _run_v2(run: dict[str, Any], protocol: int) -> dict[str, Any]:
@@ -66,7 +68,15 @@ def _run_v2(run: dict[str, Any], protocol: int) -> dict[str, Any]:
         raise Malformed(f"run.controls must be a list of {', '.join(CONTROLS)}")
     # Before version 3 every job could stop; from 3 on a job says so (a @notify task cannot).
     out["controls"] = tuple(c for c in CONTROLS if c in controls or (c == "stop" and protocol < 3))
+    out["tags"] = _tags(run.get("tags", []))
     return out
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_TAGS or not all(
+            isinstance(tag, str) and TAG.fullmatch(tag) for tag in value):
+        raise Malformed(f"run.tags must be a list of at most {MAX_TAGS} tags, each 1-40 letters, digits or . _ - : /")
+    return tuple(dict.fromkeys(value))
 
 
 def _git(value: Any) -> dict[str, Any] | None:

@@ -37,6 +37,20 @@ def check_channel(channel: Any, problems: Problems) -> None:
         problems.add("bad_channel", f"channel {str(channel)[:90]!r} is not a channel name like #ml or an "
                      "ID like C0123ABC; Sloth will refuse this run's reports")
 
+
+TAG = re.compile(r"[A-Za-z0-9._:/-]{1,40}")
+MAX_TAGS = 10
+
+
+def checked_tags(tags: Any, problems: Problems) -> list[str]:
+    """The tags Sloth takes (at most 10, each 1-40 letters, digits or . _ - : /); the rest left out, said once."""
+    given = [tags] if isinstance(tags, str) else list(tags)
+    kept = list(dict.fromkeys(t for t in given if isinstance(t, str) and TAG.fullmatch(t)))[:MAX_TAGS]
+    if len(kept) < len(set(map(str, given))):
+        problems.add("bad_tags", f"tags must be at most {MAX_TAGS} words of 1-40 letters, digits or . _ - : /; "
+                     "the others were left out")
+    return kept
+
 def bad_loss(metrics: Mapping[str, Any]) -> bool:
     """A plain-float loss that is NaN or infinite (tensors are not looked at: that would wait for the GPU).
 

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Concatenate, Literal, ParamSpec
 
 from . import _lifetime, _resume, _signals
-from ._checks import bad_loss, check_channel, checked_owner, checked_run_id, score_value
+from ._checks import bad_loss, check_channel, checked_owner, checked_run_id, checked_tags, score_value
 from ._controls import Control
 from ._delivery import Outbox, Sender, warn_once_log
 from ._http import Transport
@@ -61,6 +61,7 @@ class TrainingRun(Presses):
     completes after running at least `ping_after` seconds (None: never for a completion).
     `resume_file` (a path beside the checkpoints) or `resume_token` (an earlier run's
     `resume_token`, with its `run_id`) continue that run's card after a restart: see _resume.
+    `tags` (up to 10 short words: "baseline", "lr-sweep") let the runs page filter runs.
     """
 
     def __init__(self, name: str, channel: str, total_epochs: int | None = None, owner: str | None = None,
@@ -71,7 +72,7 @@ class TrainingRun(Presses):
                  patience: int | None = None, run_id: str | None = None, controls: Iterable[str] = (),
                  kind: str = "training", framework: str | None = None,
                  ping_after: float | None = DEFAULT_PING_AFTER, resume_file: str | os.PathLike[str] | None = None,
-                 resume_token: str | None = None) -> None:
+                 resume_token: str | None = None, tags: Iterable[str] = ()) -> None:
         self.problems = Problems(warn_once_log(_log))
         self.resume_file = resume_file
         saved = None if resume_file is None else _resume.read(resume_file, self.problems)
@@ -98,6 +99,8 @@ class TrainingRun(Presses):
             "mode": mode if mode in ("min", "max") else None, "patience": patience,
             "controls": self._controls(set(controls)), "ping_after": ping_after,
             "resume": _resume.checked_token(resume_token, self.problems), **process_info()}
+        if tags:  # only when given: a Sloth older than tags refuses fields it does not know
+            self._info["tags"] = checked_tags(tags, self.problems)
         sampler = None if system_interval is None else Sampler(system_interval)
         self._sender = Sender(self._outbox, Transport(self.url, self.run_id, token), self._info, self.problems,
                               poll_interval, send_interval, sampler)

@@ -8,7 +8,7 @@ HTTP (Slack's requests to /slack/events, signed), the same test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def transport() -> str:
     """How Slack reaches Sloth in this test: Socket Mode unless the test is marked both_transports."""
     return "socket"
+
+
+@pytest.fixture(autouse=True)
+def _transport_taken(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test run over both transports really ran over the one it says: over HTTP, Slack's
+    requests went to a request URL; over Socket Mode, none did. (A marker that loses the
+    transport would otherwise run the same test twice over Socket Mode, unnoticed.)"""
+    callspec = getattr(request.node, "callspec", None)
+    transport = callspec.params.get("transport") if callspec is not None else None
+    if transport is None or "slack" not in request.fixturenames:
+        yield
+        return
+    slack: Emulator = request.getfixturevalue("slack")
+    yield
+    assert bool(slack.http_requests) == (transport == "http"), f"this test did not run over {transport}"
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
+
 from bot.features.registry import Registry
 from bot.runtime.lifecycle import Runtime
 from bot.testing import FakeClock, bot_settings, grant_manifest_scopes, registry_for, start_runtime
 from sloth_emulator import Emulator
+from sloth_emulator.responses import ResponsePost
 
-__all__ = ["FakeClock", "ask", "bot_settings", "running_bot", "settle", "visible_text"]
+__all__ = ["FakeClock", "answers", "ask", "bot_settings", "running_bot", "settle", "sloth_over_both_transports",
+           "table_rows", "visible_text"]
 
 
 @asynccontextmanager
@@ -29,11 +33,22 @@ async def running_bot(
     """
     registry = registry or registry_for(features, env)
     if scopes:
-        grant_manifest_scopes(emu, registry)  # exactly what installing the app would grant
+        # exactly what installing the app would grant
+        grant_manifest_scopes(emu, registry, agent=overrides.get("model") is not None)
     chosen = jobs or ("manual" if isinstance(clock, FakeClock) else "auto")
     async with start_runtime(emu, data_dir, registry=registry, clock=clock, connections=connections, jobs=chosen,
                              **overrides) as runtime:
         yield runtime
+
+
+def sloth_over_both_transports(**options: Any) -> pytest.MarkDecorator:
+    """For a test of the kit's `sloth` fixture: run it over Socket Mode and over HTTP (Slack's
+    requests signed, to /slack/events), the test's `transport` saying which, each started as
+    `@pytest.mark.sloth(**options)` would start it. (The `sloth` fixture reads one marker, so
+    the options go here rather than on a marker of their own.)"""
+    return pytest.mark.parametrize("transport", [
+        pytest.param("socket", marks=pytest.mark.sloth(**options)),
+        pytest.param("http", marks=pytest.mark.sloth(transport="http", **options))])
 
 
 async def settle(runtime: Runtime) -> None:
@@ -60,6 +75,29 @@ async def ask(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> dict[
     return body
 
 
+async def answers(emu: Emulator, runtime: Runtime, text: str, **where: Any) -> list[ResponsePost]:
+    """Send `/sloth <text>`, wait for it to be handled, return every post to its response_url
+    (a refused one included: a reply Slack refused and Sloth said again is two)."""
+    delivery = await emu.slash_command(text=text, **where)
+    await delivery.acked()
+    await settle(runtime)
+    return [p for p in emu.responses if p.url == delivery.payload["response_url"]]
+
+
 def visible_text(body: dict[str, Any]) -> str:
     """Everything a reader would see in a message body: text, blocks, attachments."""
     return json.dumps([body.get("text"), body.get("blocks"), body.get("attachments")], ensure_ascii=False)
+
+
+def table_rows(body: dict[str, Any]) -> list[list[str]]:
+    """The rows of the table block in a message body (the header first), each cell as its text reads."""
+    [block] = [b for b in body.get("blocks") or [] if b.get("type") == "table"]
+    return [[cell_text(cell) for cell in row] for row in block["rows"]]
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    if cell["type"] == "raw_text":
+        return str(cell["text"])
+    parts = [e for section in cell["elements"] for e in section["elements"]]
+    return "".join(f":{e['name']}:" if e["type"] == "emoji" else str(e.get("text") or e.get("fallback") or "")
+                   for e in parts)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
-from tests.e2e.harness import ask, running_bot, settle, visible_text
+from tests.e2e.harness import ask, running_bot, settle, table_rows, visible_text
 
 WJK68, AMELIA, JONAS, KENJI, PRIYA = "U01WJK68KS", "U01AMHART1", "U01JBECKER", "U01KSATO01", "U01PNAIR01"
 CHANGES = ("conversations.create", "conversations.setPurpose", "conversations.invite", "conversations.archive",
@@ -28,8 +28,8 @@ async def test_create_with_purpose_adds_the_admin(emulator: Emulator, bot: Runti
     made = channel_named(emulator, "ml-papers")
     assert made is not None and made.purpose == "Papers we are reading" and WJK68 in made.members
     assert f"Created <#{made.id}> with the purpose “Papers we are reading” and added you" in visible_text(body)
-    listed = visible_text(await ask(emulator, bot, "channels ml-papers", user=WJK68))
-    assert "*ml-papers* — Papers we are reading" in listed  # the directory learnt of it at once
+    listed = table_rows(await ask(emulator, bot, "channels ml-papers", user=WJK68))
+    assert any("ml-papers" in row[0] and "Papers we are reading" in " ".join(row) for row in listed[1:]), listed
 
 
 @pytest.mark.parametrize(("typed", "says"), [

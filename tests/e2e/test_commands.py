@@ -8,7 +8,7 @@ import pytest
 
 from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator
-from tests.e2e.harness import ask, visible_text
+from tests.e2e.harness import ask, table_rows, visible_text
 
 pytestmark = pytest.mark.both_transports  # every test here, over Socket Mode and over HTTP
 
@@ -24,19 +24,22 @@ async def test_team(emulator: Emulator, bot: Runtime) -> None:
 
 
 async def test_channels_with_purposes_and_filter(emulator: Emulator, bot: Runtime) -> None:
-    shown = visible_text(await ask(emulator, bot, "channels"))
+    rows = table_rows(await ask(emulator, bot, "channels"))
+    assert rows[0] == ["Channel", "Purpose", "Members"]
     for name, purpose in [("python_content", "Data Science and Python"), ("random", "Deep philosophical discussions"),
                           ("testing_exp", "Experimental testing of interactions.")]:
-        assert f"*{name}* — {purpose}" in shown
+        assert [f"#{name}", purpose] in [row[:2] for row in rows]
+    assert all(row[2].replace(",", "").isdigit() for row in rows[1:])
     filtered = visible_text(await ask(emulator, bot, "channels python"))
     assert "python_content" in filtered and "random" not in filtered
 
 
 async def test_users_show_time_zone_and_status(emulator: Emulator, bot: Runtime) -> None:
-    shown = visible_text(await ask(emulator, bot, "users wjk"))
-    assert "*Will Koehrsen* @wjk68" in shown and "Eastern Standard Time" in shown
-    assert "image_url" in shown  # the avatar
-    assert "Amelia" not in shown
+    body = await ask(emulator, bot, "users wjk")
+    rows = table_rows(body)
+    assert rows[0] == ["Name", "Handle", "Time zone", "Status"]
+    assert rows[1][:3] == ["Will Koehrsen", "@wjk68", "Eastern Standard Time"]
+    assert "Amelia" not in visible_text(body)
 
 
 async def test_whois_card(emulator: Emulator, bot: Runtime) -> None:

@@ -1,7 +1,10 @@
 """A form for every command: `/sloth` alone and the "Sloth…" shortcut open the menu of commands,
 each command's form is generated from its parameters, and a submission runs through the same
 parser, checks and dispatch as the typed command; bad values are shown under their fields in
-the ack, and a forged submission is refused. Real Bolt and SDK clients against the emulator."""
+the ack, and a forged submission is refused. Real Bolt and SDK clients against the emulator.
+
+The tests that stand for each surface run over Socket Mode and over HTTP (Slack's requests signed,
+to /slack/events)."""
 
 from __future__ import annotations
 
@@ -18,12 +21,12 @@ from bot.pure.text import split_args, split_line
 from bot.pure.views import modal
 from bot.slack.views import open_view, update_view
 from bot.testing import Sloth, registry_for
-from sloth_emulator import Emulator, FakeClock
+from sloth_emulator import Emulator, FakeClock, modals
+from tests.e2e.harness import sloth_over_both_transports
 
 WJK68, AMELIA = "U01WJK68KS", "U01AMHART1"  # an admin (the workspace's owner), a member
 # Over Socket Mode (the ack frame's payload) and over HTTP (the response's body): the same answers.
-BOTH_TRANSPORTS = pytest.mark.parametrize("transport", ["socket", pytest.param(
-    "http", marks=pytest.mark.sloth(transport="http"))])
+BOTH_TRANSPORTS = sloth_over_both_transports()
 ADMIN_ONLY = {"create", "purpose", "invite", "archive"}
 ELEMENTS = {"user": "users_select", "channel": "conversations_select", "int": "number_input",
             "text": "plain_text_input", "word": "plain_text_input"}
@@ -120,6 +123,10 @@ async def test_bad_values_are_shown_under_their_fields_in_the_ack(
     assert spaced.ack == {"response_action": "errors", "errors": {"name": "One word, without spaces."}}
     blank = await slack.forge_submission(form.view["id"], {"count": "5"})  # no member can leave it blank
     assert (await blank.acked())["payload"]["errors"] == {"channel": "Please fill this in."}
+    assert blank.ack_latency is not None and blank.ack_latency < modals.ACK_SECONDS  # in time for Slack to show
+    if transport == "http":  # each submission (two menus, three forms) answered in its own response, 200
+        submitted = [r for r in slack.http_requests if r.kind == "interactive" and b"view_submission" in r.body]
+        assert len(submitted) == 5 and {(r.status, r.outcome) for r in submitted} == {(200, "acked")}
     fixed = await sloth.submit_view(form, {"channel": "#random", "count": "2"})
     assert fixed.ack is None and fixed.text == "Last 2 messages in #random"
     assert slack.refused_view_responses == []
@@ -191,7 +198,8 @@ async def test_a_private_channel_the_member_is_not_in_is_refused(sloth: Sloth, s
     assert not slack.calls_to("conversations.history")
 
 
-async def test_the_shortcut_opens_the_menu_and_answers_in_a_dm(sloth: Sloth, slack: Emulator) -> None:
+@BOTH_TRANSPORTS
+async def test_the_shortcut_opens_the_menu_and_answers_in_a_dm(sloth: Sloth, slack: Emulator, transport: str) -> None:
     menu = await sloth.shortcut(user=AMELIA)
     assert menu.view["callback_id"] == "sloth_pick"
     form = await sloth.submit_view(menu, {"command": "history"})
@@ -208,7 +216,8 @@ async def test_a_command_without_parameters_runs_when_picked(sloth: Sloth, slack
     assert answer.ack is None and "Data Analysis" in answer.text
 
 
-async def test_closing_a_form_is_heard(sloth: Sloth, slack: Emulator) -> None:
+@BOTH_TRANSPORTS
+async def test_closing_a_form_is_heard(sloth: Sloth, slack: Emulator, transport: str) -> None:
     form = await sloth.open_form("history", user=AMELIA)
     assert form.view["notify_on_close"] is True
     await sloth.close_view(form)

@@ -220,6 +220,28 @@ async def test_fuzzed_commands_through_every_kind_of_block_view_and_stream(emula
     assert found == [], "\n".join(found[:20])
 
 
+async def test_fuzzed_commands_said_again_with_older_blocks_stay_inert(emulator: Emulator, tmp_path: Path) -> None:
+    """Where the workspace refuses the newer kinds, what Sloth says again the classic way (a table's
+    rich-text links and raw text, Markdown, alerts turned into mrkdwn) passes the guard again."""
+    emulator.refuse_block_types({"table", "markdown", "alert"})
+    rng = random.Random(20261209)
+    async with running_bot(emulator, tmp_path, registry=relay_registry(), clock=FakeClock()) as bot:
+        found: list[str] = []
+        for _ in range(INPUTS // 4):
+            calls, posts = len(emulator.calls), len(emulator.responses)
+            typed = f"relay {line(rng)}"
+            delivery = await emulator.slash_command(text=typed, user=JONAS, channel="general")
+            await delivery.acked()
+            await settle(bot)
+            found += [leak for where, args in sent_since(emulator, calls, posts)
+                      for leak in leaks(f"{where} for {typed!r}", args)]
+        refused = {c.error for c in emulator.calls if c.method in GUARDED_METHODS and not c.ok}
+    assert refused <= {"invalid_blocks"}
+    assert found == [], "\n".join(found[:20])
+    shown = [b for post in emulator.posts() for b in post.message.get("blocks") or []]
+    assert shown and not {"table", "markdown", "alert"} & {b["type"] for b in shown}  # all said the classic way
+
+
 async def test_fuzzed_webhooks_background_tasks_and_jobs_posting_stored_text(emulator: Emulator,
                                                                              tmp_path: Path) -> None:
     rng = random.Random(20261208)

@@ -1,7 +1,10 @@
 """The Home tab: drawn for each member when they open it, from every feature's section (games,
 training runs, connecting, their files) with only what they may see; redrawn shortly after what
 it shows changes (once for a burst of changes); its buttons run commands, answered in the member's
-DM. Real Bolt and SDK clients against the emulator."""
+DM. Real Bolt and SDK clients against the emulator.
+
+The tests that stand for each surface run over Socket Mode and over HTTP (Slack's requests signed,
+to /slack/events)."""
 
 from __future__ import annotations
 
@@ -15,10 +18,13 @@ import pytest
 from bot.handling.home import DEBOUNCE_SECONDS
 from bot.testing import Sloth
 from sloth_emulator import Emulator
-from tests.e2e.harness import running_bot
+from tests.e2e.harness import running_bot, sloth_over_both_transports
 
 TOKEN = "monitor-token-for-home-tests"
-home_sloth = pytest.mark.sloth(env={"SLOTH_MONITOR_TOKEN": TOKEN, "SLOTH_FILES_DIR": "."})
+HOME_ENV = {"SLOTH_MONITOR_TOKEN": TOKEN, "SLOTH_FILES_DIR": "."}
+home_sloth = pytest.mark.sloth(env=HOME_ENV)
+# Opening the tab (an event) and its buttons and forms (interactions): over Socket Mode and over HTTP.
+home_sloth_both_transports = sloth_over_both_transports(env=HOME_ENV)
 WJK68, AMELIA, KENJI = "U01WJK68KS", "U01AMHART1", "U01KSATO01"
 
 
@@ -41,9 +47,9 @@ def publishes(sloth: Sloth, user: str) -> int:
     return sum(1 for c in sloth.calls("views.publish") if c.ok and c.args.get("user_id") == user)
 
 
-@home_sloth
+@home_sloth_both_transports
 async def test_the_home_tab_shows_a_members_games_runs_and_files_and_nobody_elses_private_runs(
-        sloth: Sloth, slack: Emulator) -> None:
+        sloth: Sloth, slack: Emulator, transport: str) -> None:
     secret = slack.workspace.create_channel("ml-secret", WJK68, is_private=True)
     secret.members[slack.bot_user_id] = None
     await sloth.command("play tictactoe", user="kenji", channel="general")
@@ -88,8 +94,9 @@ async def test_a_home_tab_is_redrawn_once_shortly_after_what_it_shows_changes(sl
     assert publishes(sloth, "U01PNAIR01") == 0
 
 
-@home_sloth
-async def test_the_home_tabs_buttons_run_commands_answered_in_the_members_dm(sloth: Sloth, slack: Emulator) -> None:
+@home_sloth_both_transports
+async def test_the_home_tabs_buttons_run_commands_answered_in_the_members_dm(sloth: Sloth, slack: Emulator,
+                                                                            transport: str) -> None:
     home = await sloth.home("amelia")
     runs = await sloth.click(home, "sloth_home:run:runs")
     [post] = runs.posts

@@ -1,7 +1,10 @@
 """Message shortcuts: "Export this thread" (a CSV by DM), "Remind me about this" (remind's form,
 filled in with a link to the message) and "Chart this channel" (plot activity), each acting for the
 member who used it, answered to them alone; a feature's own shortcut, with its limit. Real Bolt
-and SDK clients against the emulator."""
+and SDK clients against the emulator.
+
+The tests that stand for each surface run over Socket Mode and over HTTP (Slack's requests signed,
+to /slack/events)."""
 
 from __future__ import annotations
 
@@ -23,9 +26,10 @@ AMELIA, KENJI = "U01AMHART1", "U01KSATO01"
 
 
 @pytest.fixture
-async def sloth(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Sloth]:
+async def sloth(emulator: Emulator, tmp_path: Path, transport: str) -> AsyncIterator[Sloth]:
     """Sloth on the real clock (chat.scheduleMessage is judged by the emulator's)."""
-    async with running_bot(emulator, tmp_path, env={"SLOTH_FILES_DIR": "."}, features=[__name__]) as runtime:
+    async with running_bot(emulator, tmp_path, env={"SLOTH_FILES_DIR": "."}, features=[__name__],
+                           transport=transport) as runtime:
         yield Sloth(emulator, runtime, runtime.clock)
 
 
@@ -45,6 +49,7 @@ def csv_rows(slack: Emulator) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(file.content.decode("utf-8-sig"))))
 
 
+@pytest.mark.both_transports
 async def test_export_this_thread_sends_the_thread_as_a_csv_by_dm(sloth: Sloth, slack: Emulator) -> None:
     ts = await thread_in(slack, "general", "Friday works", "Thursday is safer")
     reply = next(m for m in slack.messages("general") if m.get("text") == "Thursday is safer")
@@ -59,6 +64,7 @@ async def test_export_this_thread_sends_the_thread_as_a_csv_by_dm(sloth: Sloth, 
     assert file.shares and all(slack.workspace.channels[c].is_im for c in file.shares)
 
 
+@pytest.mark.both_transports
 async def test_remind_me_about_this_opens_reminds_form_filled_in_for_the_member(sloth: Sloth,
                                                                                 slack: Emulator) -> None:
     ts = await thread_in(slack, "random")

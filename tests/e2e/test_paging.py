@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from bot.runtime.lifecycle import Runtime
 from sloth_emulator import Emulator, Workspace
-from tests.e2e.harness import ask, running_bot, settle, visible_text
+from tests.e2e.harness import ask, running_bot, settle, table_rows, visible_text
 
 
 @pytest.fixture
@@ -37,9 +36,8 @@ def member_pages(emu: Emulator) -> int:
 
 
 def names_on(message: dict) -> list[str]:
-    """The handles listed on a page of `users`."""
-    return [re.search(r"\* @(\S+)", b["text"]["text"]).group(1)  # type: ignore[union-attr]
-            for b in message.get("blocks", []) if b.get("accessory")]
+    """The handles listed on a page of `users` (its table's second column)."""
+    return [row[1].removeprefix("@") for row in table_rows(message)[1:]]
 
 
 async def press(emu: Emulator, runtime: Runtime, message: dict, action_id: str, user: str) -> None:

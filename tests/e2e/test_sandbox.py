@@ -39,10 +39,10 @@ def test_scripted_session(tmp_path: Path) -> None:
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Data Analysis" in out and "data-analysis.slack.com" in out
-    assert "python_content — Data Science and Python" in out
-    assert "sloth in #general" in out and "Will Koehrsen @wjk68" in out  # the mention was answered in-channel
+    assert re.search(r"│ #python_content +│ Data Science and Python +│ +\d+ │", out)  # a table, numbers on the right
+    assert "sloth in #general" in out and "Will Koehrsen │ @wjk68" in out  # the mention was answered in-channel
     assert "sloth in a direct message" in out and "Eastern Standard Time" in out
-    assert "Did you mean history?" in out
+    assert "⚠️ I don't know the command histroy. Did you mean history?" in out  # an alert
     assert "hello @here" in out  # history shows the message, made inert
     assert "There is no button 7 on screen." in out
     assert "Traceback" not in result.stderr

@@ -1,7 +1,10 @@
 """Workflow Builder steps: Sloth's built-in ones (post as an identity, set my status, create a
 channel, remind me) run by a member through a workflow, ended with functions.completeSuccess and
 its outputs, or, refused, with functions.completeError and the reason; a step acts for the member
-who runs the workflow and never as anyone else. Real Bolt and SDK clients against the emulator."""
+who runs the workflow and never as anyone else. Real Bolt and SDK clients against the emulator.
+
+The tests that stand for each surface run over Socket Mode and over HTTP (Slack's requests signed,
+to /slack/events)."""
 
 from __future__ import annotations
 
@@ -19,9 +22,9 @@ WJK68, AMELIA, KENJI = "U01WJK68KS", "U01AMHART1", "U01KSATO01"
 
 
 @pytest.fixture
-async def sloth(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Sloth]:
+async def sloth(emulator: Emulator, tmp_path: Path, transport: str) -> AsyncIterator[Sloth]:
     """Sloth on the real clock (chat.scheduleMessage is judged by the emulator's), with connecting on."""
-    async with running_bot(emulator, tmp_path, **oauth_settings(emulator)) as runtime:
+    async with running_bot(emulator, tmp_path, transport=transport, **oauth_settings(emulator)) as runtime:
         yield Sloth(emulator, runtime, runtime.clock)
 
 
@@ -29,6 +32,7 @@ def dm_of(slack: Emulator, user: str) -> str:
     return next(c.id for c in slack.workspace.channels.values() if c.is_im and user in c.members)
 
 
+@pytest.mark.both_transports
 async def test_post_as_an_identity_posts_for_the_member_and_hands_its_answer_on(sloth: Sloth,
                                                                                 slack: Emulator) -> None:
     run = await sloth.step("say", {"channel": "#random", "message": "Deploy finished as Release Bot icon :rocket:"},
@@ -41,6 +45,7 @@ async def test_post_as_an_identity_posts_for_the_member_and_hands_its_answer_on(
     assert not [p for p in run.answer.posts if p.channel == dm_of(slack, AMELIA)]  # nothing to tell her
 
 
+@pytest.mark.both_transports
 async def test_a_step_never_posts_as_a_person_and_says_why_it_stopped(sloth: Sloth, slack: Emulator) -> None:
     run = await sloth.step("say", {"channel": "#random", "message": "I quit as Kenji Sato"}, user="amelia")
     assert run.status == "failed" and run.outputs == {}
@@ -51,6 +56,7 @@ async def test_a_step_never_posts_as_a_person_and_says_why_it_stopped(sloth: Slo
     assert told.channel == dm_of(slack, AMELIA) and "won't post as a person" in told.text
 
 
+@pytest.mark.both_transports
 async def test_set_my_status_acts_as_the_member_who_runs_the_workflow_alone(sloth: Sloth, slack: Emulator) -> None:
     await sloth.connect("amelia")
     kenji_before = dict(slack.workspace.users[KENJI].__dict__)

@@ -114,7 +114,7 @@ def test_the_card_escapes_what_the_job_sent_and_has_clean_metadata() -> None:
     assert message["attachments"][0]["color"] == COLOURS["running"]
     actions = [e["action_id"] for b in message["attachments"][0]["blocks"] if b["type"] == "actions"
                for e in b["elements"]]
-    assert actions == ["training:stop", "training:mute", "training:curves"]
+    assert actions == ["training:stop", "training:mute", "training:curves", "training:page"]
     assert "Olivia Owner" in raw and "epoch *1/4*" in raw
 
 

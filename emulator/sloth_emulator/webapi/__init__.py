@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from sloth_emulator.ratelimit import RateLimiter, RateLimits
 from sloth_emulator.tokens import TokenInfo
-from sloth_emulator.webapi import apps, auth, chat, conversations, files, functions, search, streams, users, views
+from sloth_emulator.webapi import (
+    apps,
+    assistant,
+    auth,
+    chat,
+    conversations,
+    files,
+    functions,
+    search,
+    streams,
+    users,
+    views,
+)
 from sloth_emulator.webapi.context import Answer, ApiError, Call, Method
 from sloth_emulator.webapi.scoping import needed_scope, scope_headers
 
@@ -20,6 +32,7 @@ if TYPE_CHECKING:
 METHODS: dict[str, Method] = {
     **auth.METHODS, **apps.METHODS, **users.METHODS, **conversations.METHODS, **chat.METHODS, **files.METHODS,
     **search.METHODS, **views.METHODS, **streams.METHODS, **functions.METHODS,
+    **assistant.METHODS,
 }
 
 

@@ -78,7 +78,7 @@ def _attach(message: Message, metadata: Metadata | None) -> str | None:
 def content_from(call: Call, *, require: bool = True) -> Message:
     return message_content(call.args.get("text"), call.structured("blocks", "invalid_blocks"),
                            call.structured("attachments", "invalid_attachments"), require=require,
-                           markdown=call.args.get("markdown_text"))
+                           markdown=call.args.get("markdown_text"), refused=call.emu.refused_blocks)
 
 
 def thread_parent(call: Call, channel: Channel) -> str | None:

@@ -58,7 +58,8 @@ def _content(call: Call) -> tuple[str, list[dict[str, Any]]]:
     blocks: list[dict[str, Any]] = []
     for chunk in chunks:
         if chunk["type"] == "blocks":
-            blocks += message_content(None, chunk["blocks"], None, require=False).get("blocks", [])
+            blocks += message_content(None, chunk["blocks"], None, require=False,
+                                      refused=call.emu.refused_blocks).get("blocks", [])
     return text, blocks
 
 
@@ -111,7 +112,8 @@ def append_stream(call: Call) -> Answer:
 def stop_stream(call: Call) -> Answer:
     channel, message = _streaming(call)
     text, blocks = _content(call)
-    extra = message_content(None, call.structured("blocks", "invalid_blocks"), None, require=False)
+    extra = message_content(None, call.structured("blocks", "invalid_blocks"), None, require=False,
+                            refused=call.emu.refused_blocks)
     metadata = metadata_of(call)
     _add(message, text, [*blocks, *extra.get("blocks", [])])
     if metadata is not None and metadata.value is not None:

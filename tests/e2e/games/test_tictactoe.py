@@ -28,7 +28,7 @@ from tests.e2e.games.gameplay import (
     start,
     tick,
 )
-from tests.e2e.harness import ask, running_bot
+from tests.e2e.harness import answers, ask, running_bot, table_rows
 
 
 async def challenge(emu: Emulator, bot: Runtime) -> dict:
@@ -225,5 +225,16 @@ async def test_scores_count_each_finished_game_once(emulator: Emulator, bot: Run
     # equal records: the order falls back to the user id
     assert "1. Amelia Hart — 1 W · 1 L · 0 D; 2. Will Koehrsen — 1 W · 1 L · 0 D" in board["text"]
     assert "<@" not in board["text"]
+    assert table_rows(board) == [["#", "Player", "Won", "Lost", "Drawn"], ["1", "Amelia Hart", "1", "1", "0"],
+                                 ["2", "Will Koehrsen", "1", "1", "0"]]
+    every_game = table_rows(await ask(emulator, bot, "scores"))
+    assert every_game[:2] == [["Game", "#", "Player", "Record"], ["Tic-tac-toe", "1", "Amelia Hart", "1 W · 1 L · 0 D"]]
+    emulator.refuse_block_types({"table"})  # a workspace without tables gets the same as lines
+    refused, classic = await answers(emulator, bot, "scores tictactoe")
+    assert refused.error == "invalid_blocks" and classic.error is None
+    lines = "\n".join(b["text"]["text"] for b in classic.body["blocks"]).split("\n")
+    assert lines == ["*Tic-tac-toe leaderboard*", "*#* · *Player* · *Won* · *Lost* · *Drawn*",
+                     "1 · Amelia Hart · 1 · 1 · 0", "2 · Will Koehrsen · 1 · 1 · 0"]
+    emulator.refuse_block_types(set())
     unknown = await ask(emulator, bot, "scores chess")
     assert "I don't know the game" in unknown["text"]

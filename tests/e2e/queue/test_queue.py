@@ -8,13 +8,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from redis import asyncio as aioredis
-
+from bot.config.limits import Limit
 from bot.work.lanes import HEAVY, open_queue
 from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import WILL, click, payload, start
@@ -22,23 +20,6 @@ from tests.e2e.harness import ask, running_bot, settle, visible_text
 from tests.e2e.queue.workers import sloth_worker
 
 FEATURE = "tests.e2e.queue.slow_feature"
-
-
-@pytest.fixture
-async def queue_url(redis_url: str) -> AsyncIterator[str]:
-    """A database of the test redis-server of its own, empty."""
-    url = redis_url.rsplit("/", 1)[0] + "/5"
-    client = aioredis.from_url(url)
-    await client.flushdb()
-    await client.aclose()
-    yield url
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    made = tmp_path / "markers"
-    made.mkdir()
-    return made
 
 
 async def until(found: Callable[[], Any], what: str, timeout: float = 60) -> Any:  # noqa: ASYNC109
@@ -150,3 +131,21 @@ async def test_a_worker_runs_only_functions_of_modules_features_declared(
         assert not await asyncio.to_thread(marker.exists)
     finally:
         await queue.disconnect()
+
+
+
+async def test_with_a_worker_alive_a_burst_past_the_replicas_own_pool_is_queued_not_refused(
+        emulator: Emulator, tmp_path: Path, queue_url: str) -> None:
+    one_member_may = (("plot", Limit(at_once=20, per_hour=100, per_day=100)),)
+    async with running_bot(emulator, tmp_path / "sloth", store_url=queue_url, member_limits=one_member_may) as bot, \
+            sloth_worker(emulator, tmp_path / "worker", queue_url):
+        burst = 20  # the replica's own pool takes 8 at once; charts wait on the worker for seconds here
+        deliveries = [await emulator.slash_command(text="plot members") for _ in range(burst)]
+        for delivery in deliveries:
+            await delivery.acked()
+        await settle(bot)
+        replies = [p for d in deliveries for p in emulator.responses if p.url == d.payload["response_url"]]
+        assert len(replies) == burst
+        texts = [visible_text(r.body) for r in replies]
+        assert all("Posted the time-zone chart" in t for t in texts), [t for t in texts if "Posted" not in t]
+        assert counted(bot, "done") == burst and counted(bot, "local") == 0

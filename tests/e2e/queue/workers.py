@@ -39,6 +39,12 @@ class WorkerProcess:
         if not self._ready.is_set():
             raise AssertionError("the worker did not start:\n" + "\n".join(self.lines[-40:]))
 
+    @property
+    def port(self) -> int:
+        """Where its /livez, /readyz and /metrics are (it logs the port it took when ready)."""
+        [line] = [line for line in self.lines if READY in line]
+        return int(line.rsplit("on port ", 1)[1])
+
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
 

@@ -84,6 +84,6 @@ async def test_an_unknown_channel_is_said_in_the_jobs_log_and_in_runs(
     async with monitoring_bot(emulator, tmp_path) as runtime:
         await asyncio.wait_for(asyncio.to_thread(job), 30)
         listing = visible_text(await ask(emulator, runtime, "runs"))
-    assert "card not posted: `channel_not_found`" in listing
+    assert "card not posted: channel_not_found" in listing
     [notice] = [m for m in warnings(caplog) if "cannot post the card" in m]
     assert "Sloth cannot post the card in #no-such-channel: channel_not_found" in notice

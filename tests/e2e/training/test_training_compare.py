@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sloth_emulator import Emulator
-from tests.e2e.harness import ask, settle, visible_text
+from tests.e2e.harness import answers, ask, settle, table_rows, visible_text
 from tests.e2e.training.test_training_ingest import post_events
 from tests.e2e.training.training_harness import AMELIA, T0, WILL, cards, monitoring_bot
 
@@ -80,3 +80,24 @@ async def test_runs_filters_by_owner_and_status(emulator: Emulator, tmp_path: Pa
     assert "gpt-small" in running and "bert" not in running
     assert "No training run owned by Amelia" in nothing
     assert "`fastest` is not a filter" in wrong
+
+
+async def test_runs_and_the_config_diff_are_tables_and_lines_where_tables_are_refused(
+        emulator: Emulator, tmp_path: Path) -> None:
+    async with monitoring_bot(emulator, tmp_path) as runtime:
+        await three_runs(emulator, runtime)
+        listing = table_rows(await ask(emulator, runtime, "runs mine", user=WILL))
+        compared = await ask(emulator, runtime, "runs compare run-aaaaaa bert-large", user=WILL)
+        emulator.refuse_block_types({"table"})
+        refused, classic = await answers(emulator, runtime, "runs mine", user=WILL)
+    assert listing[0] == ["Run", "Status", "Epoch", "Owner", "Started"]
+    rows = {row[0]: row for row in listing[1:]}
+    assert rows["✅ bert-base"][1:4] == ["completed", "3/3", "Will Koehrsen"]
+    assert rows["❌ bert-large"][1:4] == ["failed", "2/2", "Will Koehrsen"]
+    assert compared["text"].startswith("Compared *bert-base* and *bert-large*")
+    assert table_rows(compared) == [["Config", "bert-base (run-aa)", "bert-large (run-bb)"], ["lr", "0.001", "0.0005"]]
+    assert refused.error == "invalid_blocks" and classic.error is None
+    lines = "\n".join(b["text"]["text"] for b in classic.body["blocks"] if b["type"] == "section").split("\n")
+    assert "*Run* · *Status* · *Epoch* · *Owner* · *Started*" in lines
+    assert any(line.startswith("<") and "|✅ bert-base> · completed · 3/3 · Will Koehrsen · " in line
+               for line in lines)
