@@ -74,6 +74,7 @@ from bot.slack.views import open_view, update_view
 from bot.store import Contention, Namespaced
 from bot.views.forms import field_block
 from bot.views.home import home_button
+from bot.work.metrics import Metrics
 
 __all__ = [
     *_pure,
@@ -84,4 +85,5 @@ __all__ = [
     "nav_blocks", "open_dm", "open_view", "page_of", "raise_if_not_in", "read_rerun", "readable_channel",
     "reply_place", "require_bearer", "require_signature", "rerun_value", "reveal", "untrusted", "update_view",
     "upload", "uploader", "working",
+    "Metrics",
 ]

@@ -9,6 +9,7 @@ built in a worker process, like the charts, so a big channel does not hold up th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.api import (
@@ -33,7 +34,7 @@ from bot.api import (
     working,
 )
 from handlers.plots import MAX_DAYS, period
-from handlers.reading import MAX_THREADS, read_channel, read_thread
+from handlers.reading import LIMITED, MAX_THREADS, Reading, read_channel, read_thread
 from handlers.tally import Row
 
 router = Router("export", workers=("handlers.tally",))
@@ -74,8 +75,7 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
         data = made(CSV_FILE, reading.rows, names)  # built in a worker process (with the queue, uploaded there)
         dm = await open_dm(ctx, inv.user)
-        note = (f" Replies of the {reading.threads_skipped:,} oldest threads are left out (only the newest "
-                f"{MAX_THREADS} threads are expanded)." if reading.threads_skipped else "")
+        note = _channel_note(reading)
         filename = f"{channel.get('name', channel['id'])}-{first:%Y-%m-%d}-to-{last:%Y-%m-%d}.csv"
         file = await upload(
             ctx, requester=inv.user, place=Place(dm, None, "a DM"), data=data, filename=filename,
@@ -83,7 +83,19 @@ async def export_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
             comment=(f"#{name} from {first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC): {reading.messages:,} "
                      f"messages and {reading.fetched_replies:,} thread replies.{note}"),
         )
-    return notice(f"Sent you the export of #{name} in a DM: {file_link(file)}")
+    return notice(f"Sent you the export of #{name} in a DM: {file_link(file)}{note if reading.limited else ''}")
+
+
+def _channel_note(reading: Reading) -> str:
+    """What the file leaves out, and why."""
+    if reading.limited:
+        since = datetime.fromtimestamp(float(reading.rows[0][0]), UTC)
+        return (f" {LIMITED}: this export holds only the newest {reading.messages:,} messages, from "
+                f"{since:%Y-%m-%d %H:%M} UTC, without thread replies.")
+    if reading.threads_skipped:
+        return (f" Replies of the {reading.threads_skipped:,} oldest threads are left out (only the newest "
+                f"{MAX_THREADS} threads are expanded).")
+    return ""
 
 
 @router.message_shortcut("export_thread", "Export this thread", "This thread's messages as a CSV file, by DM",
@@ -102,10 +114,11 @@ async def export_thread(ctx: Context, shortcut: MessageShortcut) -> Reply:
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
         data = made(CSV_FILE, reading.rows, names)
         dm = await open_dm(ctx, inv.user)
+        note = f" {LIMITED}: this file holds only the thread's first messages." if reading.limited else ""
         file = await upload(
             ctx, requester=inv.user, place=Place(dm, None, "a DM"), data=data,
             filename=f"{channel.get('name', channel['id'])}-thread-{shortcut.thread.replace('.', '-')}.csv",
             title=f"A thread of #{channel.get('name')}",
-            comment=f"A thread of #{name}: its first message and {reading.fetched_replies:,} replies.",
+            comment=f"A thread of #{name}: its first message and {reading.fetched_replies:,} replies.{note}",
         )
-    return notice(f"Sent you the thread in #{name} as a CSV in a DM: {file_link(file)}")
+    return notice(f"Sent you the thread in #{name} as a CSV in a DM: {file_link(file)}{note}")

@@ -18,6 +18,7 @@ from bot.api import (
     slack_date,
     truncate,
 )
+from handlers.reading import LIMITED, LIMITED_PAGE
 
 router = Router("history")
 PER_PAGE = 10
@@ -34,19 +35,24 @@ async def history_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     response = await ctx.client.conversations_history(channel=channel["id"], limit=args["count"])
     # Oldest first, the way the channel reads.
     messages: list[dict[str, Any]] = list(reversed(response.get("messages", [])))
+    # Fewer than asked for while Slack says there are more: its history limit (handlers.reading).
+    more = response.get("has_more") or (response.get("response_metadata") or {}).get("next_cursor")
+    limited = bool(more) and len(messages) <= LIMITED_PAGE < args["count"]
     await ctx.directory.load_users()
-    return render_history(ctx, inv, channel, messages)
+    return render_history(ctx, inv, channel, messages, f"{LIMITED}, so these are the newest {len(messages)}."
+                          if limited else "")
 
 
-def render_history(ctx: Context, inv: Invocation, channel: dict[str, Any], messages: list[dict[str, Any]]) -> Reply:
+def render_history(ctx: Context, inv: Invocation, channel: dict[str, Any], messages: list[dict[str, Any]],
+                   note: str = "") -> Reply:
     name = channel.get("name", channel["id"])
     if not messages:
         return Reply(text=f"#{name} has no messages yet.", blocks=[section(f"*#{name}* has no messages yet.")])
     shown, page, pages = page_of(messages, inv.page, PER_PAGE)
-    blocks = [section(f"*Last {len(messages)} messages in #{name}*")]
+    blocks = [section(f"*Last {len(messages)} messages in #{name}*" + (f"\n{note}" if note else ""))]
     blocks += [section(message_line(ctx, m)) for m in shown]
     blocks += nav_blocks(inv, page, pages, len(messages), "messages")
-    return Reply(text=f"Last {len(messages)} messages in #{name}", blocks=blocks)
+    return Reply(text=f"Last {len(messages)} messages in #{name}" + (f". {note}" if note else ""), blocks=blocks)
 
 
 def message_line(ctx: Context, message: dict[str, Any]) -> str:

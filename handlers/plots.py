@@ -36,7 +36,7 @@ from bot.api import (
     working,
 )
 from handlers.chart_data import Activity, Members
-from handlers.reading import read_channel
+from handlers.reading import LIMITED, read_channel
 from handlers.tally import local_day, zones
 
 router = Router("plots", workers=("handlers.charts",))
@@ -122,6 +122,15 @@ async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
         reading = await read_channel(ctx, channel["id"], start, replies=False)
         if not reading.rows:
             return notice(f"#{name} has no messages from {span}, so there is nothing to plot.")
+        limit_note, covers = "", span
+        if reading.limited:
+            # Only the newest messages were read: the chart starts at the day of the oldest of them.
+            first = local_day(reading.rows[0][0], tz_offset)
+            covered = (last - first).days + 1
+            covers = "today" if covered == 1 else f"the last {covered} days"
+            newest = f"the newest {reading.messages} messages"
+            limit_note = (f" {LIMITED}: this chart covers {covers} ({newest}), not {span}." if covered < days
+                          else f" {LIMITED}: this chart shows only {newest} of {span}.")
         await ctx.directory.load_users()
         names = {uid: ctx.directory.display_name(uid) for uid in reading.people}
         png = made(ACTIVITY_PNG, Activity(
@@ -134,10 +143,10 @@ async def plot_activity(ctx: Context, inv: Invocation, args: Args) -> Reply:
         file = await upload(  # drawn in a worker process, and with the job queue uploaded from there
             ctx, requester=inv.user, place=place, data=png, filename=f"activity-{channel.get('name', 'channel')}.png",
             title=f"Activity of #{channel.get('name')}, {first:%b %d} – {last:%b %d}",
-            comment=f"Activity of #{name} over {span}: {count}, asked for by {asker}.",
+            comment=f"Activity of #{name} over {covers}: {count}, asked for by {asker}.{limit_note}",
             alt=f"Bar chart of messages per day in #{channel.get('name')} and its top posters",
         )
-    return _done(place, file, f"the activity chart of #{name}")
+    return _done(place, file, f"the activity chart of #{name}", limit_note)
 
 
 async def plot_members(ctx: Context, inv: Invocation, ref: ChannelRef | None) -> Reply:
@@ -180,7 +189,7 @@ async def _channel_people(ctx: Context, channel: str) -> list[dict[str, Any]]:
             return found
 
 
-def _done(place: Place, file: dict[str, Any], what: str) -> Reply:
+def _done(place: Place, file: dict[str, Any], what: str, note: str = "") -> Reply:
     link = file_link(file)
     if place.moved:
         text = f"{place.moved[:1].upper()}{place.moved[1:]}, so I sent you {what} in a DM: {link}"
@@ -188,4 +197,4 @@ def _done(place: Place, file: dict[str, Any], what: str) -> Reply:
         text = f"Posted {what}: {link}"
     if not file.get("shared"):
         text += " (Slack has not shown it as shared yet; it should appear in a moment.)"
-    return notice(text)
+    return notice(text + note)

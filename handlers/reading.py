@@ -3,6 +3,13 @@
 Pages are turned into plain `Row` tuples as they arrive, a thousand at a time: the event loop
 never holds more than one page of Slack's JSON, never does one long stretch of work, and what
 it keeps costs the garbage collector nothing (see `handlers.tally.Row`).
+
+Since 2025-05-29 Slack answers conversations.history and conversations.replies of an app
+distributed to other workspaces outside the Slack Marketplace with at most 15 messages, and
+takes one such call a minute (internal and Marketplace apps are not limited). A page of 15 or
+fewer that still has more, when 200 were asked for, is that limit: reading on would wait a minute
+for every 15 messages, so the reading stops there, marked `limited`, and the command says why its
+answer holds less (`LIMITED`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from handlers.tally import Post, Row, as_row, mentioned_ids, to_post
 # measured with four charts being made at once, acks' p99 went from about 30 ms to 90 ms.
 PAGE = 200
 MAX_THREADS = 500  # threads whose replies an export fetches (the newest); one call each
+LIMITED_PAGE = 15  # messages a call answers for apps distributed outside the Marketplace
+LIMITED = "Slack lets apps installed outside the Slack Marketplace read 15 messages a minute"
 
 
 @dataclass
@@ -28,6 +37,7 @@ class Reading:
     fetched_replies: int = 0  # replies in `rows`
     threads_skipped: int = 0
     people: set[str] = field(default_factory=set)  # user IDs that wrote or were mentioned
+    limited: bool = False  # Slack's history limit stopped the reading: there was more (`LIMITED`)
 
 
 async def read_channel(ctx: Context, channel: str, oldest: float, *, replies: bool) -> Reading:
@@ -47,7 +57,7 @@ async def read_channel(ctx: Context, channel: str, oldest: float, *, replies: bo
             reading.replies += post.reply_count
             if post.reply_count and post.thread == post.ts:
                 threads.append(post.ts)
-        cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
+        cursor = _next(reading, response, messages)
         if not cursor:
             break
     reading.messages = len(newest_first)
@@ -55,9 +65,11 @@ async def read_channel(ctx: Context, channel: str, oldest: float, *, replies: bo
     if not replies:
         reading.rows = oldest_first
         return reading
-    reading.threads_skipped = max(0, len(threads) - MAX_THREADS)
-    # The newest threads, when there are too many to fetch (`threads` is newest first).
-    expanded = {ts: await _replies(ctx, reading, channel, ts) for ts in threads[:MAX_THREADS]}
+    # The newest threads, when there are too many to fetch (`threads` is newest first); none under
+    # Slack's history limit, where each thread would cost a minute.
+    fetched = 0 if reading.limited else MAX_THREADS
+    reading.threads_skipped = max(0, len(threads) - fetched)
+    expanded = {ts: await _replies(ctx, reading, channel, ts) for ts in threads[:fetched]}
     # A reply "also sent to the channel" is in the history too; keep it in its thread only.
     in_threads = {row[0] for found in expanded.values() for row in found}
     for row in oldest_first:
@@ -88,9 +100,18 @@ async def _replies(ctx: Context, reading: Reading, channel: str, thread: str, pa
         for message in messages:
             if message.get("ts") != thread or (parent and not found):  # the first message once
                 found.append(as_row(_take(reading, message)))
-        cursor = (response.get("response_metadata") or {}).get("next_cursor") or ""
+        cursor = _next(reading, response, messages)
         if not cursor:
             return found
+
+
+def _next(reading: Reading, response: Any, messages: list[dict[str, Any]]) -> str:
+    """The cursor of the next page; none when Slack's history limit answered this one (`limited`)."""
+    cursor: str = (response.get("response_metadata") or {}).get("next_cursor") or ""
+    if cursor and len(messages) <= LIMITED_PAGE:
+        reading.limited = True
+        return ""
+    return cursor
 
 
 def _take(reading: Reading, message: dict[str, Any]) -> Post:

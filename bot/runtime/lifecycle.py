@@ -63,7 +63,7 @@ from bot.views.submissions import Submissions
 from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
-from bot.workspaces.install_pages import InstallPages
+from bot.workspaces.install_pages import InstallPages, not_served
 from bot.workspaces.installations import Installation, Installations
 from bot.workspaces.serving import Served, Workspaces
 
@@ -315,16 +315,17 @@ class Runtime:
 
     def _install_routes(self) -> dict[tuple[str, str], Any]:
         """Many workspaces: the install pages (members' `connect` included, bot.workspaces.install_pages).
-        Features' other routes are served for one workspace only: a request to them names none."""
-        others = sorted(path for (_, path) in self.registry.routes if path not in ("/slack/install",
-                                                                                  "/slack/oauth_redirect"))
-        if others:
-            log.warning("with many workspaces these routes are not served (they name no workspace): %s",
-                        ", ".join(others))
+        Features' other routes are served for one workspace only: a request to them names none, and
+        is answered 404 with that reason (not_served)."""
         bot_scopes = manifest(self.registry, self.settings.command)["oauth_config"]["scopes"]["bot"]
         self.install_pages = InstallPages(self.settings, self.registry, self.store, self.workspaces, bot_scopes,
                                           self.clock)
-        return dict(self.install_pages.routes())
+        routes: dict[tuple[str, str], Any] = dict(self.install_pages.routes())
+        others = sorted(key for key in self.registry.routes if key not in routes)
+        if others:
+            log.warning("with many workspaces these routes are not served (they name no workspace): %s",
+                        ", ".join(path for _, path in others))
+        return {**{key: not_served for key in others}, **routes}
 
     async def _check_bot_token(self) -> Identity:
         try:

@@ -6,12 +6,19 @@ thread update these as well as the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+M = TypeVar("M", Counter, Gauge, Histogram)
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # features' own metrics (`counter`), by name: the metric and its labels
+        self._features: dict[str, tuple[Counter | Gauge | Histogram, tuple[str, ...]]] = {}
         self.envelopes = Counter(
             "sloth_envelopes_total", "Envelopes (Socket Mode) and requests (HTTP mode) from Slack acked, by type.",
             ["type"], registry=self.registry
@@ -167,3 +174,27 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    # A feature's own metrics. Its start hook runs once per workspace served (with many workspaces,
+    # once for each), and the registry takes a name once: these make the metric on the first call
+    # and give the same one to every later call, so each workspace's hook may ask for it.
+    def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:
+        return self._feature_metric(Counter, name, documentation, labels)
+
+    def gauge(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
+        return self._feature_metric(Gauge, name, documentation, labels)
+
+    def histogram(self, name: str, documentation: str, labels: Sequence[str] = (), **options: Any) -> Histogram:
+        return self._feature_metric(Histogram, name, documentation, labels, **options)
+
+    def _feature_metric(self, kind: type[M], name: str, documentation: str, labels: Sequence[str],
+                        **options: Any) -> M:
+        if name not in self._features:
+            made = kind(name, documentation, list(labels), registry=self.registry, **options)
+            self._features[name] = (made, tuple(labels))
+            return made
+        found, found_labels = self._features[name]
+        if not isinstance(found, kind) or found_labels != tuple(labels):
+            raise ValueError(f"the metric {name} was already made as a {type(found).__name__} with labels "
+                             f"{list(found_labels)}")
+        return found

@@ -129,3 +129,13 @@ class InstallPages:
             return page(500, "Sloth could not start in this workspace", "The logs say why; try again.")
         log.info("Sloth was installed in %s (%s) by %s", found.team_id, found.team_name, found.installer)
         return page(200, f"Sloth is installed in {found.team_name}", "You can close this tab and go back to Slack.")
+
+
+async def not_served(request: web.Request) -> web.Response:
+    """A feature's own route with many workspaces: its request names no workspace, and a token
+    shared by every workspace must not let one workspace's job write into another's. Refused
+    plainly, so the caller's log says why rather than a bare Not Found."""
+    return web.Response(status=404, text=(
+        f"{request.path} is not served by this Sloth: it serves many workspaces (SLOTH_WORKSPACES=many), "
+        "and this request names none. Features' own routes (such as training ingest) work with one "
+        "workspace only.\n"), headers=HEADERS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from prometheus_client import CollectorRegistry, Counter
+from bot.api import Metrics
 
 log = logging.getLogger("handlers.training.ingest")
 
@@ -21,13 +21,14 @@ MAX_SOURCES = 1000  # (source, reason) pairs remembered; the oldest is forgotten
 
 
 class Refusals:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.counter = Counter(
+    def __init__(self, metrics: Metrics) -> None:
+        # One counter per process: every workspace's start hook gets the same one (Metrics.counter).
+        self.counter = metrics.counter(
             "sloth_training_ingest_refused_total",
             "Training ingest requests refused, by reason: off (no SLOTH_MONITOR_TOKEN on Sloth), token "
             "(missing or wrong), too_large, malformed, protocol (a version this Sloth does not read), "
             "taken (the run id is another job's).",
-            ["reason"], registry=registry)
+            ["reason"])
         for reason in REASONS:
             self.counter.labels(reason)  # shown as 0 before the first one
         self._said: OrderedDict[tuple[str, str], None] = OrderedDict()

@@ -25,7 +25,7 @@ def start(ctx: Context) -> Training:
     (tests, replicas) each have their own, and it goes when its runtime goes."""
     runs = RunStore(ctx.store)
     process = uuid.uuid4().hex
-    ctx.state.training = Training(runs, Follower(ctx, runs, process), process, Refusals(ctx.metrics.registry))
+    ctx.state.training = Training(runs, Follower(ctx, runs, process), process, Refusals(ctx.metrics))
     return ctx.state.training
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot.runtime.lifecycle import Runtime
 from sloth_emulator import MultiWorkspace, Workspace
 from tests.e2e.harness import ask, settle, visible_text
-from tests.e2e.workspaces import browser, finish, install, running_many, start_install
+from tests.e2e.workspaces import browser, finish, install, running_many, sloth_url, start_install
 
 DATA, FIELD = "T024DATAAN", "T03FIELDNT"
 WILL, MARIA = "U01WJK68KS", "U03MARIAGS"
@@ -114,3 +114,33 @@ async def test_the_install_state_works_once_in_the_browser_that_started_it(
         status, text = await finish(http, redirect)
     assert status == 400 and ("already used" in text or "did not start" in text)
     assert await sloth.installations.teams() == [FIELD]
+
+
+async def test_each_workspace_starts_its_features_and_shares_the_process_s_metrics(
+        slack: MultiWorkspace, sloth: Runtime) -> None:
+    # The training feature's start hook makes its ingest-refusal counter: once per process, though it
+    # runs once per workspace served.
+    await install(sloth, DATA, WILL)
+    await install(sloth, FIELD, MARIA)
+    served = sloth.workspaces.served
+    started = [served[team].core.of("training").state.training for team in (DATA, FIELD)]
+    assert started[0] is not started[1] and started[0].refusals.counter is started[1].refusals.counter
+    started[1].refusals.refused("127.0.0.1", "token", 401, "wrong token")
+    async with browser() as http, http.get(f"{sloth_url(sloth)}/metrics") as page:
+        metrics = await page.text()
+    assert metrics.count("# TYPE sloth_training_ingest_refused_total counter") == 1
+    assert 'sloth_training_ingest_refused_total{reason="token"} 1.0' in metrics
+
+
+async def test_a_feature_route_says_plainly_it_is_not_served_with_many_workspaces(
+        slack: MultiWorkspace, sloth: Runtime) -> None:
+    await install(sloth, DATA, WILL)
+    async with browser() as http:
+        async with http.post(f"{sloth_url(sloth)}/monitor/v1/runs/r1/events", json={"events": []},
+                             headers={"Authorization": "Bearer anything"}) as ingest:
+            status, text = ingest.status, await ingest.text()
+        async with http.get(f"{sloth_url(sloth)}/nothing/here") as unknown:
+            assert unknown.status == 404 and "many workspaces" not in await unknown.text()
+    assert status == 404 and ingest.content_type == "text/plain"
+    assert "serves many workspaces (SLOTH_WORKSPACES=many), and this request names none" in text
+    assert slack[DATA].posts() == []  # nothing reached a workspace

@@ -13,11 +13,13 @@ import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.store import open_store
+from bot.work.cpu import CpuPool
 from bot.workspaces.installations import Installation, Installations
 from sloth_emulator import FakeClock, MultiWorkspace, Workspace
-from tests.e2e.workspaces import SECRET_KEY, browser, finish, running_many, start_install
+from tests.e2e.harness import settle
+from tests.e2e.workspaces import SECRET_KEY, browser, finish, install, running_many, start_install
 
-FIELD, MARIA = "T03FIELDNT", "U03MARIAGS"
+DATA, FIELD, MARIA = "T024DATAAN", "T03FIELDNT", "U03MARIAGS"
 
 
 @pytest.fixture
@@ -75,3 +77,17 @@ async def test_two_replicas_renewing_one_token_renew_it_once(slack: MultiWorkspa
     assert (await AsyncWebClient(token=first.bot_token, base_url=slack.api_url).auth_test())["team_id"] == FIELD
     for store in stores:
         await store.close()
+
+
+async def test_with_many_workspaces_heavy_work_stays_in_the_replica_s_pool(
+        slack: MultiWorkspace, tmp_path: Path, redis_db: str) -> None:
+    # `sloth worker` uploads with one workspace's token (SLACK_BOT_TOKEN): with many workspaces the
+    # replica draws and uploads itself, in the workspace that asked, though the store is Redis.
+    async with running_many(slack, tmp_path, store_url=redis_db) as sloth:
+        assert type(sloth.cpu) is CpuPool
+        await install(sloth, FIELD, MARIA)
+        await (await slack[FIELD].slash_command(text="plot members", user=MARIA, channel="C03GENERAL")).acked()
+        await settle(sloth)
+    [chart] = [f for f in slack[FIELD].uploaded() if f.name == "members-time-zones.png"]
+    assert chart.user == slack[FIELD].workspace.bot_user_id and chart.shares
+    assert slack[DATA].uploaded() == []
