@@ -15,7 +15,7 @@ import pytest
 from bot.runtime.lifecycle import Runtime
 from handlers.training.service import training
 from sloth_emulator import Emulator, MultiWorkspace, Workspace
-from tests.e2e.harness import ask, visible_text
+from tests.e2e.harness import ask, settle, visible_text
 from tests.e2e.training.training_harness import cards, payload
 from tests.e2e.workspaces import browser, install, running_many, sloth_url
 
@@ -102,6 +102,7 @@ async def test_unknown_revoked_and_replaced_tokens_are_refused_401(slack: MultiW
     field_token = await issue(field, sloth, MARIA, FIELD_GENERAL)
     for delivery in await field.uninstall():
         await delivery.acked()
+    await settle(sloth)
     status, answer = await report(sloth, "run-uninstalled", "#birds", field_token)
     assert status == 401 and "no longer has Sloth installed" in answer["error"]
     assert cards(data, "testing_exp") and cards(field, "birds") == []
