@@ -247,14 +247,10 @@ class Runtime:
         await served.core.directory.close()
 
     def _work(self) -> Work:
-        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool)."""
+        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool).
+        With many workspaces each job names the workspace that asked, and the worker uploads with its token."""
         pool = CpuPool(self.settings.render_workers or None, preload=self.registry.worker_modules())
         if self.settings.queue == "off" or not self.settings.store_url.startswith(REDIS_SCHEMES):
-            return pool
-        if self.settings.workspaces == "many":
-            # `sloth worker` posts what it made with SLACK_BOT_TOKEN, one workspace's: with many, the
-            # replica that asked posts it (the job's result comes back; bot.work.cpu).
-            log.warning("the job queue is for one workspace: with many, heavy work runs in each replica's pool")
             return pool
         from bot.work.queue import QueuedWork
 
