@@ -209,8 +209,14 @@ class Runtime:
         assert settings.secret_key and settings.client_id, "checked by the settings"
         self.installations = Installations(self.store, settings.secret_key, self.clock)
         self.route_tokens = RouteTokens(self.store, self.clock)
+        bearing = sorted({feature.name for key, (_, feature) in self.registry.routes.items()
+                          if key in feature.router.bearers})
+
+        async def uninstalled(team: str) -> None:
+            await self.route_tokens.revoke_all(team, bearing)
+
         self.workspaces = Workspaces(settings, self.store, self.installations, self.client,
-                                     self._serve_workspace, self._stop_workspace)
+                                     self._serve_workspace, self._stop_workspace, uninstalled)
         self._closers.append(self.workspaces.close)
         return self.workspaces.app_for
 

@@ -67,6 +67,11 @@ class RouteTokens:
         await self.index.delete(self._current(team, feature))
         return True
 
+    async def revoke_all(self, team: str, features: list[str]) -> None:
+        """Sloth was uninstalled from `team`: its tokens stop, and a reinstall does not bring them back."""
+        for feature in features:
+            await self.revoke(team, feature)
+
     async def find(self, token: str) -> Issued | None:
         """The workspace and feature `token` was issued for; None for a token never issued or revoked."""
         if not token.startswith(PREFIX):

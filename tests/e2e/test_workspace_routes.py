@@ -104,6 +104,14 @@ async def test_unknown_revoked_and_replaced_tokens_are_refused_401(slack: MultiW
         await delivery.acked()
     await settle(sloth)
     status, answer = await report(sloth, "run-uninstalled", "#birds", field_token)
+    assert status == 401 and "revoked" in answer["error"]
+    # Installed again: the token of before stays revoked; the workspace's admin issues a new one.
+    await install(sloth, FIELD, MARIA)
+    assert (await report(sloth, "run-uninstalled", "#birds", field_token))[0] == 401
+    # An installation gone without Slack's event (its record removed): its tokens open nothing either.
+    field_token = await issue(field, sloth, MARIA, FIELD_GENERAL)
+    await sloth.installations.remove(FIELD)
+    status, answer = await report(sloth, "run-uninstalled", "#birds", field_token)
     assert status == 401 and "no longer has Sloth installed" in answer["error"]
     assert cards(data, "testing_exp") and cards(field, "birds") == []
 
