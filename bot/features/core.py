@@ -105,6 +105,14 @@ class NoAgent:
         return False
 
 
+class RouteTokenIssuer(Protocol):
+    """Tokens of features' own routes, one per workspace and feature (bot.workspaces.route_tokens)."""
+
+    async def issue(self, team: str, feature: str, by: str) -> str: ...
+
+    async def revoke(self, team: str, feature: str) -> bool: ...
+
+
 @dataclass
 class Core:
     settings: Settings  # all of them: tokens, the secret key, the OAuth secret
@@ -125,6 +133,8 @@ class Core:
     home: HomeKeeper = field(default_factory=NoHome, repr=False)
     forms: CommandForms = field(default_factory=NoForms, repr=False)
     agent: AgentDesk = field(default_factory=NoAgent, repr=False)
+    # With many workspaces, the tokens of features' own routes (bot.workspaces.route_tokens); None with one.
+    route_tokens: RouteTokenIssuer | None = field(default=None, repr=False)
 
     def of(self, feature: str) -> Context:
         """The context of the feature called `feature` (KeyError if none is loaded)."""

@@ -112,7 +112,7 @@ async def upload(
     `bot.slack.uploads.put_file`).
     """
     if isinstance(data, Made):
-        done = await ctx.cpu.remote_upload(data, file_to(requester, place, filename, title, comment, alt))
+        done = await ctx.cpu.remote_upload(data, file_to(ctx, requester, place, filename, title, comment, alt))
         if done is not None:
             return done
         data = await ctx.cpu.run(data.task, *data.args, **data.kwargs)
@@ -128,7 +128,8 @@ async def upload(
             "shared": info is not None}
 
 
-def file_to(requester: str, place: Place, filename: str, title: str, comment: str, alt: str) -> FileTo:
+def file_to(ctx: Context, requester: str, place: Place, filename: str, title: str, comment: str,
+            alt: str) -> FileTo:
     """What a worker needs to upload as this request would: the texts passed through the guard
     here, where everything the request read is known, and what the guard and the access rule
     must still hold to on the worker (what was typed, what private content the file holds)."""
@@ -138,7 +139,8 @@ def file_to(requester: str, place: Place, filename: str, title: str, comment: st
     return FileTo(
         requester=requester, channel=place.channel, thread=place.thread, filename=filename, title=texts["title"],
         initial_comment=texts["initial_comment"], alt=alt, typed=scope.typed, users=scope.users, links=scope.links,
-        everyone=scope.everyone, revealed=tuple(sorted(asking.revealed)) if asking is not None else ())
+        everyone=scope.everyone, revealed=tuple(sorted(asking.revealed)) if asking is not None else (),
+        team=ctx.identity.team_id)
 
 
 async def shared_info(ctx: Context, file_id: str) -> dict[str, Any] | None:

@@ -193,6 +193,8 @@ class Router:
     actions: dict[str, ActionHandler] = field(default_factory=dict)
     events: dict[str, list[EventHandler]] = field(default_factory=dict)
     routes: dict[tuple[str, str], RouteHandler] = field(default_factory=dict)
+    # Routes that take a bearer token, and the setting holding it with one workspace (`http(bearer=)`).
+    bearers: dict[tuple[str, str], str] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
@@ -246,11 +248,20 @@ class Router:
 
         return register
 
-    def http(self, method: str, path: str) -> Callable[[RouteHandler], RouteHandler]:
+    def http(self, method: str, path: str, *, bearer: str | None = None) -> Callable[[RouteHandler], RouteHandler]:
+        """An HTTP route of the feature's own. `bearer` names the feature's setting that holds the
+        token its callers send (`Authorization: Bearer …`), which the handler checks against
+        `ctx.config.<bearer>`. With many workspaces (`SLOTH_WORKSPACES=many`) only such a route is
+        served: each workspace's admins issue it a token of its own (`/sloth token <feature>`), and
+        the runtime finds the workspace from the token and calls the handler with that workspace's
+        context, whose setting then holds the token the request proved."""
+
         def register(handler: RouteHandler) -> RouteHandler:
             if (method, path) in self.routes:
                 raise ValueError(f"route {method} {path} is declared twice")
             self.routes[(method, path)] = handler
+            if bearer is not None:
+                self.bearers[(method, path)] = bearer
             return handler
 
         return register
@@ -334,7 +345,7 @@ class Router:
             self.events.setdefault(event_type, []).extend(handlers)
         self.scopes.update(part.scopes)
         for (method, path), route in part.routes.items():
-            self.http(method, path)(route)
+            self.http(method, path, bearer=part.bearers.get((method, path)))(route)
         self.jobs.extend(part.jobs)
         self.on_start.extend(part.on_start)
         self.on_stop.extend(part.on_stop)

@@ -33,6 +33,7 @@ from bot.pure.text import escape, split_line
 from bot.pure.times import slack_date
 from bot.slack.admins import is_admin
 from bot.views.home import HOME_RUN
+from bot.workspaces import token_command
 
 log = logging.getLogger(__name__)
 router = Router("core")
@@ -168,3 +169,4 @@ for _action in PAGE_ACTIONS:
 router.action(JOIN_ACTION)(join_and_retry)
 router.action(CONNECT_ACTION)(link_opened)
 router.action(HOME_ACTIONS)(home_pressed)
+router.include(token_command.router)  # `token`: a workspace's tokens for features' own routes

@@ -63,8 +63,10 @@ from bot.views.submissions import Submissions
 from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
+from bot.workspaces.feature_routes import workspace_route
 from bot.workspaces.install_pages import InstallPages, not_served
 from bot.workspaces.installations import Installation, Installations
+from bot.workspaces.route_tokens import RouteTokens
 from bot.workspaces.serving import Served, Workspaces
 
 log = logging.getLogger(__name__)
@@ -206,8 +208,15 @@ class Runtime:
         settings = self.settings
         assert settings.secret_key and settings.client_id, "checked by the settings"
         self.installations = Installations(self.store, settings.secret_key, self.clock)
+        self.route_tokens = RouteTokens(self.store, self.clock)
+        bearing = sorted({feature.name for key, (_, feature) in self.registry.routes.items()
+                          if key in feature.router.bearers})
+
+        async def uninstalled(team: str) -> None:
+            await self.route_tokens.revoke_all(team, bearing)
+
         self.workspaces = Workspaces(settings, self.store, self.installations, self.client,
-                                     self._serve_workspace, self._stop_workspace)
+                                     self._serve_workspace, self._stop_workspace, uninstalled)
         self._closers.append(self.workspaces.close)
         return self.workspaces.app_for
 
@@ -224,6 +233,7 @@ class Runtime:
         client.access = access
         core = self._contexts(identity, self.cpu, store, client, directory, access,
                               replace(self.settings, bot_token=found.bot_token))
+        core.route_tokens = self.route_tokens
         home = self._surfaces(core)
         try:
             await self._run_hooks("start", core)
@@ -243,14 +253,10 @@ class Runtime:
         await served.core.directory.close()
 
     def _work(self) -> Work:
-        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool)."""
+        """This process's worker pool; with a Redis store, the job queue (which falls back on the pool).
+        With many workspaces each job names the workspace that asked, and the worker uploads with its token."""
         pool = CpuPool(self.settings.render_workers or None, preload=self.registry.worker_modules())
         if self.settings.queue == "off" or not self.settings.store_url.startswith(REDIS_SCHEMES):
-            return pool
-        if self.settings.workspaces == "many":
-            # `sloth worker` posts what it made with SLACK_BOT_TOKEN, one workspace's: with many, the
-            # replica that asked posts it (the job's result comes back; bot.work.cpu).
-            log.warning("the job queue is for one workspace: with many, heavy work runs in each replica's pool")
             return pool
         from bot.work.queue import QueuedWork
 
@@ -314,18 +320,33 @@ class Runtime:
                 share_settings(self.ctx)
 
     def _install_routes(self) -> dict[tuple[str, str], Any]:
-        """Many workspaces: the install pages (members' `connect` included, bot.workspaces.install_pages).
-        Features' other routes are served for one workspace only: a request to them names none, and
-        is answered 404 with that reason (not_served)."""
+        """Many workspaces: the install pages (members' `connect` included, bot.workspaces.install_pages),
+        and features' routes that take a bearer token, each request served in the workspace its token
+        was issued in (bot.workspaces.feature_routes). Other routes name no workspace: answered 404
+        with that reason (not_served)."""
         bot_scopes = manifest(self.registry, self.settings.command)["oauth_config"]["scopes"]["bot"]
         self.install_pages = InstallPages(self.settings, self.registry, self.store, self.workspaces, bot_scopes,
                                           self.clock)
         routes: dict[tuple[str, str], Any] = dict(self.install_pages.routes())
-        others = sorted(key for key in self.registry.routes if key not in routes)
-        if others:
+        unserved = []
+        for key, (handler, feature) in sorted(self.registry.routes.items(), key=lambda item: item[0]):
+            setting = feature.router.bearers.get(key)
+            if key in routes:
+                continue
+            if setting is None:
+                unserved.append(key[1])
+                routes[key] = not_served
+            else:
+                if feature.config.get(setting):
+                    log.warning("with many workspaces the %s setting %s is not used: each workspace's admins issue "
+                                "tokens of its own (`%s token %s`)", feature.name, setting, self.settings.command,
+                                feature.name)
+                routes[key] = workspace_route(self.workspaces, self.route_tokens, feature, setting, handler,
+                                              bind_route)
+        if unserved:
             log.warning("with many workspaces these routes are not served (they name no workspace): %s",
-                        ", ".join(path for _, path in others))
-        return {**{key: not_served for key in others}, **routes}
+                        ", ".join(unserved))
+        return routes
 
     async def _check_bot_token(self) -> Identity:
         try:

@@ -58,8 +58,9 @@ def open_queue(url: str, lane: Lane) -> RedisQueue:
 
 @dataclass(frozen=True)
 class FileTo:
-    """Where a worker uploads the file it made, and as whom: what `upload()` was given, and what
-    the guard and the access rule knew of the request (bot.guard, bot.slack.access)."""
+    """Where a worker uploads the file it made, and as whom: what `upload()` was given, the
+    workspace that asked, and what the guard and the access rule knew of the request (bot.guard,
+    bot.slack.access)."""
 
     requester: str
     channel: str
@@ -73,6 +74,7 @@ class FileTo:
     links: bool = False
     everyone: bool = False
     revealed: tuple[str, ...] = ()  # private conversations whose content is in the file
+    team: str = ""  # the workspace that asked: with many, the worker uploads with its bot token
 
     def to_job(self) -> dict[str, Any]:
         return {**self.__dict__, "revealed": list(self.revealed)}

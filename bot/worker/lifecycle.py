@@ -1,8 +1,9 @@
 """The `sloth worker` process: `async with Worker(settings, registry) as worker: await worker.wait()`.
 
 Entering checks the bot token, opens the store (it must be Redis: the queue lives there), the
-member directory (read from the store, for the access rule), this worker's own processes (their
-fork server preloads the features' worker modules, as Sloth's does), starts taking jobs on
+member directory (read from the store, for the access rule; with many workspaces, each
+workspace's installation, client and directory once a job names it: `bot.worker.seats`), this
+worker's own processes (their fork server preloads the features' worker modules, as Sloth's does), starts taking jobs on
 both lanes and serves /livez, /readyz and /metrics on SLOTH_HTTP_PORT. SIGTERM stops taking jobs
 and lets those in progress finish for up to `GRACE` seconds; any still running then are put back
 on the queue for another worker. A worker killed
@@ -25,17 +26,14 @@ from slack_sdk.errors import SlackApiError
 from bot.config.settings import Settings
 from bot.features.registry import Registry
 from bot.http.server import make_web_app, serve
-from bot.slack.access import Access
-from bot.slack.client import make_client
-from bot.slack.directory import Directory
-from bot.slack.directory_store import Kept
-from bot.slack.uploads import Uploads
+from bot.slack.client import MeteredWebClient, make_client
 from bot.store import Namespaced, StoreOpenError, open_store
 from bot.store.health import Watched
 from bot.work.cpu import CpuPool
 from bot.work.lanes import HEAVY, QUICK, SWEEP_EVERY, WORKER_INFO_EVERY, Lane, open_queue
 from bot.work.metrics import Metrics
 from bot.worker.jobs import Maker
+from bot.worker.seats import ManyWorkspaces, OneWorkspace, Seats, seat_on
 
 log = logging.getLogger(__name__)
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -78,26 +76,23 @@ class Worker:
                               "the redis://… URL Sloth's replicas use. Without Redis, Sloth makes charts itself.")
         session = aiohttp.ClientSession()
         self._closers.append(session.close)
-        client = make_client(settings.bot_token, settings.api_url, session, self.metrics)
-        try:
-            client.team = (await client.auth_test())["team_id"]
-        except SlackApiError as e:
-            raise WorkerError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error', '')}): the worker "
-                              "uploads files as Sloth, with the same token as `sloth run`.") from None
-        except aiohttp.ClientError as e:
-            raise WorkerError(f"Cannot reach Slack at {settings.api_url}: {e}") from None
+        client = None if settings.workspaces == "many" else await self._check_bot_token(session)
         try:
             store = Watched(await open_store(settings.store_url))
         except StoreOpenError as e:
             raise WorkerError(str(e)) from None
         self._closers.append(store.close)
-        directory = Directory(client, Kept(Namespaced(store, "directory")))
-        self._closers.append(directory.close)
-        client.access = Access(client, directory)  # uploads keep to what the asking member may see
+        seats: Seats
+        if client is None:
+            seats = ManyWorkspaces(settings, store, session, self.metrics)
+            log.info("uploading into the workspaces Sloth is installed in (%d now)",
+                     len(await seats.installations.teams()))
+        else:
+            seats = OneWorkspace(seat_on(client, store))
+        self._closers.append(seats.close)
         self.pool = CpuPool(settings.render_workers or None, preload=self.registry.worker_modules())
         self._closers.append(self.pool.close)
-        self.maker = Maker(self.pool, client, directory, Uploads(Namespaced(store, "upload")),
-                           Namespaced(store, "queue"), self.registry.worker_modules(), self.metrics)
+        self.maker = Maker(self.pool, seats, Namespaced(store, "queue"), self.registry.worker_modules(), self.metrics)
         for lane, at_once in ((HEAVY, 2 * self.pool.workers), (QUICK, QUICK_AT_ONCE)):
             await self._serve(lane, at_once)
         await self.pool.prepare()
@@ -109,6 +104,17 @@ class Worker:
         self._closers.append(side.cleanup)
         log.info("worker %s takes jobs: %d worker processes, %d quick jobs at once; /livez, /readyz and /metrics "
                  "on port %d", self.id, self.pool.workers, QUICK_AT_ONCE, self.http_port)
+
+    async def _check_bot_token(self, session: aiohttp.ClientSession) -> MeteredWebClient:
+        client = make_client(self.settings.bot_token, self.settings.api_url, session, self.metrics)
+        try:
+            client.team = (await client.auth_test())["team_id"]
+        except SlackApiError as e:
+            raise WorkerError(f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error', '')}): the worker "
+                              "uploads files as Sloth, with the same token as `sloth run`.") from None
+        except aiohttp.ClientError as e:
+            raise WorkerError(f"Cannot reach Slack at {self.settings.api_url}: {e}") from None
+        return client
 
     async def _serve(self, lane: Lane, at_once: int) -> None:
         queue = open_queue(self.settings.store_url, lane)

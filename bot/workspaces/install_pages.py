@@ -132,10 +132,9 @@ class InstallPages:
 
 
 async def not_served(request: web.Request) -> web.Response:
-    """A feature's own route with many workspaces: its request names no workspace, and a token
-    shared by every workspace must not let one workspace's job write into another's. Refused
-    plainly, so the caller's log says why rather than a bare Not Found."""
+    """A feature's own route with many workspaces that takes no bearer token (bot.workspaces.feature_routes):
+    its request names no workspace. Refused plainly, so the caller's log says why rather than a bare Not Found."""
     return web.Response(status=404, text=(
         f"{request.path} is not served by this Sloth: it serves many workspaces (SLOTH_WORKSPACES=many), "
-        "and this request names none. Features' own routes (such as training ingest) work with one "
-        "workspace only.\n"), headers=HEADERS)
+        "and this request names none. With many workspaces, features' own routes are served only when "
+        "they take a workspace's token (such as training ingest).\n"), headers=HEADERS)

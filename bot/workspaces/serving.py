@@ -66,10 +66,12 @@ def workspace_store(store: Store, team_id: str) -> WorkspaceStore:
 
 class Workspaces:
     def __init__(self, settings: Settings, store: Store, installations: Installations, tokenless: AsyncWebClient,
-                 build: Build, close: Callable[[Served], Awaitable[None]]) -> None:
+                 build: Build, close: Callable[[Served], Awaitable[None]],
+                 uninstalled: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.settings, self.store, self.installations = settings, store, installations
         self.tokenless = tokenless  # for oauth.v2.access
         self._build, self._close = build, close
+        self._uninstalled = uninstalled  # what else goes with the installation (its route tokens)
         self._served: dict[str, Served] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -125,6 +127,8 @@ class Workspaces:
         if event.get("type") == "app_uninstalled" or (bot_user and bot_user in (tokens.get("bot") or [])):
             await self.installations.remove(team)
             await self.forget(team)
+            if self._uninstalled is not None:
+                await self._uninstalled(team)
             log.info("Sloth was uninstalled from %s: its installation is removed", team)
         for user in tokens.get("oauth") or []:
             await workspace_store(self.store, team).child("user_token").delete(str(user))

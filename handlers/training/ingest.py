@@ -53,7 +53,7 @@ def authorized(header: str, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-@router.http("POST", PATH)
+@router.http("POST", PATH, bearer="monitor_token")
 async def ingest(ctx: Context, request: web.Request) -> web.Response:
     try:
         return web.json_response(await answer(ctx, request))

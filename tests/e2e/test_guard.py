@@ -64,6 +64,7 @@ async def test_fuzzed_input_never_makes_sloth_ping_anyone(emulator: Emulator, tm
         registry = bot.ctx.registry
         names = [c.name for c in registry.listed()]
         meant = {c.name for c in registry.listed() if c.mentions != "none"}  # `say`, `play`: mentions meant
+        as_typed = {c.name for c in registry.listed() if c.mentions == "all"}  # `say` posts labelled links as typed
         im, _ = emulator.workspace.open_im(emulator.bot_user_id, JONAS)
         leaks: list[str] = []
         for number in range(INPUTS):
@@ -81,7 +82,7 @@ async def test_fuzzed_input_never_makes_sloth_ping_anyone(emulator: Emulator, tm
             for where, text in outgoing(emulator, calls, posts):
                 if _MASS.search(text):
                     leaks.append(f"mass mention in {where} for {typed!r}: {text[:120]!r}")
-                if "<http://evil.example|" in text:
+                if "<http://evil.example|" in text and typed.split()[0] not in as_typed:
                     leaks.append(f"disguised link in {where} for {typed!r}: {text[:120]!r}")
                 if f"<@{AMELIA}" in text and typed.split()[0] not in meant:
                     leaks.append(f"mention of {AMELIA} in {where} for {typed!r}: {text[:120]!r}")

@@ -1,5 +1,6 @@
 """Many workspaces across replicas sharing Redis: an install state works once whichever replica
-it reaches, and an expiring token is renewed once when two replicas need it at the same moment."""
+it reaches, an expiring token is renewed once when two replicas need it at the same moment, and
+`sloth worker` uploads each chart into the workspace that asked, with that workspace's token."""
 
 from __future__ import annotations
 
@@ -12,14 +13,19 @@ import pytest
 import redis.asyncio as aioredis
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.pure.errors import UserError
+from bot.pure.tasks import Made, Task
+from bot.runtime.lifecycle import Runtime
 from bot.store import open_store
-from bot.work.cpu import CpuPool
+from bot.work.lanes import FileTo
+from bot.work.queue import QueuedWork
 from bot.workspaces.installations import Installation, Installations
 from sloth_emulator import FakeClock, MultiWorkspace, Workspace
 from tests.e2e.harness import settle
+from tests.e2e.queue.workers import sloth_worker
 from tests.e2e.workspaces import SECRET_KEY, browser, finish, install, running_many, start_install
 
-DATA, FIELD, MARIA = "T024DATAAN", "T03FIELDNT", "U03MARIAGS"
+DATA, FIELD, WILL, MARIA = "T024DATAAN", "T03FIELDNT", "U01WJK68KS", "U03MARIAGS"
 
 
 @pytest.fixture
@@ -79,15 +85,45 @@ async def test_two_replicas_renewing_one_token_renew_it_once(slack: MultiWorkspa
         await store.close()
 
 
-async def test_with_many_workspaces_heavy_work_stays_in_the_replica_s_pool(
+def many_worker_env(slack: MultiWorkspace) -> dict[str, str]:
+    """A `sloth worker` of a deployment with many workspaces: the replicas' settings, no bot token."""
+    return {"SLACK_BOT_TOKEN": "", "SLACK_API_URL": slack.api_url, "SLOTH_WORKSPACES": "many",
+            "SLOTH_TRANSPORT": "http", "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret,
+            "SLOTH_SECRET_KEY": SECRET_KEY}
+
+
+async def test_with_many_workspaces_the_worker_uploads_each_chart_into_the_workspace_that_asked(
         slack: MultiWorkspace, tmp_path: Path, redis_db: str) -> None:
-    # `sloth worker` uploads with one workspace's token (SLACK_BOT_TOKEN): with many workspaces the
-    # replica draws and uploads itself, in the workspace that asked, though the store is Redis.
-    async with running_many(slack, tmp_path, store_url=redis_db) as sloth:
-        assert type(sloth.cpu) is CpuPool
+    data, field = slack[DATA], slack[FIELD]
+    async with running_many(slack, tmp_path / "sloth", store_url=redis_db) as sloth, \
+            sloth_worker(field, tmp_path / "worker", redis_db, **many_worker_env(slack)) as worker:
+        assert isinstance(sloth.cpu, QueuedWork)
+        await install(sloth, DATA, WILL)
         await install(sloth, FIELD, MARIA)
-        await (await slack[FIELD].slash_command(text="plot members", user=MARIA, channel="C03GENERAL")).acked()
+        await (await field.slash_command(text="plot members", user=MARIA, channel="C03GENERAL")).acked()
         await settle(sloth)
-    [chart] = [f for f in slack[FIELD].uploaded() if f.name == "members-time-zones.png"]
-    assert chart.user == slack[FIELD].workspace.bot_user_id and chart.shares
-    assert slack[DATA].uploaded() == []
+        [chart] = [f for f in field.uploaded() if f.name == "members-time-zones.png"]
+        assert chart.user == field.workspace.bot_user_id and chart.shares
+        assert data.uploaded() == []
+        # A chart of the other workspace: drawn by the same worker, uploaded with that workspace's token.
+        await (await data.slash_command(text="plot members", user=WILL, channel="C01GENERAL")).acked()
+        await settle(sloth)
+        [other] = [f for f in data.uploaded() if f.name == "members-time-zones.png"]
+        assert other.user == data.workspace.bot_user_id and len(field.uploaded()) == 1
+        # A job naming a workspace with no installation: refused before anything is drawn or uploaded.
+        nowhere = FileTo(requester=MARIA, channel="C03GENERAL", thread=None, filename="x.png", title="x",
+                         initial_comment="", team="T0NOTHERE")
+        with pytest.raises(UserError, match="no longer installed"):
+            await sloth.cpu.remote_upload(Made(Task("handlers.charts:members_png")), nowhere)
+        log = worker.log()
+    # Made by the worker, not in the replica's own processes.
+    assert counted(sloth, "done") == 2 and counted(sloth, "refused") == 1 and counted(sloth, "local") == 0
+    assert log.count(": file in ") == 2, log
+    for emu in (data, field):
+        [upload] = [c for c in emu.calls_to("files.completeUploadExternal") if c.ok]
+        assert upload.token == emu.bot_token
+
+
+def counted(runtime: Runtime, outcome: str) -> float:
+    return float(runtime.metrics.jobs_done.labels("heavy", outcome)._value.get())

@@ -12,8 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config.limits import Limit
-from bot.work.lanes import HEAVY, open_queue
+from bot.pure.errors import UserError
+from bot.pure.tasks import Made, Task
+from bot.work.lanes import HEAVY, FileTo, open_queue
 from sloth_emulator import Emulator
 from tests.e2e.games.gameplay import WILL, click, payload, start
 from tests.e2e.harness import ask, running_bot, settle, visible_text
@@ -74,8 +78,15 @@ async def test_the_worker_draws_and_uploads_sloths_own_charts(
         assert counted(bot, "done") == 1
         # This replica never started worker processes of its own: the worker drew it.
         assert bot.ctx.cpu.local._executor is None  # type: ignore[attr-defined]
+        # A job naming another workspace: this worker uploads into its own (SLACK_BOT_TOKEN's) only.
+        elsewhere = FileTo(requester=WILL, channel="C01GENERAL", thread=None, filename="x.png", title="x",
+                           initial_comment="", team="T0ELSEWHERE")
+        with pytest.raises(UserError, match="can't upload into this workspace"):
+            await bot.ctx.cpu.remote_upload(Made(Task("handlers.charts:members_png")), elsewhere)
         await worker.stop()
         assert "handlers.charts:members_png, attempt 1" in worker.log() and ": file in " in worker.log()
+        assert "names workspace T0ELSEWHERE, but this worker uploads into T" in worker.log()
+        assert len([c for c in emulator.calls_to("files.completeUploadExternal") if c.ok]) == 1
 
 
 async def test_a_job_failing_every_attempt_is_reported_with_an_id_that_finds_the_workers_lines(

@@ -1,0 +1,54 @@
+"""Features' own routes with many workspaces: the workspace a request is for, from its bearer token.
+
+A route declared with a bearer setting (`http(..., bearer="monitor_token")`) is served: the token
+the request carries must be one a workspace's admin issued for that feature (`route_tokens`), and
+the handler runs with that workspace's context, its setting holding the token the request proved
+(so the feature's own check passes for it and for nothing else). A token of another feature, one
+revoked or never issued, or one of a workspace where Sloth is no longer installed is refused 401
+before any feature code runs. A route with no bearer setting names no workspace: `not_served`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.config.feature_settings import Config
+from bot.features.context import Context
+from bot.features.registry import Feature
+from bot.features.router import RouteHandler
+from bot.workspaces.route_tokens import RouteTokens
+from bot.workspaces.serving import Workspaces
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Bind = Callable[[Context, RouteHandler], Handler]
+
+
+def workspace_route(workspaces: Workspaces, tokens: RouteTokens, feature: Feature, setting: str,
+                    handler: RouteHandler, bind: Bind) -> Handler:
+    async def route(request: web.Request) -> web.StreamResponse:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        given = given.strip()
+        if scheme.lower() != "bearer" or not given:
+            return refused("missing bearer token (Authorization: Bearer <token>); a workspace's admin issues one "
+                           f"with `{workspaces.settings.command} token {feature.name}`")
+        issued = await tokens.find(given)
+        if issued is None or issued.feature != feature.name:
+            return refused(f"unknown or revoked token: a workspace's admin issues one with "
+                           f"`{workspaces.settings.command} token {feature.name}`")
+        served = await workspaces.serve(issued.team)
+        if served is None:
+            return refused("this token's workspace no longer has Sloth installed")
+        ctx = served.core.of(feature.name)
+        proved = dataclasses.replace(ctx, config=Config(feature.name, {**ctx.config, setting: given}))
+        return await bind(proved, handler)(request)
+
+    return route
+
+
+def refused(reason: str) -> web.Response:
+    # JSON with `error`, as the feature's own refusals: a client shows the reason (sloth_monitor does).
+    return web.json_response({"ok": False, "error": reason}, status=401,
+                             headers={"WWW-Authenticate": 'Bearer realm="sloth"', "Cache-Control": "no-store"})
