@@ -156,6 +156,8 @@ async def test_a_run_page_link_opens_its_own_workspace_s_runs_only(slack: MultiW
     async with browser() as http:
         async with http.get(data_link) as opened:  # the link, then its page (the session cookie kept)
             assert opened.status == 200 and "run-data-1" in await opened.text()
+        async with http.get(f"{base}/training/static/run_page.js") as script:  # the page's own files too
+            assert script.status == 200 and script.content_type == "text/javascript"
         async with http.get(f"{base}/training/runs/run-data-1/data") as drawn:
             assert drawn.status == 200 and (await drawn.json())["summary"]["run_id"] == "run-data-1"
         async with http.get(f"{base}/training/runs") as table:
