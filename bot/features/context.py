@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -76,10 +76,14 @@ class PublicSettings:
     command: str = "/sloth"
     public_url: str = "http://localhost:8080"
     admins: frozenset[str] = frozenset()
+    # "single": one workspace, Sloth's settings hold its tokens; "many": installed into workspaces,
+    # where what a workspace's admins set up (route tokens: `/sloth token <feature>`) is theirs.
+    workspaces: Literal["single", "many"] = "single"
 
     @classmethod
     def of(cls, settings: Settings) -> PublicSettings:
-        return cls(command=settings.command, public_url=settings.public_url, admins=settings.admins)
+        return cls(command=settings.command, public_url=settings.public_url, admins=settings.admins,
+                   workspaces=settings.workspaces)
 
 
 @dataclass(kw_only=True)

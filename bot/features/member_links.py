@@ -6,7 +6,8 @@ in Slack (a button, a command), and the feature answers them, and only them, wit
 
     url = ctx.links.url(inv.user, "/training/runs/abc", enter="/training/enter")
 
-The link carries a token: the member, the page it leads to and an expiry, signed with a key
+The link carries a token: the member, the page it leads to, an expiry and the workspace (in clear,
+so with many workspaces Sloth knows whose key to check it with), signed with a key
 derived from SLOTH_SECRET_KEY for this workspace and feature alone (a feature never sees the
 secret itself, and one feature's or workspace's links never open another's pages). The
 feature's `enter` route checks it with `enter(request)`, which answers with a session cookie
@@ -25,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 LINK_TTL = 3600.0  # an hour to open a link
 SESSION_TTL = 12 * 3600.0  # a working day in the pages, then a fresh link from Slack
 MAX_TOKEN = 2048
+TEAM_ID = re.compile(r"[A-Z0-9]{1,32}")
 
 
 class LinkRefused(Exception):
@@ -57,16 +60,19 @@ class MemberLinks:
                  clock: Callable[[], float] = time.time, team: str = "") -> None:
         # A key per workspace and feature: a member ID means someone else in another workspace.
         purpose = f"sloth member links:{team}:{feature}"
+        self.team = team
         self._key = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
         self.feature = feature
-        self.cookie = f"sloth_{feature}"
+        self.cookie = cookie_of(feature)
         self.public_url = public_url
         self.clock = clock
 
     def token(self, member: str, path: str, ttl: float = LINK_TTL, kind: str = "link") -> str:
         if not path.startswith("/") or path.startswith("//"):
             raise ValueError("a member link leads to a path of Sloth's own, e.g. /training/runs")
-        body = json.dumps({"k": kind, "m": member, "p": path, "e": int(self.clock() + ttl)}, separators=(",", ":"))
+        # The workspace in clear (signed, not secret): with many workspaces it says whose key checks the rest.
+        claims = {"k": kind, "w": self.team, "m": member, "p": path, "e": int(self.clock() + ttl)}
+        body = json.dumps(claims, separators=(",", ":"))
         encoded = _b64(body.encode())
         return f"{encoded}.{self._mac(encoded)}"
 
@@ -116,6 +122,24 @@ class MemberLinks:
 
     def _mac(self, body: str) -> str:
         return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
+
+
+def cookie_of(feature: str) -> str:
+    """The name of the cookie that holds a member's session in `feature`'s pages."""
+    return f"sloth_{feature}"
+
+
+def team_of(token: str) -> str | None:
+    """The workspace a token says it is for, unchecked: only whose key to check it with, so nothing
+    it says is trusted before that workspace's `open` passed."""
+    body = token.partition(".")[0]
+    if not token or len(token) > MAX_TOKEN or not token.isascii() or not body:
+        return None
+    try:
+        team = json.loads(_unb64(body)).get("w")
+    except (ValueError, AttributeError):
+        return None
+    return team if isinstance(team, str) and TEAM_ID.fullmatch(team) else None
 
 
 def refusal(reason: str, status: int = 403) -> web.Response:

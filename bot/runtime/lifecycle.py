@@ -63,8 +63,8 @@ from bot.views.submissions import Submissions
 from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
-from bot.workspaces.feature_routes import workspace_route
-from bot.workspaces.install_pages import InstallPages, not_served
+from bot.workspaces.feature_routes import member_route, workspace_route
+from bot.workspaces.install_pages import InstallPages
 from bot.workspaces.installations import Installation, Installations
 from bot.workspaces.route_tokens import RouteTokens
 from bot.workspaces.serving import Served, Workspaces
@@ -322,20 +322,18 @@ class Runtime:
     def _install_routes(self) -> dict[tuple[str, str], Any]:
         """Many workspaces: the install pages (members' `connect` included, bot.workspaces.install_pages),
         and features' routes that take a bearer token, each request served in the workspace its token
-        was issued in (bot.workspaces.feature_routes). Other routes name no workspace: answered 404
-        with that reason (not_served)."""
+        was issued in; the other routes (features' pages) in the workspace whose signed member link or
+        session the request carries (bot.workspaces.feature_routes)."""
         bot_scopes = manifest(self.registry, self.settings.command)["oauth_config"]["scopes"]["bot"]
         self.install_pages = InstallPages(self.settings, self.registry, self.store, self.workspaces, bot_scopes,
                                           self.clock)
         routes: dict[tuple[str, str], Any] = dict(self.install_pages.routes())
-        unserved = []
         for key, (handler, feature) in sorted(self.registry.routes.items(), key=lambda item: item[0]):
             setting = feature.router.bearers.get(key)
             if key in routes:
                 continue
             if setting is None:
-                unserved.append(key[1])
-                routes[key] = not_served
+                routes[key] = member_route(self.workspaces, feature, handler, bind_route)
             else:
                 if feature.config.get(setting):
                     log.warning("with many workspaces the %s setting %s is not used: each workspace's admins issue "
@@ -343,9 +341,6 @@ class Runtime:
                                 feature.name)
                 routes[key] = workspace_route(self.workspaces, self.route_tokens, feature, setting, handler,
                                               bind_route)
-        if unserved:
-            log.warning("with many workspaces these routes are not served (they name no workspace): %s",
-                        ", ".join(unserved))
         return routes
 
     async def _check_bot_token(self) -> Identity:

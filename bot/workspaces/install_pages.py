@@ -132,9 +132,11 @@ class InstallPages:
 
 
 async def not_served(request: web.Request) -> web.Response:
-    """A feature's own route with many workspaces that takes no bearer token (bot.workspaces.feature_routes):
-    its request names no workspace. Refused plainly, so the caller's log says why rather than a bare Not Found."""
+    """A request for a feature's own route, with many workspaces, that carries neither a workspace's
+    token nor a member's link or session (bot.workspaces.feature_routes): it names no workspace.
+    Refused plainly, so the caller's log says why rather than a bare Not Found."""
     return web.Response(status=404, text=(
         f"{request.path} is not served by this Sloth: it serves many workspaces (SLOTH_WORKSPACES=many), "
-        "and this request names none. With many workspaces, features' own routes are served only when "
-        "they take a workspace's token (such as training ingest).\n"), headers=HEADERS)
+        "and this request names none. With many workspaces, features' own routes are served only with "
+        "a workspace's token (such as training ingest) or a link Sloth sent a member in Slack (such as "
+        "a run page's).\n"), headers=HEADERS)

@@ -39,6 +39,14 @@ NO_TOKEN = ("Training ingest is off: this Sloth has no SLOTH_MONITOR_TOKEN. Set 
             "the training job the same value.")
 
 
+def token_source(ctx: Context) -> str:
+    """Where a training job's token comes from, as help texts say it: Sloth's setting with one
+    workspace; with many, each workspace's own, which its admins issue."""
+    if ctx.settings.workspaces == "many":
+        return f"the token an admin of this workspace issues with `{ctx.slash('token training')}`"
+    return "`SLOTH_MONITOR_TOKEN` (the value set on Sloth)"
+
+
 class TooLarge(Exception):
     pass
 

@@ -28,7 +28,7 @@ from bot.api import (
 from handlers.training import card_parts as parts
 from handlers.training.card import ICONS
 from handlers.training.compare import compare
-from handlers.training.ingest import PATH
+from handlers.training.ingest import PATH, token_source
 from handlers.training.pages.links import page_command
 from handlers.training.service import Training, name_of, training, visible_to
 from handlers.training.state import Run
@@ -70,7 +70,7 @@ async def runs_command(ctx: Context, inv: Invocation, args: Args) -> Reply:
     if not found:
         url = ctx.settings.public_url + PATH.replace("/runs/{run_id}/events", "")
         text = (f"No training runs yet. Report one from a training job with `sloth_monitor` (see the README), "
-                f"pointed at {url} with `SLOTH_MONITOR_TOKEN`.")
+                f"pointed at {url} with {token_source(ctx)}.")
         return Reply(text=text, blocks=[section(text)])
     found.sort(key=lambda r: (not r.running, -r.created))
     shown, page, pages = page_of(found, inv.page, PER_PAGE)

@@ -1,14 +1,17 @@
 """Many workspaces: training ingest served per workspace, each workspace's jobs with a token its
-admins issued (`/sloth token training`), and a token never reaching another workspace."""
+admins issued (`/sloth token training`), and a token never reaching another workspace; run pages
+served per workspace from the member's signed link, which opens its own workspace's runs only."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -120,3 +123,76 @@ async def test_only_a_workspace_s_admins_issue_its_token(slack: MultiWorkspace, 
     body = await ask(slack[DATA], sloth, "token training", user=AMELIA, channel="C01GENERAL")
     assert "Only" in visible_text(body) and not TOKEN_SHAPE.search(visible_text(body))
     assert await sloth.route_tokens.index.get(f"team:{DATA}:training") is None
+
+
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/training/enter\?t=[A-Za-z0-9_.%-]+")
+
+
+async def page_link(emu: Emulator, sloth: Runtime, user: str, channel: str, run_id: str) -> str:
+    body = await ask(emu, sloth, f"runs page {run_id}", user=user, channel=channel)
+    assert body.get("response_type") == "ephemeral", body  # a link for the member who asked alone
+    found = LINK.findall(json.dumps(body))
+    assert found, body
+    return found[0]
+
+
+def with_team(token: str, team: str) -> str:
+    """`token` made to name another workspace, its signature kept."""
+    body, _, mac = token.partition(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps({**claims, "w": team}).encode()).decode().rstrip("=")
+    return f"{forged}.{mac}"
+
+
+async def test_a_run_page_link_opens_its_own_workspace_s_runs_only(slack: MultiWorkspace, sloth: Runtime) -> None:
+    data, field = slack[DATA], slack[FIELD]
+    assert (await report(sloth, "run-data-1", "#testing_exp", await issue(data, sloth, WILL, "C01GENERAL")))[0] == 200
+    assert (await report(sloth, "run-field-1", "#birds", await issue(field, sloth, MARIA, FIELD_GENERAL)))[0] == 200
+    await data.wait_for(lambda: cards(data, "testing_exp"), timeout=10)
+    await field.wait_for(lambda: cards(field, "birds"), timeout=10)
+    base = sloth_url(sloth)
+
+    data_link = await page_link(data, sloth, WILL, "C01GENERAL", "run-data-1")
+    async with browser() as http:
+        async with http.get(data_link) as opened:  # the link, then its page (the session cookie kept)
+            assert opened.status == 200 and "run-data-1" in await opened.text()
+        async with http.get(f"{base}/training/static/run_page.js") as script:  # the page's own files too
+            assert script.status == 200 and script.content_type == "text/javascript"
+        async with http.get(f"{base}/training/runs/run-data-1/data") as drawn:
+            assert drawn.status == 200 and (await drawn.json())["summary"]["run_id"] == "run-data-1"
+        async with http.get(f"{base}/training/runs") as table:
+            listed = await table.text()
+            assert table.status == 200 and "run-data-1" in listed and "run-field-1" not in listed
+        # The other workspace's run, asked with this workspace's session: not one of this workspace's runs.
+        async with http.get(f"{base}/training/runs/run-field-1") as elsewhere:
+            assert elsewhere.status == 404 and "run-field-1" not in await elsewhere.text()
+        [session] = [c.value for c in http.cookie_jar if c.key == "sloth_training"]
+
+    # The same link or session made to name the other workspace: its key does not sign it, refused.
+    token = parse_qs(urlsplit(data_link).query)["t"][0]
+    async with browser() as http:
+        async with http.get(f"{base}/training/enter", params={"t": with_team(token, FIELD)},
+                            allow_redirects=False) as forged_link:
+            assert forged_link.status == 403 and "not one of Sloth's" in await forged_link.text()
+        async with http.get(f"{base}/training/runs/run-field-1",
+                            cookies={"sloth_training": with_team(session, FIELD)}) as forged_session:
+            text = await forged_session.text()
+            assert forged_session.status == 403 and "run-field-1" not in text
+        async with http.get(f"{base}/training/enter", params={"t": with_team(token, "T99NOTHERE")},
+                            allow_redirects=False) as unknown:
+            assert unknown.status == 403 and "no longer has Sloth installed" in await unknown.text()
+
+    field_link = await page_link(field, sloth, MARIA, FIELD_GENERAL, "run-field-1")
+    async with browser() as http, http.get(field_link) as opened:
+        assert opened.status == 200 and "run-field-1" in await opened.text()
+    assert not [p for p in field.posts() if "run-data" in json.dumps(p.message)]
+
+
+async def test_training_says_where_tokens_come_from_with_many_workspaces(
+        slack: MultiWorkspace, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with running_many(slack, tmp_path / "fresh") as fresh:
+        await install(fresh, FIELD, MARIA)
+        body = await ask(slack[FIELD], fresh, "runs", user=MARIA, channel=FIELD_GENERAL)
+    said = visible_text(body)
+    assert "No training runs yet" in said and "/sloth token training" in said and "SLOTH_MONITOR_TOKEN" not in said
+    assert not [r for r in caplog.records if "SLOTH_MONITOR_TOKEN" in r.getMessage()]

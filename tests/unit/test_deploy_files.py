@@ -167,6 +167,46 @@ def test_the_env_example_names_only_sloths_variables_and_loads_once_filled() -> 
     assert not (DEPLOY / ".env").exists() or ".env" in (DEPLOY.parent / ".gitignore").read_text().split()
 
 
+MANY = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "client-secret", "SLACK_SIGNING_SECRET": "s" * 32,
+        "SLOTH_SECRET_KEY": "k" * 43}
+
+
+def commented(text: str, pattern: str) -> dict[str, str]:
+    """The settings a file shows commented out (`# NAME=value`, `# NAME: "value"`), as set."""
+    return dict(re.findall(pattern, text, re.MULTILINE))
+
+
+def test_the_env_example_sets_up_replicas_and_workers_for_many_workspaces() -> None:
+    text = (DEPLOY / ".env.example").read_text()
+    block = text[text.index("# Many workspaces"):]
+    block = block[:block.index("\n\n")]
+    shown = commented(block, r"^# ([A-Z][A-Z0-9_]+)=(.*)$")
+    assert shown.keys() == {"SLOTH_WORKSPACES", "SLOTH_TRANSPORT", "SLACK_SIGNING_SECRET"} and "worker" in block
+    example = {k: v or "" for k, v in dotenv_values(DEPLOY / ".env.example").items()
+               if k not in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")}  # what the block says to leave out
+    for service in ("sloth", "worker"):  # one env_file for both
+        environment = compose()["services"][service]["environment"]
+        problems: list[str] = []
+        settings = read_settings({**example, **shown, **environment, **MANY}, problems)
+        assert problems == [] and settings is not None and settings.workspaces == "many"
+    assert "SLOTH_WORKSPACES=many" in (DEPLOY / "compose.yaml").read_text()
+
+
+def test_the_manifests_set_up_replicas_and_workers_for_many_workspaces() -> None:
+    data = named("ConfigMap", "sloth-settings")["data"]
+    shown = commented((DEPLOY / "kubernetes" / "config.yaml").read_text(), r'^  # ([A-Z][A-Z0-9_]+): "(.*)"')
+    assert shown.keys() == {"SLOTH_WORKSPACES", "SLACK_CLIENT_ID"}
+    secret = named("Secret", "sloth-tokens")["stringData"]
+    assert {"SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET", "SLOTH_SECRET_KEY"} <= set(secret)
+    worker_env = {e["name"]: e["value"] for e in named("Deployment", "sloth-worker")["spec"]["template"]["spec"]
+                  ["containers"][0]["env"]}
+    filled = {name: MANY.get(name, "") for name in secret}  # the bot and app tokens left empty
+    for extra in ({}, worker_env):  # a replica, a worker: the same ConfigMap and Secret
+        problems: list[str] = []
+        settings = read_settings({**data, **shown, "SLOTH_TRANSPORT": "http", **filled, **extra}, problems)
+        assert problems == [] and settings is not None and settings.workspaces == "many"
+
+
 def test_the_commands_the_files_run_are_sloths(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         sloth(["--help"])

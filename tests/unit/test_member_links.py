@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from bot.features.member_links import LinkRefused, MemberLinks
+from bot.features.member_links import LinkRefused, MemberLinks, team_of
 
 SECRET = "a-secret-key-of-32-characters-xx"
 
@@ -89,3 +89,16 @@ def test_no_secure_cookie_over_plain_http() -> None:
     made = links(url="http://127.0.0.1:8080")
     request = make_mocked_request("GET", "/training/enter?t=" + made.token("U1", "/training/runs"))
     assert not made.enter(request, "/training").cookies["sloth_training"]["secure"]
+
+
+def test_a_token_names_its_workspace_in_clear_and_opens_only_with_that_workspace_s_key() -> None:
+    def of(team: str) -> MemberLinks:
+        return MemberLinks(SECRET, "training", lambda: "", Clock(), team=team)
+
+    token = of("T024DATAAN").token("U1", "/training/runs")
+    assert team_of(token) == "T024DATAAN" and team_of(of("T03FIELDNT").token("U1", "/")) == "T03FIELDNT"
+    assert of("T024DATAAN").open(token).member == "U1"
+    with pytest.raises(LinkRefused, match="not one of Sloth's"):
+        of("T03FIELDNT").open(token)  # another workspace's key: the same member ID is someone else there
+    for garbage in ("", "not-a-token", "e30.x", "W10.x", "!!.x", "x" * 5000):
+        assert team_of(garbage) is None

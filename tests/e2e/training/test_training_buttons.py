@@ -67,6 +67,7 @@ async def test_runs_lists_active_runs_first_with_a_link_to_each_card(emulator: E
     async with monitoring_bot(emulator, tmp_path) as runtime:
         empty = await ask(emulator, runtime, "runs")
         assert "No training runs yet" in visible_text(empty) and "/monitor/v1" in visible_text(empty)
+        assert "SLOTH_MONITOR_TOKEN" in visible_text(empty) and "token training" not in visible_text(empty)
         finish = {"type": "finish", "seq": 3, "time": T0 + 9.0, "status": "completed", "error": None}
         await post_events(runtime, "run-done-0001", [{"type": "start", "seq": 1, "time": T0 + 1.0},
                                                       epoch(2, 0, 1.0), finish])

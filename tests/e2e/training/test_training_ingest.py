@@ -40,8 +40,11 @@ def report_one_epoch(url: str, token: str) -> tuple[TrainingRun, bool, float]:
 
 
 async def test_without_a_configured_token_ingest_is_refused_and_says_why(
-        emulator: Emulator, tmp_path: Path) -> None:
+        emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with monitoring_bot(emulator, tmp_path, monitor_token=None) as runtime:
+        # Said once at start, naming the setting (with one workspace, Sloth's own).
+        assert [r.getMessage() for r in caplog.records if "training ingest is off" in r.getMessage()] == [
+            "training ingest is off: set SLOTH_MONITOR_TOKEN to let training jobs report to Sloth"]
         status, answer = await post_events(runtime, "run-00000001", [], token="anything")
         assert status == 403 and "SLOTH_MONITOR_TOKEN" in answer["error"]
         # The client takes 403 as final: it stops at once instead of retrying until its flush timeout.
