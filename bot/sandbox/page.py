@@ -58,22 +58,25 @@ def messages(emu: Emulator, channel: Channel, user: str) -> list[dict[str, Any]]
     replies: dict[str, list[dict[str, Any]]] = {}
     for m in stored:
         if m.get("thread_ts") not in (None, m.get("ts")):
-            replies.setdefault(str(m["thread_ts"]), []).append(_shown(emu, m))
-    shown = [{**_shown(emu, m), "replies": replies.get(str(m.get("ts")), [])} for m in top]
-    shown += [{**_shown(emu, m), "ephemeral": True, "replies": []}
+            replies.setdefault(str(m["thread_ts"]), []).append(_shown(emu, m, channel.id))
+    shown = [{**_shown(emu, m, channel.id), "replies": replies.get(str(m.get("ts")), [])} for m in top]
+    shown += [{**_shown(emu, m, channel.id), "ephemeral": True, "replies": []}
               for m in emu.ephemerals(user=user, channel=channel.id)]
     return sorted(shown, key=lambda m: float(m["ts"]))[-SHOWN:]
 
 
-def _shown(emu: Emulator, message: dict[str, Any]) -> dict[str, Any]:
+def _shown(emu: Emulator, message: dict[str, Any], channel: str) -> dict[str, Any]:
     ws = emu.workspace
+    key = (channel, str(message.get("ts")))
     author = ws.user(str(message.get("user", "")))
     is_app = bool(message.get("bot_id")) or (author is not None and author.is_bot)
     name = message.get("username") or (author.real_name or author.name if author else "someone")
     keep = ("ts", "text", "blocks", "attachments", "files", "thread_ts", "icon_emoji", "edited")
     return {**{k: message[k] for k in keep if k in message}, "author": name, "app": is_app,
             "colour": f"#{author.color}" if author else "#616061",
-            "files": [_file(f) for f in message.get("files") or []]}
+            "files": [_file(f) for f in message.get("files") or []],
+            # A streamed answer is its Markdown text, growing, then its blocks below once it stops.
+            "streamed": key in ws.streamed, "streaming": key in ws.streams}
 
 
 def _file(shared: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,9 @@ class Workspace:
         self.scheduled: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.streams: set[tuple[str, str]] = set()  # (channel, ts) of messages still streaming (chat.*Stream)
+        # (channel, ts) of every message chat.startStream wrote, stopped or not: Slack's client shows
+        # their streamed Markdown text with their blocks below it, where other messages show blocks alone.
+        self.streamed: set[tuple[str, str]] = set()
         # (channel, thread_ts) -> status, prompts, title set by assistant.threads.* (webapi/assistant.py)
         self.assistant_threads: dict[tuple[str, str], dict[str, Any]] = {}
         self.custom_emoji: set[str] = set()  # names of the workspace's own emoji, beside Slack's standard ones

@@ -89,6 +89,9 @@ async def test_a_stream_posts_appends_and_stops(emu: Emulator, client: AsyncWebC
     assert stopped["message"]["text"] == "**Hello**!"
     assert [b["type"] for b in stopped["message"]["blocks"]] == ["divider", "markdown"]
     assert emu.workspace.channels[GENERAL].messages[ts]["thread_ts"] == parent["ts"]
+    # Stopped, it is still known as streamed (drawn as its text, then its blocks); the question never was.
+    assert (GENERAL, ts) in emu.workspace.streamed and (GENERAL, ts) not in emu.workspace.streams
+    assert (GENERAL, parent["ts"]) not in emu.workspace.streamed
     assert await error_of(client.chat_appendStream(channel=GENERAL, ts=ts, markdown_text="more")) == (
         "message_not_in_streaming_state")
     assert await error_of(client.chat_appendStream(channel=GENERAL, ts=parent["ts"], markdown_text="x")) == (

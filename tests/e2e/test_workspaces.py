@@ -1,17 +1,20 @@
 """Many workspaces: two installed through /slack/install and kept apart in everything Sloth
-keeps or shows; an uninstall revokes at once; the install state works once."""
+keeps or shows (a block kind one refuses included); an uninstall revokes at once; the install
+state works once."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.runtime.lifecycle import Runtime
+from bot.slack.fallback import support_of
 from sloth_emulator import MultiWorkspace, Workspace
-from tests.e2e.harness import ask, settle, visible_text
+from tests.e2e.harness import answers, ask, settle, visible_text
 from tests.e2e.workspaces import browser, finish, install, running_many, sloth_url, start_install
 
 DATA, FIELD = "T024DATAAN", "T03FIELDNT"
@@ -71,6 +74,39 @@ async def test_two_workspaces_installed_through_slack_install_never_see_each_oth
     with sqlite3.connect(tmp_path / "sloth.db") as db:
         dump = "\n".join(str(row) for row in db.execute("SELECT key, value FROM kv"))
     assert data.bot_token not in dump and field.bot_token not in dump
+
+
+def kinds(body: dict[str, Any]) -> list[str]:
+    return [b["type"] for b in body.get("blocks") or []]
+
+
+async def test_a_block_kind_one_workspace_refuses_is_said_the_classic_way_there_only(
+        slack: MultiWorkspace, sloth: Runtime) -> None:
+    await install(sloth, DATA, WILL)
+    await install(sloth, FIELD, MARIA)
+    data, field = slack[DATA], slack[FIELD]
+    data.refuse_block_types({"table"})
+
+    # Data Analysis refuses the listing's table (a response_url names no kind): said again with sections.
+    refused = await answers(data, sloth, "channels", user=WILL, channel="C01GENERAL")
+    assert [(p.status, p.error) for p in refused] == [(400, "invalid_blocks"), (200, None)]
+    assert "table" in kinds(refused[0].body) and "table" not in kinds(refused[1].body)
+    assert "python_content" in visible_text(refused[1].body)
+    # Field Notes takes tables: its listing keeps its table, taken at the first try.
+    taken = await answers(field, sloth, "channels", user=MARIA, channel="C03GENERAL")
+    assert [(p.status, kinds(p.body).count("table")) for p in taken] == [(200, 1)]
+    served = sloth.workspaces.served
+    assert support_of(served[DATA].core.client).refusing() == {"table"}
+    assert support_of(served[FIELD].core.client).refusing() == frozenset()
+
+    # Remembered for Data Analysis alone: through the Web API its answer is said the classic way at
+    # once (no refusal), while Field Notes' still goes out, and is taken, with its table.
+    await data.mention("channels", user=WILL, channel="C01GENERAL")
+    await field.mention("channels", user=MARIA, channel="C03GENERAL")
+    [data_call], [field_call] = data.calls_to("chat.postMessage"), field.calls_to("chat.postMessage")
+    assert data_call.error is None and "table" not in kinds(data_call.args)
+    assert field_call.error is None and "table" in kinds(field_call.args)
+    assert support_of(served[FIELD].core.client).refusing() == frozenset()
 
 
 async def test_a_request_from_a_workspace_not_installed_is_dropped(slack: MultiWorkspace, sloth: Runtime) -> None:

@@ -34,10 +34,13 @@ def chromium_missing() -> str:
 
 
 @contextmanager
-def web_sandbox(folder: Path) -> Iterator[str]:
-    """`sloth sandbox --web --port 0` of this checkout; yields the address it prints."""
+def web_sandbox(folder: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`sloth sandbox --web --port 0` of this checkout (with `extra_env`, e.g. a model to answer);
+    yields the address it prints."""
     log = (folder / "sandbox.log").open("w")
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(folder), "COLUMNS": "200"}
+    # This checkout's Sloth and emulator, whichever copies the environment has installed.
+    path = os.pathsep.join([str(ROOT), str(ROOT / "emulator")])
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": path, "HOME": str(folder), "COLUMNS": "200", **(extra_env or {})}
     process = subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--web", "--port", "0"], cwd=folder, env=env,
                                stdout=subprocess.PIPE, stderr=log, text=True)
     lines: queue.Queue[str] = queue.Queue()

@@ -137,7 +137,8 @@
     const face = m.icon_emoji ? Text.emojify(m.icon_emoji, ctx) : m.author.slice(0, 1).toUpperCase();
     const avatar = h("div", { class: `avatar${m.app ? " app" : ""}` }, face);
     if (!m.app) avatar.style.background = m.colour;
-    const content = m.blocks && m.blocks.length && !typedOnly(m) ? Blocks.blocks(m.blocks, ctx) : mrkdwn(m.text, ctx);
+    const content = m.streamed ? streamed(m, ctx)
+      : m.blocks && m.blocks.length && !typedOnly(m) ? Blocks.blocks(m.blocks, ctx) : mrkdwn(m.text, ctx);
     return h("div", { class: `message${m.ephemeral ? " ephemeral" : ""}${reply ? " reply" : ""}`, "data-ts": m.ts }, avatar,
       h("div", { class: "message-main" },
         h("div", { class: "meta" }, h("b", {}, m.author), m.app ? h("span", { class: "badge" }, "APP") : null,
@@ -149,6 +150,14 @@
         m.replies && m.replies.length ? h("div", { class: "thread" },
           h("div", { class: "thread-count" }, `${m.replies.length} ${m.replies.length === 1 ? "reply" : "replies"}`),
           m.replies.map((r) => message(r, data, true))) : null));
+  }
+
+  // An answer streamed in (chat.startStream): its Markdown text as written so far, and once the stream
+  // stops, the blocks it ended with (the feedback buttons) below the text, as Slack draws it.
+  function streamed(m, ctx) {
+    return h("div", { class: `streamed${m.streaming ? " streaming" : ""}` }, Text.markdown(m.text, ctx),
+      m.streaming ? h("span", { class: "writing", "aria-label": "writing" }, "…") : null,
+      m.blocks && m.blocks.length ? Blocks.blocks(m.blocks, ctx) : null);
   }
 
   // What a member typed arrives as one rich_text block holding the text as typed: draw the text,

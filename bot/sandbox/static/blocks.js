@@ -53,6 +53,20 @@ const Blocks = (() => {
     return select;
   }
 
+  // A context_actions block's feedback buttons: 👍 and 👎, each pressed with its own value.
+  function contextAction(e, blockId, ctx) {
+    if (e.type === "feedback_buttons") {
+      return [["positive_button", "👍"], ["negative_button", "👎"]].map(([side, sign]) => {
+        const b = e[side] || {};
+        return h("button", {
+          class: "btn feedback", type: "button", "data-action-id": e.action_id, "data-value": b.value,
+          title: b.accessibility_label || plain(b.text), onclick: () => ctx.press(e, blockId, b.value),
+        }, sign + " ", plain(b.text));
+      });
+    }
+    return h("span", { class: "unknown" }, `(${e.type})`);
+  }
+
   function element(e, blockId, ctx) {
     if (e.type === "button") return button(e, blockId, ctx);
     if (e.type === "image") return picture(e, "element-image");
@@ -107,6 +121,8 @@ const Blocks = (() => {
         e.type === "image" ? picture(e, "context-image") : plainOrMrkdwn(e, ctx)));
       case "image": return h("figure", { class: "block image" }, b.title ? h("figcaption", {}, plain(b.title)) : null, picture(b, "image-block"));
       case "actions": return h("div", { class: "block actions" }, (b.elements || []).map((e) => element(e, b.block_id, ctx)));
+      case "context_actions": return h("div", { class: "block actions context-actions" },
+        (b.elements || []).flatMap((e) => contextAction(e, b.block_id, ctx)));
       case "rich_text": return h("div", { class: "block" }, richText(b, ctx));
       case "markdown": return h("div", { class: "block" }, markdown(b.text, ctx));
       case "table": return table(b, ctx);

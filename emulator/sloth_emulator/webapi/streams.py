@@ -9,7 +9,9 @@ missing_recipient_team_id). append adds `markdown_text` and `chunks` to a messag
 `blocks` and `metadata`, and later appends answer message_not_in_streaming_state. Chunks are
 `markdown_text` (text), `task_update` (id, title, status), `plan_update` (title) and `blocks`
 (at most 50); anything else is invalid_chunks. The stored message keeps the streamed Markdown
-as its text and the blocks chunks and `blocks` as its blocks.
+as its text and the blocks chunks and `blocks` as its blocks; `blocks` given to stop are "rendered
+at the bottom of the finalized message", after the streamed text (the method reference), so a
+stopped stream's message is drawn as its text with its blocks below (`Workspace.streamed`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def start_stream(call: Call) -> Answer:
     message = authored(call, {"text": text, **({"blocks": blocks} if blocks else {})})
     stored = call.ws.post(channel, message, thread_ts=thread_ts)
     call.ws.streams.add((channel.id, stored["ts"]))
+    call.ws.streamed.add((channel.id, stored["ts"]))
     return {"channel": channel.id, "ts": stored["ts"]}
 
 
