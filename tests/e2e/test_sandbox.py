@@ -151,7 +151,7 @@ def test_a_form_is_filled_in_by_number_and_submitted(tmp_path: Path) -> None:
         "/sloth", "1 history", "submit",  # the menu, then the command's form
         "1 #random", "2 0", "submit",  # a bad value: shown under its input
         "2 2", "submit",
-        "shortcut", "1 5", "submit",  # the menu's fifth command (whois), from the shortcut
+        "shortcut", "1 whois", "submit",  # the menu again, from the shortcut: whois
         "submit",  # a required input left blank: refused as Slack's client would
         "1 @amelia", "submit",
         "/sloth", "cancel",
