@@ -11,7 +11,8 @@ An envelope travels: socket thread or HTTP side (journal, ack: `bot.socket`, `bo
 A thread of its own reads and acks Socket Mode (`bot.socket.thread`), so a handler that blocks
 the main loop holds up no ack; another thread watches the main loop and names a handler that
 holds it (`bot.runtime.loop_watch`). What a replica that died left in the journal is taken over
-here (`_take_over`).
+here (`_take_over`). With many workspaces the single core gives way to one per workspace
+(`bot.runtime.many_workspaces`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Literal
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot import guard
@@ -34,7 +34,6 @@ from bot.features.context import Identity
 from bot.features.core import Core
 from bot.features.jobs import Scheduled, Scheduler
 from bot.features.loader import load_features
-from bot.features.manifest import manifest
 from bot.features.registry import Feature, Registry
 from bot.features.router import Router
 from bot.features.scopes import granted_scopes, missing_by_command
@@ -47,7 +46,9 @@ from bot.handling.intake import Intake
 from bot.http.server import make_web_app, serve
 from bot.http.slack import SlackRequests
 from bot.runtime.contexts import fill_contexts, share_settings
+from bot.runtime.errors import FatalError
 from bot.runtime.loop_watch import LoopWatch
+from bot.runtime.many_workspaces import ManyWorkspaces
 from bot.slack.access import Access
 from bot.slack.client import MeteredWebClient, make_client
 from bot.slack.directory import Directory
@@ -63,11 +64,6 @@ from bot.views.submissions import Submissions
 from bot.work.cpu import CpuPool, Work
 from bot.work.metrics import Metrics
 from bot.work.supervisor import Supervisor, WorkerPool
-from bot.workspaces.feature_routes import member_route, workspace_route
-from bot.workspaces.install_pages import InstallPages
-from bot.workspaces.installations import Installation, Installations
-from bot.workspaces.route_tokens import RouteTokens
-from bot.workspaces.serving import Served, Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +73,6 @@ TAKEOVER_SECONDS = 1.0  # how often the journal is searched for what dead replic
 TAKEOVER_BATCH = 100
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 AUTH_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
-
-
-class FatalError(Exception):
-    """Sloth cannot run as configured; the message tells the operator what to fix."""
 
 
 class Runtime:
@@ -148,7 +140,12 @@ class Runtime:
         self.forms = Submissions(self.registry, Sealer(settings.secret_key or settings.bot_token), self.clock,
                                  settings.command)
         if many:
-            app: Any = self._many_workspaces()
+            self.many = ManyWorkspaces(self)
+            # Kept on the runtime too: the CLI counts the workspaces served, tests look into the stores.
+            self.installations, self.route_tokens = self.many.installations, self.many.route_tokens
+            self.workspaces = self.many.workspaces
+            self._closers.append(self.workspaces.close)
+            app: Any = self.many.app_for
         else:
             assert identity is not None
             self.directory = Directory(self.client, Kept(Namespaced(self.store, "directory"), self.clock), self.clock)
@@ -156,9 +153,9 @@ class Runtime:
             self.access = Access(self.client, self.directory)
             self.client.access = self.access  # every call made for a member keeps to what they may see
             # The core, for Sloth's own machinery; a feature's context is `self.ctx.of(name)`.
-            self.ctx = self._contexts(identity, self.cpu, self.store, self.client, self.directory, self.access)
-            self.home = self._surfaces(self.ctx)
-            await self._run_hooks("start", self.ctx)
+            self.ctx = self.contexts(identity, self.cpu, self.store, self.client, self.directory, self.access)
+            self.home = self.surfaces(self.ctx)
+            await self.run_hooks("start", self.ctx)
             app = build_app(self.ctx, self.forms)
         self.pool = WorkerPool(self.supervisor, settings.workers, self.metrics.queue_depth.set)
         self.envelopes = Envelopes(app, self.pool, Namespaced(self.store, "event"), self.metrics, self.journal)
@@ -179,13 +176,13 @@ class Runtime:
         self._taking_over = self.supervisor.spawn(self._take_over(), name="journal-takeover")
         self.supervisor.spawn(self.cpu.prepare(), name="cpu-prepare")
         if not many:
-            self.scheduler = self._scheduler(self.ctx, self.store)
+            self.scheduler = self.scheduler_for(self.ctx, self.store)
             if self.jobs == "auto":
                 self.supervisor.spawn(self.scheduler.run(), name="jobs")
                 self.supervisor.spawn(self.home.keep(), name="home-tabs")
         self.supervisor.spawn(self._measure_loop_lag(), name="loop-lag")
 
-    def _surfaces(self, core: Core) -> HomeTabs:
+    def surfaces(self, core: Core) -> HomeTabs:
         """A core's forms and Home tabs (each workspace's its own)."""
         core.forms = FormOpener(core, self.forms)
         core.home = HomeTabs(core, self.forms)
@@ -198,59 +195,9 @@ class Runtime:
             core.agent = Agent(core, model, core.settings.model)
         return core.home
 
-    def _scheduler(self, core: Core, store: Store) -> Scheduler:
+    def scheduler_for(self, core: Core, store: Store) -> Scheduler:
         return Scheduler([Scheduled(job, feature, core.of(feature.name)) for job, feature in self.registry.jobs],
                          Namespaced(store, "job"), self.clock)
-
-    def _many_workspaces(self) -> Callable[[dict[str, Any]], Awaitable[AsyncApp | None]]:
-        """Many workspaces: each served from its installation (bot.workspaces); the Bolt app an
-        envelope goes to is its workspace's."""
-        settings = self.settings
-        assert settings.secret_key and settings.client_id, "checked by the settings"
-        self.installations = Installations(self.store, settings.secret_key, self.clock)
-        self.route_tokens = RouteTokens(self.store, self.clock)
-        bearing = sorted({feature.name for key, (_, feature) in self.registry.routes.items()
-                          if key in feature.router.bearers})
-
-        async def uninstalled(team: str) -> None:
-            await self.route_tokens.revoke_all(team, bearing)
-
-        self.workspaces = Workspaces(settings, self.store, self.installations, self.client,
-                                     self._serve_workspace, self._stop_workspace, uninstalled)
-        self._closers.append(self.workspaces.close)
-        return self.workspaces.app_for
-
-    async def _serve_workspace(self, found: Installation, store: Store) -> Served:
-        """One workspace's core, contexts, Bolt app and jobs, all on its part of the store."""
-        client = make_client(found.bot_token, self.settings.api_url, self.session, self.metrics)
-        client.blocks = BlockSupport(self.clock)  # each workspace refuses what it refuses
-        auth = await client.auth_test()
-        identity = Identity(team_id=auth["team_id"], team_name=auth.get("team", ""), bot_user_id=auth["user_id"],
-                            bot_id=auth.get("bot_id", ""), url=auth.get("url", ""))
-        client.team = identity.team_id
-        directory = Directory(client, Kept(Namespaced(store, "directory"), self.clock), self.clock)
-        access = Access(client, directory)
-        client.access = access
-        core = self._contexts(identity, self.cpu, store, client, directory, access,
-                              replace(self.settings, bot_token=found.bot_token))
-        core.route_tokens = self.route_tokens
-        home = self._surfaces(core)
-        try:
-            await self._run_hooks("start", core)
-        except FatalError as e:
-            # One workspace's feature that cannot start must not stop the others (nor this one's other features).
-            log.error("in %s: %s", identity.team_id, e)
-        served = Served(core, build_app(core, self.forms), self._scheduler(core, store))
-        if self.jobs == "auto":
-            served.tasks.append(self.supervisor.spawn(served.scheduler.run(), name=f"jobs:{identity.team_id}"))
-            served.tasks.append(self.supervisor.spawn(home.keep(), name=f"home-tabs:{identity.team_id}"))
-        return served
-
-    async def _stop_workspace(self, served: Served) -> None:
-        for task in served.tasks:
-            task.cancel()
-        await self._run_hooks("stop", served.core)
-        await served.core.directory.close()
 
     def _work(self) -> Work:
         """This process's worker pool; with a Redis store, the job queue (which falls back on the pool).
@@ -264,7 +211,7 @@ class Runtime:
         self.supervisor.spawn(work.watch(), name="queue-watch")
         return work
 
-    def _contexts(self, identity: Identity, cpu: Work, store: Store, client: MeteredWebClient, directory: Directory,
+    def contexts(self, identity: Identity, cpu: Work, store: Store, client: MeteredWebClient, directory: Directory,
                   access: Access, settings: Settings | None = None) -> Core:
         """The core (for Sloth's own machinery) and, in it, one context per feature."""
         edits = EditPacer(Namespaced(store, "pace"), self.settings.edits_per_window,
@@ -280,7 +227,7 @@ class Runtime:
         fill_contexts(core, features)
         return core
 
-    async def _run_hooks(self, which: str, core: Core) -> None:
+    async def run_hooks(self, which: str, core: Core) -> None:
         features = self.registry.features if which == "start" else list(reversed(self.registry.features))
         for feature in features:
             hooks = feature.router.on_start if which == "start" else feature.router.on_stop
@@ -299,7 +246,7 @@ class Runtime:
         settings = self.settings
         routes: dict[tuple[str, str], Any]
         if settings.workspaces == "many":
-            routes = self._install_routes()
+            routes = self.many.routes()
         else:
             routes = {key: bind_route(self.ctx.of(feature.name), handler)
                       for key, (handler, feature) in self.registry.routes.items()}
@@ -314,34 +261,10 @@ class Runtime:
             host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
             self.settings = replace(settings, public_url=f"http://{host}:{self.http_port}")
             if settings.workspaces == "many":
-                self.install_pages.settings = self.workspaces.settings = self.settings
+                self.many.settings_changed()
             else:
                 self.ctx.settings = self.settings
                 share_settings(self.ctx)
-
-    def _install_routes(self) -> dict[tuple[str, str], Any]:
-        """Many workspaces: the install pages (members' `connect` included, bot.workspaces.install_pages),
-        and features' routes that take a bearer token, each request served in the workspace its token
-        was issued in; the other routes (features' pages) in the workspace whose signed member link or
-        session the request carries (bot.workspaces.feature_routes)."""
-        bot_scopes = manifest(self.registry, self.settings.command)["oauth_config"]["scopes"]["bot"]
-        self.install_pages = InstallPages(self.settings, self.registry, self.store, self.workspaces, bot_scopes,
-                                          self.clock)
-        routes: dict[tuple[str, str], Any] = dict(self.install_pages.routes())
-        for key, (handler, feature) in sorted(self.registry.routes.items(), key=lambda item: item[0]):
-            setting = feature.router.bearers.get(key)
-            if key in routes:
-                continue
-            if setting is None:
-                routes[key] = member_route(self.workspaces, feature, handler, bind_route)
-            else:
-                if feature.config.get(setting):
-                    log.warning("with many workspaces the %s setting %s is not used: each workspace's admins issue "
-                                "tokens of its own (`%s token %s`)", feature.name, setting, self.settings.command,
-                                feature.name)
-                routes[key] = workspace_route(self.workspaces, self.route_tokens, feature, setting, handler,
-                                              bind_route)
-        return routes
 
     async def _check_bot_token(self) -> Identity:
         try:
@@ -441,7 +364,7 @@ class Runtime:
         if pool is not None and not await pool.drain(self.settings.drain_seconds):
             log.warning("in-flight work did not finish within %.0fs", self.settings.drain_seconds)
         if getattr(self, "ctx", None) is not None:
-            await self._run_hooks("stop", self.ctx)
+            await self.run_hooks("stop", self.ctx)
         for close in reversed(self._closers):
             try:
                 await close()
