@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import signal
 from collections.abc import Awaitable, Callable
@@ -87,8 +88,7 @@ class WebSandbox:
 
     async def static(self, request: web.Request) -> web.Response:
         name, kind = STATIC[request.path]
-        text = resources.files("bot.sandbox").joinpath("static", name).read_text("utf-8")
-        return web.Response(text=text, content_type=kind, charset="utf-8")
+        return web.Response(text=_static_text(name), content_type=kind, charset="utf-8")
 
     async def state(self, request: web.Request) -> web.Response:
         user, channel = request.query.get("user", ""), request.query.get("channel", "")
@@ -244,3 +244,9 @@ def _refused(reason: str) -> web.Response:
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name) or "file"
+
+
+@functools.cache
+def _static_text(name: str) -> str:
+    """One of the page's own files (a fixed few), read from the package once."""
+    return resources.files("bot.sandbox").joinpath("static", name).read_text("utf-8")

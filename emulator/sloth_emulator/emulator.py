@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from sloth_emulator import modals
-from sloth_emulator.acting import ActingAsMembers
 from sloth_emulator.answers import Posted
 from sloth_emulator.app_config import default_manifest
 from sloth_emulator.channel_events import ChannelChanges
@@ -46,7 +45,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Emulator(ActingAsMembers, ActingOnSurfaces, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts,
+class Emulator(ActingOnSurfaces, ChannelChanges, SocketFaults, HttpDelivery, ScheduledPosts,
                Installs, BlockRefusals):
     """`bot_scopes`: the scopes the bot token was granted (None: every scope, as before);
     `share_delay`: seconds between files.completeUploadExternal and the share it starts (None:

@@ -14,60 +14,29 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sloth_emulator import functions, payloads
+from sloth_emulator.acting import ActingAsMembers
 from sloth_emulator.answers import Answer, Posted
 from sloth_emulator.delivery import Delivery
 from sloth_emulator.functions import Execution
 from sloth_emulator.ids import new_id
-from sloth_emulator.model import Channel, User
-from sloth_emulator.responses import ResponseUrls
 from sloth_emulator.shapes import message_out
 from sloth_emulator.tokens import Tokens
-from sloth_emulator.triggers import Triggers
-from sloth_emulator.workspace import Workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
+    pass
 
 T = TypeVar("T")
 STEP_TIMEOUT = 5.0
 
 
-class ActingOnSurfaces:
-    app_manifest: dict[str, Any]
-    workspace: Workspace
-    deliver: Callable[..., Coroutine[Any, Any, Delivery]]  # HttpDelivery's: Socket Mode, or the request URL
-    triggers: Triggers
+class ActingOnSurfaces(ActingAsMembers):
+    """The member acts beyond messages and slash commands; finds members and channels, waits for
+    answers and delivers as `ActingAsMembers` does."""
+
     tokens: Tokens
-    response_urls: ResponseUrls
     executions: dict[str, Execution]
     bot_token: str
     clock: Callable[[], float]
-
-    @property
-    def base_url(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def bot_user_id(self) -> str:
-        raise NotImplementedError
-
-    def changed(self) -> None:
-        raise NotImplementedError
-
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
-        raise NotImplementedError
-
-    async def send_event(self, event: dict[str, Any], connection_id: int | None = None) -> Delivery:
-        raise NotImplementedError
-
-    async def answered(self, act: Coroutine[Any, Any, Delivery], timeout: float = 5.0) -> Answer:  # noqa: ASYNC109
-        raise NotImplementedError
-
-    def _user(self, ref: str | None) -> User:
-        raise NotImplementedError
-
-    def _channel(self, ref: str | None) -> Channel:
-        raise NotImplementedError
 
     # -- raw -------------------------------------------------------------------------------
 

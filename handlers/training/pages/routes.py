@@ -4,6 +4,7 @@ not exist (404), so a page never tells whether a private run exists."""
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -133,13 +134,21 @@ def differing_settings(runs: list[Run]) -> list[list[Any]]:
     return rows
 
 
+@functools.cache
+def static_files() -> dict[str, bytes]:
+    """The package's static files by name, read once: every page load asks for them, and reading
+    them from disk each time would hold up the event loop."""
+    files = resources.files("handlers.training.pages") / "static"
+    return {f.name: f.read_bytes() for f in files.iterdir() if f.is_file() and not f.name.startswith(".")}
+
+
 @router.http("GET", f"{BASE}/static/{{name}}")
 async def static(ctx: Context, request: web.Request) -> web.Response:
     """The pages' scripts and styles and the charting library, from the package (never from elsewhere)."""
     name = request.match_info["name"]
     kind = next((t for suffix, t in STATIC_TYPES.items() if name.endswith(suffix)), None)
-    files = resources.files("handlers.training.pages") / "static"
-    if kind is None or "/" in name or name.startswith(".") or not (files / name).is_file():
+    body = static_files().get(name)
+    if kind is None or body is None:
         raise web.HTTPNotFound(text="no such file\n")
-    return web.Response(body=(files / name).read_bytes(), content_type=kind,
+    return web.Response(body=body, content_type=kind,
                         headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
